@@ -1,0 +1,48 @@
+#pragma once
+// The instruments of one venue: canonical BASE-QUOTE name <-> native name, and the
+// fixed-point scales their prices and quantities are parsed at.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace mdhub {
+
+inline constexpr int kDefaultPriceScale = 8;
+inline constexpr int kDefaultQtyScale = 8;
+
+struct Instrument {
+  std::string venue;
+  std::string symbol;  ///< canonical: BASE-QUOTE, upper case
+  std::string native;  ///< as the venue writes it
+  std::string base, quote;
+  int price_scale = kDefaultPriceScale;
+  int qty_scale = kDefaultQtyScale;
+};
+
+/// Not thread-safe for writes; built once per feed, then read-only while parsing.
+class InstrumentTable {
+ public:
+  /// Adds (or returns the existing id of) an instrument; ids are dense from 0.
+  uint32_t add(Instrument inst);
+  const Instrument& operator[](uint32_t id) const { return items_[id]; }
+  size_t size() const { return items_.size(); }
+  std::optional<uint32_t> by_native(std::string_view native) const;
+  std::optional<uint32_t> by_symbol(std::string_view symbol) const;
+  const std::vector<Instrument>& all() const { return items_; }
+
+ private:
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::vector<Instrument> items_;
+  std::unordered_map<std::string, uint32_t, Hash, std::equal_to<>> native_, symbol_;
+};
+
+/// "btc", "try" -> "BTC-TRY".
+std::string canonical_symbol(std::string_view base, std::string_view quote);
+
+}  // namespace mdhub

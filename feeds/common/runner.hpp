@@ -1,0 +1,84 @@
+#pragma once
+// The feed runtime: drives one VenueFeed over real sockets. Discovery over REST, then the
+// feed's websocket streams and REST polls, with reconnect (exponential backoff + jitter,
+// capped), app-level pings, idle detection, a per-venue token bucket for REST, Retry-After
+// on 429, and per-instrument resync on request. Runs entirely on the io_context it is
+// given; not thread-safe. A venue that is down never blocks anything else.
+#include <cstdint>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "feeds/common/events.hpp"
+#include "feeds/common/instruments.hpp"
+#include "feeds/common/venue.hpp"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace mdhub {
+
+enum class FeedState : uint8_t { starting, discovering, connecting, live, down, stopped };
+std::string_view to_string(FeedState s);
+
+/// Where a raw payload came from; with its index, enough to feed it back to a VenueFeed.
+enum class RawKind : uint8_t { discovery = 0, ws = 1, poll = 2 };
+
+struct FeedStats {
+  FeedState state = FeedState::starting;
+  int64_t connected_since_wall_ns = 0;  ///< 0 while not live
+  int64_t last_message_mono_ns = 0;     ///< 0 before the first message
+  uint64_t reconnects = 0;
+  uint64_t messages = 0;
+  uint64_t bytes = 0;
+  uint64_t parse_errors = 0;
+  uint64_t rest_requests = 0;
+  uint64_t rest_errors = 0;     ///< transport errors, timeouts and non-2xx answers
+  uint64_t rate_limited = 0;    ///< HTTP 429 answers
+  uint64_t rate_waits = 0;      ///< requests delayed by the local token bucket
+  std::string last_error;
+};
+
+/// Receives everything a runner produces. Called on the runner's io_context.
+class FeedSink {
+ public:
+  virtual ~FeedSink() = default;
+  /// The feed's instruments are known (after discovery); called once per successful discovery.
+  virtual void on_instruments(size_t feed, const InstrumentTable& table) = 0;
+  /// Events parsed from one payload. Append to `resync` the instruments whose books failed
+  /// validation; the runner resynchronises each of them (and only them).
+  virtual void on_events(size_t feed, const ParseOut& out, std::vector<uint32_t>& resync) = 0;
+  /// Every raw payload as received, before parsing (recorder).
+  virtual void on_raw(size_t feed, RawKind kind, int index, RecvTime t, std::string_view payload) = 0;
+  /// A websocket stream lost its connection: books fed by it are no longer known good.
+  virtual void on_stream_down(size_t feed, int stream) = 0;
+  virtual void on_state(size_t feed, FeedState state) = 0;
+};
+
+class FeedRunner {
+ public:
+  FeedRunner(boost::asio::io_context& io, size_t index, VenueConfig cfg,
+             std::unique_ptr<VenueFeed> feed, FeedSink& sink);
+  ~FeedRunner();
+  FeedRunner(const FeedRunner&) = delete;
+  FeedRunner& operator=(const FeedRunner&) = delete;
+
+  void start();
+  void stop();
+  /// Resynchronises one instrument (what the VenueFeed's resync() says to do).
+  void resync(uint32_t instrument);
+
+  const VenueConfig& config() const;
+  const FeedStats& stats() const;
+  const InstrumentTable& instruments() const;
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+/// Current wall and monotonic time.
+RecvTime now();
+
+}  // namespace mdhub

@@ -1,0 +1,100 @@
+#pragma once
+// The interface every venue implements: pure protocol logic with no I/O, no clock and no
+// logging. The feed runtime (runner.hpp) owns the sockets and timers and calls into it; the
+// replayer calls the same functions with recorded frames, so a replay parses exactly what
+// the live run parsed. One VenueFeed per venue instance; not thread-safe.
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "feeds/common/events.hpp"
+#include "feeds/common/instruments.hpp"
+
+namespace mdhub {
+
+/// Per-venue settings from the config file ([venues.<id>] table).
+struct VenueConfig {
+  std::string id;                    ///< venue id: btse, narkasa, coinbtr, bitexbit, coinmotion
+  bool enabled = true;
+  std::string rest_base;             ///< REST base URL, e.g. https://api.narkasa.com/v3/api
+  std::string ws_url;                ///< primary websocket URL (empty for REST-only venues)
+  std::map<std::string, std::string> urls;  ///< further named URLs (btse: "oss_url")
+  std::vector<std::string> symbols;  ///< canonical or native names; empty = every instrument
+  std::vector<std::string> channels; ///< book, bbo, trades, ticker, candles; empty = all
+  std::map<std::string, std::string> options;  ///< venue-specific knobs (see each venue)
+  double rate_limit_rps = 5;         ///< REST token bucket refill
+  int rate_limit_burst = 5;
+  std::string api_key_env, api_secret_env;  ///< names of env variables, never the secret
+  std::string ca_file;               ///< extra CA bundle for TLS (tests, private CAs)
+
+  bool channel_enabled(std::string_view ch) const;
+  std::string option(const std::string& key, std::string dflt) const;
+  bool option_bool(const std::string& key, bool dflt) const;
+  int64_t option_int(const std::string& key, int64_t dflt) const;
+};
+
+using Millis = std::chrono::milliseconds;
+
+/// One websocket connection the venue wants.
+struct StreamPlan {
+  std::string name;                  ///< e.g. "oss", "trades": logs and metrics label
+  std::string url;
+  std::vector<std::string> subscribe;  ///< text frames sent after every (re)connect
+  std::string ping_text;             ///< app-level ping frame; empty = protocol pings only
+  Millis ping_interval{20000};
+  Millis idle_timeout{60000};        ///< reconnect when nothing arrives for this long
+};
+
+/// One periodic REST request.
+struct PollPlan {
+  std::string name;                  ///< e.g. "depth", "trades": logs and metrics label
+  Millis interval{1000};
+};
+
+/// What to do to resynchronise one instrument.
+struct ResyncAction {
+  int stream = -1;                   ///< stream to send `frames` on (-1: none)
+  std::vector<std::string> frames;
+  int poll = -1;                     ///< poll to run at once (-1: none)
+};
+
+class VenueFeed {
+ public:
+  virtual ~VenueFeed() = default;
+  virtual std::string_view venue() const = 0;
+
+  /// REST target (path + query, appended to rest_base) that lists the instruments.
+  virtual std::string discovery_target() const = 0;
+  /// Parses the discovery response into instruments (venue, symbol, native, base, quote,
+  /// scales filled in).
+  virtual ParseStatus parse_discovery(std::string_view body, std::vector<Instrument>& out,
+                                      std::string& error) = 0;
+
+  /// Called once the selected instruments are known (after discovery, before plans).
+  virtual void start(const InstrumentTable& table) = 0;
+  virtual std::vector<StreamPlan> streams() = 0;
+  virtual std::vector<PollPlan> polls() = 0;
+  /// Target for the next run of poll `index` (may depend on state, e.g. a since-id).
+  virtual std::string poll_target(size_t index) = 0;
+
+  /// A websocket text frame from stream `stream`.
+  virtual ParseStatus on_frame(size_t stream, std::string_view frame, RecvTime t,
+                               ParseOut& out) = 0;
+  /// A REST response (HTTP 2xx body) for poll `index`.
+  virtual ParseStatus on_poll(size_t index, std::string_view body, RecvTime t,
+                              ParseOut& out) = 0;
+  /// How to resynchronise one instrument whose book failed validation.
+  virtual ResyncAction resync(uint32_t instrument) = 0;
+};
+
+/// Creates the feed for `cfg.id`; nullptr for an unknown venue id (see feeds/registry.cpp).
+std::unique_ptr<VenueFeed> make_feed(const VenueConfig& cfg);
+/// Venue ids known to the registry.
+std::vector<std::string_view> known_venues();
+
+}  // namespace mdhub
