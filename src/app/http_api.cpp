@@ -1,0 +1,340 @@
+#include "src/app/http_api.hpp"
+
+#include <charconv>
+#include <chrono>
+
+#include "src/engine/render.hpp"
+
+namespace mdhub {
+namespace {
+
+using net::HttpRequest;
+using net::HttpResponse;
+using net::Respond;
+
+HttpResponse json(unsigned status, std::string body) {
+  HttpResponse r;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
+}
+HttpResponse fail(unsigned status, std::string_view code, std::string_view msg) {
+  return json(status, render::error(code, msg));
+}
+
+int64_t mono_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+/// Integer query parameter in [lo, hi]; `dflt` when absent; false when malformed.
+bool int_param(const HttpRequest& req, std::string_view name, size_t dflt, size_t lo, size_t hi,
+               size_t& out, HttpResponse& err) {
+  out = dflt;
+  const std::string* v = req.param(name);
+  if (!v) return true;
+  size_t n = 0;
+  auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
+  if (ec != std::errc{} || p != v->data() + v->size() || n < lo || n > hi) {
+    err = fail(400, "bad_param", std::string(name) + " must be an integer from " + std::to_string(lo) +
+                                     " to " + std::to_string(hi));
+    return false;
+  }
+  out = n;
+  return true;
+}
+
+/// Splits "/api/v1/<what>/<venue>/<symbol>" after `prefix`.
+bool venue_symbol(const HttpRequest& req, std::string_view prefix, std::string& venue, std::string& symbol) {
+  std::string_view rest(req.path);
+  rest.remove_prefix(prefix.size());
+  auto slash = rest.find('/');
+  if (slash == std::string_view::npos || slash == 0 || slash + 1 >= rest.size()) return false;
+  venue = rest.substr(0, slash);
+  symbol = rest.substr(slash + 1);
+  return symbol.find('/') == std::string::npos;
+}
+
+class Api {
+ public:
+  Api(const Engine& e, std::function<std::vector<FeedView>()> feeds) : engine_(e), feeds_(std::move(feeds)) {}
+
+  /// Resolves venue + symbol (canonical, or the venue's native name); sets an error response.
+  const InstrumentState* lookup(const std::string& venue, const std::string& symbol, HttpResponse& err) const {
+    bool venue_known = false;
+    for (auto& v : engine_.feeds()) venue_known = venue_known || v == venue;
+    if (!venue_known) {
+      err = fail(404, "unknown_venue", "no venue '" + venue + "' is configured");
+      return nullptr;
+    }
+    if (auto* s = engine_.find(venue, symbol)) return s;
+    for (auto& p : engine_.instruments()) {
+      if (p->info.venue == venue && p->info.native == symbol) return p.get();
+    }
+    err = fail(404, "unknown_symbol", "venue '" + venue + "' has no instrument '" + symbol + "'");
+    return nullptr;
+  }
+
+  HttpResponse health(bool ready_check) const {
+    std::string b = "{";
+    render::key(b, "status", true);
+    bool all_live = true;
+    std::string feeds = "{";
+    bool first = true;
+    for (const auto& f : feeds_()) {
+      if (!f.config->enabled) continue;
+      const bool live = f.stats->state == FeedState::live;
+      all_live = all_live && live;
+      render::key(feeds, f.config->id, first);
+      first = false;
+      feeds += "{";
+      render::key(feeds, "state", true);
+      render::str(feeds, to_string(f.stats->state));
+      render::key(feeds, "live");
+      feeds += live ? "true" : "false";
+      feeds += "}";
+    }
+    feeds += "}";
+    const bool ok = !ready_check || all_live;
+    render::str(b, ready_check ? (ok ? "ready" : "not_ready") : "ok");
+    render::key(b, "feeds");
+    b += feeds;
+    b += "}";
+    return json(ok ? 200 : 503, std::move(b));
+  }
+
+  HttpResponse feeds() const {
+    const int64_t now = mono_ns();
+    std::string b = "{\"feeds\":[";
+    bool first = true;
+    for (const auto& f : feeds_()) {
+      const FeedStats& st = *f.stats;
+      if (!first) b += ',';
+      first = false;
+      uint64_t gaps = 0, resyncs = 0, books = 0, in_sync = 0;
+      for (auto& p : engine_.instruments()) {
+        if (p->info.venue != f.config->id) continue;
+        gaps += p->gaps;
+        resyncs += p->resyncs;
+        books += p->has_book;
+        in_sync += p->has_book && p->in_sync;
+      }
+      b += '{';
+      render::key(b, "venue", true); render::str(b, f.config->id);
+      render::key(b, "enabled"); b += f.config->enabled ? "true" : "false";
+      render::key(b, "state"); render::str(b, to_string(st.state));
+      render::key(b, "connected_since");
+      render::num(b, st.connected_since_wall_ns ? st.connected_since_wall_ns / 1000 : kNone);
+      render::key(b, "last_message_age_ms");
+      render::num(b, st.last_message_mono_ns ? (now - st.last_message_mono_ns) / 1000000 : kNone);
+      render::key(b, "reconnects"); render::num(b, static_cast<int64_t>(st.reconnects));
+      render::key(b, "messages"); render::num(b, static_cast<int64_t>(st.messages));
+      render::key(b, "bytes"); render::num(b, static_cast<int64_t>(st.bytes));
+      render::key(b, "gaps"); render::num(b, static_cast<int64_t>(gaps));
+      render::key(b, "resyncs"); render::num(b, static_cast<int64_t>(resyncs));
+      render::key(b, "parse_errors"); render::num(b, static_cast<int64_t>(st.parse_errors));
+      render::key(b, "rest_requests"); render::num(b, static_cast<int64_t>(st.rest_requests));
+      render::key(b, "rest_errors"); render::num(b, static_cast<int64_t>(st.rest_errors));
+      render::key(b, "rate_limited"); render::num(b, static_cast<int64_t>(st.rate_limited));
+      render::key(b, "books"); render::num(b, static_cast<int64_t>(books));
+      render::key(b, "books_in_sync"); render::num(b, static_cast<int64_t>(in_sync));
+      render::key(b, "last_error");
+      if (st.last_error.empty()) b += "null";
+      else render::str(b, st.last_error);
+      render::key(b, "symbols");
+      b += '{';
+      bool f2 = true;
+      for (auto& p : engine_.instruments()) {
+        if (p->info.venue != f.config->id) continue;
+        render::key(b, p->info.symbol, f2);
+        f2 = false;
+        b += "{\"gaps\":" + std::to_string(p->gaps) + ",\"resyncs\":" + std::to_string(p->resyncs) +
+             ",\"in_sync\":" + (p->in_sync ? "true" : "false") + "}";
+      }
+      b += "}}";
+    }
+    b += "]}";
+    return json(200, std::move(b));
+  }
+
+  HttpResponse instruments() const {
+    std::string b = "{\"instruments\":[";
+    bool first = true;
+    for (auto& p : engine_.instruments()) {
+      const Instrument& i = p->info;
+      if (!first) b += ',';
+      first = false;
+      b += '{';
+      render::key(b, "venue", true); render::str(b, i.venue);
+      render::key(b, "symbol"); render::str(b, i.symbol);
+      render::key(b, "native"); render::str(b, i.native);
+      render::key(b, "base"); render::str(b, i.base);
+      render::key(b, "quote"); render::str(b, i.quote);
+      render::key(b, "price_scale"); render::num(b, i.price_scale);
+      render::key(b, "qty_scale"); render::num(b, i.qty_scale);
+      b += '}';
+    }
+    b += "]}";
+    return json(200, std::move(b));
+  }
+
+  HttpResponse book(const HttpRequest& req) const {
+    std::string venue, symbol;
+    if (!venue_symbol(req, "/api/v1/book/", venue, symbol))
+      return fail(404, "not_found", "use /api/v1/book/{venue}/{symbol}");
+    HttpResponse err;
+    size_t depth = 0;
+    if (!int_param(req, "depth", 50, 1, 5000, depth, err)) return err;
+    std::string b;
+    if (venue == "all") {
+      const ConsolidatedState* c = engine_.find_consolidated(symbol);
+      if (!c) return fail(404, "unknown_symbol", "no venue lists '" + symbol + "'");
+      render::consolidated(b, *c, engine_, depth);
+      return json(200, std::move(b));
+    }
+    const InstrumentState* s = lookup(venue, symbol, err);
+    if (!s) return err;
+    if (!s->has_book) return fail(404, "no_book", venue + " publishes no order book for " + s->info.symbol);
+    if (!s->in_sync)
+      return fail(503, "book_unavailable", "the " + venue + " " + s->info.symbol + " book is resynchronising");
+    render::book(b, *s, depth);
+    return json(200, std::move(b));
+  }
+
+  HttpResponse ticker(const HttpRequest& req) const {
+    std::string venue, symbol;
+    if (!venue_symbol(req, "/api/v1/ticker/", venue, symbol))
+      return fail(404, "not_found", "use /api/v1/ticker/{venue}/{symbol}");
+    HttpResponse err;
+    const InstrumentState* s = lookup(venue, symbol, err);
+    if (!s) return err;
+    if (!s->has_ticker && !s->has_venue_bbo && !s->in_sync)
+      return fail(503, "no_data", "no ticker received yet for " + venue + " " + s->info.symbol);
+    std::string b = "{";
+    render::head(b, *s);
+    render::key(b, "ts_exchange");
+    render::num(b, s->ticker_ts_exchange_us != kNone ? s->ticker_ts_exchange_us : s->bbo_ts_exchange_us);
+    render::key(b, "ts_received");
+    render::num(b, std::max(s->ticker_ts_received_us, s->bbo_ts_received_us));
+    // Best bid/ask come from the freshest source: the live book, else the venue's L1,
+    // else the ticker's own fields.
+    TickerMsg t = s->ticker;
+    const BboMsg bbo = s->bbo();
+    if (bbo.bid != kNone) t.bid = bbo.bid;
+    if (bbo.ask != kNone) t.ask = bbo.ask;
+    render::ticker_fields(b, *s, t);
+    b += '}';
+    return json(200, std::move(b));
+  }
+
+  HttpResponse trades(const HttpRequest& req) const {
+    std::string venue, symbol;
+    if (!venue_symbol(req, "/api/v1/trades/", venue, symbol))
+      return fail(404, "not_found", "use /api/v1/trades/{venue}/{symbol}");
+    HttpResponse err;
+    size_t limit = 0;
+    if (!int_param(req, "limit", 100, 1, kTradeHistory, limit, err)) return err;
+    const InstrumentState* s = lookup(venue, symbol, err);
+    if (!s) return err;
+    std::string b = "{";
+    render::head(b, *s);
+    render::key(b, "trades");
+    b += '[';
+    const size_t n = std::min(limit, s->trades.size());
+    for (size_t i = s->trades.size() - n; i < s->trades.size(); ++i) {
+      const TradeRecord& t = s->trades[i];
+      if (i != s->trades.size() - n) b += ',';
+      b += '{';
+      render::key(b, "seq", true); render::num(b, static_cast<int64_t>(t.seq));
+      render::key(b, "ts_exchange"); render::num(b, t.ts_exchange_us);
+      render::key(b, "ts_received"); render::num(b, t.ts_received_us);
+      render::trade_fields(b, *s, t);
+      b += '}';
+    }
+    b += "]}";
+    return json(200, std::move(b));
+  }
+
+  HttpResponse candles(const HttpRequest& req) const {
+    std::string venue, symbol;
+    if (!venue_symbol(req, "/api/v1/candles/", venue, symbol))
+      return fail(404, "not_found", "use /api/v1/candles/{venue}/{symbol}?interval=1m");
+    HttpResponse err;
+    size_t limit = 0;
+    if (!int_param(req, "limit", 100, 1, kCandleHistory, limit, err)) return err;
+    CandleInterval iv = CandleInterval::m1;
+    if (const std::string* p = req.param("interval"); p && !parse_interval(*p, iv))
+      return fail(400, "bad_param", "interval must be one of 1m 3m 5m 15m 30m 1h 2h 4h 1d");
+    const std::string* src = req.param("source");
+    if (src && *src != "venue" && *src != "trades")
+      return fail(400, "bad_param", "source must be venue or trades");
+    const InstrumentState* s = lookup(venue, symbol, err);
+    if (!s) return err;
+    std::vector<CandleRecord> rows;
+    const int ivi = static_cast<int>(iv);
+    const bool want_venue = !src || *src == "venue";
+    if (want_venue) {
+      for (auto it = s->venue_candles.lower_bound({ivi, INT64_MIN});
+           it != s->venue_candles.end() && it->first.first == ivi; ++it)
+        rows.push_back(it->second);
+    }
+    // Without venue candles for this interval, candles built from trades stand in.
+    if (rows.empty() && (!src || *src == "trades")) {
+      std::vector<Candle> built;
+      s->trade_candles.last(static_cast<size_t>(ivi), limit, built);
+      for (const Candle& c : built)
+        rows.push_back({to_candle_msg(s->trade_candles, static_cast<size_t>(ivi), c), false, 0});
+    }
+    if (rows.size() > limit) rows.erase(rows.begin(), rows.end() - static_cast<ptrdiff_t>(limit));
+    std::string b = "{";
+    render::head(b, *s);
+    render::key(b, "interval");
+    render::str(b, interval_name(iv));
+    render::key(b, "candles");
+    b += '[';
+    for (size_t i = 0; i < rows.size(); ++i) {
+      if (i) b += ',';
+      b += '{';
+      std::string fields;
+      render::candle_fields(fields, *s, rows[i]);
+      b.append(fields, 1);  // drop the leading comma
+      b += '}';
+    }
+    b += "]}";
+    return json(200, std::move(b));
+  }
+
+ private:
+  const Engine& engine_;
+  std::function<std::vector<FeedView>()> feeds_;
+};
+
+}  // namespace
+
+void install_http_api(net::Server& server, const Engine& engine, std::function<std::vector<FeedView>()> feeds) {
+  auto api = std::make_shared<Api>(engine, std::move(feeds));
+  auto get_only = [](auto fn) {
+    return [fn](const HttpRequest& req, Respond respond) {
+      if (req.method != "GET" && req.method != "HEAD") {
+        auto r = fail(405, "method_not_allowed", "only GET is supported here");
+        r.headers.emplace_back("Allow", "GET");
+        return respond(std::move(r));
+      }
+      respond(fn(req));
+    };
+  };
+  server.route("/healthz", get_only([api](const HttpRequest&) { return api->health(false); }));
+  server.route("/readyz", get_only([api](const HttpRequest&) { return api->health(true); }));
+  server.route("/api/v1/feeds", get_only([api](const HttpRequest&) { return api->feeds(); }));
+  server.route("/api/v1/instruments", get_only([api](const HttpRequest&) { return api->instruments(); }));
+  server.route("/api/v1/book/", get_only([api](const HttpRequest& r) { return api->book(r); }));
+  server.route("/api/v1/ticker/", get_only([api](const HttpRequest& r) { return api->ticker(r); }));
+  server.route("/api/v1/trades/", get_only([api](const HttpRequest& r) { return api->trades(r); }));
+  server.route("/api/v1/candles/", get_only([api](const HttpRequest& r) { return api->candles(r); }));
+  server.route("/api/", get_only([](const HttpRequest& r) {
+    return fail(404, "not_found", "no API endpoint at " + r.path);
+  }));
+}
+
+}  // namespace mdhub

@@ -1,0 +1,71 @@
+#include "src/app/ws_channels.hpp"
+
+#include <charconv>
+
+namespace mdhub {
+
+std::string ChannelSpec::kind_name() const {
+  switch (kind) {
+    case ChannelKind::book: return "book";
+    case ChannelKind::book_top: return "book" + std::to_string(depth);
+    case ChannelKind::bbo: return "bbo";
+    case ChannelKind::trades: return "trades";
+    case ChannelKind::ticker: return "ticker";
+    case ChannelKind::candles: return "candles." + std::string(interval_name(interval));
+  }
+  return "?";
+}
+
+bool parse_channel(std::string_view name, ChannelSpec& out, std::string& error) {
+  const auto c1 = name.find(':');
+  const auto c2 = c1 == std::string_view::npos ? c1 : name.find(':', c1 + 1);
+  if (c2 == std::string_view::npos || name.find(':', c2 + 1) != std::string_view::npos) {
+    error = "a channel is <kind>:<venue>:<symbol>";
+    return false;
+  }
+  const std::string_view kind = name.substr(0, c1);
+  out.venue = std::string(name.substr(c1 + 1, c2 - c1 - 1));
+  out.symbol = std::string(name.substr(c2 + 1));
+  if (out.venue.empty() || out.symbol.empty()) {
+    error = "venue and symbol must not be empty";
+    return false;
+  }
+  if (kind == "book") {
+    out.kind = ChannelKind::book;
+  } else if (kind == "bbo") {
+    out.kind = ChannelKind::bbo;
+  } else if (kind == "trades") {
+    out.kind = ChannelKind::trades;
+  } else if (kind == "ticker") {
+    out.kind = ChannelKind::ticker;
+  } else if (kind.rfind("candles.", 0) == 0) {
+    out.kind = ChannelKind::candles;
+    if (!parse_interval(kind.substr(8), out.interval)) {
+      error = "candle interval must be one of 1m 3m 5m 15m 30m 1h 2h 4h 1d";
+      return false;
+    }
+  } else if (kind.rfind("book", 0) == 0) {
+    const auto digits = kind.substr(4);
+    size_t n = 0;
+    auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
+    if (ec != std::errc{} || p != digits.data() + digits.size() || n == 0 || n > kMaxTopDepth ||
+        digits[0] == '0') {
+      error = "book<N> takes N from 1 to " + std::to_string(kMaxTopDepth);
+      return false;
+    }
+    out.kind = ChannelKind::book_top;
+    out.depth = n;
+  } else {
+    error = "unknown channel kind '" + std::string(kind) +
+            "' (book, book<N>, bbo, trades, ticker, candles.<interval>)";
+    return false;
+  }
+  if (out.venue == "all" && out.kind != ChannelKind::book && out.kind != ChannelKind::book_top &&
+      out.kind != ChannelKind::bbo) {
+    error = "venue 'all' (consolidated) exists for book, book<N> and bbo only";
+    return false;
+  }
+  return true;
+}
+
+}  // namespace mdhub

@@ -1,0 +1,35 @@
+#pragma once
+// Websocket channel names: <kind>:<venue>:<symbol> (DESIGN.md "Websocket API").
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "feeds/common/events.hpp"
+
+namespace mdhub {
+
+enum class ChannelKind : uint8_t { book, book_top, bbo, trades, ticker, candles };
+
+struct ChannelSpec {
+  ChannelKind kind = ChannelKind::book;
+  size_t depth = 0;  ///< book_top: N of book<N>
+  CandleInterval interval = CandleInterval::m1;
+  std::string venue;   ///< a venue id, "all" or "*"
+  std::string symbol;  ///< canonical symbol or "*"
+
+  /// "book10", "candles.1m", ...
+  std::string kind_name() const;
+  std::string name() const { return kind_name() + ":" + venue + ":" + symbol; }
+  /// Same channel with a concrete venue and symbol.
+  std::string concrete(std::string_view v, std::string_view s) const {
+    return kind_name() + ":" + std::string(v) + ":" + std::string(s);
+  }
+  bool wildcard() const { return venue == "*" || symbol == "*"; }
+};
+
+inline constexpr size_t kMaxTopDepth = 1000;
+
+/// Parses a channel name's syntax (not whether the venue/symbol exist); sets `error`.
+bool parse_channel(std::string_view name, ChannelSpec& out, std::string& error);
+
+}  // namespace mdhub

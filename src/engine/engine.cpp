@@ -1,0 +1,344 @@
+#include "src/engine/engine.hpp"
+
+#include <algorithm>
+
+namespace mdhub {
+namespace {
+int64_t to_us(int64_t ns) { return ns / 1000; }
+std::string key(std::string_view venue, std::string_view symbol) {
+  std::string k(venue);
+  k += '/';
+  k += symbol;
+  return k;
+}
+}  // namespace
+
+BboMsg InstrumentState::bbo() const {
+  if (!has_book) return venue_bbo;
+  BboMsg b;
+  if (auto l = book.best(Side::bid)) {
+    b.bid = l->price;
+    b.bid_qty = l->qty;
+  }
+  if (auto l = book.best(Side::ask)) {
+    b.ask = l->price;
+    b.ask_qty = l->qty;
+  }
+  return b;
+}
+
+Engine::Engine() = default;
+
+void Engine::add_feed(std::string venue) {
+  feed_venues_.push_back(std::move(venue));
+  by_feed_.emplace_back();
+}
+
+void Engine::on_instruments(size_t feed, const InstrumentTable& table) {
+  auto& slots = by_feed_.at(feed);
+  for (uint32_t id = 0; id < table.size(); ++id) {
+    const Instrument& inst = table[id];
+    const std::string k = key(feed_venues_[feed], inst.symbol);
+    auto it = by_key_.find(k);
+    const bool added = it == by_key_.end();
+    InstrumentState* s;
+    if (!added) {
+      s = it->second;  // rediscovery after a restart of the feed: keep state and history
+    } else {
+      all_.push_back(std::make_unique<InstrumentState>());
+      s = all_.back().get();
+      by_key_.emplace(k, s);
+      auto [cit, new_symbol] = consolidated_by_symbol_.try_emplace(inst.symbol, consolidated_.size());
+      if (new_symbol) {
+        consolidated_.emplace_back();
+        consolidated_.back().symbol = inst.symbol;
+      }
+      s->consolidated = cit->second;
+      auto& members = consolidated_[s->consolidated].members;
+      s->consolidated_member = members.size();
+      members.push_back(static_cast<uint32_t>(all_.size() - 1));
+    }
+    s->feed = feed;
+    s->id = id;
+    s->info = inst;
+    s->info.venue = feed_venues_[feed];
+    if (slots.size() <= id) slots.resize(id + 1, nullptr);
+    slots[id] = s;
+    if (added) {
+      for (auto* o : observers_) o->on_instrument_added(*s);
+    }
+  }
+}
+
+void Engine::on_events(size_t feed, const ParseOut& out, std::vector<uint32_t>& resync) {
+  const auto& slots = by_feed_[feed];
+  for (const Event& e : out.events) {
+    if (e.instrument >= slots.size() || !slots[e.instrument]) continue;
+    InstrumentState& s = *slots[e.instrument];
+    const int64_t recv_us = to_us(e.recv.wall_ns);
+    switch (e.kind) {
+      case EventKind::book:
+        on_book_msg(s, e, std::get<BookMsg>(e.body), out, resync);
+        break;
+      case EventKind::trade:
+        on_trade_msg(s, e, std::get<TradeMsg>(e.body));
+        break;
+      case EventKind::ticker: {
+        const auto& t = std::get<TickerMsg>(e.body);
+        // Venues send partial tickers: a field they leave out keeps its last value.
+        auto merge = [](int64_t& dst, int64_t v) { if (v != kNone) dst = v; };
+        merge(s.ticker.bid, t.bid);
+        merge(s.ticker.ask, t.ask);
+        merge(s.ticker.last, t.last);
+        merge(s.ticker.open, t.open);
+        merge(s.ticker.high, t.high);
+        merge(s.ticker.low, t.low);
+        merge(s.ticker.volume_base, t.volume_base);
+        merge(s.ticker.volume_quote, t.volume_quote);
+        merge(s.ticker.change_pct, t.change_pct);
+        s.has_ticker = true;
+        s.ticker_ts_exchange_us = e.ts_exchange_us;
+        s.ticker_ts_received_us = recv_us;
+        s.last_publish_seq = ++publish_seq_;
+        for (auto* o : observers_) o->on_ticker(s);
+        break;
+      }
+      case EventKind::bbo: {
+        const auto& b = std::get<BboMsg>(e.body);
+        auto merge = [](int64_t& dst, int64_t v) { if (v != kNone) dst = v; };
+        merge(s.venue_bbo.bid, b.bid);
+        merge(s.venue_bbo.ask, b.ask);
+        // Sizes are replaced with the prices they belong to: a quote-only venue has none.
+        if (b.bid != kNone) s.venue_bbo.bid_qty = b.bid_qty;
+        if (b.ask != kNone) s.venue_bbo.ask_qty = b.ask_qty;
+        s.has_venue_bbo = true;
+        s.bbo_ts_exchange_us = e.ts_exchange_us;
+        s.bbo_ts_received_us = recv_us;
+        if (!s.has_book) {
+          s.last_publish_seq = ++publish_seq_;
+          for (auto* o : observers_) o->on_bbo(s);
+        }
+        break;
+      }
+      case EventKind::candle:
+        emit_candle(s, std::get<CandleMsg>(e.body), true, recv_us);
+        break;
+    }
+  }
+}
+
+void Engine::on_book_msg(InstrumentState& s, const Event& e, const BookMsg& m, const ParseOut& out,
+                         std::vector<uint32_t>& resync) {
+  const std::span<const LevelUpdate> levels(out.levels.data() + m.level_begin, m.level_count);
+  s.has_book = true;
+  switch (m.type) {
+    case BookMsg::Type::snapshot: {
+      s.sequenced = true;
+      if (auto err = s.book.reset(levels, m.seq); err != BookError::none) {
+        lose_book(s, err, resync);
+        return;
+      }
+      s.in_sync = true;
+      break;
+    }
+    case BookMsg::Type::delta: {
+      if (!s.in_sync) {
+        // Deltas between a detected gap and the next snapshot describe a book we no
+        // longer hold; applying them would publish a wrong book.
+        ++s.dropped_out_of_sync;
+        return;
+      }
+      if (m.seq != 0) s.sequenced = true;
+      if (auto err = s.book.apply(levels, m.seq, m.prev_seq); err != BookError::none) {
+        lose_book(s, err, resync);
+        return;
+      }
+      s.book_ts_exchange_us = e.ts_exchange_us;
+      s.book_ts_received_us = to_us(e.recv.wall_ns);
+      publish_book(s, false, levels);
+      return;
+    }
+    case BookMsg::Type::replace: {
+      // Snapshot-only venue: turn consecutive snapshots into level changes so that every
+      // consumer sees one model (snapshot, then updates).
+      if (s.in_sync) {
+        BookError err = diff(s.book, levels, scratch_);
+        if (err == BookError::none) err = s.book.apply(scratch_, 0, 0);
+        if (err != BookError::none) {
+          lose_book(s, err, resync);
+          return;
+        }
+        s.book_ts_exchange_us = e.ts_exchange_us;
+        s.book_ts_received_us = to_us(e.recv.wall_ns);
+        if (!scratch_.empty()) publish_book(s, false, scratch_);
+        return;
+      }
+      if (auto err = s.book.reset(levels, 0); err != BookError::none) {
+        lose_book(s, err, resync);
+        return;
+      }
+      s.in_sync = true;
+      break;
+    }
+  }
+  // A fresh snapshot.
+  s.book_ts_exchange_us = e.ts_exchange_us;
+  s.book_ts_received_us = to_us(e.recv.wall_ns);
+  publish_book(s, true, {});
+}
+
+void Engine::lose_book(InstrumentState& s, BookError err, std::vector<uint32_t>& resync) {
+  ++s.book_errors;
+  if (err == BookError::sequence_gap || err == BookError::stale) ++s.gaps;
+  ++s.resyncs;
+  const bool was = s.in_sync;
+  s.in_sync = false;
+  s.book.clear();
+  resync.push_back(s.id);
+  if (was) {
+    feed_consolidated(s, true, {});
+    for (auto* o : observers_) o->on_book_lost(s);
+  }
+}
+
+void Engine::publish_book(InstrumentState& s, bool snapshot, std::span<const LevelUpdate> changes) {
+  ++s.book_seq;
+  s.last_publish_seq = ++publish_seq_;
+  for (auto* o : observers_) o->on_book(s, snapshot, changes);
+  for (auto* o : observers_) o->on_bbo(s);
+  feed_consolidated(s, snapshot, changes);
+}
+
+void Engine::feed_consolidated(InstrumentState& s, bool reset, std::span<const LevelUpdate> changes) {
+  if (s.consolidated == SIZE_MAX) return;
+  ConsolidatedState& c = consolidated_[s.consolidated];
+  const size_t member = s.consolidated_member;
+  if (member >= kMaxConsolidatedVenues) return;  // more venues than a consolidated book holds
+  auto rescaled = [&](const LevelUpdate& u, LevelUpdate& out) {
+    auto p = rescale(u.price, s.info.price_scale, kConsolidatedScale, Rounding::half_even);
+    auto q = rescale(u.qty, s.info.qty_scale, kConsolidatedScale, Rounding::half_even);
+    if (!p || !q) return false;
+    out = {u.side, *p, *q};
+    return true;
+  };
+  scratch2_.clear();
+  if (reset) {
+    // Replace this venue's contribution with its current book.
+    for (Side side : {Side::bid, Side::ask}) {
+      if (!s.in_sync) break;
+      s.book.for_each(side, SIZE_MAX, [&](const Level& l) {
+        LevelUpdate u;
+        if (rescaled({side, l.price, l.qty}, u)) scratch2_.push_back(u);
+      });
+    }
+    c.book.reset(member, scratch2_);
+  } else {
+    for (const auto& ch : changes) {
+      LevelUpdate u;
+      if (rescaled(ch, u)) scratch2_.push_back(u);
+    }
+    for (const auto& u : scratch2_) c.book.update(member, u);
+  }
+  ++c.seq;
+  for (auto* o : observers_) o->on_consolidated(c, reset ? std::span<const LevelUpdate>{} : scratch2_);
+}
+
+void Engine::on_trade_msg(InstrumentState& s, const Event& e, const TradeMsg& m) {
+  TradeRecord t;
+  t.price = m.price;
+  t.qty = m.qty;
+  t.side = m.side;
+  t.trade_id = m.trade_id;
+  t.ts_exchange_us = e.ts_exchange_us;
+  t.ts_received_us = to_us(e.recv.wall_ns);
+  t.seq = s.last_publish_seq = ++publish_seq_;
+  s.trades.push_back(t);
+  if (s.trades.size() > kTradeHistory) s.trades.pop_front();
+  for (auto* o : observers_) o->on_trade(s, t);
+  // Trade-built candles use the exchange time when the venue gives one.
+  const int64_t ts = t.ts_exchange_us != kNone ? t.ts_exchange_us : t.ts_received_us;
+  if (t.price != kNone && t.qty != kNone) {
+    candle_events_.clear();
+    s.trade_candles.on_trade(t.price, t.qty, ts, candle_events_);
+    emit_trade_candles(s, t.ts_received_us);
+  }
+}
+
+CandleMsg to_candle_msg(const CandleBuilder& b, size_t interval, const Candle& c) {
+  CandleMsg m;
+  m.interval = static_cast<CandleInterval>(interval);
+  m.open_time_us = c.open_time_us;
+  m.close_time_us = c.open_time_us + b.interval_us(interval);
+  m.open = c.open;
+  m.high = c.high;
+  m.low = c.low;
+  m.close = c.close;
+  m.volume = c.volume;
+  m.closed = c.closed;
+  return m;
+}
+
+void Engine::emit_trade_candles(InstrumentState& s, int64_t recv_us) {
+  for (const CandleEvent& ev : candle_events_) {
+    emit_candle(s, to_candle_msg(s.trade_candles, ev.interval, ev.candle), false, recv_us);
+  }
+}
+
+void Engine::emit_candle(InstrumentState& s, const CandleMsg& c, bool from_venue, int64_t recv_us) {
+  CandleRecord r{c, from_venue, recv_us};
+  if (from_venue) {
+    auto& m = s.venue_candles;
+    m[{static_cast<int>(c.interval), c.open_time_us}] = r;
+    // Bounded history per interval: drop the oldest of this interval.
+    size_t n = 0;
+    for (auto it = m.lower_bound({static_cast<int>(c.interval), INT64_MIN});
+         it != m.end() && it->first.first == static_cast<int>(c.interval); ++it)
+      ++n;
+    if (n > kCandleHistory) m.erase(m.lower_bound({static_cast<int>(c.interval), INT64_MIN}));
+  }
+  s.last_publish_seq = ++publish_seq_;
+  for (auto* o : observers_) o->on_candle(s, r);
+}
+
+void Engine::close_candles(int64_t now_us) {
+  for (auto& p : all_) {
+    InstrumentState& s = *p;
+    candle_events_.clear();
+    s.trade_candles.close_until(now_us, candle_events_);
+    emit_trade_candles(s, now_us);
+  }
+}
+
+void Engine::on_raw(size_t feed, RawKind kind, int index, RecvTime t, std::string_view payload) {
+  for (auto* o : observers_) o->on_raw(feed, kind, index, t, payload);
+}
+
+void Engine::on_stream_down(size_t feed, int /*stream*/) {
+  // Which instruments a stream carried is the venue's business; every sequenced book of
+  // the feed is suspect until its next snapshot. Snapshot-only books stay: their next
+  // full snapshot replaces them anyway.
+  for (auto* s : by_feed_.at(feed)) {
+    if (s && s->sequenced && s->in_sync) {
+      s->in_sync = false;
+      s->book.clear();
+      feed_consolidated(*s, true, {});
+      for (auto* o : observers_) o->on_book_lost(*s);
+    }
+  }
+}
+
+void Engine::on_state(size_t feed, FeedState state) {
+  for (auto* o : observers_) o->on_feed_state(feed, state);
+}
+
+const InstrumentState* Engine::find(std::string_view venue, std::string_view symbol) const {
+  auto it = by_key_.find(key(venue, symbol));
+  return it == by_key_.end() ? nullptr : it->second;
+}
+
+const ConsolidatedState* Engine::find_consolidated(std::string_view symbol) const {
+  auto it = consolidated_by_symbol_.find(std::string(symbol));
+  return it == consolidated_by_symbol_.end() ? nullptr : &consolidated_[it->second];
+}
+
+}  // namespace mdhub

@@ -1,0 +1,153 @@
+#pragma once
+// The engine: applies normalized events to per-instrument state (L2 book, ticker, BBO,
+// recent trades, candles) and to the consolidated book per canonical symbol, validates
+// every book change, asks the feed runtime to resync a failed instrument, and tells its
+// observers (websocket fan-out, NATS, metrics) what changed. Single-threaded: runs on the
+// network thread; observers are called synchronously and must not block.
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "book/candles.hpp"
+#include "book/consolidated.hpp"
+#include "book/l2_book.hpp"
+#include "feeds/common/runner.hpp"
+
+namespace mdhub {
+
+inline constexpr int kConsolidatedScale = 8;  ///< price and qty scale of consolidated books
+inline constexpr size_t kTradeHistory = 1000;
+inline constexpr size_t kCandleHistory = 1000;
+
+struct TradeRecord {
+  int64_t price = kNone, qty = kNone;
+  int8_t side = 0;
+  int64_t trade_id = kNone;
+  int64_t ts_exchange_us = kNone;
+  int64_t ts_received_us = 0;
+  uint64_t seq = 0;  ///< local publish sequence
+};
+
+/// A trade-built candle in the normalized candle shape.
+CandleMsg to_candle_msg(const CandleBuilder& b, size_t interval, const Candle& c);
+
+struct CandleRecord {
+  CandleMsg candle;
+  bool from_venue = true;  ///< false: built locally from trades
+  int64_t ts_received_us = 0;
+};
+
+/// Per venue instrument. Owned by the Engine; observers get const references.
+struct InstrumentState {
+  size_t feed = 0;
+  uint32_t id = 0;
+  Instrument info;
+  size_t consolidated = SIZE_MAX;  ///< index into Engine::consolidated()
+  size_t consolidated_member = 0;  ///< this instrument's venue slot in that book
+
+  Book book;
+  bool has_book = false;   ///< the venue publishes a book for it
+  bool sequenced = false;  ///< book comes from a sequenced stream (snapshot + deltas)
+  bool in_sync = false;    ///< book is known good (only then is it served)
+  uint64_t book_seq = 0;   ///< local per-channel sequence of published book changes
+  int64_t book_ts_exchange_us = kNone;
+  int64_t book_ts_received_us = 0;
+
+  TickerMsg ticker;
+  bool has_ticker = false;
+  int64_t ticker_ts_exchange_us = kNone, ticker_ts_received_us = 0;
+
+  BboMsg venue_bbo;  ///< L1 as published by the venue (quote-only venues: the only BBO)
+  bool has_venue_bbo = false;
+  int64_t bbo_ts_exchange_us = kNone, bbo_ts_received_us = 0;
+
+  std::deque<TradeRecord> trades;  ///< newest last, at most kTradeHistory
+  CandleBuilder trade_candles;     ///< candles built from trades
+  std::map<std::pair<int, int64_t>, CandleRecord> venue_candles;  ///< (interval, open_time) -> candle
+
+  uint64_t gaps = 0, resyncs = 0, dropped_out_of_sync = 0, book_errors = 0;
+  uint64_t last_publish_seq = 0;
+
+  /// BBO: from the book when there is one, else the venue's L1.
+  BboMsg bbo() const;
+};
+
+struct ConsolidatedState {
+  std::string symbol;
+  ConsolidatedBook book{kMaxConsolidatedVenues};  ///< venue slot = index in `members`
+  std::vector<uint32_t> members;  ///< global instrument indexes
+  uint64_t seq = 0;
+};
+
+class EngineObserver {
+ public:
+  virtual ~EngineObserver() = default;
+  /// A new instrument became known (after a feed's discovery).
+  virtual void on_instrument_added(const InstrumentState&) {}
+  /// A book changed: `snapshot` = a fresh state (after start or resync) and `changes` is
+  /// empty; otherwise `changes` are the level updates, already applied.
+  virtual void on_book(const InstrumentState&, bool /*snapshot*/, std::span<const LevelUpdate>) {}
+  /// A book became unusable (gap, crossed, stream lost) until its next snapshot.
+  virtual void on_book_lost(const InstrumentState&) {}
+  virtual void on_trade(const InstrumentState&, const TradeRecord&) {}
+  virtual void on_ticker(const InstrumentState&) {}
+  virtual void on_bbo(const InstrumentState&) {}
+  virtual void on_candle(const InstrumentState&, const CandleRecord&) {}
+  virtual void on_consolidated(const ConsolidatedState&, std::span<const LevelUpdate>) {}
+  virtual void on_raw(size_t /*feed*/, RawKind, int /*index*/, RecvTime, std::string_view) {}
+  virtual void on_feed_state(size_t /*feed*/, FeedState) {}
+};
+
+class Engine final : public FeedSink {
+ public:
+  Engine();
+  void add_observer(EngineObserver* o) { observers_.push_back(o); }
+  /// Registers a feed (in feed-index order) so its venue id is known before discovery.
+  void add_feed(std::string venue);
+
+  // FeedSink
+  void on_instruments(size_t feed, const InstrumentTable& table) override;
+  void on_events(size_t feed, const ParseOut& out, std::vector<uint32_t>& resync) override;
+  void on_raw(size_t feed, RawKind kind, int index, RecvTime t, std::string_view payload) override;
+  void on_stream_down(size_t feed, int stream) override;
+  void on_state(size_t feed, FeedState state) override;
+
+  /// Closes trade-built candles whose interval ended before `now_us` (timer driven).
+  void close_candles(int64_t now_us);
+
+  const InstrumentState* find(std::string_view venue, std::string_view symbol) const;
+  const ConsolidatedState* find_consolidated(std::string_view symbol) const;
+  const std::vector<std::unique_ptr<InstrumentState>>& instruments() const { return all_; }
+  /// Stable references: elements never move once added.
+  const std::deque<ConsolidatedState>& consolidated() const { return consolidated_; }
+  const std::vector<std::string>& feeds() const { return feed_venues_; }
+  uint64_t publish_seq() const { return publish_seq_; }
+
+ private:
+  void on_book_msg(InstrumentState& s, const Event& e, const BookMsg& m, const ParseOut& out,
+                   std::vector<uint32_t>& resync);
+  void lose_book(InstrumentState& s, BookError err, std::vector<uint32_t>& resync);
+  void publish_book(InstrumentState& s, bool snapshot, std::span<const LevelUpdate> changes);
+  void on_trade_msg(InstrumentState& s, const Event& e, const TradeMsg& m);
+  void emit_candle(InstrumentState& s, const CandleMsg& c, bool from_venue, int64_t recv_us);
+  void emit_trade_candles(InstrumentState& s, int64_t recv_us);
+  void feed_consolidated(InstrumentState& s, bool reset, std::span<const LevelUpdate> changes);
+
+  std::vector<EngineObserver*> observers_;
+  std::vector<std::string> feed_venues_;
+  std::vector<std::vector<InstrumentState*>> by_feed_;  ///< [feed][instrument id]
+  std::vector<std::unique_ptr<InstrumentState>> all_;
+  std::unordered_map<std::string, InstrumentState*> by_key_;  ///< "venue/SYMBOL"
+  std::deque<ConsolidatedState> consolidated_;
+  std::unordered_map<std::string, size_t> consolidated_by_symbol_;
+  std::vector<LevelUpdate> scratch_, scratch2_;
+  std::vector<CandleEvent> candle_events_;
+  uint64_t publish_seq_ = 0;
+};
+
+}  // namespace mdhub

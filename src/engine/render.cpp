@@ -1,0 +1,201 @@
+#include "src/engine/render.hpp"
+
+#include "feeds/common/json.hpp"
+
+namespace mdhub::render {
+
+void key(std::string& out, std::string_view k, bool first) {
+  if (!first) out += ',';
+  out += '"';
+  out += k;
+  out += "\":";
+}
+
+void str(std::string& out, std::string_view s) {
+  out += '"';
+  json::escape(out, s);
+  out += '"';
+}
+
+void dec(std::string& out, int64_t m, int scale) {
+  if (m == kNone) {
+    out += "null";
+    return;
+  }
+  char buf[32];
+  out += '"';
+  out.append(buf, format_decimal(m, scale, buf));
+  out += '"';
+}
+
+void num(std::string& out, int64_t v) {
+  if (v == kNone) out += "null";
+  else out += std::to_string(v);
+}
+
+void side(std::string& out, int8_t s) { out += s > 0 ? "\"buy\"" : s < 0 ? "\"sell\"" : "null"; }
+
+void head(std::string& out, const InstrumentState& s) {
+  key(out, "venue", true);
+  str(out, s.info.venue);
+  key(out, "symbol");
+  str(out, s.info.symbol);
+}
+
+void levels(std::string& out, const InstrumentState& s, Side sd, size_t depth) {
+  out += '[';
+  bool first = true;
+  s.book.for_each(sd, depth, [&](const Level& l) {
+    if (!first) out += ',';
+    first = false;
+    out += '[';
+    dec(out, l.price, s.info.price_scale);
+    out += ',';
+    dec(out, l.qty, s.info.qty_scale);
+    out += ']';
+  });
+  out += ']';
+}
+
+void book(std::string& out, const InstrumentState& s, size_t depth) {
+  out += '{';
+  head(out, s);
+  key(out, "seq");
+  num(out, static_cast<int64_t>(s.book_seq));
+  key(out, "venue_seq");
+  num(out, s.sequenced ? static_cast<int64_t>(s.book.seq()) : kNone);
+  key(out, "ts_exchange");
+  num(out, s.book_ts_exchange_us);
+  key(out, "ts_received");
+  num(out, s.book_ts_received_us);
+  key(out, "bids");
+  levels(out, s, Side::bid, depth);
+  key(out, "asks");
+  levels(out, s, Side::ask, depth);
+  out += '}';
+}
+
+void updates(std::string& out, const InstrumentState& s, std::span<const LevelUpdate> u, Side sd) {
+  out += '[';
+  bool first = true;
+  for (const auto& l : u) {
+    if (l.side != sd) continue;
+    if (!first) out += ',';
+    first = false;
+    out += '[';
+    dec(out, l.price, s.info.price_scale);
+    out += ',';
+    dec(out, l.qty, s.info.qty_scale);
+    out += ']';
+  }
+  out += ']';
+}
+
+void consolidated_levels(std::string& out, const ConsolidatedState& c, const Engine& e, Side sd,
+                         size_t depth) {
+  out += '[';
+  bool first = true;
+  c.book.for_each(sd, depth, [&](int64_t price, int64_t qty, std::span<const VenueQty> per_venue) {
+    if (!first) out += ',';
+    first = false;
+    out += '[';
+    dec(out, price, kConsolidatedScale);
+    out += ',';
+    dec(out, qty, kConsolidatedScale);
+    out += ",{";
+    bool f2 = true;
+    for (const VenueQty& v : per_venue) {
+      if (v.venue >= c.members.size()) continue;
+      key(out, e.instruments()[c.members[v.venue]]->info.venue, f2);
+      f2 = false;
+      dec(out, v.qty, kConsolidatedScale);
+    }
+    out += "}]";
+  });
+  out += ']';
+}
+
+void consolidated(std::string& out, const ConsolidatedState& c, const Engine& e, size_t depth) {
+  out += '{';
+  key(out, "venue", true);
+  str(out, "all");
+  key(out, "symbol");
+  str(out, c.symbol);
+  key(out, "seq");
+  num(out, static_cast<int64_t>(c.seq));
+  key(out, "ts_exchange");
+  out += "null";
+  key(out, "ts_received");
+  int64_t ts = kNone;
+  for (auto m : c.members) ts = std::max(ts, e.instruments()[m]->book_ts_received_us);
+  num(out, ts);
+  key(out, "venues");
+  out += '[';
+  for (size_t m = 0; m < c.members.size(); ++m) {
+    if (m) out += ',';
+    str(out, e.instruments()[c.members[m]]->info.venue);
+  }
+  out += ']';
+  key(out, "bids");
+  consolidated_levels(out, c, e, Side::bid, depth);
+  key(out, "asks");
+  consolidated_levels(out, c, e, Side::ask, depth);
+  out += '}';
+}
+
+void ticker_fields(std::string& out, const InstrumentState& s, const TickerMsg& t) {
+  const int ps = s.info.price_scale, qs = s.info.qty_scale;
+  key(out, "bid"); dec(out, t.bid, ps);
+  key(out, "ask"); dec(out, t.ask, ps);
+  key(out, "last"); dec(out, t.last, ps);
+  key(out, "open"); dec(out, t.open, ps);
+  key(out, "high"); dec(out, t.high, ps);
+  key(out, "low"); dec(out, t.low, ps);
+  key(out, "volume_base"); dec(out, t.volume_base, qs);
+  key(out, "volume_quote"); dec(out, t.volume_quote, ps);
+  key(out, "change_pct"); dec(out, t.change_pct, kPctScale);
+}
+
+void bbo_fields(std::string& out, const InstrumentState& s) {
+  const BboMsg b = s.bbo();
+  key(out, "bid"); dec(out, b.bid, s.info.price_scale);
+  key(out, "bid_qty"); dec(out, b.bid_qty, s.info.qty_scale);
+  key(out, "ask"); dec(out, b.ask, s.info.price_scale);
+  key(out, "ask_qty"); dec(out, b.ask_qty, s.info.qty_scale);
+}
+
+void trade_fields(std::string& out, const InstrumentState& s, const TradeRecord& t) {
+  key(out, "price"); dec(out, t.price, s.info.price_scale);
+  key(out, "qty"); dec(out, t.qty, s.info.qty_scale);
+  key(out, "side"); side(out, t.side);
+  key(out, "trade_id");
+  if (t.trade_id == kNone) out += "null";
+  else str(out, std::to_string(t.trade_id));
+}
+
+void candle_fields(std::string& out, const InstrumentState& s, const CandleRecord& r) {
+  const auto& c = r.candle;
+  const int ps = s.info.price_scale;
+  key(out, "interval"); str(out, interval_name(c.interval));
+  key(out, "open_time"); num(out, c.open_time_us);
+  key(out, "close_time"); num(out, c.close_time_us);
+  key(out, "open"); dec(out, c.open, ps);
+  key(out, "high"); dec(out, c.high, ps);
+  key(out, "low"); dec(out, c.low, ps);
+  key(out, "close"); dec(out, c.close, ps);
+  key(out, "volume"); dec(out, c.volume, s.info.qty_scale);
+  key(out, "closed"); out += c.closed ? "true" : "false";
+  key(out, "source"); str(out, r.from_venue ? "venue" : "trades");
+}
+
+std::string error(std::string_view code, std::string_view message) {
+  std::string out = "{\"error\":{";
+  key(out, "code", true);
+  str(out, code);
+  key(out, "message");
+  str(out, message);
+  out += "}}";
+  return out;
+}
+
+}  // namespace mdhub::render

@@ -1,0 +1,144 @@
+// mdhub: one binary, several subcommands (DESIGN.md "Command line").
+// Exit codes: 0 ok, 2 usage or config error, 1 runtime failure.
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <csignal>
+#include <iostream>
+
+#include "src/app/app.hpp"
+#include "src/app/config.hpp"
+#include "src/net/server.hpp"
+#include "tools/sim/simulator.hpp"
+
+namespace {
+
+using namespace mdhub;
+
+int config_errors(const std::vector<ConfigError>& errors) {
+  for (const auto& e : errors) std::cerr << e.str() << "\n";
+  return 2;
+}
+
+int cmd_check_config(const std::string& path) {
+  auto r = load_config(path);
+  if (!r.errors.empty()) return config_errors(r.errors);
+  size_t enabled = 0;
+  for (auto& v : r.config.venues) enabled += v.enabled;
+  std::cout << path << ": ok (" << r.config.venues.size() << " venues, " << enabled << " enabled)\n";
+  return 0;
+}
+
+int cmd_sim(const std::string& listen, uint64_t seed, const std::string& faults, bool tls,
+            const std::string& tls_dir, bool print_config) {
+  std::string host;
+  uint16_t port = 0;
+  if (!net::split_host_port(listen, host, port)) {
+    std::cerr << "--listen must be HOST:PORT, got '" << listen << "'\n";
+    return 2;
+  }
+  sim::Options o;
+  o.seed = seed;
+  o.faults = faults;
+  o.tls = tls;
+  o.tls_dir = tls_dir;
+  if (print_config) {
+    std::cout << sim::Simulator::config_toml(host, port, o);
+    return 0;
+  }
+  boost::asio::io_context io;
+  std::unique_ptr<sim::Simulator> s;
+  try {
+    s = std::make_unique<sim::Simulator>(io, o);
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "--faults: " << e.what() << "\n";
+    return 2;
+  }
+  try {
+    port = s->listen(host, port);
+  } catch (const std::exception& e) {
+    std::cerr << "cannot listen on " << listen << ": " << e.what() << "\n";
+    return 1;
+  }
+  spdlog::info("simulator serving on {}://{}:{}/ (seed {})", tls ? "https" : "http", host, port, seed);
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](boost::system::error_code, int) {
+    s->stop();
+    io.stop();
+  });
+  io.run();
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"mdhub: real-time crypto market-data aggregator"};
+  app.require_subcommand(0, 1);
+
+  std::string config_path, listen, record_dir, nats_url;
+  auto* run = app.add_subcommand("run", "aggregate the configured venues (no config: the built-in demo)");
+  run->add_option("--config", config_path, "TOML config file")->check(CLI::ExistingFile);
+  run->add_option("--listen", listen, "HTTP/websocket address HOST:PORT (default 127.0.0.1:8080)");
+  run->add_option("--record", record_dir, "record every raw frame to this directory");
+  run->add_option("--nats", nats_url, "publish normalized events to this NATS server (nats://HOST:PORT)");
+
+  std::string sim_listen = "127.0.0.1:9000", sim_faults, sim_tls_dir = ".", sim_config;
+  uint64_t sim_seed = 1;
+  bool sim_tls = false, sim_print = false;
+  auto* simc = app.add_subcommand("sim", "the venue simulator: every venue's wire protocol on loopback");
+  simc->add_option("--config", sim_config, "simulator config (reserved; the defaults serve every venue)");
+  simc->add_option("--listen", sim_listen, "address HOST:PORT (default 127.0.0.1:9000)");
+  simc->add_option("--seed", sim_seed, "random seed (default 1)");
+  simc->add_option("--faults", sim_faults, "fault SPEC, e.g. gap:0.01,disconnect:0.001,http429:0.05");
+  simc->add_flag("--tls", sim_tls, "serve https/wss with a self-signed certificate");
+  simc->add_option("--tls-dir", sim_tls_dir, "where the certificate files are written (default .)");
+  simc->add_flag("--print-config", sim_print, "print an mdhub config for this simulator and exit");
+
+  std::string check_path;
+  auto* check = app.add_subcommand("check-config", "validate a config file (line-precise errors)");
+  check->add_option("FILE", check_path, "config file")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);
+    return rc == 0 ? 0 : 2;
+  }
+
+  if (*check) return cmd_check_config(check_path);
+  if (*simc) return cmd_sim(sim_listen, sim_seed, sim_faults, sim_tls, sim_tls_dir, sim_print);
+
+  RunOptions opts;
+  if (!config_path.empty()) {
+    auto r = load_config(config_path);
+    if (!r.errors.empty()) return config_errors(r.errors);
+    opts.config = std::move(r.config);
+  } else {
+    opts.demo = true;
+  }
+  if (!listen.empty()) {
+    std::string h;
+    uint16_t p;
+    if (!net::split_host_port(listen, h, p)) {
+      std::cerr << "--listen must be HOST:PORT, got '" << listen << "'\n";
+      return 2;
+    }
+    opts.config.listen = listen;
+  }
+  if (!record_dir.empty()) opts.config.recording.dir = record_dir;
+  if (!nats_url.empty()) opts.config.nats.url = nats_url;
+  // Refuse rather than silently ignore outputs this build does not have yet.
+  if (!opts.config.nats.url.empty()) {
+    std::cerr << "NATS output is not available in this build\n";
+    return 2;
+  }
+  if (!opts.config.recording.dir.empty()) {
+    std::cerr << "recording is not available in this build\n";
+    return 2;
+  }
+  spdlog::set_level(spdlog::level::from_str(opts.config.log_level));
+  return run_hub(std::move(opts));
+}

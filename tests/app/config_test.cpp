@@ -1,0 +1,108 @@
+#include <gtest/gtest.h>
+
+#include "src/app/config.hpp"
+
+namespace mdhub {
+namespace {
+
+std::vector<std::string> errors(std::string_view text) {
+  std::vector<std::string> out;
+  for (const auto& e : parse_config(text, "c.toml").errors) out.push_back(e.str());
+  return out;
+}
+
+TEST(AppConfig, ParsesEverySetting) {
+  auto r = parse_config(R"(
+listen = "0.0.0.0:9100"
+log_level = "debug"
+[recording]
+dir = "/var/lib/mdhub"
+rotate_mb = 64
+rotate_minutes = 15
+fsync_ms = 250
+[nats]
+url = "nats://127.0.0.1:4222"
+subject_prefix = "mkt"
+[ws]
+max_clients = 10
+max_subscriptions = 20
+[venues.narkasa]
+rest_base = "https://api.narkasa.com/v3/api"
+ws_url = "wss://api.narkasa.com/v3"
+symbols = ["BTC-TRY", "ETHTRY"]
+channels = ["book", "trades"]
+rate_limit_rps = 2.5
+rate_limit_burst = 3
+api_key_env = "NARKASA_KEY"
+[venues.narkasa.options]
+depth_mode = "delta"
+trade_type_0_is_sell = false
+ping_interval_ms = 5000
+[venues.btse]
+enabled = false
+rest_base = "https://api.btse.com/spot"
+[venues.btse.urls]
+oss_url = "wss://ws.btse.com/ws/oss/spot"
+)", "c.toml");
+  ASSERT_TRUE(r.errors.empty()) << r.errors[0].str();
+  const Config& c = r.config;
+  EXPECT_EQ(c.listen, "0.0.0.0:9100");
+  EXPECT_EQ(c.log_level, "debug");
+  EXPECT_EQ(c.recording.dir, "/var/lib/mdhub");
+  EXPECT_EQ(c.recording.rotate_bytes, 64ull << 20);
+  EXPECT_EQ(c.recording.rotate_seconds, 900);
+  EXPECT_EQ(c.recording.fsync_ms, 250);
+  EXPECT_EQ(c.nats.url, "nats://127.0.0.1:4222");
+  EXPECT_EQ(c.nats.subject_prefix, "mkt");
+  EXPECT_EQ(c.ws.max_clients, 10u);
+  EXPECT_EQ(c.ws.max_subscriptions, 20u);
+  ASSERT_EQ(c.venues.size(), 2u);
+  const VenueConfig& b = c.venues[0];  // sorted by id
+  EXPECT_EQ(b.id, "btse");
+  EXPECT_FALSE(b.enabled);
+  EXPECT_EQ(b.urls.at("oss_url"), "wss://ws.btse.com/ws/oss/spot");
+  const VenueConfig& n = c.venues[1];
+  EXPECT_EQ(n.id, "narkasa");
+  EXPECT_TRUE(n.enabled);
+  EXPECT_EQ(n.symbols, (std::vector<std::string>{"BTC-TRY", "ETHTRY"}));
+  EXPECT_TRUE(n.channel_enabled("book"));
+  EXPECT_FALSE(n.channel_enabled("ticker"));
+  EXPECT_DOUBLE_EQ(n.rate_limit_rps, 2.5);
+  EXPECT_EQ(n.rate_limit_burst, 3);
+  EXPECT_EQ(n.api_key_env, "NARKASA_KEY");
+  EXPECT_EQ(n.option("depth_mode", "snapshot"), "delta");
+  EXPECT_FALSE(n.option_bool("trade_type_0_is_sell", true));
+  EXPECT_EQ(n.option_int("ping_interval_ms", 0), 5000);
+}
+
+TEST(AppConfig, ErrorsNameLineAndColumn) {
+  auto e = errors("listen = 8080\n[venues.narkasa]\nrest_base = \"https://x\"\nrate_limit_burst = 0\nwat = 1\n");
+  ASSERT_EQ(e.size(), 4u);
+  EXPECT_EQ(e[0], "c.toml:1:10: 'listen' must be a string");
+  EXPECT_EQ(e[1], "c.toml:1:10: 'listen' must be HOST:PORT");
+  EXPECT_EQ(e[2], "c.toml:5:7: unknown key 'wat' in [venues.narkasa]");
+  EXPECT_EQ(e[3], "c.toml:4:20: 'rate_limit_burst' must be between 1 and 100000");
+}
+
+TEST(AppConfig, SyntaxErrorHasPosition) {
+  auto e = errors("listen = \"a:1\"\nlog_level = \n");
+  ASSERT_EQ(e.size(), 1u);
+  EXPECT_EQ(e[0].rfind("c.toml:2:", 0), 0u) << e[0];
+}
+
+TEST(AppConfig, RejectsBadValues) {
+  auto e = errors("log_level = \"loud\"\n[nats]\nurl = \"http://x\"\n[venues.narkasa]\nws_url = \"ws://x\"\n");
+  ASSERT_EQ(e.size(), 3u);
+  EXPECT_EQ(e[0], "c.toml:1:13: 'log_level' must be one of trace, debug, info, warn, error, critical, off");
+  EXPECT_EQ(e[1], "c.toml:3:7: 'url' must start with nats://");
+  EXPECT_EQ(e[2], "c.toml:4:1: [venues.narkasa] needs rest_base");
+}
+
+TEST(AppConfig, MissingFileIsAnError) {
+  auto r = load_config("/nonexistent/mdhub.toml");
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_EQ(r.errors[0].str(), "/nonexistent/mdhub.toml: cannot open the file");
+}
+
+}  // namespace
+}  // namespace mdhub

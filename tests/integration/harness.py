@@ -1,0 +1,150 @@
+"""Integration harness: runs `mdhub sim` and `mdhub run` on free loopback ports and gives
+tests HTTP helpers. Conditions are awaited by polling with a deadline, never by fixed sleeps.
+Standard library only (plus python3-websockets for websocket tests)."""
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from decimal import Decimal
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def http(url, method="GET", body=None, timeout=5, context=None):
+    """Returns (status, parsed JSON or text)."""
+    req = urllib.request.Request(url, data=body, method=method)
+    try:
+        with urllib.request.urlopen(req, timeout=timeout, context=context) as r:
+            raw, status = r.read(), r.status
+    except urllib.error.HTTPError as e:
+        raw, status = e.read(), e.code
+    try:
+        return status, json.loads(raw.decode())
+    except ValueError:
+        return status, raw.decode(errors="replace")
+
+
+def get(url, **kw):
+    status, body = http(url, **kw)
+    if status != 200:
+        raise AssertionError(f"GET {url} -> {status}: {str(body)[:300]}")
+    return body
+
+
+def wait_until(what, fn, timeout=30.0, interval=0.1):
+    """Polls fn() until it returns a truthy value; raises with `what` on timeout."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        try:
+            last = fn()
+            if last:
+                return last
+        except (OSError, AssertionError, ValueError) as e:  # not up yet
+            last = e
+        time.sleep(interval)
+    raise AssertionError(f"timed out waiting for {what} (last: {str(last)[:500]})")
+
+
+def levels(side):
+    return [(Decimal(str(lv[0])), Decimal(str(lv[1]))) for lv in side]
+
+
+class Stack:
+    """A simulator and an mdhub pointed at it."""
+
+    def __init__(self, binary, sim_args=(), hub_args=(), tls=False):
+        self.binary = binary
+        self.dir = tempfile.mkdtemp(prefix="mdhub-it-")
+        self.sim_port, self.hub_port = free_port(), free_port()
+        self.procs = []
+        scheme = "https" if tls else "http"
+        self.sim = f"{scheme}://127.0.0.1:{self.sim_port}"
+        self.hub = f"http://127.0.0.1:{self.hub_port}"
+        tls_args = ["--tls", "--tls-dir", self.dir] if tls else []
+        self.ssl_context = None
+        cfg = subprocess.run([binary, "sim", "--listen", f"127.0.0.1:{self.sim_port}", "--print-config", *tls_args],
+                             check=True, capture_output=True, text=True).stdout
+        self.config_path = os.path.join(self.dir, "sim.toml")
+        with open(self.config_path, "w") as f:
+            f.write(cfg)
+        if tls:
+            import ssl
+            self.ssl_context = ssl.create_default_context(cafile=os.path.join(self.dir, "sim-ca.pem"))
+        self._start("sim", [binary, "sim", "--listen", f"127.0.0.1:{self.sim_port}", "--seed", "7", *tls_args, *sim_args])
+        self._start("hub", [binary, "run", "--config", self.config_path, "--listen", f"127.0.0.1:{self.hub_port}", *hub_args])
+        wait_until("mdhub /healthz", lambda: http(self.hub + "/healthz")[0] == 200, 20)
+
+    def _start(self, name, args):
+        log = open(os.path.join(self.dir, name + ".log"), "w")
+        self.procs.append((name, subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)))
+
+    def log(self, name):
+        with open(os.path.join(self.dir, name + ".log")) as f:
+            return f.read()
+
+    def sim_get(self, path):
+        return get(self.sim + path, context=self.ssl_context)
+
+    def sim_post(self, path, body=b""):
+        status, out = http(self.sim + path, method="POST", body=body, context=self.ssl_context)
+        if status != 200:
+            raise AssertionError(f"POST {path} -> {status}: {out}")
+        return out
+
+    def instruments(self, venue):
+        return [i["symbol"] for i in get(self.hub + "/api/v1/instruments")["instruments"] if i["venue"] == venue]
+
+    def book_matches(self, venue, symbol, depth):
+        status, mine = http(f"{self.hub}/api/v1/book/{venue}/{symbol}?depth={depth}")
+        if status != 200:
+            return False
+        truth = self.sim_get(f"/sim/truth/{venue}/{symbol}?depth={depth}")
+        same = levels(mine["bids"]) == levels(truth["bids"]) and levels(mine["asks"]) == levels(truth["asks"])
+        return same and len(truth["bids"]) > 0 and len(truth["asks"]) > 0
+
+    def converge(self, venue, depth=1000, timeout=20):
+        """Pauses the market and waits until every book of `venue` equals the truth."""
+        syms = wait_until(f"{venue} instruments", lambda: self.instruments(venue), 20)
+        self.sim_post("/sim/pause")
+        try:
+            for s in syms:
+                wait_until(f"{venue} {s} book == truth", lambda s=s: self.book_matches(venue, s, depth), timeout)
+        finally:
+            self.sim_post("/sim/resume")
+        return syms
+
+    def feed(self, venue):
+        for f in get(self.hub + "/api/v1/feeds")["feeds"]:
+            if f["venue"] == venue:
+                return f
+        raise AssertionError(f"no feed {venue}")
+
+    def stop(self):
+        for _, p in reversed(self.procs):
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+        for name, p in self.procs:
+            try:
+                p.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                raise AssertionError(f"{name} did not exit within 5 s of SIGTERM")
+        self.procs = []
+
+    def close(self, keep_logs=False):
+        try:
+            self.stop()
+        finally:
+            if not keep_logs:
+                shutil.rmtree(self.dir, ignore_errors=True)
