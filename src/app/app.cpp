@@ -15,6 +15,7 @@
 #include "src/app/log.hpp"
 #include "src/app/ws_api.hpp"
 #include "src/dashboard/dashboard.hpp"
+#include "src/metrics/metrics.hpp"
 #include "src/engine/engine.hpp"
 #include "src/net/server.hpp"
 #include "tools/sim/simulator.hpp"
@@ -89,6 +90,16 @@ int run_hub(RunOptions opts) {
   net::Server server(io, sopts);
   WsApi ws_api(io, server, engine, cfg.ws);
   engine.add_observer(&ws_api);
+  Metrics metrics({&engine,
+                   [&runners] {
+                     std::vector<std::pair<const VenueConfig*, const FeedStats*>> v;
+                     for (auto& r : runners) v.emplace_back(&r->config(), &r->stats());
+                     return v;
+                   },
+                   &ws_api.stats(),
+                   {}});
+  engine.add_observer(&metrics);  // after ws_api: tick_to_publish ends once fan-out is done
+  metrics.install(server);
   install_dashboard(server);
   install_http_api(server, engine, [&runners] {
     std::vector<FeedView> v;

@@ -71,6 +71,8 @@ void Engine::on_instruments(size_t feed, const InstrumentTable& table) {
 }
 
 void Engine::on_events(size_t feed, const ParseOut& out, std::vector<uint32_t>& resync) {
+  if (out.events.empty()) return;
+  for (auto* o : observers_) o->on_events_begin(feed, out.events.front().recv);
   const auto& slots = by_feed_[feed];
   for (const Event& e : out.events) {
     if (e.instrument >= slots.size() || !slots[e.instrument]) continue;
@@ -125,6 +127,7 @@ void Engine::on_events(size_t feed, const ParseOut& out, std::vector<uint32_t>& 
         break;
     }
   }
+  for (auto* o : observers_) o->on_events_end(feed);
 }
 
 void Engine::on_book_msg(InstrumentState& s, const Event& e, const BookMsg& m, const ParseOut& out,

@@ -87,6 +87,9 @@ struct ConsolidatedState {
 class EngineObserver {
  public:
   virtual ~EngineObserver() = default;
+  /// Around the events of one received payload (for stage latencies).
+  virtual void on_events_begin(size_t /*feed*/, RecvTime) {}
+  virtual void on_events_end(size_t /*feed*/) {}
   /// A new instrument became known (after a feed's discovery).
   virtual void on_instrument_added(const InstrumentState&) {}
   /// A book changed: `snapshot` = a fresh state (after start or resync) and `changes` is

@@ -1,0 +1,217 @@
+#include "src/metrics/metrics.hpp"
+
+#include <prometheus/gauge.h>
+#include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
+
+#include <chrono>
+#include <sstream>
+
+#include "src/app/ws_api.hpp"
+#include "src/net/server.hpp"
+
+#ifndef MDHUB_VERSION
+#define MDHUB_VERSION "0.0.0"
+#endif
+
+namespace mdhub {
+namespace {
+
+using prometheus::ClientMetric;
+using prometheus::MetricFamily;
+using prometheus::MetricType;
+
+int64_t mono_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+constexpr const char* kChannelNames[] = {"book", "trades", "ticker", "bbo", "candles"};
+constexpr const char* kRawNames[] = {"discovery", "ws", "rest"};
+
+MetricFamily family(std::string name, std::string help, MetricType type) {
+  MetricFamily f;
+  f.name = std::move(name);
+  f.help = std::move(help);
+  f.type = type;
+  return f;
+}
+
+void add(MetricFamily& f, std::vector<ClientMetric::Label> labels, double v) {
+  ClientMetric m;
+  m.label = std::move(labels);
+  if (f.type == MetricType::Counter) m.counter.value = v;
+  else m.gauge.value = v;
+  f.metric.push_back(std::move(m));
+}
+
+void add_histogram(MetricFamily& f, std::vector<ClientMetric::Label> labels, const LatencyHistogram& h) {
+  ClientMetric m;
+  m.label = std::move(labels);
+  uint64_t cum = 0;
+  for (size_t i = 0; i < LatencyHistogram::kBoundsNs.size(); ++i) {
+    cum += h.counts()[i];
+    m.histogram.bucket.push_back({cum, static_cast<double>(LatencyHistogram::kBoundsNs[i]) / 1e9});
+  }
+  cum += h.counts().back();
+  m.histogram.bucket.push_back({cum, std::numeric_limits<double>::infinity()});
+  m.histogram.sample_count = h.count();
+  m.histogram.sample_sum = static_cast<double>(h.sum_ns()) / 1e9;
+  f.metric.push_back(std::move(m));
+}
+
+}  // namespace
+
+struct Metrics::Registry {
+  prometheus::Registry registry;
+};
+
+Metrics::Metrics(MetricsSources sources) : src_(std::move(sources)), registry_(std::make_unique<Registry>()) {
+  auto& info = prometheus::BuildGauge()
+                   .Name("mdhub_build_info")
+                   .Help("Build information; always 1")
+                   .Register(registry_->registry);
+  info.Add({{"version", MDHUB_VERSION}, {"compiler", __VERSION__}}).Set(1);
+}
+
+Metrics::~Metrics() = default;
+
+Metrics::PerFeed& Metrics::feed(size_t i) {
+  if (i >= feeds_.size()) feeds_.resize(i + 1);
+  return feeds_[i];
+}
+
+void Metrics::count(const InstrumentState& s, Channel c) {
+  ++feed(s.feed).messages[c];
+  batch_published_ = true;
+}
+
+void Metrics::on_events_begin(size_t, RecvTime t) {
+  batch_begin_ns_ = mono_ns();
+  batch_recv_mono_ns_ = t.mono_ns;
+  batch_published_ = false;
+  if (t.mono_ns) parse_stage_.observe(batch_begin_ns_ - t.mono_ns);
+}
+
+void Metrics::on_events_end(size_t) {
+  if (!batch_published_) return;
+  // Observers run in registration order and this one is registered after the websocket
+  // fan-out, so "now" is after every subscriber's message was queued.
+  const int64_t now = mono_ns();
+  apply_stage_.observe(now - batch_begin_ns_);
+  if (batch_recv_mono_ns_) tick_to_publish_.observe(now - batch_recv_mono_ns_);
+}
+
+void Metrics::on_book(const InstrumentState& s, bool, std::span<const LevelUpdate>) { count(s, kBook); }
+void Metrics::on_trade(const InstrumentState& s, const TradeRecord&) { count(s, kTrades); }
+void Metrics::on_ticker(const InstrumentState& s) { count(s, kTicker); }
+void Metrics::on_bbo(const InstrumentState& s) { ++feed(s.feed).messages[kBbo]; }
+void Metrics::on_candle(const InstrumentState& s, const CandleRecord&) { count(s, kCandles); }
+
+void Metrics::on_raw(size_t f, RawKind kind, int, RecvTime, std::string_view payload) {
+  auto& pf = feed(f);
+  const auto k = static_cast<size_t>(kind);
+  if (k < pf.frames.size()) {
+    ++pf.frames[k];
+    pf.bytes[k] += payload.size();
+  }
+}
+
+std::string Metrics::render() const {
+  std::vector<MetricFamily> out = registry_->registry.Collect();
+  const int64_t now = mono_ns();
+  auto feeds = src_.feeds ? src_.feeds() : decltype(src_.feeds())();
+
+  auto up = family("mdhub_feed_up", "1 when the feed is live", MetricType::Gauge);
+  auto state = family("mdhub_feed_state", "Current feed state (1 for the state the feed is in)", MetricType::Gauge);
+  auto reconnects = family("mdhub_feed_reconnects_total", "Websocket reconnects", MetricType::Counter);
+  auto parse_errors = family("mdhub_parse_errors_total", "Payloads the venue parser rejected", MetricType::Counter);
+  auto age = family("mdhub_feed_last_message_age_seconds", "Seconds since the feed's last message", MetricType::Gauge);
+  auto rest = family("mdhub_rest_requests_total", "REST requests sent", MetricType::Counter);
+  auto rest_err = family("mdhub_rest_errors_total", "REST requests that failed (transport, timeout, non-2xx)", MetricType::Counter);
+  auto limited = family("mdhub_rest_rate_limited_total", "HTTP 429 answers", MetricType::Counter);
+  auto waits = family("mdhub_rest_rate_limit_waits_total", "Requests delayed by the local token bucket", MetricType::Counter);
+  for (const auto& [cfg, st] : feeds) {
+    const std::vector<ClientMetric::Label> v = {{"venue", cfg->id}};
+    add(up, v, st->state == FeedState::live ? 1 : 0);
+    for (auto fs : {FeedState::starting, FeedState::discovering, FeedState::connecting, FeedState::live,
+                    FeedState::down, FeedState::stopped})
+      add(state, {{"venue", cfg->id}, {"state", std::string(to_string(fs))}}, st->state == fs ? 1 : 0);
+    add(reconnects, v, static_cast<double>(st->reconnects));
+    add(parse_errors, v, static_cast<double>(st->parse_errors));
+    if (st->last_message_mono_ns) add(age, v, static_cast<double>(now - st->last_message_mono_ns) / 1e9);
+    add(rest, v, static_cast<double>(st->rest_requests));
+    add(rest_err, v, static_cast<double>(st->rest_errors));
+    add(limited, v, static_cast<double>(st->rate_limited));
+    add(waits, v, static_cast<double>(st->rate_waits));
+  }
+
+  auto messages = family("mdhub_feed_messages_total", "Normalized events published, by data channel", MetricType::Counter);
+  auto frames = family("mdhub_feed_frames_total", "Raw payloads received, by transport", MetricType::Counter);
+  auto bytes = family("mdhub_feed_bytes_total", "Raw bytes received, by transport", MetricType::Counter);
+  const auto& venues = src_.engine->feeds();
+  for (size_t i = 0; i < feeds_.size() && i < venues.size(); ++i) {
+    for (size_t c = 0; c < kChannels; ++c)
+      add(messages, {{"venue", venues[i]}, {"channel", kChannelNames[c]}}, static_cast<double>(feeds_[i].messages[c]));
+    for (size_t k = 0; k < 3; ++k) {
+      add(frames, {{"venue", venues[i]}, {"transport", kRawNames[k]}}, static_cast<double>(feeds_[i].frames[k]));
+      add(bytes, {{"venue", venues[i]}, {"transport", kRawNames[k]}}, static_cast<double>(feeds_[i].bytes[k]));
+    }
+  }
+
+  auto gaps = family("mdhub_feed_gaps_total", "Sequence gaps and stale messages detected", MetricType::Counter);
+  auto resyncs = family("mdhub_book_resyncs_total", "Book resynchronisations", MetricType::Counter);
+  auto in_sync = family("mdhub_book_in_sync", "1 when the book is known good and served", MetricType::Gauge);
+  auto dropped = family("mdhub_book_deltas_dropped_total", "Deltas dropped while a book was resynchronising", MetricType::Counter);
+  for (const auto& p : src_.engine->instruments()) {
+    const std::vector<ClientMetric::Label> l = {{"venue", p->info.venue}, {"symbol", p->info.symbol}};
+    add(gaps, l, static_cast<double>(p->gaps));
+    add(resyncs, l, static_cast<double>(p->resyncs));
+    add(dropped, l, static_cast<double>(p->dropped_out_of_sync));
+    if (p->has_book) add(in_sync, l, p->in_sync ? 1 : 0);
+  }
+
+  auto t2p = family("mdhub_tick_to_publish_seconds", "Frame received to every subscriber's message queued", MetricType::Histogram);
+  add_histogram(t2p, {}, tick_to_publish_);
+  auto stages = family("mdhub_stage_seconds", "Latency per pipeline stage", MetricType::Histogram);
+  add_histogram(stages, {{"stage", "read_to_parsed"}}, parse_stage_);
+  add_histogram(stages, {{"stage", "parsed_to_published"}}, apply_stage_);
+
+  for (auto* f : {&up, &state, &reconnects, &parse_errors, &age, &rest, &rest_err, &limited, &waits, &messages,
+                  &frames, &bytes, &gaps, &resyncs, &in_sync, &dropped, &t2p, &stages})
+    out.push_back(std::move(*f));
+
+  if (src_.ws) {
+    const WsApiStats& w = *src_.ws;
+    auto clients = family("mdhub_ws_clients", "Websocket clients connected", MetricType::Gauge);
+    add(clients, {}, static_cast<double>(w.clients));
+    auto subs = family("mdhub_ws_subscriptions", "Concrete channel subscriptions", MetricType::Gauge);
+    add(subs, {}, static_cast<double>(w.subscriptions));
+    auto sent = family("mdhub_ws_messages_total", "Messages queued to websocket clients", MetricType::Counter);
+    add(sent, {}, static_cast<double>(w.messages_out));
+    auto drop = family("mdhub_ws_dropped_total", "Messages or clients dropped, by reason", MetricType::Counter);
+    add(drop, {{"reason", "conflated"}}, static_cast<double>(w.conflations));
+    add(drop, {{"reason", "slow_consumer"}}, static_cast<double>(w.slow_consumers));
+    add(drop, {{"reason", "too_many_clients"}}, static_cast<double>(w.rejected_clients));
+    auto bad = family("mdhub_ws_bad_requests_total", "Error replies to client input", MetricType::Counter);
+    add(bad, {}, static_cast<double>(w.bad_requests));
+    for (auto* f : {&clients, &subs, &sent, &drop, &bad}) out.push_back(std::move(*f));
+  }
+
+  std::ostringstream s;
+  prometheus::TextSerializer().Serialize(s, out);
+  std::string text = s.str();
+  if (src_.extra) src_.extra(text);
+  return text;
+}
+
+void Metrics::install(net::Server& server) {
+  server.route("/metrics", [this](const net::HttpRequest&, net::Respond respond) {
+    net::HttpResponse r;
+    r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    r.body = render();
+    respond(std::move(r));
+  });
+}
+
+}  // namespace mdhub
