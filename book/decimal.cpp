@@ -98,23 +98,26 @@ Result<int64_t, DecimalError> parse_decimal(std::string_view s, int scale,
 
   int64_t shift = exp10 + scale;  // mantissa = sig * 10^shift
   uint64_t mag = 0;
+  int round_digit = 0;        // the most significant digit below the mantissa's last one
+  bool rest_nonzero = false;  // anything nonzero after it
   if (shift >= 0) {
-    if (dropped_nonzero) {
-      // Dropped digits sit below sig's last digit; with shift >= 0 they land inside the
-      // mantissa, so the number has more than 19 significant digits: out of range.
+    if (dropped_nonzero && shift > 0) {
+      // Dropped digits sit below sig's last digit; with shift > 0 they land inside the
+      // mantissa, so it has more than 19 significant digits: out of range.
       return Unexpected{DecimalError::overflow};
     }
     if (shift > 19) return Unexpected{DecimalError::overflow};
     const uint64_t p = kPow10[static_cast<size_t>(shift)];
     if (shift == 19 || sig > UINT64_MAX / p) return Unexpected{DecimalError::overflow};
     mag = sig * p;
+    if (dropped_nonzero) {  // shift == 0: the dropped digits are exactly the excess fraction
+      round_digit = first_dropped;
+      rest_nonzero = tail_nonzero;
+    }
   } else {
     const int64_t drop = -shift;  // digits of sig to remove
-    int round_digit;              // the most significant removed digit
-    bool rest_nonzero;            // anything nonzero after it
     if (drop > 19) {
       mag = 0;
-      round_digit = 0;
       rest_nonzero = true;  // sig != 0
     } else {
       const uint64_t p = kPow10[static_cast<size_t>(drop)];
@@ -124,11 +127,11 @@ Result<int64_t, DecimalError> parse_decimal(std::string_view s, int scale,
       round_digit = static_cast<int>(rem / half_unit);
       rest_nonzero = (rem % half_unit) != 0 || dropped_nonzero;
     }
-    if (round_digit != 0 || rest_nonzero) {
-      if (rounding == Rounding::exact) return Unexpected{DecimalError::precision};
-      const bool up = round_digit > 5 || (round_digit == 5 && (rest_nonzero || (mag & 1u)));
-      if (up) ++mag;
-    }
+  }
+  if (round_digit != 0 || rest_nonzero) {
+    if (rounding == Rounding::exact) return Unexpected{DecimalError::precision};
+    const bool up = round_digit > 5 || (round_digit == 5 && (rest_nonzero || (mag & 1u)));
+    if (up) ++mag;
   }
   const uint64_t limit = neg ? uint64_t{1} << 63 : (uint64_t{1} << 63) - 1;
   if (mag > limit) return Unexpected{DecimalError::overflow};
@@ -137,6 +140,7 @@ Result<int64_t, DecimalError> parse_decimal(std::string_view s, int scale,
 }
 
 size_t format_decimal(int64_t m, int scale, char* out) noexcept {
+  if (scale < 0 || scale > kMaxScale) return 0;  // would not fit `out`; documented as empty
   char buf[24];
   size_t len = 0;
   const bool neg = m < 0;

@@ -34,7 +34,8 @@ Result<int64_t, DecimalError> parse_decimal(std::string_view text, int scale,
                                             Rounding rounding = Rounding::exact) noexcept;
 
 /// Writes the shortest exact decimal text for mantissa/10^scale (no trailing fraction
-/// zeros, no exponent) into `out` (at least 24 bytes); returns the length.
+/// zeros, no exponent) into `out` (at least 24 bytes); returns the length. A scale outside
+/// 0..18 writes nothing and returns 0.
 size_t format_decimal(int64_t mantissa, int scale, char* out) noexcept;
 std::string format_decimal(int64_t mantissa, int scale);
 

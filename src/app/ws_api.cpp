@@ -26,7 +26,8 @@ struct Stream {
   const InstrumentState* inst = nullptr;    ///< venue channels
   const ConsolidatedState* cons = nullptr;  ///< venue "all"
   uint64_t seq = 0;                         ///< per-channel sequence (not for `book`)
-  std::vector<LevelUpdate> top;             ///< book<N>: the levels last sent
+  std::vector<LevelUpdate> top;             ///< book<N> and book:all: the levels last sent
+  bool primed = false;                      ///< `top` holds a baseline
   BboMsg last_bbo;                          ///< bbo: last sent, to skip unchanged quotes
   std::vector<Client*> subs;
 };
@@ -142,15 +143,19 @@ struct WsApi::Impl {
     for (Client* c : s.subs) deliver(*c, s, msg);
   }
 
-  /// The current full state of a stream, as sent on subscribe and after conflation;
-  /// nullptr when there is nothing to send yet.
-  SharedText state(Stream& s) {
+  /// The current full state of a stream; nullptr when there is nothing to send yet.
+  /// `shared`: a new state for every subscriber (advances the channel's seq); otherwise a
+  /// catch-up for one client (subscribe, after conflation) at the channel's current seq,
+  /// so that the other subscribers' sequence is untouched.
+  SharedText state(Stream& s, bool shared) {
     const auto k = s.spec.kind;
     if (k == ChannelKind::book || k == ChannelKind::book_top) {
       if (s.cons) {
         const size_t depth = k == ChannelKind::book ? SIZE_MAX : s.spec.depth;
-        remember_top_cons(s);  // the baseline later updates are diffed against
-        std::string b = head("book_snapshot", s, ++s.seq, kNone, latest_ts(*s.cons));
+        // The baseline later updates are diffed against: it only moves with shared
+        // messages, since between them the book does not change.
+        if (shared || !s.primed) remember_top_cons(s);
+        std::string b = head("book_snapshot", s, shared ? ++s.seq : s.seq, kNone, latest_ts(*s.cons));
         render::key(b, "bids");
         render::consolidated_levels(b, *s.cons, engine, Side::bid, depth);
         render::key(b, "asks");
@@ -162,8 +167,8 @@ struct WsApi::Impl {
       uint64_t seq = i.book_seq;
       size_t depth = SIZE_MAX;
       if (k == ChannelKind::book_top) {
-        remember_top(s);
-        seq = ++s.seq;
+        if (shared || !s.primed) remember_top(s);
+        seq = shared ? ++s.seq : s.seq;
         depth = s.spec.depth;
       }
       std::string b = head("book_snapshot", s, seq, i.book_ts_exchange_us, i.book_ts_received_us);
@@ -173,10 +178,10 @@ struct WsApi::Impl {
       render::levels(b, i, Side::ask, depth);
       return finish(std::move(b));
     }
-    if (k == ChannelKind::bbo) return bbo_message(s, true);
+    if (k == ChannelKind::bbo) return bbo_message(s, true, shared);
     if (k == ChannelKind::ticker) {
       if (!s.inst->has_ticker) return nullptr;
-      return ticker_message(s);
+      return ticker_message(s, shared);
     }
     return nullptr;  // trades and candles are events, not state
   }
@@ -189,11 +194,13 @@ struct WsApi::Impl {
   int64_t latest_ts(const ConsolidatedState& c) const { return latest_ts(c, engine); }
 
   void remember_top(Stream& s) {
+    s.primed = true;
     s.top.clear();
     for (Side side : {Side::bid, Side::ask})
       s.inst->book.for_each(side, depth_of(s), [&](const Level& l) { s.top.push_back({side, l.price, l.qty}); });
   }
   void remember_top_cons(Stream& s) {
+    s.primed = true;
     s.top.clear();
     for (Side side : {Side::bid, Side::ask})
       s.cons->book.for_each(side, depth_of(s), [&](int64_t p, int64_t q, std::span<const VenueQty>) {
@@ -233,7 +240,7 @@ struct WsApi::Impl {
     return !out.empty();
   }
 
-  SharedText bbo_message(Stream& s, bool force) {
+  SharedText bbo_message(Stream& s, bool force, bool shared = true) {
     if (s.cons) {
       BboMsg b;
       if (auto l = s.cons->book.best(Side::bid)) { b.bid = l->price; b.bid_qty = l->qty; }
@@ -241,8 +248,8 @@ struct WsApi::Impl {
       if (!force && b.bid == s.last_bbo.bid && b.ask == s.last_bbo.ask && b.bid_qty == s.last_bbo.bid_qty &&
           b.ask_qty == s.last_bbo.ask_qty)
         return nullptr;
-      s.last_bbo = b;
-      std::string m = head("bbo", s, ++s.seq, kNone, latest_ts(*s.cons));
+      if (shared) s.last_bbo = b;
+      std::string m = head("bbo", s, shared ? ++s.seq : s.seq, kNone, latest_ts(*s.cons));
       render::key(m, "bid"); render::dec(m, b.bid, kConsolidatedScale);
       render::key(m, "bid_qty"); render::dec(m, b.bid_qty, kConsolidatedScale);
       render::key(m, "ask"); render::dec(m, b.ask, kConsolidatedScale);
@@ -255,17 +262,17 @@ struct WsApi::Impl {
     if (!force && b.bid == s.last_bbo.bid && b.ask == s.last_bbo.ask && b.bid_qty == s.last_bbo.bid_qty &&
         b.ask_qty == s.last_bbo.ask_qty)
       return nullptr;
-    s.last_bbo = b;
+    if (shared) s.last_bbo = b;
     const bool from_book = i.has_book;
-    std::string m = head("bbo", s, ++s.seq, from_book ? i.book_ts_exchange_us : i.bbo_ts_exchange_us,
+    std::string m = head("bbo", s, shared ? ++s.seq : s.seq, from_book ? i.book_ts_exchange_us : i.bbo_ts_exchange_us,
                          from_book ? i.book_ts_received_us : i.bbo_ts_received_us);
     render::bbo_fields(m, i);
     return finish(std::move(m));
   }
 
-  SharedText ticker_message(Stream& s) {
+  SharedText ticker_message(Stream& s, bool shared = true) {
     const InstrumentState& i = *s.inst;
-    std::string m = head("ticker", s, ++s.seq, i.ticker_ts_exchange_us, i.ticker_ts_received_us);
+    std::string m = head("ticker", s, shared ? ++s.seq : s.seq, i.ticker_ts_exchange_us, i.ticker_ts_received_us);
     render::ticker_fields(m, i, i.ticker);
     return finish(std::move(m));
   }
@@ -293,7 +300,7 @@ struct WsApi::Impl {
       auto owed = std::move(c.stale);
       c.stale.clear();
       for (Stream* s : owed) {
-        if (auto msg = state(*s)) deliver(c, *s, msg);
+        if (auto msg = state(*s, false)) deliver(c, *s, msg);
       }
       pending = pending || !c.stale.empty();
     }
@@ -337,13 +344,14 @@ struct WsApi::Impl {
     if (!c.streams.insert(s).second) return;
     s->subs.push_back(&c);
     ++stats.subscriptions;
-    if (auto msg = state(*s)) deliver(c, *s, msg);
+    if (auto msg = state(*s, false)) deliver(c, *s, msg);
   }
 
   void detach(Client& c, Stream* s) {
     if (!c.streams.erase(s)) return;
     c.stale.erase(s);
     s->subs.erase(std::remove(s->subs.begin(), s->subs.end(), &c), s->subs.end());
+    if (s->subs.empty()) s->primed = false;  // unwatched streams are not kept up to date
     --stats.subscriptions;
   }
 
@@ -381,10 +389,9 @@ struct WsApi::Impl {
   // ---- client input -------------------------------------------------------------------
 
   void on_message(Client& c, std::string_view text) {
-    auto doc_r = reader.iterate(text);
     json::od::document doc;
     json::od::object obj;
-    if (doc_r.get(doc) || doc.get_object().get(obj)) {
+    if (reader.iterate(text).get(doc) || doc.get_object().get(obj)) {
       return error_reply(c, {}, "bad_request", "messages must be JSON objects");
     }
     std::string_view op, id_raw;
@@ -571,7 +578,7 @@ void WsApi::on_book(const InstrumentState& inst, bool snapshot, std::span<const 
     if (s->spec.kind == ChannelKind::book) {
       SharedText msg;
       if (snapshot) {
-        msg = impl_->state(*s);
+        msg = impl_->state(*s, true);
       } else {
         std::string b = Impl::head("book_update", *s, inst.book_seq, inst.book_ts_exchange_us, inst.book_ts_received_us);
         render::key(b, "bids");
@@ -583,7 +590,7 @@ void WsApi::on_book(const InstrumentState& inst, bool snapshot, std::span<const 
       if (msg) impl_->fan_out(*s, msg);
     } else if (s->spec.kind == ChannelKind::book_top) {
       if (snapshot) {
-        if (auto msg = impl_->state(*s)) impl_->fan_out(*s, msg);
+        if (auto msg = impl_->state(*s, true)) impl_->fan_out(*s, msg);
       } else if (impl_->top_changes(*s, top)) {
         std::string b = Impl::head("book_update", *s, ++s->seq, inst.book_ts_exchange_us, inst.book_ts_received_us);
         render::key(b, "bids");
@@ -648,7 +655,7 @@ void WsApi::on_consolidated(const ConsolidatedState& cons, std::span<const Level
       continue;
     }
     if (changes.empty()) {  // a venue's contribution was replaced: fresh snapshot
-      if (auto msg = impl_->state(*s)) impl_->fan_out(*s, msg);
+      if (auto msg = impl_->state(*s, true)) impl_->fan_out(*s, msg);
       continue;
     }
     std::vector<LevelUpdate> merged;

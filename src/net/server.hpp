@@ -1,8 +1,11 @@
 #pragma once
 // HTTP/1.1 + websocket server on Boost.Beast, shared by mdhub's publisher and the venue
-// simulator. One port serves plain HTTP routes and websocket upgrades. Everything runs on
-// the io_context passed in (single-threaded use: handlers are called on that context and
-// Server/WsSession methods must be called from it). Beast stays out of this header.
+// simulator. One port serves plain HTTP routes and websocket upgrades (or, with a
+// certificate, https/wss only). Everything runs on the io_context passed in
+// (single-threaded use: handlers are called on that context and Server/WsSession methods
+// must be called from it; only a Respond callback may also be called from another thread).
+// No handler is ever called from inside a Server/WsSession method: completions always
+// arrive later, from the io_context. Beast stays out of this header.
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -18,7 +21,7 @@ class io_context;
 namespace mdhub::net {
 
 struct HttpRequest {
-  std::string method;  ///< "GET", "POST", ...
+  std::string method;  ///< "GET", "POST", ...; a HEAD request arrives as "GET" (body dropped)
   std::string target;  ///< path + query as received
   std::string path;    ///< percent-decoded path without the query
   std::vector<std::pair<std::string, std::string>> query;  ///< decoded, in order
@@ -37,26 +40,38 @@ struct HttpResponse {
   bool close = false;  ///< close the connection after sending (fault injection)
 };
 
-/// Completes a request; may be called later (asynchronously), exactly once.
+/// Completes a request, exactly once (further calls are ignored). May be called later
+/// (asynchronously, from a timer) and is safe after the connection or the Server is gone:
+/// the response is then dropped. It may also be called from another thread (the response
+/// is posted to the io_context). The connection reads no further request until it is
+/// called; dropping every copy without calling it (on the io_context's thread) closes the
+/// connection.
 using Respond = std::function<void(HttpResponse)>;
 using HttpHandler = std::function<void(const HttpRequest&, Respond)>;
 
 using SharedText = std::shared_ptr<const std::string>;
 
-/// One accepted websocket. Sends are queued (bounded) and written in order.
+/// One accepted websocket. Sends are queued (bounded) and written in order, each as one
+/// text frame. Owned jointly by the server and whoever keeps the shared_ptr; after on_close
+/// every method is a harmless no-op (send returns false) and the object holds no socket.
 class WsSession {
  public:
   virtual ~WsSession() = default;
   virtual uint64_t id() const = 0;
   virtual const std::string& path() const = 0;  ///< request path of the upgrade
   virtual const std::string& target() const = 0;
-  /// Queues a text frame. Returns false (and queues nothing) when the send queue is over
-  /// its limit; the caller decides whether to conflate, drop or close.
+  /// Queues a text frame; the buffer is shared, never copied. Returns false (and queues
+  /// nothing) when the frame would take the queue over ws_queue_bytes / ws_queue_frames
+  /// (an empty queue always takes one frame, so a frame larger than ws_queue_bytes can
+  /// still be sent), when it is larger than max_ws_frame_out, or once the session is
+  /// closing. The caller decides whether to conflate, drop or close. After a refusal for
+  /// a full queue, on_writable fires once when the queue is down to half of both limits.
   virtual bool send(SharedText msg) = 0;
   /// Frames / bytes queued and not yet written.
   virtual size_t queued_frames() const = 0;
   virtual size_t queued_bytes() const = 0;
-  /// Closes with a websocket close frame (after the queued frames).
+  /// Closes with a websocket close frame after the queued frames; sessions that do not
+  /// finish the close handshake within a few seconds are aborted. Idempotent.
   virtual void close(uint16_t code, std::string reason) = 0;
   /// Drops the TCP connection at once, without a close frame.
   virtual void abort() = 0;
@@ -64,11 +79,19 @@ class WsSession {
   std::shared_ptr<void> user;
 };
 
+/// Callbacks of one websocket path; every member may be empty.
 struct WsHandler {
   std::function<void(const std::shared_ptr<WsSession>&)> on_open;
+  /// One complete message; binary messages are delivered too. The view is valid only
+  /// during the call. Not called once the session is closing.
   std::function<void(const std::shared_ptr<WsSession>&, std::string_view text)> on_message;
   /// Called when the session's queue drained below half of its limit after a refused send.
   std::function<void(const std::shared_ptr<WsSession>&)> on_writable;
+  /// A protocol error the peer should hear about, before the server closes the session.
+  /// Codes: "frame_too_large" (a message over max_ws_frame_in; the server then closes with
+  /// 1009 after whatever the handler sends from this callback).
+  std::function<void(const std::shared_ptr<WsSession>&, std::string_view code)> on_error;
+  /// Called exactly once for every session that got on_open, when it has ended.
   std::function<void(const std::shared_ptr<WsSession>&)> on_close;
 };
 
@@ -80,12 +103,15 @@ struct ServerOptions {
   size_t ws_queue_frames = 4096;
   size_t max_connections = 1024;         ///< HTTP + websocket; over it: 503 / refuse
   int idle_timeout_s = 60;               ///< HTTP keep-alive idle timeout
-  std::string tls_cert_file, tls_key_file;  ///< both set: serve https/wss only
+  std::string tls_cert_file, tls_key_file;  ///< both set (PEM): serve https/wss only
+  /// Optional sink for the server's own rare diagnostics (accept failures).
+  std::function<void(std::string_view)> on_log;
 };
 
 class Server {
  public:
   Server(boost::asio::io_context& io, ServerOptions opts = {});
+  /// Stops accepting and drops every connection at once; no handler is called afterwards.
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
@@ -96,20 +122,27 @@ class Server {
   /// Accepts websocket upgrades on paths matched as for route().
   void websocket(std::string path, WsHandler handler);
 
-  /// Binds and starts accepting; returns the bound port (useful with port 0).
-  /// Throws std::runtime_error with a clear message if the address cannot be bound.
+  /// Binds and starts accepting; returns the bound port (useful with port 0). May be
+  /// called more than once (several addresses). Throws std::runtime_error with a clear
+  /// message if the address cannot be bound or the TLS certificate/key cannot be loaded.
   uint16_t listen(const std::string& host, uint16_t port);
-  /// Stops accepting and closes every websocket with `code` (1001 going away).
+  /// Stops accepting, closes every websocket with `code` (1001 going away) and ends idle
+  /// HTTP connections; in-flight requests get their response with `Connection: close`.
+  /// Once those finish, the server holds no work on the io_context.
   void stop(uint16_t code = 1001);
 
+  /// Open websocket sessions (on_open called, on_close not yet).
   size_t ws_sessions() const;
+  /// Open connections counted against max_connections (HTTP and websocket).
+  size_t connections() const;
 
  private:
   struct Impl;
   std::shared_ptr<Impl> impl_;
 };
 
-/// "127.0.0.1:8080" -> host, port. False on a malformed address.
+/// "127.0.0.1:8080" or "[::1]:8080" -> host ("::1" without brackets), port. False on a
+/// malformed address: no or empty host, missing, non-numeric or out-of-range port.
 bool split_host_port(std::string_view addr, std::string& host, uint16_t& port);
 
 }  // namespace mdhub::net

@@ -1,0 +1,185 @@
+// bitexbit feed. Options ([venues.bitexbit.options], all strings):
+//   tickers_poll_ms    2000  /tickers per batch of symbols (when ticker or bbo is on)
+//   tickers_batch      5     symbols per /tickers call (the venue allows at most 5)
+//   depth_poll_ms      1000  /depth per instrument (book channel); resync() runs it at once
+//   depth_limit        50    levels per side asked for (at most 50)
+//   trades_poll_ms     1000  /trades per instrument with since_id = highest id seen
+//   trades_limit       1000  rows per trades page (at most 1000)
+//   trades_catchup_ms  100   delay of the next trades poll after a full page
+//   ohlcv_poll_ms      30000 /ohlcv per instrument (candles channel)
+//   ohlcv_timeframe    5     5 15 30 60 240 D (or 5m 15m 30m 1h 4h 1d)
+//   ohlcv_history      100   candles asked for by the first poll
+//   ohlcv_limit        5     candles asked for by later polls
+//   ohlcv_time_unit    auto  auto (values < 1e11 are seconds), s, ms
+// A poll interval of 0 means "not scheduled"; depth polls always exist as the resync path.
+#include "feeds/bitexbit/feed.hpp"
+
+#include <algorithm>
+
+#include "feeds/bitexbit/bitexbit.hpp"
+
+namespace mdhub::bitexbit {
+namespace {
+
+Millis ms_option(const VenueConfig& cfg, const std::string& key, int64_t dflt) {
+  return Millis(std::max<int64_t>(0, cfg.option_int(key, dflt)));
+}
+
+size_t size_option(const VenueConfig& cfg, const std::string& key, int64_t dflt, int64_t lo, int64_t hi) {
+  return static_cast<size_t>(std::clamp<int64_t>(cfg.option_int(key, dflt), lo, hi));
+}
+
+// Query values: unreserved characters as they are, the rest %XX.
+void query_value(std::string& out, std::string_view s) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  for (char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+        c == '.' || c == '-' || c == '~') {
+      out.push_back(ch);
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+    }
+  }
+}
+
+}  // namespace
+
+BitexbitFeed::BitexbitFeed(const VenueConfig& cfg)
+    : ticker_(cfg.channel_enabled("ticker")), bbo_(cfg.channel_enabled("bbo")) {
+  tickers_every_ = ticker_ || bbo_ ? ms_option(cfg, "tickers_poll_ms", 2000) : Millis(0);
+  depth_every_ = cfg.channel_enabled("book") ? ms_option(cfg, "depth_poll_ms", 1000) : Millis(0);
+  trades_every_ = cfg.channel_enabled("trades") ? ms_option(cfg, "trades_poll_ms", 1000) : Millis(0);
+  ohlcv_every_ = cfg.channel_enabled("candles") ? ms_option(cfg, "ohlcv_poll_ms", 30000) : Millis(0);
+  catch_up_ = ms_option(cfg, "trades_catchup_ms", 100);
+  batch_ = size_option(cfg, "tickers_batch", 5, 1, 5);
+  depth_limit_ = size_option(cfg, "depth_limit", 50, 1, 50);
+  trades_limit_ = size_option(cfg, "trades_limit", 1000, 1, 1000);
+  ohlcv_history_ = size_option(cfg, "ohlcv_history", 100, 1, 1000);
+  ohlcv_limit_ = size_option(cfg, "ohlcv_limit", 5, 1, 1000);
+  const std::string tf = cfg.option("ohlcv_timeframe", "5");
+  CandleInterval iv;
+  if ((timeframe_interval(tf, iv) || (parse_interval(tf, iv) && !timeframe_name(iv).empty())))
+    interval_ = iv;
+  const std::string unit = cfg.option("ohlcv_time_unit", "auto");
+  time_unit_ = unit == "s" ? TimeUnit::seconds : unit == "ms" ? TimeUnit::millis : TimeUnit::automatic;
+}
+
+ParseStatus BitexbitFeed::parse_discovery(std::string_view body, std::vector<Instrument>& out,
+                                          std::string& error) {
+  return parse_pairs(reader_, body, out, error);
+}
+
+void BitexbitFeed::start(const InstrumentTable& table) {
+  table_ = table;
+  started_ = true;
+  n_ = table.size();
+  batches_ = (n_ + batch_ - 1) / batch_;
+  state_.assign(n_, PerInstrument{});
+}
+
+std::vector<PollPlan> BitexbitFeed::polls() {
+  std::vector<PollPlan> p;
+  for (size_t b = 0; b < batches_; ++b) p.push_back({"tickers", tickers_every_});
+  for (size_t i = 0; i < n_; ++i) p.push_back({"depth", depth_every_});
+  for (size_t i = 0; i < n_; ++i) p.push_back({"trades", trades_every_});
+  for (size_t i = 0; i < n_; ++i) p.push_back({"ohlcv", ohlcv_every_});
+  return p;
+}
+
+BitexbitFeed::Kind BitexbitFeed::kind(size_t index, uint32_t& instrument) const {
+  if (index < batches_) {
+    instrument = static_cast<uint32_t>(index * batch_);
+    return Kind::tickers;
+  }
+  index -= batches_;
+  if (index >= 3 * n_) return Kind::none;
+  instrument = static_cast<uint32_t>(index % n_);
+  return index < n_ ? Kind::depth : index < 2 * n_ ? Kind::trades : Kind::ohlcv;
+}
+
+std::string BitexbitFeed::poll_target(size_t index) {
+  uint32_t i = 0;
+  const Kind k = kind(index, i);
+  std::string t;
+  switch (k) {
+    case Kind::tickers:
+      t = "/tickers?symbols=";
+      for (size_t j = i; j < std::min(n_, i + batch_); ++j) {
+        if (j != i) t += ',';
+        query_value(t, table_[static_cast<uint32_t>(j)].native);
+      }
+      return t;
+    case Kind::depth:
+      t = "/depth?symbol=";
+      query_value(t, table_[i].native);
+      return t + "&limit=" + std::to_string(depth_limit_);
+    case Kind::trades:
+      t = "/trades?symbol=";
+      query_value(t, table_[i].native);
+      if (state_[i].cursor != kNone) t += "&since_id=" + std::to_string(state_[i].cursor);
+      return t + "&limit=" + std::to_string(trades_limit_);
+    case Kind::ohlcv:
+      t = "/ohlcv?symbol=";
+      query_value(t, table_[i].native);
+      t += "&timeframe=";
+      t += timeframe_name(interval_);
+      return t + "&limit=" + std::to_string(state_[i].ohlcv_started ? ohlcv_limit_ : ohlcv_history_);
+    case Kind::none: break;
+  }
+  return "/pairs";
+}
+
+ParseStatus BitexbitFeed::on_frame(size_t, std::string_view, RecvTime, ParseOut&) {
+  return ParseStatus::ignored;  // no websocket
+}
+
+ParseStatus BitexbitFeed::on_poll(size_t index, std::string_view body, RecvTime t, ParseOut& out) {
+  uint32_t i = 0;
+  const Kind k = started_ ? kind(index, i) : Kind::none;
+  switch (k) {
+    case Kind::tickers:
+      return parse_tickers(reader_, body, table_, ticker_, bbo_, t, out);
+    case Kind::depth:
+      return parse_depth(reader_, body, table_, i, t, out);
+    case Kind::trades: {
+      TradesPage page;
+      auto& st = state_[i];
+      const ParseStatus s = parse_trades(reader_, body, table_, i, st.cursor, t, out, page);
+      if (s == ParseStatus::ok) {
+        if (page.max_id != kNone && (st.cursor == kNone || page.max_id > st.cursor)) st.cursor = page.max_id;
+        st.catch_up = page.rows >= trades_limit_;
+      }
+      return s;
+    }
+    case Kind::ohlcv: {
+      const ParseStatus s = parse_ohlcv(reader_, body, table_, i, interval_, time_unit_, t, out);
+      if (s == ParseStatus::ok) state_[i].ohlcv_started = true;
+      return s;
+    }
+    case Kind::none: break;
+  }
+  out.error = started_ ? "unknown poll" : "feed not started";
+  return ParseStatus::error;
+}
+
+std::optional<Millis> BitexbitFeed::next_poll_in(size_t index) {
+  uint32_t i = 0;
+  if (kind(index, i) != Kind::trades || !state_[i].catch_up) return std::nullopt;
+  state_[i].catch_up = false;
+  return catch_up_;
+}
+
+ResyncAction BitexbitFeed::resync(uint32_t instrument) {
+  ResyncAction a;
+  if (instrument < n_) a.poll = static_cast<int>(depth_poll(instrument));
+  return a;
+}
+
+std::unique_ptr<VenueFeed> make_feed(const VenueConfig& cfg) {
+  return std::make_unique<BitexbitFeed>(cfg);
+}
+
+}  // namespace mdhub::bitexbit

@@ -1,0 +1,197 @@
+// BTSE websocket frames: `update:` (sequenced L2), `snapshotL1:` (L1) on
+// wss://ws.btse.com/ws/oss/spot and `tradeHistoryApi:` on wss://ws.btse.com/ws/spot, plus
+// error frames, subscribe acks and pongs.
+#include <cctype>
+#include <optional>
+
+#include "feeds/btse/parse.hpp"
+#include "feeds/btse/util.hpp"
+
+namespace mdhub::btse {
+
+using namespace detail;
+
+namespace {
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+ParseStatus fail(Txn& tx, std::string_view what, const std::string& err) {
+  std::string m = "btse ";
+  m += what;
+  m += ": ";
+  m += err;
+  return tx.fail(std::move(m));
+}
+
+/// Both error shapes: {"errors":[{"arg":..,"error":{"code":..,"message":..}}]} (current)
+/// and {"error":[{"arg":..,"errorCode":".."}]} (before June 2023).
+ParseStatus error_frame(od::object& root, Txn& tx) {
+  std::string msg = "btse error";
+  od::array list;
+  auto e = root["errors"].get_array().get(list);
+  if (e == simdjson::NO_SUCH_FIELD) e = root["error"].get_array().get(list);
+  if (e) return tx.fail(msg + ": unreadable error frame");
+  bool first = true;
+  for (auto item : list) {
+    od::object o;
+    if (item.get_object().get(o)) return tx.fail(msg + ": unreadable error frame");
+    std::string_view arg, code, message;
+    od::object inner;
+    if (!get_text(o, "arg", arg)) return tx.fail(msg + ": unreadable error frame");
+    const auto ie = o["error"].get_object().get(inner);
+    if (ie == simdjson::SUCCESS) {
+      if (!get_text(inner, "code", code) || !get_text(inner, "message", message))
+        return tx.fail(msg + ": unreadable error frame");
+    } else if (ie == simdjson::NO_SUCH_FIELD) {
+      if (!get_text(o, "errorCode", code) || !get_text(o, "message", message))
+        return tx.fail(msg + ": unreadable error frame");
+    } else {
+      return tx.fail(msg + ": unreadable error frame");
+    }
+    msg += first ? " " : "; ";
+    first = false;
+    msg += code.empty() ? std::string_view("?") : code;
+    if (!arg.empty()) {
+      msg += " (";
+      msg += arg;
+      msg += ')';
+    }
+    if (!message.empty()) {
+      msg += ": ";
+      msg += message;
+    }
+  }
+  return tx.fail(std::move(msg));
+}
+
+/// Finds the instrument of a `data` object; false + err when the symbol is missing.
+bool data_instrument(od::object& data, const InstrumentTable& table, std::optional<uint32_t>& id,
+                     std::string& err) {
+  std::string_view symbol;
+  if (!get_text(data, "symbol", symbol) || symbol.empty()) {
+    err = "missing symbol";
+    return false;
+  }
+  id = table.by_native(symbol);
+  return true;
+}
+
+ParseStatus book_update(od::object& root, const InstrumentTable& table, RecvTime t, Txn& tx,
+                        ParseOut& out) {
+  od::object d;
+  if (root["data"].get_object().get(d)) return fail(tx, "update", "missing or bad data");
+  std::string err;
+  std::optional<uint32_t> id;
+  if (!data_instrument(d, table, id, err)) return fail(tx, "update", err);
+  if (!id) return ParseStatus::ignored;
+  const Instrument& inst = table[*id];
+
+  std::string_view type;
+  if (!get_text(d, "type", type)) return fail(tx, "update", "bad type");
+  const bool snapshot = type == "snapshot";
+  if (!snapshot && type != "delta") return fail(tx, "update", "unknown type " + std::string(type));
+  uint64_t seq = 0, prev = 0;
+  if (!get_uint(d, "seqNum", seq)) return fail(tx, "update", "missing or bad seqNum");
+  // A snapshot starts the chain and may come without a usable prevSeqNum; a delta is only
+  // meaningful relative to one.
+  if (!get_uint(d, "prevSeqNum", prev) && !snapshot)
+    return fail(tx, "update", "missing or bad prevSeqNum");
+  int64_t ts = kNone;
+  if (!get_ms(d, "timestamp", ts, err)) return fail(tx, "update", err);
+
+  const size_t begin = out.levels.size();
+  for (auto [key, side] : {std::pair{"bids", Side::bid}, std::pair{"asks", Side::ask}}) {
+    od::value v;
+    const auto e = d[key].get(v);
+    if (e == simdjson::NO_SUCH_FIELD) continue;  // nothing changed on that side
+    if (e) return fail(tx, "update", std::string("bad ") + key);
+    if (!parse_levels(v, side, inst, out, err)) return fail(tx, "update", err);
+  }
+  if (snapshot && !normalize_book(out, begin, err)) return fail(tx, "update", err);
+  push_book(out, snapshot ? BookMsg::Type::snapshot : BookMsg::Type::delta, begin, *id, ts, t, seq,
+            prev);
+  return ParseStatus::ok;
+}
+
+ParseStatus l1(od::object& root, const InstrumentTable& table, RecvTime t, Txn& tx, ParseOut& out) {
+  od::object d;
+  if (root["data"].get_object().get(d)) return fail(tx, "snapshotL1", "missing or bad data");
+  std::string err;
+  std::optional<uint32_t> id;
+  if (!data_instrument(d, table, id, err)) return fail(tx, "snapshotL1", err);
+  if (!id) return ParseStatus::ignored;
+  int64_t ts = kNone;
+  if (!get_ms(d, "timestamp", ts, err)) return fail(tx, "snapshotL1", err);
+  const size_t begin = out.levels.size();
+  for (auto [key, side] : {std::pair{"bids", Side::bid}, std::pair{"asks", Side::ask}}) {
+    od::value v;
+    const auto e = d[key].get(v);
+    if (e == simdjson::NO_SUCH_FIELD) continue;
+    if (e) return fail(tx, "snapshotL1", std::string("bad ") + key);
+    if (!parse_levels(v, side, table[*id], out, err)) return fail(tx, "snapshotL1", err);
+  }
+  BboMsg b;
+  for (size_t i = begin; i < out.levels.size(); ++i) {
+    const LevelUpdate& l = out.levels[i];
+    if (l.side == Side::bid && (b.bid == kNone || l.price > b.bid)) {
+      b.bid = l.price;
+      b.bid_qty = l.qty;
+    } else if (l.side == Side::ask && (b.ask == kNone || l.price < b.ask)) {
+      b.ask = l.price;
+      b.ask_qty = l.qty;
+    }
+  }
+  out.levels.resize(begin);
+  Event e = make_event(EventKind::bbo, *id, ts, t);
+  e.body = b;
+  out.events.push_back(e);
+  return ParseStatus::ok;
+}
+
+}  // namespace
+
+ParseStatus parse_ws(json::Reader& reader, std::string_view frame, const InstrumentTable& table,
+                     RecvTime t, ParseOut& out) {
+  Txn tx(out);
+  const std::string_view bare = trim(frame);
+  // The keepalive answer is the plain text `pong`, not JSON.
+  if (bare == "pong" || bare == "PONG" || bare == "ping") return ParseStatus::ignored;
+  od::document doc;
+  od::object root;
+  if (reader.iterate(frame).get(doc) || doc.get_object().get(root))
+    return tx.fail("btse: malformed frame (not a JSON object)");
+
+  od::value sev;
+  const auto se = root["severity"].get(sev);
+  if (se == simdjson::SUCCESS) return error_frame(root, tx);
+  if (se != simdjson::NO_SUCH_FIELD) return tx.fail("btse: malformed frame");
+
+  std::string_view topic;
+  if (!get_text(root, "topic", topic)) return tx.fail("btse: bad topic");
+  // No topic: subscribe acks ({"event":"subscribe",...}), JSON pongs ({"op":"pong"}).
+  if (topic.empty()) return ParseStatus::ignored;
+  // Route on the family only: the symbol (and grouping) suffix is not reliable - trade
+  // pushes may carry the bare `tradeHistoryApi`, delta pushes may drop the grouping.
+  const std::string_view family = topic.substr(0, topic.find(':'));
+  if (family == "update") return book_update(root, table, t, tx, out);
+  if (family == "snapshotL1") return l1(root, table, t, tx, out);
+  if (family == "tradeHistoryApi" || family == "tradeHistory") {
+    od::array rows;
+    if (root["data"].get_array().get(rows)) return fail(tx, "trades", "missing or bad data");
+    std::string err;
+    for (auto item : rows) {
+      od::object r;
+      if (item.get_object().get(r)) return fail(tx, "trades", "trade is not an object");
+      if (!read_trade_row(r, table, kNoInstrument, "tradeId", t, out, err))
+        return fail(tx, "trades", err);
+    }
+    return out.events.size() == tx.events_begin() ? ParseStatus::ignored : ParseStatus::ok;
+  }
+  return ParseStatus::ignored;
+}
+
+}  // namespace mdhub::btse

@@ -1,0 +1,184 @@
+// coinbtr (Tauros) feed. Options ([venues.coinbtr.options], all strings):
+//   ticker_poll_ms      5000  REST /v2/trading/tickers/ period when the ticker channel is on
+//                             (0 = off; the websocket ticker channel is subscribed as well)
+//   book_poll_ms        0 with a websocket, 1000 without: REST order book per market. Always
+//                             run once by resync().
+//   trades_poll_ms      0 with a websocket, 2000 without: REST last trades per market
+//   rest_book_levels    10    levels per side kept from a REST book (the websocket sends the
+//                             top 10, so a resync and the next push describe the same depth);
+//                             0 = all 50 orders' levels
+//   variation_unit      none  ticker `variation` -> change_pct: `none` (unit unpublished:
+//                             leave change_pct empty), `ratio` (x100), `percent` (as is)
+//   ticker_trades       true  also emit the trades embedded in ticker frames (deduplicated
+//                             with the trades channel; only when the trades channel is on)
+//   trade_dedup_window  200   trades remembered per market to drop overlapping repeats
+//   ping_text           ""    optional app-level ping frame (the venue documents none)
+//   ping_interval_ms    20000
+//   idle_timeout_ms     60000 reconnect after this long without any frame
+#include "feeds/coinbtr/feed.hpp"
+
+#include <algorithm>
+
+#include "feeds/coinbtr/coinbtr.hpp"
+
+namespace mdhub::coinbtr {
+namespace {
+
+std::string lower(std::string_view s) {
+  std::string r(s);
+  for (char& c : r)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return r;
+}
+
+VariationUnit variation_unit(const std::string& s) {
+  if (s == "ratio") return VariationUnit::ratio;
+  if (s == "percent") return VariationUnit::percent;
+  return VariationUnit::none;
+}
+
+Millis ms_option(const VenueConfig& cfg, const std::string& key, int64_t dflt) {
+  return Millis(std::max<int64_t>(0, cfg.option_int(key, dflt)));
+}
+
+}  // namespace
+
+CoinbtrFeed::CoinbtrFeed(const VenueConfig& cfg)
+    : ws_url_(cfg.ws_url),
+      book_(cfg.channel_enabled("book")),
+      bbo_(cfg.channel_enabled("bbo")),
+      trades_(cfg.channel_enabled("trades")),
+      ticker_(cfg.channel_enabled("ticker")) {
+  const bool ws = !ws_url_.empty();
+  opt_.book = book_;
+  opt_.bbo = bbo_;
+  opt_.ticker_trades = trades_ && cfg.option_bool("ticker_trades", true);
+  opt_.variation = variation_unit(cfg.option("variation_unit", "none"));
+  opt_.rest_book_levels = static_cast<size_t>(std::max<int64_t>(0, cfg.option_int("rest_book_levels", 10)));
+  ticker_every_ = ticker_ ? ms_option(cfg, "ticker_poll_ms", 5000) : Millis(0);
+  book_every_ = book_ || bbo_ ? ms_option(cfg, "book_poll_ms", ws ? 0 : 1000) : Millis(0);
+  trades_every_ = trades_ ? ms_option(cfg, "trades_poll_ms", ws ? 0 : 2000) : Millis(0);
+  ping_text_ = cfg.option("ping_text", "");
+  ping_every_ = ms_option(cfg, "ping_interval_ms", 20000);
+  idle_timeout_ = ms_option(cfg, "idle_timeout_ms", 60000);
+  window_ = static_cast<size_t>(std::clamp<int64_t>(cfg.option_int("trade_dedup_window", 200), 16, 100000));
+}
+
+ParseStatus CoinbtrFeed::parse_discovery(std::string_view body, std::vector<Instrument>& out,
+                                         std::string& error) {
+  return parse_markets(reader_, body, out, error);
+}
+
+void CoinbtrFeed::start(const InstrumentTable& table) {
+  table_ = table;
+  started_ = true;
+  n_ = table.size();
+  seen_.assign(n_, TradeDedup(window_));
+}
+
+std::vector<StreamPlan> CoinbtrFeed::streams() {
+  std::vector<StreamPlan> plans;
+  if (ws_url_.empty() || !started_) return plans;
+  StreamPlan p;
+  p.name = "ws";
+  p.url = ws_url_;
+  p.ping_text = ping_text_;
+  p.ping_interval = ping_every_;
+  p.idle_timeout = idle_timeout_;
+  auto sub = [&](const std::string& market, std::string_view channel) {
+    std::string f = R"({"action":"subscribe","market":")";
+    json::escape(f, market);
+    f += R"(","channel":")";
+    f += channel;
+    f += "\"}";
+    p.subscribe.push_back(std::move(f));
+  };
+  for (const auto& inst : table_.all()) {
+    if (book_ || bbo_) sub(inst.native, "orderbook");
+    if (ticker_) sub(inst.native, "ticker");
+    if (trades_) sub(inst.native, "trades");
+  }
+  if (!p.subscribe.empty()) plans.push_back(std::move(p));
+  return plans;
+}
+
+std::vector<PollPlan> CoinbtrFeed::polls() {
+  std::vector<PollPlan> plans;
+  plans.push_back({"tickers", ticker_every_});
+  for (size_t i = 0; i < n_; ++i) plans.push_back({"orderbook", book_every_});
+  for (size_t i = 0; i < n_; ++i) plans.push_back({"trades", trades_every_});
+  return plans;
+}
+
+std::string CoinbtrFeed::poll_target(size_t index) {
+  if (index == 0 || index > 2 * n_) return "/v2/trading/tickers/";
+  const bool book = index <= n_;
+  const auto& inst = table_[static_cast<uint32_t>(book ? index - 1 : index - 1 - n_)];
+  return "/v2/trading/" + lower(inst.native) + (book ? "/orderbook/" : "/trades/");
+}
+
+ParseStatus CoinbtrFeed::on_frame(size_t, std::string_view frame, RecvTime t, ParseOut& out) {
+  if (!started_) {
+    out.error = "feed not started";
+    return ParseStatus::error;
+  }
+  const size_t from = out.events.size();
+  const ParseStatus st = parse_ws_frame(reader_, frame, table_, opt_, t, out);
+  if (st == ParseStatus::ok) dedup(from, out);
+  return st;
+}
+
+ParseStatus CoinbtrFeed::on_poll(size_t index, std::string_view body, RecvTime t, ParseOut& out) {
+  if (!started_ || index > 2 * n_) {
+    out.error = started_ ? "unknown poll" : "feed not started";
+    return ParseStatus::error;
+  }
+  if (index == 0) return parse_rest_tickers(reader_, body, table_, t, out);
+  if (index <= n_)
+    return parse_rest_orderbook(reader_, body, table_, static_cast<uint32_t>(index - 1), opt_, t, out);
+  const size_t from = out.events.size();
+  const ParseStatus st =
+      parse_rest_trades(reader_, body, table_, static_cast<uint32_t>(index - 1 - n_), t, out);
+  if (st == ParseStatus::ok) dedup(from, out);
+  return st;
+}
+
+ResyncAction CoinbtrFeed::resync(uint32_t instrument) {
+  ResyncAction a;
+  if (instrument < n_) a.poll = static_cast<int>(book_poll(instrument));
+  return a;
+}
+
+void CoinbtrFeed::dedup(size_t from, ParseOut& out) {
+  auto& ev = out.events;
+  // Equal trades inside one window are distinct fills: number them so that the k-th equal
+  // trade of a later window matches the k-th of this one.
+  std::vector<TradeKey> batch;
+  size_t w = from;
+  for (size_t r = from; r < ev.size(); ++r) {
+    if (ev[r].kind == EventKind::trade) {
+      const auto& tm = std::get<TradeMsg>(ev[r].body);
+      TradeKey k{ev[r].ts_exchange_us / 1000, tm.price, tm.qty, tm.side, 0};
+      for (const auto& b : batch)
+        if (b.ms == k.ms && b.price == k.price && b.qty == k.qty && b.side == k.side) ++k.occurrence;
+      batch.push_back(k);
+      if (ev[r].instrument >= seen_.size() || !seen_[ev[r].instrument].insert(k)) continue;
+    }
+    if (w != r) ev[w] = ev[r];
+    ++w;
+  }
+  ev.resize(w);
+  // Windows list newest or oldest first; consumers want trades in time order.
+  std::stable_sort(ev.begin() + static_cast<std::ptrdiff_t>(from), ev.end(),
+                   [](const Event& a, const Event& b) {
+                     const bool ta = a.kind == EventKind::trade, tb = b.kind == EventKind::trade;
+                     if (ta != tb) return tb;
+                     return ta && a.ts_exchange_us < b.ts_exchange_us;
+                   });
+}
+
+std::unique_ptr<VenueFeed> make_feed(const VenueConfig& cfg) {
+  return std::make_unique<CoinbtrFeed>(cfg);
+}
+
+}  // namespace mdhub::coinbtr

@@ -1,0 +1,55 @@
+#pragma once
+// Pure parsers for the Tauros (ex-CoinBTR) public API: websocket frames and REST bodies in,
+// normalized events out into the caller's ParseOut. No clock, socket or logging; the
+// receive time is passed in. On ParseStatus::error nothing is appended and `out.error`
+// says why. Not thread-safe only through the Reader, which callers own (one per feed).
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "feeds/common/events.hpp"
+#include "feeds/common/instruments.hpp"
+#include "feeds/common/json.hpp"
+
+namespace mdhub::coinbtr {
+
+/// How the ticker's `variation` maps to change_pct. Its unit is not published, so the
+/// default publishes no change at all rather than a value that may be off by 100x.
+enum class VariationUnit : uint8_t { none, ratio, percent };
+
+struct ParseOptions {
+  bool book = true;    ///< emit BookMsg::replace for order books
+  bool bbo = false;    ///< emit a BboMsg from the aggregated top of each order book
+  bool ticker_trades = true;  ///< emit the trades embedded in ticker frames
+  VariationUnit variation = VariationUnit::none;
+  size_t rest_book_levels = 0;  ///< cap per side for REST books after aggregation; 0 = all
+};
+
+/// `/v2/trading/markets/` (`payload` or `data` envelope): open markets only.
+ParseStatus parse_markets(json::Reader& rd, std::string_view body, std::vector<Instrument>& out,
+                          std::string& error);
+
+/// A websocket frame: `orderbook` (market in `type`, top 10 per side replaced, rows per
+/// order summed by price), `ticker` (market in `market`), `trades` (last ten). Plain-text
+/// frames starting with `Error` are errors; subscription replies and unknown channels are
+/// ignored, as are frames for markets not in `table`.
+ParseStatus parse_ws_frame(json::Reader& rd, std::string_view frame, const InstrumentTable& table,
+                           const ParseOptions& opt, RecvTime t, ParseOut& out);
+
+/// `/v2/trading/tickers/`: one TickerMsg per known market (no bid/ask, no timestamp).
+ParseStatus parse_rest_tickers(json::Reader& rd, std::string_view body,
+                               const InstrumentTable& table, RecvTime t, ParseOut& out);
+
+/// `/v2/trading/<market>/orderbook/` of `instrument`: best orders per side, summed by price.
+ParseStatus parse_rest_orderbook(json::Reader& rd, std::string_view body,
+                                 const InstrumentTable& table, uint32_t instrument,
+                                 const ParseOptions& opt, RecvTime t, ParseOut& out);
+
+/// `/v2/trading/<market>/trades/` of `instrument`: the last trades, in the venue's order.
+ParseStatus parse_rest_trades(json::Reader& rd, std::string_view body,
+                              const InstrumentTable& table, uint32_t instrument, RecvTime t,
+                              ParseOut& out);
+
+}  // namespace mdhub::coinbtr

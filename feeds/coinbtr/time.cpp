@@ -1,0 +1,134 @@
+#include "feeds/coinbtr/time.hpp"
+
+#include <limits>
+
+#include "book/decimal.hpp"
+
+namespace mdhub::coinbtr {
+namespace {
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+// Reads exactly `n` digits at `pos` into `v`.
+bool digits(std::string_view s, size_t& pos, int n, int& v) {
+  if (pos + static_cast<size_t>(n) > s.size()) return false;
+  v = 0;
+  for (int i = 0; i < n; ++i) {
+    const char c = s[pos++];
+    if (!is_digit(c)) return false;
+    v = v * 10 + (c - '0');
+  }
+  return true;
+}
+
+bool push_digit(int64_t& v, int d) {
+  if (v > (std::numeric_limits<int64_t>::max() - d) / 10) return false;
+  v = v * 10 + d;
+  return true;
+}
+
+// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
+int64_t days_from_civil(int64_t y, int m, int d) {
+  y -= m <= 2 ? 1 : 0;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const int64_t yoe = y - era * 400;
+  const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+int days_in_month(int y, int m) {
+  static constexpr int kDays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  return m == 2 && leap ? 29 : kDays[m - 1];
+}
+
+}  // namespace
+
+bool parse_iso8601_us(std::string_view s, int64_t& us) {
+  size_t p = 0;
+  int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
+  if (!digits(s, p, 4, year) || p >= s.size() || s[p++] != '-') return false;
+  if (!digits(s, p, 2, month) || p >= s.size() || s[p++] != '-') return false;
+  if (!digits(s, p, 2, day) || p >= s.size()) return false;
+  if (s[p] != 'T' && s[p] != 't' && s[p] != ' ') return false;
+  ++p;
+  if (!digits(s, p, 2, hour) || p >= s.size() || s[p++] != ':') return false;
+  if (!digits(s, p, 2, minute)) return false;
+  int64_t frac_us = 0;
+  if (p < s.size() && s[p] == ':') {
+    ++p;
+    if (!digits(s, p, 2, second)) return false;
+    if (p < s.size() && (s[p] == '.' || s[p] == ',')) {
+      ++p;
+      int n = 0;
+      for (; p < s.size() && is_digit(s[p]); ++p, ++n) {
+        if (n < 6) frac_us = frac_us * 10 + (s[p] - '0');
+      }
+      if (n == 0) return false;
+      for (; n < 6; ++n) frac_us *= 10;
+    }
+  }
+  if (month < 1 || month > 12 || day < 1 || day > days_in_month(year, month)) return false;
+  // 60 admits a leap second; it lands on the next minute's first second.
+  if (hour > 23 || minute > 59 || second > 60) return false;
+
+  if (p >= s.size()) return false;  // no zone
+  int64_t offset_s = 0;
+  if (s[p] == 'Z' || s[p] == 'z') {
+    ++p;
+  } else if (s[p] == '+' || s[p] == '-') {
+    const bool neg = s[p++] == '-';
+    int oh = 0, om = 0;
+    if (!digits(s, p, 2, oh)) return false;
+    if (p < s.size()) {
+      if (s[p] == ':') ++p;
+      if (!digits(s, p, 2, om)) return false;
+    }
+    if (oh > 23 || om > 59) return false;
+    offset_s = (oh * 3600 + om * 60) * (neg ? -1 : 1);
+  } else {
+    return false;
+  }
+  if (p != s.size()) return false;
+
+  const int64_t secs = days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60 +
+                       second - offset_s;
+  us = secs * 1000000 + frac_us;
+  return true;
+}
+
+bool scaled_trunc(std::string_view s, int digits_wanted, int64_t& out) {
+  if (digits_wanted < 0 || digits_wanted > kMaxScale) return false;
+  size_t i = 0;
+  int64_t v = 0;
+  bool any = false;
+  for (; i < s.size() && is_digit(s[i]); ++i) {
+    any = true;
+    if (!push_digit(v, s[i] - '0')) return false;
+  }
+  int taken = 0;
+  if (i < s.size() && s[i] == '.') {
+    for (++i; i < s.size() && is_digit(s[i]); ++i) {
+      any = true;
+      if (taken < digits_wanted) {
+        if (!push_digit(v, s[i] - '0')) return false;
+        ++taken;
+      }
+    }
+  }
+  if (!any) return false;
+  if (i != s.size()) {
+    if (s[i] != 'e' && s[i] != 'E') return false;
+    auto r = parse_decimal(s, digits_wanted, Rounding::half_even);
+    if (!r || *r < 0) return false;
+    out = *r;
+    return true;
+  }
+  for (; taken < digits_wanted; ++taken)
+    if (!push_digit(v, 0)) return false;
+  out = v;
+  return true;
+}
+
+}  // namespace mdhub::coinbtr

@@ -1,0 +1,309 @@
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cctype>
+
+#include "feeds/common/runner_impl.hpp"
+
+namespace mdhub {
+
+std::string_view to_string(FeedState s) {
+  switch (s) {
+    case FeedState::starting: return "starting";
+    case FeedState::discovering: return "discovering";
+    case FeedState::connecting: return "connecting";
+    case FeedState::live: return "live";
+    case FeedState::down: return "down";
+    case FeedState::stopped: return "stopped";
+  }
+  return "?";
+}
+
+RecvTime now() {
+  using namespace std::chrono;
+  return RecvTime{duration_cast<nanoseconds>(system_clock::now().time_since_epoch()).count(),
+                  duration_cast<nanoseconds>(steady_clock::now().time_since_epoch()).count()};
+}
+
+int64_t mono_now_ns() {
+  using namespace std::chrono;
+  return duration_cast<nanoseconds>(steady_clock::now().time_since_epoch()).count();
+}
+
+namespace {
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+std::chrono::milliseconds opt_ms(const VenueConfig& cfg, const char* key, int64_t dflt) {
+  return std::chrono::milliseconds(std::max<int64_t>(1, cfg.option_int(key, dflt)));
+}
+
+bool is_pow2(uint64_t v) { return v != 0 && (v & (v - 1)) == 0; }
+
+}  // namespace
+
+FeedRunner::Impl::Impl(net::io_context& io, size_t index, VenueConfig cfg, std::unique_ptr<VenueFeed> feed,
+                       FeedSink& sink)
+    : io_(io),
+      index_(index),
+      cfg_(std::move(cfg)),
+      feed_(std::move(feed)),
+      sink_(sink),
+      rest_timeout_(opt_ms(cfg_, "rest_timeout_ms", 10000)),
+      connect_timeout_(opt_ms(cfg_, "connect_timeout_ms", 10000)),
+      backoff_base_(opt_ms(cfg_, "backoff_base_ms", 500)),
+      backoff_cap_(opt_ms(cfg_, "backoff_cap_ms", 30000)),
+      backoff_reset_(opt_ms(cfg_, "backoff_reset_ms", 30000)),
+      down_after_(static_cast<int>(std::clamp<int64_t>(cfg_.option_int("down_after", 3), 1, 1000))),
+      rng_(std::random_device{}() ^ (static_cast<uint64_t>(index) << 32)),
+      discovery_backoff_(make_backoff()),
+      discovery_timer_(io),
+      bucket_(cfg_.rate_limit_rps, cfg_.rate_limit_burst),
+      rest_timer_(io),
+      rate_backoff_(std::chrono::seconds(1), std::chrono::seconds(60), rng_()) {}
+
+Backoff FeedRunner::Impl::make_backoff() { return Backoff(backoff_base_, backoff_cap_, rng_()); }
+
+std::chrono::milliseconds FeedRunner::Impl::random_ms(int64_t lo, int64_t hi) {
+  if (hi <= lo) return std::chrono::milliseconds(lo);
+  return std::chrono::milliseconds(std::uniform_int_distribution<int64_t>(lo, hi)(rng_));
+}
+
+void FeedRunner::Impl::note_error(std::string msg) {
+  spdlog::warn("feed {}: {}", cfg_.id, msg);
+  stats_.last_error = std::move(msg);
+}
+
+TlsContextPtr FeedRunner::Impl::tls() {
+  if (!tls_) {
+    auto ctx = make_client_tls(cfg_.ca_file);
+    if (ctx) tls_ = ctx.value();
+    else tls_error_ = ctx.error();
+  }
+  return tls_;
+}
+
+void FeedRunner::Impl::start() {
+  if (started_ || stopped_) return;
+  started_ = true;
+  auto url = parse_url(cfg_.rest_base);
+  if (!url || url->websocket) {
+    note_error("rest_base: " + (url ? std::string("not an http(s) url") : url.error()));
+    return set_state(FeedState::down);
+  }
+  rest_url_ = url.value();
+  HttpOptions ho;
+  ho.base = *rest_url_;
+  ho.timeout = rest_timeout_;
+  if (ho.base.tls && !(ho.tls = tls())) {
+    note_error(tls_error_);
+    return set_state(FeedState::down);
+  }
+  http_ = std::make_unique<HttpClient>(io_, std::move(ho));
+  set_state(FeedState::discovering);
+  do_discovery();
+}
+
+void FeedRunner::Impl::stop(bool notify) {
+  if (stopped_) return;
+  stopped_ = true;
+  discovery_timer_.cancel();
+  rest_timer_.cancel();
+  for (auto& s : streams_) {
+    s->timer.cancel();
+    if (auto conn = std::move(s->conn)) conn->close();
+    s->open = false;
+  }
+  for (auto& st : stream_stats_) st.connected = false;
+  for (auto& p : polls_) p->timer.cancel();
+  if (http_) http_->close();
+  rest_queue_.clear();
+  stats_.state = FeedState::stopped;
+  stats_.connected_since_wall_ns = 0;
+  if (notify) sink_.on_state(index_, FeedState::stopped);
+}
+
+void FeedRunner::Impl::do_discovery() {
+  rest_get(feed_->discovery_target(), guarded([](Impl& self, HttpResult r) { self.on_discovery(std::move(r)); }));
+}
+
+void FeedRunner::Impl::on_discovery(HttpResult r) {
+  // Transport errors and non-2xx answers were logged by the REST layer already.
+  if (!r.ok) return discovery_failed("discovery: " + r.error, false);
+  if (r.status < 200 || r.status >= 300)
+    return discovery_failed("discovery: HTTP " + std::to_string(r.status), false);
+  const RecvTime t = now();
+  sink_.on_raw(index_, RawKind::discovery, 0, t, r.body);
+  if (stopped_) return;
+  std::vector<Instrument> all;
+  std::string err;
+  if (feed_->parse_discovery(r.body, all, err) == ParseStatus::error) {
+    ++stats_.parse_errors;
+    return discovery_failed("discovery: " + err);
+  }
+  InstrumentTable table;
+  std::vector<std::string_view> missing;
+  if (cfg_.symbols.empty()) {
+    for (auto& inst : all) table.add(std::move(inst));
+  } else {
+    for (auto& inst : all) {
+      const bool wanted = std::any_of(cfg_.symbols.begin(), cfg_.symbols.end(), [&](const std::string& s) {
+        return iequals(s, inst.symbol) || iequals(s, inst.native);
+      });
+      if (wanted) table.add(std::move(inst));
+    }
+    for (const auto& s : cfg_.symbols) {
+      const bool found = std::any_of(table.all().begin(), table.all().end(), [&](const Instrument& inst) {
+        return iequals(s, inst.symbol) || iequals(s, inst.native);
+      });
+      if (!found) missing.push_back(s);
+    }
+    if (table.size() == 0) return discovery_failed("discovery: none of the configured symbols is listed");
+  }
+  table_ = std::move(table);
+  discovered_ = true;
+  discovery_backoff_.reset();
+  if (!missing.empty()) {
+    std::string msg = "symbols not listed by the venue:";
+    for (auto s : missing) msg.append(" ").append(s);
+    note_error(std::move(msg));
+  }
+  spdlog::info("feed {}: {} instruments", cfg_.id, table_.size());
+  sink_.on_instruments(index_, table_);
+  if (stopped_) return;
+  feed_->start(table_);
+  begin_plans();
+}
+
+void FeedRunner::Impl::discovery_failed(const std::string& why, bool log) {
+  if (log) note_error(why);
+  else stats_.last_error = why;
+  set_state(FeedState::down);
+  discovery_timer_.expires_after(discovery_backoff_.next());
+  discovery_timer_.async_wait(guarded([](Impl& self, boost::system::error_code ec) {
+    if (!ec) self.do_discovery();
+  }));
+}
+
+void FeedRunner::Impl::begin_plans() {
+  for (auto& plan : feed_->streams()) {
+    auto slot = std::make_unique<StreamSlot>(io_, std::move(plan), make_backoff());
+    if (auto u = parse_url(slot->plan.url); !u) {
+      slot->url_error = slot->plan.name + ": " + u.error();
+    } else if (!u->websocket) {
+      slot->url_error = slot->plan.name + ": not a ws(s) url: " + slot->plan.url;
+    } else {
+      slot->url = u.value();
+    }
+    stream_stats_.push_back(StreamStats{slot->plan.name, false, 0, 0, 0});
+    streams_.push_back(std::move(slot));
+  }
+  for (auto& plan : feed_->polls()) polls_.push_back(std::make_unique<PollSlot>(io_, std::move(plan), make_backoff()));
+  set_state(FeedState::connecting);
+  for (size_t i = 0; i < streams_.size() && !stopped_; ++i) connect_stream(i);
+  if (!stopped_) start_polls();
+  update_state();
+}
+
+void FeedRunner::Impl::update_state() {
+  if (stopped_ || !discovered_) return;
+  bool live = true, down = false;
+  if (!streams_.empty()) {
+    for (const auto& s : streams_) {
+      live = live && s->open;
+      down = down || s->failures >= down_after_;
+    }
+  } else if (!polls_.empty()) {
+    down = rest_fail_streak_ >= down_after_;
+    live = any_poll_ok_ && !down;
+  }
+  set_state(live ? FeedState::live : down ? FeedState::down : FeedState::connecting);
+}
+
+void FeedRunner::Impl::set_state(FeedState st) {
+  if (stopped_ || stats_.state == st) return;
+  stats_.state = st;
+  stats_.connected_since_wall_ns = st == FeedState::live ? now().wall_ns : 0;
+  spdlog::info("feed {}: {}", cfg_.id, to_string(st));
+  sink_.on_state(index_, st);
+}
+
+void FeedRunner::Impl::handle_payload(RawKind kind, size_t index, std::string_view payload, RecvTime t) {
+  ++stats_.messages;
+  stats_.bytes += payload.size();
+  stats_.last_message_mono_ns = t.mono_ns;
+  if (kind == RawKind::ws) {
+    ++stream_stats_[index].messages;
+    stream_stats_[index].bytes += payload.size();
+  }
+  sink_.on_raw(index_, kind, static_cast<int>(index), t, payload);
+  if (stopped_) return;
+  out_.clear();
+  const ParseStatus st = kind == RawKind::ws ? feed_->on_frame(index, payload, t, out_)
+                                             : feed_->on_poll(index, payload, t, out_);
+  if (st == ParseStatus::error) {
+    ++stats_.parse_errors;
+    std::string where = kind == RawKind::ws ? streams_[index]->plan.name : polls_[index]->plan.name;
+    stats_.last_error = where + ": " + out_.error;
+    // Counted always, logged sparingly: a venue sending garbage must not flood the log.
+    if (is_pow2(stats_.parse_errors))
+      spdlog::warn("feed {}: parse error #{} on {}: {}", cfg_.id, stats_.parse_errors, where, out_.error);
+    return;
+  }
+  if (st != ParseStatus::ok || out_.events.empty()) return;
+  resync_.clear();
+  sink_.on_events(index_, out_, resync_);
+  if (stopped_ || resync_.empty()) return;
+  // Moved out so a resync that re-enters the sink finds the member buffer free.
+  std::vector<uint32_t> todo = std::move(resync_);
+  resync_.clear();
+  std::sort(todo.begin(), todo.end());
+  todo.erase(std::unique(todo.begin(), todo.end()), todo.end());
+  for (uint32_t inst : todo) {
+    if (stopped_) return;
+    do_resync(inst);
+  }
+  if (resync_.empty()) {
+    todo.clear();
+    resync_ = std::move(todo);  // keep the capacity
+  }
+}
+
+void FeedRunner::Impl::do_resync(uint32_t instrument) {
+  if (!discovered_ || instrument >= table_.size()) return;
+  ResyncAction a = feed_->resync(instrument);
+  if (a.stream >= 0 && static_cast<size_t>(a.stream) < streams_.size()) {
+    auto conn = streams_[static_cast<size_t>(a.stream)]->conn;
+    if (conn && conn->is_open()) {
+      for (auto& f : a.frames)
+        if (!conn->send(std::move(f))) break;
+    }
+  }
+  if (a.poll >= 0 && static_cast<size_t>(a.poll) < polls_.size()) run_poll_now(static_cast<size_t>(a.poll));
+}
+
+// ---- FeedRunner ----
+
+FeedRunner::FeedRunner(net::io_context& io, size_t index, VenueConfig cfg, std::unique_ptr<VenueFeed> feed,
+                       FeedSink& sink)
+    : impl_(std::make_shared<Impl>(io, index, std::move(cfg), std::move(feed), sink)) {}
+
+FeedRunner::~FeedRunner() {
+  if (impl_) impl_->stop(false);
+}
+
+void FeedRunner::start() { impl_->start(); }
+void FeedRunner::stop() { impl_->stop(true); }
+void FeedRunner::resync(uint32_t instrument) {
+  if (!impl_->stopped_) impl_->do_resync(instrument);
+}
+const VenueConfig& FeedRunner::config() const { return impl_->cfg_; }
+const FeedStats& FeedRunner::stats() const { return impl_->stats_; }
+const std::vector<StreamStats>& FeedRunner::stream_stats() const { return impl_->stream_stats_; }
+const InstrumentTable& FeedRunner::instruments() const { return impl_->table_; }
+
+}  // namespace mdhub

@@ -1,0 +1,283 @@
+// The Narkasa VenueFeed.
+//
+// Options ([venues.narkasa.options], string values; defaults in brackets):
+//   ws_enabled            [true]   use the websocket; false = REST polling only
+//   subscribe_batch       [false]  one SUBSCRIBE frame listing every subscription instead of
+//                                  one frame per instrument x channel (batching is undocumented)
+//   all_tickers           [false]  subscribe `allTickers` once instead of `ticker` per instrument
+//   candle_interval       [m1]     m1 m3 m5 m15 m30 h1 h2 h4 d1 (1m ... 1d accepted too)
+//   depth_mode            [snapshot] `depth` pushes replace the book; `delta`: amount 0 deletes
+//   trade_type_0_is_sell  [true]   tradeType/type 0 = buyer is maker = aggressor sold
+//   ping_text             [{"data":"ping"}]  app-level keepalive frame
+//   ping_interval_ms      [5000]
+//   idle_timeout_ms       [60000]
+//   depth_poll_ms         [0 with the websocket, 1000 without] REST /market/depth per instrument
+//   trades_poll_ms        [0 / 1000]  REST /market/trades per instrument
+//   ticker_poll_ms        [0 / 2000]  REST /market/markets (all tickers in one request)
+//   bbo_poll_ms           [0 / 2000]  REST /market/orderbook per instrument
+//   candles_poll_ms       [0 / 15000] REST /market/candles per instrument
+// A poll interval of 0 means "not scheduled". The depth polls exist whenever the book channel
+// is enabled, even at interval 0: they are the per-instrument resync (ResyncAction::poll),
+// and poll index i is instrument i's depth poll.
+#include <algorithm>
+
+#include "feeds/common/json.hpp"
+#include "feeds/narkasa/dedup.hpp"
+#include "feeds/narkasa/narkasa.hpp"
+#include "feeds/narkasa/parse.hpp"
+
+namespace mdhub::narkasa {
+namespace {
+
+enum class PollKind : uint8_t { depth, trades, ticker, bbo, candles };
+
+struct Slot {
+  PollKind kind;
+  uint32_t instrument;  // unused for ticker
+};
+
+class NarkasaFeed final : public VenueFeed {
+ public:
+  explicit NarkasaFeed(const VenueConfig& cfg) : cfg_(cfg) {
+    ws_ = cfg.option_bool("ws_enabled", true) && !cfg.ws_url.empty();
+    opt_.trade_type_0_is_sell = cfg.option_bool("trade_type_0_is_sell", true);
+    opt_.depth_mode =
+        cfg.option("depth_mode", "snapshot") == "delta" ? DepthMode::delta : DepthMode::snapshot;
+    const std::string iv = cfg.option("candle_interval", "m1");
+    if (!parse_native_interval(iv, interval_) && !parse_interval(iv, interval_))
+      interval_ = CandleInterval::m1;
+  }
+
+  std::string_view venue() const override { return "narkasa"; }
+  std::string discovery_target() const override { return "/market/markets"; }
+
+  ParseStatus parse_discovery(std::string_view body, std::vector<Instrument>& out,
+                              std::string& error) override {
+    return parse_markets(reader_, body, out, error);
+  }
+
+  void start(const InstrumentTable& table) override {
+    table_ = table;
+    const size_t n = table_.size();
+    bbo_.assign(n, BboMsg{});
+    trades_.assign(n, RecentTrades{});
+    last_candle_.assign(n, kNone);
+    build_polls();
+  }
+
+  std::vector<StreamPlan> streams() override {
+    if (!ws_) return {};
+    std::vector<std::string> params;
+    const auto add = [&](std::string_view type, const Instrument* inst) {
+      std::string p = R"({"type":")";
+      p += type;
+      p += '"';
+      if (inst) {
+        p += R"(,"symbol":")";
+        json::escape(p, inst->native);
+        p += '"';
+      }
+      if (type == "candles") {
+        p += R"(,"interval":")";
+        p += native_interval_name(interval_);
+        p += '"';
+      }
+      p += '}';
+      params.push_back(std::move(p));
+    };
+    if (cfg_.channel_enabled("ticker") && cfg_.option_bool("all_tickers", false))
+      add("allTickers", nullptr);
+    const auto per_instrument = [&](std::string_view channel, std::string_view type) {
+      if (!cfg_.channel_enabled(channel)) return;
+      for (const auto& inst : table_.all()) add(type, &inst);
+    };
+    per_instrument("book", "depth");
+    per_instrument("bbo", "orderBook");
+    per_instrument("trades", "trade");
+    if (!cfg_.option_bool("all_tickers", false)) per_instrument("ticker", "ticker");
+    per_instrument("candles", "candles");
+    if (params.empty()) return {};
+
+    StreamPlan s;
+    s.name = "market";
+    s.url = cfg_.ws_url;
+    const auto frame = [](const std::string& body) {
+      return R"({"method":"SUBSCRIBE","params":[)" + body + "]}";
+    };
+    if (cfg_.option_bool("subscribe_batch", false)) {
+      std::string all;
+      for (const auto& p : params) {
+        if (!all.empty()) all += ',';
+        all += p;
+      }
+      s.subscribe.push_back(frame(all));
+    } else {
+      for (const auto& p : params) s.subscribe.push_back(frame(p));
+    }
+    s.ping_text = cfg_.option("ping_text", R"({"data":"ping"})");
+    s.ping_interval = Millis{cfg_.option_int("ping_interval_ms", 5000)};
+    s.idle_timeout = Millis{cfg_.option_int("idle_timeout_ms", 60000)};
+    return {std::move(s)};
+  }
+
+  std::vector<PollPlan> polls() override { return plans_; }
+
+  std::string poll_target(size_t index) override {
+    if (index >= slots_.size()) return {};
+    const Slot& s = slots_[index];
+    switch (s.kind) {
+      case PollKind::ticker: return "/market/markets";
+      case PollKind::depth: return "/market/depth?symbol=" + native(s.instrument);
+      case PollKind::trades: return "/market/trades?symbol=" + native(s.instrument);
+      case PollKind::bbo: return "/market/orderbook?symbol=" + native(s.instrument);
+      case PollKind::candles:
+        return "/market/candles?symbol=" + native(s.instrument) +
+               "&interval=" + std::string(native_interval_name(interval_));
+    }
+    return {};
+  }
+
+  ParseStatus on_frame(size_t /*stream*/, std::string_view frame, RecvTime t,
+                       ParseOut& out) override {
+    const size_t begin = out.events.size();
+    const ParseStatus st = parse_ws(reader_, frame, table_, t, opt_, out);
+    if (st == ParseStatus::ok) after_parse(out, begin);
+    return st;
+  }
+
+  ParseStatus on_poll(size_t index, std::string_view body, RecvTime t, ParseOut& out) override {
+    if (index >= slots_.size()) {
+      out.error = "narkasa: unknown poll index";
+      return ParseStatus::error;
+    }
+    const Slot& s = slots_[index];
+    const size_t begin = out.events.size();
+    ParseStatus st = ParseStatus::ignored;
+    switch (s.kind) {
+      case PollKind::ticker: st = parse_tickers(reader_, body, table_, t, out); break;
+      case PollKind::depth: st = parse_rest_depth(reader_, body, table_, s.instrument, t, out); break;
+      case PollKind::bbo: st = parse_rest_orderbook(reader_, body, table_, s.instrument, t, out); break;
+      case PollKind::trades:
+        st = parse_rest_trades(reader_, body, table_, s.instrument, opt_.trade_type_0_is_sell, t,
+                               out);
+        // Last-N windows arrive newest first; dedup needs time order.
+        std::stable_sort(out.events.begin() + static_cast<std::ptrdiff_t>(begin), out.events.end(),
+                         [](const Event& a, const Event& b) { return a.ts_exchange_us < b.ts_exchange_us; });
+        break;
+      case PollKind::candles:
+        st = parse_rest_candles(reader_, body, table_, s.instrument, interval_, t, out);
+        std::stable_sort(out.events.begin() + static_cast<std::ptrdiff_t>(begin), out.events.end(),
+                         [](const Event& a, const Event& b) {
+                           return std::get<CandleMsg>(a.body).open_time_us <
+                                  std::get<CandleMsg>(b.body).open_time_us;
+                         });
+        break;
+    }
+    if (st == ParseStatus::ok) after_parse(out, begin);
+    return st;
+  }
+
+  ResyncAction resync(uint32_t instrument) override {
+    ResyncAction a;
+    // The websocket depth stream has no sequence to restart from: a REST snapshot is the
+    // only way to get a known-good book for one instrument without touching the others.
+    if (instrument < depth_polls_) a.poll = static_cast<int>(instrument);
+    return a;
+  }
+
+ private:
+  std::string native(uint32_t id) const { return table_[id].native; }
+
+  void add_polls(PollKind kind, std::string_view name, int64_t interval_ms, bool per_instrument,
+                 bool keep_at_zero) {
+    if (interval_ms <= 0 && !keep_at_zero) return;
+    const Millis iv{std::max<int64_t>(interval_ms, 0)};
+    const size_t count = per_instrument ? table_.size() : 1;
+    for (size_t i = 0; i < count; ++i) {
+      slots_.push_back(Slot{kind, static_cast<uint32_t>(i)});
+      plans_.push_back(PollPlan{std::string(name), iv});
+    }
+  }
+
+  void build_polls() {
+    slots_.clear();
+    plans_.clear();
+    // Polls are a fallback: each defaults to off when the websocket covers its channel.
+    const auto dflt = [&](int64_t rest_ms) { return ws_ ? int64_t{0} : rest_ms; };
+    depth_polls_ = 0;
+    if (cfg_.channel_enabled("book")) {
+      add_polls(PollKind::depth, "depth", cfg_.option_int("depth_poll_ms", dflt(1000)), true, true);
+      depth_polls_ = table_.size();
+    }
+    if (cfg_.channel_enabled("trades"))
+      add_polls(PollKind::trades, "trades", cfg_.option_int("trades_poll_ms", dflt(1000)), true, false);
+    if (cfg_.channel_enabled("ticker"))
+      add_polls(PollKind::ticker, "ticker", cfg_.option_int("ticker_poll_ms", dflt(2000)), false, false);
+    if (cfg_.channel_enabled("bbo"))
+      add_polls(PollKind::bbo, "bbo", cfg_.option_int("bbo_poll_ms", dflt(2000)), true, false);
+    if (cfg_.channel_enabled("candles"))
+      add_polls(PollKind::candles, "candles", cfg_.option_int("candles_poll_ms", dflt(15000)), true,
+                false);
+  }
+
+  // Per-instrument state applied to freshly parsed events [begin, end): L1 merge, trade
+  // dedup, stale REST candle rows dropped.
+  void after_parse(ParseOut& out, size_t begin) {
+    size_t w = begin;
+    for (size_t r = begin; r < out.events.size(); ++r) {
+      Event& e = out.events[r];
+      if (!keep(e)) continue;
+      if (w != r) out.events[w] = e;
+      ++w;
+    }
+    out.events.resize(w);
+  }
+
+  bool keep(Event& e) {
+    const uint32_t id = e.instrument;
+    if (auto* b = std::get_if<BboMsg>(&e.body)) {
+      // orderBook pushes may omit a side: the side not mentioned is unchanged.
+      BboMsg& s = bbo_[id];
+      const auto merge = [](int64_t& state, int64_t v) {
+        if (v != kNone) state = v;
+        return state;
+      };
+      b->bid = merge(s.bid, b->bid);
+      b->bid_qty = merge(s.bid_qty, b->bid_qty);
+      b->ask = merge(s.ask, b->ask);
+      b->ask_qty = merge(s.ask_qty, b->ask_qty);
+      return true;
+    }
+    if (const auto* tr = std::get_if<TradeMsg>(&e.body))
+      return trades_[id].admit(e.ts_exchange_us, tr->price, tr->qty, tr->side);
+    if (const auto* c = std::get_if<CandleMsg>(&e.body)) {
+      // REST returns a window of candles each poll; only the latest (still changing) and
+      // newer ones are news.
+      if (last_candle_[id] != kNone && c->open_time_us < last_candle_[id]) return false;
+      last_candle_[id] = c->open_time_us;
+      return true;
+    }
+    return true;
+  }
+
+  VenueConfig cfg_;
+  bool ws_ = true;
+  WsParseOptions opt_;
+  CandleInterval interval_ = CandleInterval::m1;
+  json::Reader reader_;
+  InstrumentTable table_;
+  std::vector<Slot> slots_;
+  std::vector<PollPlan> plans_;
+  size_t depth_polls_ = 0;
+  std::vector<BboMsg> bbo_;
+  std::vector<RecentTrades> trades_;
+  std::vector<int64_t> last_candle_;
+};
+
+}  // namespace
+
+std::unique_ptr<VenueFeed> make_feed(const VenueConfig& cfg) {
+  return std::make_unique<NarkasaFeed>(cfg);
+}
+
+}  // namespace mdhub::narkasa

@@ -1,0 +1,298 @@
+// Narkasa REST bodies (https://api.narkasa.com/v3/api): /market/markets, /market/24h,
+// /market/depth, /market/orderbook, /market/trades, /market/candles, /ping, /time.
+#include "feeds/common/instruments.hpp"
+#include "feeds/narkasa/parse.hpp"
+#include "feeds/narkasa/util.hpp"
+
+namespace mdhub::narkasa {
+
+using namespace detail;
+
+namespace {
+
+ParseStatus fail(Txn& tx, std::string_view what, const std::string& err) {
+  std::string m = "narkasa ";
+  m += what;
+  m += ": ";
+  m += err;
+  return tx.fail(std::move(m));
+}
+
+/// Parses the envelope of a REST body: a JSON object with a success code.
+bool open_body(json::Reader& reader, std::string_view body, od::document& doc, od::object& root,
+               std::string& err) {
+  if (reader.iterate(body).get(doc) || doc.get_object().get(root)) {
+    err = "body is not a JSON object";
+    return false;
+  }
+  return check_code(root, err);
+}
+
+/// Looks up a field that must hold an array (or an object for `want_object`).
+bool member_array(od::object& root, std::string_view key, od::array& arr, std::string& err) {
+  auto e = root[key].get_array().get(arr);
+  if (e == simdjson::SUCCESS) return true;
+  err = e == simdjson::NO_SUCH_FIELD ? "missing " : "bad ";
+  err += key;
+  return false;
+}
+
+bool member_object(od::object& root, std::string_view key, od::object& obj, std::string& err) {
+  auto e = root[key].get_object().get(obj);
+  if (e == simdjson::SUCCESS) return true;
+  err = e == simdjson::NO_SUCH_FIELD ? "missing " : "bad ";
+  err += key;
+  return false;
+}
+
+bool bad_instrument(const InstrumentTable& table, uint32_t instrument, std::string& err) {
+  if (instrument < table.size()) return false;
+  err = "instrument id out of range";
+  return true;
+}
+
+/// Reads both sides of a `book` object into out.levels.
+bool read_book(od::object& book, const Instrument& inst, ParseOut& out, std::string& err) {
+  for (auto [key, side] : {std::pair{"bids", Side::bid}, std::pair{"asks", Side::ask}}) {
+    od::value v;
+    auto e = book[key].get(v);
+    if (e == simdjson::NO_SUCH_FIELD) continue;  // an empty side may be left out
+    if (e) {
+      err = std::string("bad ") + key;
+      return false;
+    }
+    if (!parse_levels(v, side, inst, out, err)) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+ParseStatus parse_markets(json::Reader& reader, std::string_view body,
+                          std::vector<Instrument>& instruments, std::string& error) {
+  const size_t begin = instruments.size();
+  auto fail_with = [&](std::string m) {
+    instruments.resize(begin);
+    error = "narkasa markets: " + m;
+    return ParseStatus::error;
+  };
+  od::document doc;
+  od::object root;
+  od::array markets;
+  std::string err;
+  if (!open_body(reader, body, doc, root, err) || !member_array(root, "markets", markets, err))
+    return fail_with(err);
+  for (auto item : markets) {
+    od::object m;
+    if (item.get_object().get(m)) return fail_with("market is not an object");
+    std::string_view symbol, base, quote;
+    if (!get_text(m, "symbol", symbol) || !get_text(m, "firstSymbol", base) ||
+        !get_text(m, "secondSymbol", quote))
+      return fail_with("bad symbol fields");
+    // Symbols are concatenated (BTCTRY, 1INCHUSDT): base and quote come from the venue,
+    // never from splitting the string.
+    if (symbol.empty() || base.empty() || quote.empty()) continue;
+    Instrument inst;
+    inst.venue = "narkasa";
+    inst.native = std::string(symbol);
+    inst.base = std::string(base);
+    inst.quote = std::string(quote);
+    inst.symbol = canonical_symbol(base, quote);
+    instruments.push_back(std::move(inst));
+  }
+  return ParseStatus::ok;
+}
+
+ParseStatus parse_tickers(json::Reader& reader, std::string_view body, const InstrumentTable& table,
+                          RecvTime t, ParseOut& out) {
+  Txn tx(out);
+  od::document doc;
+  od::object root;
+  od::array markets;
+  std::string err;
+  if (!open_body(reader, body, doc, root, err) || !member_array(root, "markets", markets, err))
+    return fail(tx, "markets", err);
+  for (auto item : markets) {
+    od::object m;
+    if (item.get_object().get(m)) return fail(tx, "markets", "market is not an object");
+    std::string_view symbol;
+    if (!get_text(m, "symbol", symbol)) return fail(tx, "markets", "bad symbol");
+    const auto id = table.by_native(symbol);
+    if (!id) continue;
+    TickerMsg tk;
+    if (!read_ticker(m, table[*id], tk, err)) return fail(tx, "markets", err);
+    Event e = make_event(EventKind::ticker, *id, kNone, t);
+    e.body = tk;
+    out.events.push_back(e);
+  }
+  return ParseStatus::ok;
+}
+
+ParseStatus parse_24h(json::Reader& reader, std::string_view body, const InstrumentTable& table,
+                      RecvTime t, ParseOut& out) {
+  Txn tx(out);
+  od::document doc;
+  od::object root, m;
+  std::string err;
+  if (!open_body(reader, body, doc, root, err) || !member_object(root, "market", m, err))
+    return fail(tx, "24h", err);
+  std::string_view symbol;
+  if (!get_text(m, "symbol", symbol)) return fail(tx, "24h", "bad symbol");
+  if (symbol.empty()) return fail(tx, "24h", "missing symbol");
+  const auto id = table.by_native(symbol);
+  if (!id) return ParseStatus::ignored;
+  TickerMsg tk;
+  if (!read_ticker(m, table[*id], tk, err)) return fail(tx, "24h", err);
+  Event e = make_event(EventKind::ticker, *id, kNone, t);
+  e.body = tk;
+  out.events.push_back(e);
+  return ParseStatus::ok;
+}
+
+ParseStatus parse_rest_depth(json::Reader& reader, std::string_view body,
+                             const InstrumentTable& table, uint32_t instrument, RecvTime t,
+                             ParseOut& out) {
+  Txn tx(out);
+  od::document doc;
+  od::object root, book;
+  std::string err;
+  if (bad_instrument(table, instrument, err) || !open_body(reader, body, doc, root, err) ||
+      !member_object(root, "book", book, err))
+    return fail(tx, "depth", err);
+  const size_t begin = out.levels.size();
+  if (!read_book(book, table[instrument], out, err) || !normalize_book(out, begin, err))
+    return fail(tx, "depth", err);
+  // No sequence and no timestamp: a pure snapshot stamped with the receive time only.
+  push_book(out, BookMsg::Type::replace, begin, instrument, kNone, t);
+  return ParseStatus::ok;
+}
+
+ParseStatus parse_rest_orderbook(json::Reader& reader, std::string_view body,
+                                 const InstrumentTable& table, uint32_t instrument, RecvTime t,
+                                 ParseOut& out) {
+  Txn tx(out);
+  od::document doc;
+  od::object root, book;
+  std::string err;
+  if (bad_instrument(table, instrument, err) || !open_body(reader, body, doc, root, err) ||
+      !member_object(root, "book", book, err))
+    return fail(tx, "orderbook", err);
+  const size_t begin = out.levels.size();
+  if (!read_book(book, table[instrument], out, err)) return fail(tx, "orderbook", err);
+  BboMsg b;
+  // "First buy and sell order": take the best of whatever the venue listed.
+  for (size_t i = begin; i < out.levels.size(); ++i) {
+    const LevelUpdate& l = out.levels[i];
+    if (l.side == Side::bid && (b.bid == kNone || l.price > b.bid)) {
+      b.bid = l.price;
+      b.bid_qty = l.qty;
+    } else if (l.side == Side::ask && (b.ask == kNone || l.price < b.ask)) {
+      b.ask = l.price;
+      b.ask_qty = l.qty;
+    }
+  }
+  out.levels.resize(begin);
+  Event e = make_event(EventKind::bbo, instrument, kNone, t);
+  e.body = b;
+  out.events.push_back(e);
+  return ParseStatus::ok;
+}
+
+ParseStatus parse_rest_trades(json::Reader& reader, std::string_view body,
+                              const InstrumentTable& table, uint32_t instrument,
+                              bool trade_type_0_is_sell, RecvTime t, ParseOut& out) {
+  Txn tx(out);
+  od::document doc;
+  od::object root;
+  od::array rows;
+  std::string err;
+  if (bad_instrument(table, instrument, err) || !open_body(reader, body, doc, root, err) ||
+      !member_array(root, "trades", rows, err))
+    return fail(tx, "trades", err);
+  const Instrument& inst = table[instrument];
+  for (auto item : rows) {
+    od::object r;
+    if (item.get_object().get(r)) return fail(tx, "trades", "trade is not an object");
+    TradeMsg m;
+    int64_t ts = kNone, type = kNone;
+    if (!require_decimal(r, "price", inst.price_scale, m.price, err) ||
+        !require_decimal(r, "amount", inst.qty_scale, m.qty, err) ||
+        !get_decimal(r, "type", 0, type, err) || !get_ms(r, "time", ts, err))
+      return fail(tx, "trades", err);
+    if (m.price < 0 || m.qty < 0) return fail(tx, "trades", "negative price or amount");
+    m.side = type == kNone ? int8_t{0} : trade_side(type, trade_type_0_is_sell);
+    Event e = make_event(EventKind::trade, instrument, ts, t);
+    e.body = m;
+    out.events.push_back(e);
+  }
+  return ParseStatus::ok;
+}
+
+ParseStatus parse_rest_candles(json::Reader& reader, std::string_view body,
+                               const InstrumentTable& table, uint32_t instrument,
+                               CandleInterval interval, RecvTime t, ParseOut& out) {
+  Txn tx(out);
+  od::document doc;
+  od::object root;
+  od::array rows;
+  std::string err;
+  if (bad_instrument(table, instrument, err) || !open_body(reader, body, doc, root, err) ||
+      !member_array(root, "candles", rows, err))
+    return fail(tx, "candles", err);
+  const Instrument& inst = table[instrument];
+  const int ps = inst.price_scale;
+  for (auto item : rows) {
+    od::object k;
+    if (item.get_object().get(k)) return fail(tx, "candles", "candle is not an object");
+    CandleMsg c;
+    c.interval = interval;
+    if (!get_ms(k, "openTime", c.open_time_us, err) || !get_decimal(k, "open", ps, c.open, err) ||
+        !get_decimal(k, "high", ps, c.high, err) || !get_decimal(k, "low", ps, c.low, err) ||
+        !get_decimal(k, "close", ps, c.close, err) ||
+        !get_decimal(k, "volume", inst.qty_scale, c.volume, err))
+      return fail(tx, "candles", err);
+    if (c.open_time_us == kNone) return fail(tx, "candles", "missing openTime");
+    // REST spells the end `closetime`, the websocket `closeTime`; both are derivable from
+    // the interval, which keeps REST and websocket candles identical.
+    c.close_time_us = c.open_time_us + interval_seconds(interval) * 1'000'000;
+    c.closed = c.close_time_us <= t.wall_ns / 1000;
+    Event e = make_event(EventKind::candle, instrument, kNone, t);
+    e.body = c;
+    out.events.push_back(e);
+  }
+  return ParseStatus::ok;
+}
+
+ParseStatus parse_ping(json::Reader& reader, std::string_view body, std::string& error) {
+  od::document doc;
+  od::object root;
+  std::string_view data;
+  if (!open_body(reader, body, doc, root, error) || !get_text(root, "data", data)) {
+    if (error.empty()) error = "bad data";
+    error = "narkasa ping: " + error;
+    return ParseStatus::error;
+  }
+  if (data != "PONG") {
+    error = "narkasa ping: unexpected answer " + std::string(data);
+    return ParseStatus::error;
+  }
+  return ParseStatus::ok;
+}
+
+ParseStatus parse_time(json::Reader& reader, std::string_view body, int64_t& time_ms,
+                       std::string& error) {
+  od::document doc;
+  od::object root;
+  od::value v;
+  if (!open_body(reader, body, doc, root, error)) {
+    error = "narkasa time: " + error;
+    return ParseStatus::error;
+  }
+  if (root["data"].get(v) || !json::integer(v, time_ms)) {
+    error = "narkasa time: missing or bad data";
+    return ParseStatus::error;
+  }
+  return ParseStatus::ok;
+}
+
+}  // namespace mdhub::narkasa

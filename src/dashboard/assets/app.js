@@ -1,0 +1,512 @@
+// mdhub dashboard: picks a market and a venue (or "all" = the consolidated book), keeps
+// the live state from /ws in memory, and renders at most once per animation frame.
+// Every websocket message is applied to state as it arrives; only drawing is throttled.
+import { Connection } from './conn.js';
+import { Book } from './book.js';
+import { Ladder } from './ladder.js';
+import { DepthChart } from './depth.js';
+import { CandleChart, CandleSeries } from './candles.js';
+import { TradesTape, VenueTable, renderFeeds, pct } from './tables.js';
+import { el, setText, setClass, themeColors, venueColor, count } from './util.js';
+import { cmp, sum } from './decimal.js';
+
+const INTERVALS = ['1m', '3m', '5m', '15m', '30m', '1h', '2h', '4h', '1d'];
+const LADDER_ROWS = 14;
+const TAPE_ROWS = 48;
+const MAX_TRADES = 200;
+const FEEDS_EVERY_MS = 2000;
+const RESYNC_MAX_MS = 5000;  // longest wait before a book resubscribe (see onGap)
+
+const $ = (id) => document.getElementById(id);
+
+const S = {
+  bySymbol: new Map(),  // symbol -> [venue, ...]
+  symbol: null,
+  venue: 'all',
+  interval: '1m',
+  chartVenue: null,     // candle venue in the consolidated view
+  book: null,
+  bookNote: '',
+  trades: [],           // newest first
+  tradeKeys: new Set(),
+  tickers: new Map(),   // venue -> ticker message
+  bbos: new Map(),      // venue -> bbo message
+  consBbo: null,
+  candles: null,
+  candleNote: '',
+  feeds: [],
+  feedsError: '',
+  gen: 0,               // bumps on every selection change: late REST answers are dropped
+  gaps: 0,
+  lastSnapshotAt: -1e9,
+  resyncDelay: 0,
+  resyncTimer: null,
+  msgs: 0,
+  rate: 0,
+  lastPrice: null,
+  lastDir: '',
+};
+
+// ---- rendering: dirty flags, one frame at most ------------------------------------------
+
+const dirty = new Set();
+let framePending = false;
+function mark(...parts) {
+  for (const p of parts) dirty.add(p);
+  if (!framePending) {
+    framePending = true;
+    requestAnimationFrame(frame);
+  }
+}
+
+let colors = null;
+const ladder = new Ladder($('ladder'), LADDER_ROWS);
+const depth = new DepthChart($('depth'), () => mark('depth'));
+const chart = new CandleChart($('candles'), () => mark('candles'));
+const tape = new TradesTape($('trades'), TAPE_ROWS);
+const venueTable = new VenueTable($('venue-rows'), (v) => choose(S.symbol, v));
+
+function frame() {
+  framePending = false;
+  colors = colors || themeColors();
+  const d = new Set(dirty);
+  dirty.clear();
+  if (d.has('book')) {
+    ladder.render(S.book, S.bookNote);
+    depth.draw(S.book, colors);
+    const b = S.book;
+    const gaps = S.gaps ? ` · ${S.gaps} gap${S.gaps > 1 ? 's' : ''} resynced` : '';
+    setText($('book-meta'), b && b.ready ? `seq ${count(b.seq)}${gaps}` : b && b.stale ? `resyncing…${gaps}` : '');
+    setText($('depth-meta'), b && b.shown ? `${b.bids.size} bids · ${b.asks.size} asks` : '');
+  } else if (d.has('depth')) {
+    depth.draw(S.book, colors);
+  }
+  if (d.has('candles')) {
+    chart.draw(S.candles, colors, S.candleNote);
+    const src = S.candles && S.candles.source;
+    setText($('candles-meta'), src ? `${S.candles.venue} · ${src === 'venue' ? "venue's candles" : 'built from trades'}` : '');
+  }
+  if (d.has('trades')) {
+    tape.render(S.trades, S.venue === 'all');
+    setText($('trades-meta'), S.venue === 'all' ? 'all venues' : S.venue);
+  }
+  if (d.has('ticker')) renderTicker();
+  if (d.has('venues')) venueTable.render(S.bbos, S.tickers, S.venue);
+  if (d.has('feeds')) {
+    renderFeeds($('feed-rows'), S.feeds, Date.now());
+    setText($('feeds-meta'), S.feedsError || `${S.feeds.filter((f) => f.state === 'live').length}/${S.feeds.length} live · every 2 s`);
+  }
+}
+
+function renderTicker() {
+  const all = S.venue === 'all';
+  const t = all ? null : S.tickers.get(S.venue);
+  let last = t && t.last, src = all ? '' : S.venue, change = t && t.change_pct;
+  let high = t && t.high, low = t && t.low, volume = t && t.volume_base;
+  if (all) {
+    // Consolidated: the latest trade anywhere; range and volume over every venue.
+    const tr = S.trades[0];
+    if (tr) {
+      last = tr.price;
+      src = `last trade on ${tr.venue}`;
+      const vt = S.tickers.get(tr.venue);
+      change = vt ? vt.change_pct : null;
+    }
+    const ts = [...S.tickers.values()];
+    const pick = (key, better) => ts.reduce((m, x) => (typeof x[key] === 'string' && (m === null || better(cmp(x[key], m))) ? x[key] : m), null);
+    high = pick('high', (c) => c > 0);
+    low = pick('low', (c) => c < 0);
+    const vols = ts.map((x) => x.volume_base).filter((v) => typeof v === 'string');
+    volume = vols.length ? sum(vols) : null;
+  } else if (!last && S.trades[0]) {
+    last = S.trades[0].price;
+  }
+  if (last && S.lastPrice && last !== S.lastPrice) S.lastDir = cmp(last, S.lastPrice) > 0 ? 'up' : 'down';
+  S.lastPrice = last || S.lastPrice;
+  setText($('t-symbol'), S.symbol || '—');
+  setText($('t-last'), last || '—');
+  setClass($('t-last'), `tick-last num ${S.lastDir}`);
+  setText($('t-src'), src);
+  setText($('t-change'), change ? pct(change) : '—');
+  setClass($('t-change'), `num ${change ? (cmp(change, '0') >= 0 ? 'up' : 'down') : ''}`);
+  setText($('t-high'), high || '—');
+  setText($('t-low'), low || '—');
+  setText($('t-volume'), volume || '—');
+  setText($('t-volume-label'), all ? '24h volume, all venues' : '24h volume');
+  // Best bid/ask: the BBO channel, else the top of the book shown, else the ticker.
+  const q = all ? S.consBbo : S.bbos.get(S.venue);
+  const top = S.book && S.book.shown ? S.book.view() : null;
+  const best = (k, side) => (q && q[k]) || (top && top[side][0] && top[side][0].p) || (t && t[k]) || '—';
+  setText($('t-bid'), best('bid', 'bids'));
+  setText($('t-ask'), best('ask', 'asks'));
+  document.title = last ? `${last} · ${S.symbol} · mdhub` : 'mdhub';
+}
+
+// ---- websocket -------------------------------------------------------------------------
+
+const wsUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
+const conn = new Connection(wsUrl, { onMessage, onState, onError });
+
+function onError(e) {
+  toast(`${e.code}: ${e.message}${e.channel ? ` (${e.channel})` : ''}`);
+  if (S.book && e.channel === S.book.channel) {
+    S.bookNote = e.message;
+    mark('book');
+  }
+}
+
+function onMessage(m) {
+  S.msgs++;
+  if (m.symbol !== S.symbol) return;  // a late message of the previous selection
+  switch (m.type) {
+    case 'book_snapshot':
+      if (S.book && m.channel === S.book.channel) {
+        S.book.snapshot(m);
+        S.lastSnapshotAt = performance.now();
+        S.bookNote = '';
+        mark('book', 'ticker');
+      }
+      break;
+    case 'book_update':
+      if (S.book && m.channel === S.book.channel) {
+        if (S.book.update(m)) mark('book');
+        else onGap();
+      }
+      break;
+    case 'trade':
+      if (S.venue === 'all' || m.venue === S.venue) {
+        addTrade(m);
+        mark('trades', 'ticker');
+      }
+      break;
+    case 'ticker':
+      S.tickers.set(m.venue, m);
+      mark('ticker', 'venues');
+      break;
+    case 'bbo':
+      if (m.venue === 'all') S.consBbo = m;
+      else S.bbos.set(m.venue, m);
+      // A quote without sizes comes from a broker-style venue that has no order book.
+      if (m.venue === S.venue && m.bid_qty === null && m.ask_qty === null && !(S.book && S.book.ready)) {
+        S.bookNote = `${m.venue} publishes quotes only: no order book for ${m.symbol}`;
+        mark('book');
+      }
+      mark('ticker', 'venues');
+      break;
+    case 'candle':
+      if (S.candles && m.venue === S.candles.venue && m.interval === S.candles.interval) {
+        S.candles.put(m, false);
+        mark('candles');
+      }
+      break;
+    default:
+      break;
+  }
+}
+
+/**
+ * A book update did not follow the last one: stop applying updates and ask for a fresh
+ * snapshot (unsubscribe + subscribe). Gaps that keep coming right after snapshots back the
+ * resubscribes off, so a misbehaving stream cannot turn into a resubscribe storm.
+ */
+function onGap() {
+  S.gaps++;
+  S.book.markStale();
+  mark('book');
+  const now = performance.now();
+  S.resyncDelay = now - S.lastSnapshotAt < 10000 ? Math.min(Math.max(S.resyncDelay * 2, 500), RESYNC_MAX_MS) : 0;
+  if (S.resyncTimer) return;
+  const channel = S.book.channel;
+  S.resyncTimer = setTimeout(() => {
+    S.resyncTimer = null;
+    if (S.book && S.book.channel === channel && !S.book.ready) conn.resubscribe(channel);
+  }, S.resyncDelay);
+}
+
+let everOpen = false;
+function onState(state, detail) {
+  const box = $('conn');
+  box.dataset.state = state;
+  if (state === 'open') {
+    setText($('conn-text'), 'Live');
+    if (everOpen && S.symbol) {
+      // Missed while away: the book comes back as a snapshot, history is fetched again.
+      if (S.book) S.book.markStale();
+      loadHistory(S.gen);
+      mark('book');
+    }
+    everOpen = true;
+  } else if (state === 'reconnecting') {
+    const secs = Math.max(0, (conn.retryAt - performance.now()) / 1000);
+    setText($('conn-text'), detail && detail.reason ? `Disconnected (${detail.reason}), retrying in ${secs.toFixed(1)} s` : `Reconnecting in ${secs.toFixed(1)} s`);
+  } else {
+    setText($('conn-text'), 'Connecting…');
+  }
+}
+
+function addTrade(m) {
+  const key = m.trade_id !== null && m.trade_id !== undefined ? `${m.venue}/${m.trade_id}` : `${m.venue}/${m.ts_received}/${m.price}/${m.qty}`;
+  if (S.tradeKeys.has(key)) return;
+  S.tradeKeys.add(key);
+  const t = { ...m, key };
+  // Arrival order, newest first; live trades nearly always go to the front.
+  let i = 0;
+  while (i < S.trades.length && S.trades[i].ts_received > t.ts_received) i++;
+  S.trades.splice(i, 0, t);
+  while (S.trades.length > MAX_TRADES) S.tradeKeys.delete(S.trades.pop().key);
+}
+
+// ---- selection ---------------------------------------------------------------------------
+
+const venuesOf = (symbol) => S.bySymbol.get(symbol) || [];
+const chartVenue = () => (S.venue === 'all' ? S.chartVenue : S.venue);
+
+function channels() {
+  const s = S.symbol, v = S.venue;
+  const list = [`book:${v}:${s}`, `ticker:*:${s}`, `bbo:*:${s}`, `trades:${v === 'all' ? '*' : v}:${s}`];
+  if (v === 'all') list.push(`bbo:all:${s}`);
+  if (chartVenue()) list.push(`candles.${S.interval}:${chartVenue()}:${s}`);
+  return list;
+}
+
+/** Switches market and/or venue: fresh state, new subscriptions, history from REST. */
+function choose(symbol, venue) {
+  const venues = venuesOf(symbol);
+  if (!venues.length) return;
+  if (venue !== 'all' && !venues.includes(venue)) venue = 'all';
+  if (venues.length === 1) venue = venues[0];  // a consolidated view of one venue adds nothing
+  if (symbol !== S.symbol) {
+    // Ticker and BBO channels cover every venue of the market: they carry over when only
+    // the venue changes (the server would not resend their state for a kept subscription).
+    S.tickers.clear();
+    S.bbos.clear();
+    S.consBbo = null;
+    S.lastPrice = null;
+    S.lastDir = '';
+  }
+  S.symbol = symbol;
+  S.venue = venue;
+  if (!venues.includes(S.chartVenue)) S.chartVenue = venues[0];
+  S.gen++;
+  S.book = new Book(`book:${venue}:${symbol}`);
+  S.bookNote = '';
+  S.gaps = 0;
+  clearTimeout(S.resyncTimer);
+  S.resyncTimer = null;
+  S.resyncDelay = 0;
+  S.trades = [];
+  S.tradeKeys.clear();
+  S.candles = new CandleSeries(chartVenue(), S.interval);
+  S.candleNote = '';
+  ladder.setVenues(venue === 'all' ? venues : null);
+  venueTable.setVenues(venues);
+  renderPickers();
+  conn.setChannels(channels());
+  loadHistory(S.gen);
+  history.replaceState(null, '', `#${symbol}/${venue}/${S.interval}`);
+  mark('book', 'candles', 'trades', 'ticker', 'venues');
+}
+
+function chooseCandles(interval, venue) {
+  S.interval = interval;
+  if (venue) S.chartVenue = venue;
+  S.candles = new CandleSeries(chartVenue(), interval);
+  S.candleNote = '';
+  conn.setChannels(channels());
+  loadCandles(S.gen);
+  renderPickers();
+  history.replaceState(null, '', `#${S.symbol}/${S.venue}/${S.interval}`);
+  mark('candles');
+}
+
+function renderPickers() {
+  const sel = $('symbol');
+  const symbols = [...S.bySymbol.keys()].sort();
+  if (sel.options.length !== symbols.length || [...sel.options].some((o, i) => o.value !== symbols[i])) {
+    sel.textContent = '';
+    for (const s of symbols) {
+      const n = venuesOf(s).length;
+      sel.append(new Option(`${s}  ·  ${n} venue${n > 1 ? 's' : ''}`, s));
+    }
+  }
+  sel.value = S.symbol;
+  const nav = $('venues');
+  nav.textContent = '';
+  const venues = venuesOf(S.symbol);
+  for (const v of venues.length > 1 ? ['all', ...venues] : venues) {
+    const b = el('button', v === S.venue ? 'on' : '', v === 'all' ? 'All venues' : v);
+    if (v !== 'all') {
+      const dot = el('i', 'dot');
+      dot.style.background = venueColor(v);
+      b.prepend(dot);
+    }
+    b.addEventListener('click', () => choose(S.symbol, v));
+    nav.append(b);
+  }
+  const iv = $('intervals');
+  iv.textContent = '';
+  for (const i of INTERVALS) {
+    const b = el('button', i === S.interval ? 'on' : '', i);
+    b.addEventListener('click', () => chooseCandles(i));
+    iv.append(b);
+  }
+  const cv = $('chart-venue');
+  cv.hidden = S.venue !== 'all';
+  cv.textContent = '';
+  for (const v of venuesOf(S.symbol)) cv.append(new Option(v, v));
+  cv.value = chartVenue() || '';
+  const legend = $('book-legend');
+  legend.textContent = '';
+  legend.hidden = S.venue !== 'all';
+  if (S.venue === 'all') {
+    legend.append(el('span', 'legend-title', 'Consolidated across'));
+    for (const v of venuesOf(S.symbol)) {
+      const chip = el('span', 'chip', v);
+      const dot = el('i', 'dot');
+      dot.style.background = venueColor(v);
+      chip.prepend(dot);
+      legend.append(chip);
+    }
+  }
+}
+
+// ---- REST --------------------------------------------------------------------------------
+
+async function getJson(path) {
+  const r = await fetch(path, { cache: 'no-store' });
+  let body = null;
+  try {
+    body = await r.json();
+  } catch (e) {
+    body = null;
+  }
+  return { status: r.status, body };
+}
+
+function loadHistory(gen) {
+  loadCandles(gen);
+  const venues = S.venue === 'all' ? venuesOf(S.symbol) : [S.venue];
+  const limit = S.venue === 'all' ? 40 : 80;
+  for (const v of venues) {
+    getJson(`/api/v1/trades/${encodeURIComponent(v)}/${encodeURIComponent(S.symbol)}?limit=${limit}`)
+      .then(({ status, body }) => {
+        if (gen !== S.gen || status !== 200 || !body || !Array.isArray(body.trades)) return;
+        for (const t of body.trades) addTrade({ ...t, venue: v, symbol: S.symbol });
+        mark('trades', 'ticker');
+      })
+      .catch(() => {});
+  }
+}
+
+function loadCandles(gen) {
+  const series = S.candles;
+  if (!series || !series.venue) return;
+  getJson(`/api/v1/candles/${encodeURIComponent(series.venue)}/${encodeURIComponent(S.symbol)}?interval=${series.interval}&limit=300`)
+    .then(({ status, body }) => {
+      if (gen !== S.gen || series !== S.candles) return;
+      if (status !== 200 || !body || !Array.isArray(body.candles)) {
+        S.candleNote = body && body.error ? body.error.message : `No candle history (HTTP ${status})`;
+      } else {
+        for (const c of body.candles) series.put(c, true);
+        if (!body.candles.length) S.candleNote = `No ${series.interval} candles from ${series.venue} yet`;
+      }
+      mark('candles');
+    })
+    .catch(() => {});
+}
+
+async function loadInstruments() {
+  try {
+    const { status, body } = await getJson('/api/v1/instruments');
+    if (status !== 200 || !body || !Array.isArray(body.instruments)) return false;
+    const by = new Map();
+    for (const i of body.instruments) {
+      if (!by.has(i.symbol)) by.set(i.symbol, []);
+      if (!by.get(i.symbol).includes(i.venue)) by.get(i.symbol).push(i.venue);
+    }
+    if (!by.size) return false;
+    const changed = by.size !== S.bySymbol.size || [...by].some(([s, v]) => String(v) !== String(S.bySymbol.get(s)));
+    S.bySymbol = by;
+    if (!S.symbol) {
+      const [hs, hv, hi] = decodeURIComponent(location.hash.slice(1)).split('/');
+      if (INTERVALS.includes(hi)) S.interval = hi;
+      const pref = by.has(hs) ? hs : by.has('BTC-USDT') ? 'BTC-USDT' : [...by.keys()].sort()[0];
+      choose(pref, hs === pref && hv ? hv : 'all');
+    } else if (changed) {
+      choose(S.symbol, S.venue);
+    }
+    return true;
+  } catch (e) {
+    return false;
+  }
+}
+
+async function pollFeeds() {
+  try {
+    const { status, body } = await getJson('/api/v1/feeds');
+    if (status === 200 && body && Array.isArray(body.feeds)) {
+      S.feeds = body.feeds;
+      S.feedsError = '';
+    } else {
+      S.feedsError = `feeds: HTTP ${status}`;
+    }
+  } catch (e) {
+    S.feedsError = 'mdhub is unreachable';
+  }
+  mark('feeds');
+}
+
+// ---- misc --------------------------------------------------------------------------------
+
+let toastTimer = null;
+function toast(text) {
+  const t = $('toast');
+  t.textContent = text;
+  t.classList.add('shown');
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => t.classList.remove('shown'), 6000);
+}
+
+function tickStatus() {
+  S.rate = S.msgs;
+  S.msgs = 0;
+  setText($('rate'), conn.state === 'open' ? `${count(S.rate)} msg/s` : '');
+  if (conn.state === 'reconnecting') onState('reconnecting', {});
+  setText($('foot-stats'), S.book && S.book.ready ? `book ${S.book.channel} · ${count(S.trades.length)} trades kept` : '');
+}
+
+function start() {
+  $('symbol').addEventListener('change', (e) => choose(e.target.value, S.venue));
+  window.addEventListener('hashchange', () => {
+    const [hs, hv, hi] = decodeURIComponent(location.hash.slice(1)).split('/');
+    if (S.bySymbol.has(hs) && (hs !== S.symbol || (hv && hv !== S.venue))) {
+      if (INTERVALS.includes(hi)) S.interval = hi;
+      choose(hs, hv || S.venue);
+    } else if (INTERVALS.includes(hi) && hi !== S.interval) {
+      chooseCandles(hi);
+    }
+  });
+  $('chart-venue').addEventListener('change', (e) => chooseCandles(S.interval, e.target.value));
+  const ro = new ResizeObserver(() => mark('candles', 'depth'));
+  ro.observe($('candles'));
+  ro.observe($('depth'));
+  new ResizeObserver(([e]) => {
+    const rows = ladder.fit(e.contentRect.height);
+    if (rows !== ladder.rows) {
+      ladder.setRows(rows);
+      mark('book');
+    }
+  }).observe($('ladder'));
+  conn.start();
+  const retry = async () => {
+    if (!(await loadInstruments())) setTimeout(retry, 1000);
+    else setInterval(loadInstruments, 15000);
+  };
+  retry();
+  pollFeeds();
+  setInterval(pollFeeds, FEEDS_EVERY_MS);
+  setInterval(tickStatus, 1000);
+  mark('book', 'candles', 'trades', 'ticker', 'feeds');
+}
+
+start();

@@ -1,0 +1,114 @@
+#pragma once
+// Private to src/net: the state shared by the Server facade and its connections. Sessions
+// hold a shared_ptr to it, so a Respond called after the Server is gone stays safe.
+// Single-threaded: everything here is touched only from the server's io_context.
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "src/net/server.hpp"
+
+namespace mdhub::net::detail {
+
+/// A connection the server can end on stop() or destruction.
+class Closable {
+ public:
+  virtual ~Closable() = default;
+  /// Graceful: websockets close with `code`, idle HTTP connections end, busy ones close
+  /// after their response.
+  virtual void shutdown(uint16_t code) = 0;
+  /// Drops the TCP connection at once.
+  virtual void kill() = 0;
+};
+
+template <class H>
+struct Route {
+  std::string path;
+  std::shared_ptr<const H> handler;  // shared so a running handler survives route() calls
+};
+
+class ServerCore;
+
+/// One unit of max_connections, held by the HTTP session and handed on to the websocket
+/// session on upgrade. Releasing it (destruction) frees the slot.
+class ConnectionSlot {
+ public:
+  ConnectionSlot() = default;
+  explicit ConnectionSlot(std::shared_ptr<ServerCore> core, bool counted);
+  ConnectionSlot(ConnectionSlot&& o) noexcept = default;
+  ConnectionSlot& operator=(ConnectionSlot&& o) noexcept;
+  ConnectionSlot(const ConnectionSlot&) = delete;
+  ConnectionSlot& operator=(const ConnectionSlot&) = delete;
+  ~ConnectionSlot();
+  /// False for a connection accepted over max_connections: it only gets a 503.
+  bool counted() const { return counted_; }
+
+ private:
+  void release();
+  std::shared_ptr<ServerCore> core_;
+  bool counted_ = false;
+};
+
+class ServerCore : public std::enable_shared_from_this<ServerCore> {
+ public:
+  ServerCore(boost::asio::io_context& io_ctx, ServerOptions o);
+
+  boost::asio::io_context& io;
+  const ServerOptions opts;
+  std::optional<boost::asio::ssl::context> ssl;  // set: https/wss only
+
+  std::vector<Route<HttpHandler>> routes;
+  std::vector<Route<WsHandler>> ws_routes;
+  std::vector<std::unique_ptr<boost::asio::ip::tcp::acceptor>> acceptors;
+  std::optional<boost::asio::steady_timer> accept_retry;
+
+  size_t connections = 0;  // counted slots in use
+  size_t rejecting = 0;    // uncounted connections being told 503
+  size_t ws_open = 0;
+  bool stopped = false;    // stop(): accept nothing, new websockets close at once
+  bool dead = false;       // ~Server(): call no handler any more
+  uint16_t stop_code = 1001;
+  uint64_t next_id = 1;
+
+  /// Registry for stop(); entries removed by the sessions' destructors.
+  std::unordered_map<uint64_t, std::weak_ptr<Closable>> live;
+
+  uint64_t add_live(std::weak_ptr<Closable> c);
+  void remove_live(uint64_t id) { live.erase(id); }
+  void log(std::string_view msg) const;
+
+  /// Longest matching route, or nullptr.
+  std::shared_ptr<const HttpHandler> find_route(std::string_view path) const;
+  std::shared_ptr<const WsHandler> find_ws_route(std::string_view path) const;
+
+  void load_tls();  // throws std::runtime_error
+  void start_accept(boost::asio::ip::tcp::acceptor& acc);
+  void close_all(bool graceful, uint16_t code);
+
+ private:
+  void on_accept(boost::asio::ip::tcp::acceptor& acc, boost::system::error_code ec,
+                 boost::asio::ip::tcp::socket sock);
+  void retry_accept(boost::asio::ip::tcp::acceptor& acc);
+};
+
+/// Starts the HTTP session of an accepted connection (plain or TLS); defined in
+/// session_plain.cpp / session_tls.cpp.
+void start_plain_session(std::shared_ptr<ServerCore> core, boost::asio::ip::tcp::socket sock,
+                         ConnectionSlot slot);
+void start_tls_session(std::shared_ptr<ServerCore> core, boost::asio::ip::tcp::socket sock,
+                       ConnectionSlot slot);
+
+/// Connections over max_connections still get a 503 reply, up to this many at a time;
+/// beyond it they are closed on accept so a flood cannot grow memory.
+inline constexpr size_t kMaxRejecting = 64;
+
+}  // namespace mdhub::net::detail

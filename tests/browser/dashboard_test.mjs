@@ -1,0 +1,230 @@
+// Browser test of the dashboard: starts the built-in demo (`mdhub run` with no config) on a
+// free loopback port, loads the page in headless Chromium and checks that the ladder shows a
+// valid, moving book, that trades and feed health arrive, that switching venue works, that
+// nothing went wrong in the page, and that no request left loopback. Saves a screenshot.
+//
+// Usage: node dashboard_test.mjs MDHUB_BINARY SCREENSHOT.png
+//        node dashboard_test.mjs --url http://127.0.0.1:PORT/ SCREENSHOT.png   (a running server)
+// Env: MDHUB_CHROMIUM (default /usr/bin/chromium), MDHUB_SCREENSHOT (overrides the path).
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+const WAIT_MS = 20000;
+
+function usage() {
+  console.error('usage: dashboard_test.mjs MDHUB_BINARY SCREENSHOT.png | --url URL SCREENSHOT.png');
+  process.exit(2);
+}
+
+const argv = process.argv.slice(2);
+let binary = null, baseUrl = null;
+if (argv[0] === '--url') baseUrl = argv[1];
+else binary = argv[0];
+const shotPath = process.env.MDHUB_SCREENSHOT || argv[argv[0] === '--url' ? 2 : 1];
+if ((!binary && !baseUrl) || !shotPath) usage();
+
+const log = (...a) => console.log('[browser]', ...a);
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts mdhub; resolves once /healthz answers 200. Keeps its output for failure reports. */
+async function startHub() {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const out = [];
+    const child = spawn(binary, ['run', '--listen', `127.0.0.1:${port}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const keep = (d) => {
+      out.push(d.toString());
+      if (out.length > 400) out.splice(0, out.length - 400);
+    };
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
+    const exited = new Promise((resolve) => {
+      child.once('exit', (code, sig) => resolve({ code, sig }));
+      child.once('error', (e) => resolve({ error: e.message }));  // e.g. no such binary
+    });
+    const url = `http://127.0.0.1:${port}/`;
+    const deadline = Date.now() + WAIT_MS;
+    let ended = null;
+    exited.then((e) => (ended = e));
+    while (!ended && Date.now() < deadline) {
+      try {
+        const r = await fetch(url + 'healthz');
+        if (r.status === 200) return { child, url, out, exited };
+      } catch (e) {
+        // not listening yet
+      }
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 100))]);
+    }
+    if (ended && !ended.error && attempt < 3) {
+      // Most likely someone took the probed port in between: try another one.
+      log(`mdhub exited (${JSON.stringify(ended)}) before serving; retrying on a new port`);
+      continue;
+    }
+    child.kill('SIGKILL');
+    throw Object.assign(new Error(ended ? `mdhub exited early: ${JSON.stringify(ended)}` : 'mdhub did not answer /healthz in time'), { hubOutput: out });
+  }
+}
+
+async function stopHub(hub) {
+  if (!hub) return;
+  hub.child.kill('SIGTERM');
+  const r = await Promise.race([hub.exited, new Promise((res) => setTimeout(() => res(null), 5000))]);
+  if (!r) {
+    hub.child.kill('SIGKILL');
+    log('warning: mdhub did not stop within 5 s of SIGTERM');
+  } else if (r.code !== 0) {
+    log(`warning: mdhub exited with ${JSON.stringify(r)} after SIGTERM`);
+  }
+}
+
+/** The ladder as the page shows it: prices and sizes of every non-empty row, per side. */
+const readLadder = () => {
+  const side = (cls) => [...document.querySelectorAll(`#ladder .lrow.${cls}:not(.empty)`)]
+    .map((r) => [r.querySelector('.px').textContent, r.querySelector('.qty').textContent, r.title]);
+  return { asks: side('ask'), bids: side('bid'), consolidated: document.querySelector('#ladder').classList.contains('consolidated') };
+};
+
+function checkLadder(l, where, allowCrossed) {
+  const dec = /^\d+(\.\d+)?$/;
+  const problems = [];
+  if (!l.bids.length || !l.asks.length) problems.push('a side is empty');
+  for (const [p, q, by] of [...l.bids, ...l.asks]) {
+    if (!dec.test(p) || !dec.test(q)) problems.push(`not a decimal: ${p} ${q}`);
+    if (Number(q) <= 0) problems.push(`non-positive size ${q} at ${p}`);
+    // Consolidated levels name their venues ("btse: 0.5" lines) and add up exactly.
+    if (l.consolidated) {
+      const parts = by ? by.split('\n').map((x) => x.split(': ')) : [];
+      if (!parts.length || parts.some(([v, vq]) => !v || !dec.test(vq || ''))) problems.push(`no venue breakdown at ${p}: ${JSON.stringify(by)}`);
+      else if (Math.abs(parts.reduce((a, [, vq]) => a + Number(vq), 0) - Number(q)) > 1e-9 * Math.max(1, Number(q)))
+        problems.push(`breakdown at ${p} does not add up to ${q}: ${by}`);
+    }
+  }
+  // Asks are drawn worst first, so both columns must read descending from the top.
+  const desc = (a) => a.every((x, i) => i === 0 || Number(a[i - 1][0]) > Number(x[0]));
+  if (!desc(l.asks)) problems.push('asks are not in price order');
+  if (!desc(l.bids)) problems.push('bids are not in price order');
+  if (!allowCrossed && l.bids.length && l.asks.length && Number(l.bids[0][0]) >= Number(l.asks[l.asks.length - 1][0]))
+    problems.push(`single-venue book is crossed: bid ${l.bids[0][0]} ask ${l.asks[l.asks.length - 1][0]}`);
+  if (problems.length) throw new Error(`${where}: ladder is wrong: ${problems.join('; ')}\n${JSON.stringify(l)}`);
+}
+
+async function main() {
+  let hub = null, context = null;
+  const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mdhub-chromium-'));
+  const failures = [];
+  try {
+    if (binary) {
+      hub = await startHub();
+      baseUrl = hub.url;
+    }
+    const origin = new URL(baseUrl);
+    log(`dashboard at ${baseUrl}`);
+    context = await chromium.launchPersistentContext(userDir, {
+      executablePath: process.env.MDHUB_CHROMIUM || '/usr/bin/chromium',
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      viewport: { width: 1600, height: 1000 },
+    });
+    const page = context.pages()[0] || (await context.newPage());
+    const errors = [], requests = [];
+    page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(`console error: ${m.text()}`);
+    });
+    page.on('request', (r) => requests.push(r.url()));
+    page.on('websocket', (ws) => requests.push(ws.url()));
+
+    // The page's Content-Security-Policy forbids eval, so predicates cannot be strings:
+    // the ladder reader is installed once, outside the page's policy.
+    await context.addInitScript(`window.__readLadder = ${readLadder};`);
+    const resp = await page.goto(baseUrl, { waitUntil: 'load' });
+    if (!resp || resp.status() !== 200) throw new Error(`GET / answered ${resp && resp.status()}`);
+
+    // 1. The default view (consolidated) shows a valid book.
+    await page.waitForFunction(() => document.querySelectorAll('#ladder .lrow:not(.empty) .px').length >= 4, null, { timeout: WAIT_MS });
+    const first = await page.evaluate(() => window.__readLadder());
+    checkLadder(first, 'initial view', first.consolidated);
+    log(`ladder: ${first.bids.length} bids, ${first.asks.length} asks (best ${first.bids[0][0]} / ${first.asks[first.asks.length - 1][0]}), consolidated=${first.consolidated}`);
+
+    // 2. It moves.
+    const before = JSON.stringify(first);
+    await page.waitForFunction((b) => {
+      const now = window.__readLadder();
+      return now.bids.length > 0 && now.asks.length > 0 && JSON.stringify(now) !== b;
+    }, before, { timeout: WAIT_MS });
+    checkLadder(await page.evaluate(() => window.__readLadder()), 'after an update', first.consolidated);
+    log('ladder changed');
+
+    // 3. Trades, the ticker and feed health arrive.
+    await page.waitForFunction(() => document.querySelectorAll('#trades .trow.buy, #trades .trow.sell, #trades .trow.noside').length > 0, null, { timeout: WAIT_MS });
+    await page.waitForFunction(() => document.querySelectorAll('#feed-rows tr').length > 0 && document.querySelector('#feed-rows .pill.ok'), null, { timeout: WAIT_MS });
+    await page.waitForFunction(() => document.querySelector('#conn').dataset.state === 'open', null, { timeout: WAIT_MS });
+    await page.waitForFunction(() => document.querySelector('#candles-meta').textContent !== '', null, { timeout: WAIT_MS });
+    log(`trades and feeds shown: ${await page.locator('#feed-rows tr').count()} feeds`);
+
+    // 4. A single venue: the ladder switches to that venue's own book.
+    const venue = await page.evaluate(() => {
+      const b = [...document.querySelectorAll('#venues button')].find((x) => x.textContent !== 'All venues');
+      return b ? b.textContent : null;
+    });
+    if (venue) {
+      await page.locator('#venues button', { hasText: venue }).first().click();
+      await page.waitForFunction((v) => location.hash.includes(`/${v}/`) && !document.querySelector('#ladder').classList.contains('consolidated')
+        && document.querySelectorAll('#ladder .lrow:not(.empty) .px').length >= 2, venue, { timeout: WAIT_MS }).catch(async () => {
+        const note = await page.locator('.ladder-overlay').textContent();
+        if (!/quotes only/.test(note)) throw new Error(`venue ${venue}: no book shown (${note})`);
+      });
+      const single = await page.evaluate(() => window.__readLadder());
+      if (single.bids.length) checkLadder(single, `venue ${venue}`, false);
+      log(`venue ${venue}: ${single.bids.length} bids, ${single.asks.length} asks`);
+      // Back to the consolidated view for the screenshot.
+      await page.locator('#venues button', { hasText: 'All venues' }).click();
+      await page.waitForFunction(() => document.querySelector('#ladder').classList.contains('consolidated')
+        && document.querySelectorAll('#ladder .lrow:not(.empty) .px').length >= 4, null, { timeout: WAIT_MS });
+    }
+
+    // Let the candle history and a few renders land before the picture.
+    await page.waitForFunction(() => !/Waiting/.test(document.querySelector('#t-last').textContent), null, { timeout: WAIT_MS }).catch(() => {});
+    fs.mkdirSync(path.dirname(path.resolve(shotPath)), { recursive: true });
+    await page.screenshot({ path: shotPath, fullPage: true });
+    log(`screenshot: ${path.resolve(shotPath)}`);
+
+    const foreign = requests.filter((u) => {
+      const x = new URL(u);
+      return !(x.hostname === origin.hostname && x.port === origin.port) && x.protocol !== 'data:';
+    });
+    if (foreign.length) failures.push(`requests left the server's origin: ${[...new Set(foreign)].join(', ')}`);
+    if (errors.length) failures.push(...errors);
+    log(`${requests.length} requests, all to ${origin.host}: ${foreign.length === 0}`);
+  } catch (e) {
+    failures.push(e.stack || String(e));
+    if (e.hubOutput) failures.push('mdhub output:\n' + e.hubOutput.join(''));
+  } finally {
+    if (context) await context.close().catch(() => {});
+    await stopHub(hub);
+    fs.rmSync(userDir, { recursive: true, force: true });
+  }
+  if (failures.length) {
+    console.error('[browser] FAILED:\n' + failures.join('\n'));
+    if (hub && !failures.some((f) => f.startsWith('mdhub output'))) console.error('mdhub output (tail):\n' + hub.out.join('').split('\n').slice(-40).join('\n'));
+    process.exit(1);
+  }
+  log('ok');
+}
+
+main();

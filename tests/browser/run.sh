@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Browser test of the dashboard. Usage: run.sh MDHUB_BINARY SCREENSHOT.png
+# Installs playwright-core from the lock file on first use, then drives Debian's Chromium.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+for tool in node npm; do
+  if ! command -v "$tool" >/dev/null; then
+    echo "browser test skipped: $tool is not installed (tools/setup --test)" >&2
+    exit 77
+  fi
+done
+if [ ! -x "${MDHUB_CHROMIUM:-/usr/bin/chromium}" ]; then
+  echo "browser test skipped: ${MDHUB_CHROMIUM:-/usr/bin/chromium} is not installed (tools/setup --test)" >&2
+  exit 77
+fi
+if [ ! -d "$here/node_modules/playwright-core" ]; then
+  (cd "$here" && npm ci --no-audit --no-fund)
+fi
+exec node "$here/dashboard_test.mjs" "$@"

@@ -1,0 +1,150 @@
+// URL parsing, target joining, Retry-After, backoff and token bucket: no sockets.
+#include <gtest/gtest.h>
+
+#include "feeds/common/backoff.hpp"
+#include "feeds/common/http_client.hpp"
+#include "feeds/common/rate_limiter.hpp"
+#include "feeds/common/url.hpp"
+
+namespace mdhub {
+namespace {
+
+TEST(RuntimeUrl, ParsesSchemesHostsPortsAndTargets) {
+  auto u = parse_url("wss://ws.btse.com/ws/oss/futures");
+  ASSERT_TRUE(u);
+  EXPECT_EQ(u->scheme, "wss");
+  EXPECT_TRUE(u->tls);
+  EXPECT_TRUE(u->websocket);
+  EXPECT_EQ(u->host, "ws.btse.com");
+  EXPECT_EQ(u->port, 443);
+  EXPECT_EQ(u->target, "/ws/oss/futures");
+  EXPECT_EQ(u->host_header(), "ws.btse.com");
+
+  u = parse_url("http://127.0.0.1:9000/narkasa/v3/api");
+  ASSERT_TRUE(u);
+  EXPECT_FALSE(u->tls);
+  EXPECT_FALSE(u->websocket);
+  EXPECT_EQ(u->port, 9000);
+  EXPECT_EQ(u->target, "/narkasa/v3/api");
+  EXPECT_EQ(u->host_header(), "127.0.0.1:9000");
+  EXPECT_EQ(u->str(), "http://127.0.0.1:9000/narkasa/v3/api");
+
+  u = parse_url("HTTPS://API.Example.COM");
+  ASSERT_TRUE(u);
+  EXPECT_EQ(u->scheme, "https");
+  EXPECT_EQ(u->host, "api.example.com");
+  EXPECT_EQ(u->port, 443);
+  EXPECT_EQ(u->target, "/");
+
+  u = parse_url("ws://host:80?x=1#frag");
+  ASSERT_TRUE(u);
+  EXPECT_EQ(u->port, 80);
+  EXPECT_EQ(u->target, "/?x=1");
+  EXPECT_EQ(u->host_header(), "host");
+
+  u = parse_url("ws://[::1]:8443/ws");
+  ASSERT_TRUE(u);
+  EXPECT_EQ(u->host, "::1");
+  EXPECT_EQ(u->port, 8443);
+  EXPECT_EQ(u->host_header(), "[::1]:8443");
+}
+
+TEST(RuntimeUrl, RejectsBadUrls) {
+  EXPECT_FALSE(parse_url("ftp://x/"));
+  EXPECT_FALSE(parse_url("127.0.0.1:80/x"));
+  EXPECT_FALSE(parse_url("http:///x"));
+  EXPECT_FALSE(parse_url("http://h:/x"));
+  EXPECT_FALSE(parse_url("http://h:0/x"));
+  EXPECT_FALSE(parse_url("http://h:65536/x"));
+  EXPECT_FALSE(parse_url("http://h:12ab/x"));
+  EXPECT_FALSE(parse_url("http://user:pw@h/x"));
+  EXPECT_FALSE(parse_url("http://[::1/x"));
+  EXPECT_EQ(parse_url("gopher://x").error(), "unsupported url scheme 'gopher'");
+}
+
+TEST(RuntimeUrl, JoinsRestTargets) {
+  EXPECT_EQ(join_target("/narkasa/v3/api", "/market/markets"), "/narkasa/v3/api/market/markets");
+  EXPECT_EQ(join_target("/narkasa/v3/api/", "/market/markets"), "/narkasa/v3/api/market/markets");
+  EXPECT_EQ(join_target("/api", "markets?x=1"), "/api/markets?x=1");
+  EXPECT_EQ(join_target("", "/v2/rates"), "/v2/rates");
+  EXPECT_EQ(join_target("/api", "?symbol=BTC"), "/api?symbol=BTC");
+  EXPECT_EQ(join_target("/api", ""), "/api");
+  EXPECT_EQ(join_target("", ""), "/");
+}
+
+TEST(RuntimeUrl, IpLiterals) {
+  EXPECT_TRUE(is_ip_literal("127.0.0.1"));
+  EXPECT_TRUE(is_ip_literal("::1"));
+  EXPECT_FALSE(is_ip_literal("localhost"));
+  EXPECT_FALSE(is_ip_literal("1.2.3"));
+}
+
+TEST(RuntimeRetryAfter, SecondsAndHttpDates) {
+  EXPECT_EQ(parse_retry_after("120", 0), std::chrono::seconds(120));
+  EXPECT_EQ(parse_retry_after(" 3 ", 0), std::chrono::seconds(3));
+  EXPECT_EQ(parse_retry_after("0", 0), std::chrono::seconds(0));
+  // Sun, 06 Nov 1994 08:49:37 GMT = 784111777.
+  EXPECT_EQ(parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", 784111770), std::chrono::seconds(7));
+  EXPECT_EQ(parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", 784111800), std::chrono::seconds(0));
+  EXPECT_FALSE(parse_retry_after("", 0));
+  EXPECT_FALSE(parse_retry_after("-5", 0));
+  EXPECT_FALSE(parse_retry_after("soon", 0));
+  EXPECT_FALSE(parse_retry_after("1.5", 0));
+}
+
+TEST(RuntimeBackoff, GrowsWithFullJitterUpToCapAndResets) {
+  Backoff b(std::chrono::milliseconds(500), std::chrono::milliseconds(30000), 42);
+  EXPECT_EQ(b.ceiling_for(0).count(), 500);
+  EXPECT_EQ(b.ceiling_for(1).count(), 1000);
+  EXPECT_EQ(b.ceiling_for(5).count(), 16000);
+  EXPECT_EQ(b.ceiling_for(6).count(), 30000);
+  EXPECT_EQ(b.ceiling_for(100).count(), 30000);
+  for (int i = 0; i < 200; ++i) {
+    const int before = b.attempts();
+    const auto d = b.next();
+    EXPECT_GE(d.count(), 250);
+    EXPECT_LE(d.count(), b.ceiling_for(before).count());
+  }
+  EXPECT_EQ(b.attempts(), 62);
+  b.reset();
+  EXPECT_EQ(b.attempts(), 0);
+  const auto d = b.next();
+  EXPECT_GE(d.count(), 250);
+  EXPECT_LE(d.count(), 500);
+}
+
+TEST(RuntimeBackoff, JitterSpreadsDelays) {
+  Backoff b(std::chrono::milliseconds(100), std::chrono::milliseconds(100000), 7);
+  for (int i = 0; i < 8; ++i) (void)b.next();
+  int64_t lo = INT64_MAX, hi = 0;
+  for (int i = 0; i < 50; ++i) {
+    const auto d = b.next().count();
+    lo = std::min(lo, d);
+    hi = std::max(hi, d);
+  }
+  EXPECT_LT(lo, 30000);
+  EXPECT_GT(hi, 70000);
+}
+
+TEST(RuntimeTokenBucket, BurstThenRefillAtRate) {
+  TokenBucket tb(10, 2);  // 10/s, burst 2
+  const int64_t t0 = 1'000'000'000;
+  EXPECT_EQ(tb.try_take(t0), 0);
+  EXPECT_EQ(tb.try_take(t0), 0);
+  const int64_t wait = tb.try_take(t0);
+  EXPECT_EQ(wait, 100'000'000);  // one token per 100 ms
+  EXPECT_EQ(tb.try_take(t0 + 50'000'000), 50'000'000);
+  EXPECT_EQ(tb.try_take(t0 + 100'000'000), 0);
+  // Refill is capped at the burst.
+  EXPECT_EQ(tb.try_take(t0 + 10'000'000'000), 0);
+  EXPECT_EQ(tb.try_take(t0 + 10'000'000'000), 0);
+  EXPECT_GT(tb.try_take(t0 + 10'000'000'000), 0);
+}
+
+TEST(RuntimeTokenBucket, ZeroRateMeansUnlimited) {
+  TokenBucket tb(0, 1);
+  for (int i = 0; i < 100; ++i) EXPECT_EQ(tb.try_take(1), 0);
+}
+
+}  // namespace
+}  // namespace mdhub

@@ -1,0 +1,238 @@
+// REST side of the feed runtime: polls, keep-alive, 429, 5xx, timeouts, token bucket,
+// discovery retries and a venue that is down next to one that works.
+#include <boost/asio/ip/tcp.hpp>
+
+#include "tests/feeds_common/runtime_fixture.hpp"
+
+namespace mdhub::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+class RuntimeRest : public RuntimeFixture {
+ protected:
+  static std::shared_ptr<FakeScript> polling(std::chrono::milliseconds interval) {
+    auto s = std::make_shared<FakeScript>();
+    s->polls.push_back(PollPlan{"depth", interval});
+    return s;
+  }
+  static std::vector<MockRequest> polls_seen(const MockVenue& v) {
+    std::vector<MockRequest> r;
+    for (const auto& q : v.requests)
+      if (q.target == "/fake/api/poll/0") r.push_back(q);
+    return r;
+  }
+  static int64_t gap_ms(const MockRequest& a, const MockRequest& b) { return (b.mono_ns - a.mono_ns) / 1'000'000; }
+};
+
+MockReply ok(std::string body) { return MockReply{200, std::move(body), {}, 0, false, false}; }
+
+TEST_F(RuntimeRest, PollsReuseOneKeptAliveConnection) {
+  MockVenue v(io);
+  int n = 0;
+  v.on_http = discovery_then([&](const MockRequest&) { return ok("trade:0:" + std::to_string(++n)); });
+  auto script = polling(15ms);
+  auto r = make_runner(config(v), script);
+  r->start();
+  ASSERT_TRUE(run_until([&] { return sink.trades.size() >= 5; }));
+  EXPECT_EQ(v.connections, 1);
+  EXPECT_EQ(sink.trades[0].price, 1);
+  EXPECT_EQ(sink.trades[4].price, 5);
+  EXPECT_EQ(script->polled[0], (std::pair<size_t, std::string>{0, "trade:0:1"}));
+  EXPECT_EQ(r->stats().state, FeedState::live);
+  EXPECT_EQ(r->stats().rest_errors, 0u);
+  EXPECT_GE(r->stats().rest_requests, 6u);  // discovery + polls
+  bool saw_poll_raw = false;
+  for (const auto& raw : sink.raws) saw_poll_raw |= raw.kind == RawKind::poll && raw.index == 0 && raw.payload == "trade:0:1";
+  EXPECT_TRUE(saw_poll_raw);
+  EXPECT_EQ(v.max_concurrent_http, 1);
+}
+
+TEST_F(RuntimeRest, ServerClosingKeepAliveIsReopened) {
+  MockVenue v(io);
+  v.on_http = discovery_then([&](const MockRequest&) {
+    auto rep = ok("trade:0:1");
+    rep.close = true;
+    return rep;
+  });
+  auto r = make_runner(config(v), polling(10ms));
+  r->start();
+  ASSERT_TRUE(run_until([&] { return sink.trades.size() >= 3; }));
+  EXPECT_EQ(r->stats().rest_errors, 0u);
+  EXPECT_GE(v.connections, 3);
+}
+
+TEST_F(RuntimeRest, Http429PausesForRetryAfterThenRecovers) {
+  MockVenue v(io);
+  int polls = 0;
+  v.on_http = discovery_then([&](const MockRequest&) {
+    if (++polls == 1) return MockReply{429, "slow down", {{"Retry-After", "1"}}, 0, false, false};
+    return ok("trade:0:1");
+  });
+  auto script = polling(20ms);
+  auto r = make_runner(config(v), script);
+  r->start();
+  ASSERT_TRUE(run_until([&] { return sink.trades.size() == 1; }));
+  auto seen = polls_seen(v);
+  ASSERT_GE(seen.size(), 2u);
+  EXPECT_GE(gap_ms(seen[0], seen[1]), 950);
+  EXPECT_EQ(r->stats().rate_limited, 1u);
+  EXPECT_EQ(r->stats().rest_errors, 1u);
+  for (const auto& [i, body] : script->polled) EXPECT_NE(body, "slow down");
+  EXPECT_EQ(r->stats().state, FeedState::live);
+}
+
+TEST_F(RuntimeRest, ServerErrorsBackOffAndNeverReachTheParser) {
+  MockVenue v(io);
+  int polls = 0;
+  v.on_http = discovery_then([&](const MockRequest&) {
+    if (++polls <= 3) return MockReply{503, "oops", {}, 0, false, false};
+    return ok("trade:0:1");
+  });
+  auto cfg = config(v);
+  cfg.options["backoff_base_ms"] = "100";
+  auto script = polling(5ms);
+  auto r = make_runner(cfg, script);
+  r->start();
+  ASSERT_TRUE(run_until([&] { return sink.trades.size() == 1; }));
+  auto seen = polls_seen(v);
+  ASSERT_GE(seen.size(), 4u);
+  for (size_t i = 1; i < 4; ++i) EXPECT_GE(gap_ms(seen[i - 1], seen[i]), 45) << i;
+  EXPECT_EQ(r->stats().rest_errors, 3u);
+  EXPECT_EQ(r->stats().last_error, "GET /poll/0: HTTP 503");
+  EXPECT_EQ(script->polled.size(), 1u);
+  EXPECT_TRUE(sink.saw_state(0, FeedState::down));  // three failures in a row
+  EXPECT_EQ(r->stats().state, FeedState::live);
+}
+
+TEST_F(RuntimeRest, TimeoutDropsTheConnectionAndRetries) {
+  MockVenue v(io);
+  int polls = 0;
+  v.on_http = discovery_then([&](const MockRequest&) {
+    if (++polls == 1) return MockReply{200, "", {}, 0, true, false};  // never answers
+    return ok("trade:0:1");
+  });
+  auto cfg = config(v);
+  cfg.options["rest_timeout_ms"] = "150";
+  auto r = make_runner(cfg, polling(10ms));
+  r->start();
+  ASSERT_TRUE(run_until([&] { return sink.trades.size() == 1; }));
+  EXPECT_EQ(r->stats().rest_errors, 1u);
+  EXPECT_EQ(v.connections, 2);
+  auto seen = polls_seen(v);
+  ASSERT_GE(seen.size(), 2u);
+  EXPECT_GE(gap_ms(seen[0], seen[1]), 150);
+}
+
+TEST_F(RuntimeRest, SlowPollIsSkippedNotPiledUp) {
+  MockVenue v(io);
+  v.on_http = discovery_then([&](const MockRequest&) {
+    auto rep = ok("trade:0:1");
+    rep.delay_ms = 100;
+    return rep;
+  });
+  auto r = make_runner(config(v), polling(10ms));
+  r->start();
+  ASSERT_TRUE(run_until([&] { return sink.trades.size() == 3; }));
+  EXPECT_EQ(polls_seen(v).size(), 3u);
+  EXPECT_EQ(v.max_concurrent_http, 1);
+  EXPECT_EQ(r->stats().rest_errors, 0u);
+}
+
+TEST_F(RuntimeRest, TokenBucketDelaysRequests) {
+  MockVenue v(io);
+  v.on_http = discovery_then([&](const MockRequest&) { return ok("trade:0:1"); });
+  auto cfg = config(v);
+  cfg.rate_limit_rps = 20;  // one request per 50 ms after a burst of one
+  cfg.rate_limit_burst = 1;
+  auto r = make_runner(cfg, polling(5ms));
+  r->start();
+  ASSERT_TRUE(run_until([&] { return v.requests.size() >= 5; }));
+  for (size_t i = 1; i < v.requests.size(); ++i) EXPECT_GE(gap_ms(v.requests[i - 1], v.requests[i]), 45) << i;
+  EXPECT_GE(r->stats().rate_waits, 3u);
+}
+
+TEST_F(RuntimeRest, DiscoveryFailureIsRetried) {
+  MockVenue v(io);
+  int calls = 0;
+  v.on_http = [&](const MockRequest& q) {
+    if (q.target == "/fake/api/markets" && ++calls <= 2) return MockReply{500, "down", {}, 0, false, false};
+    return discovery_then([](const MockRequest&) { return ok("trade:0:1"); })(q);
+  };
+  auto r = make_runner(config(v), polling(20ms));
+  r->start();
+  ASSERT_TRUE(run_until([&] { return r->stats().state == FeedState::live; }));
+  EXPECT_EQ(calls, 3);
+  EXPECT_EQ(sink.instruments.size(), 1u);
+  EXPECT_EQ(sink.states[0].second, FeedState::discovering);
+  EXPECT_EQ(sink.states[1].second, FeedState::down);
+  EXPECT_EQ(r->stats().rest_errors, 2u);
+}
+
+TEST_F(RuntimeRest, MalformedDiscoveryIsAParseErrorAndRetried) {
+  MockVenue v(io);
+  int calls = 0;
+  v.on_http = [&](const MockRequest& q) {
+    if (q.target == "/fake/api/markets" && ++calls == 1) return ok("garbage");
+    return discovery_then(nullptr)(q);
+  };
+  auto r = make_runner(config(v), polling(1000ms));
+  r->start();
+  ASSERT_TRUE(run_until([&] { return sink.instruments.size() == 1; }));
+  EXPECT_EQ(r->stats().parse_errors, 1u);
+  EXPECT_TRUE(sink.saw_state(0, FeedState::down));
+}
+
+TEST_F(RuntimeRest, RefusedVenueIsDownWhileAnotherRunnerWorks) {
+  // A port nobody listens on: bind, read the port, close.
+  uint16_t dead_port = 0;
+  {
+    boost::asio::ip::tcp::acceptor a(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
+    dead_port = a.local_endpoint().port();
+  }
+  MockVenue v(io);
+  v.on_http = discovery_then([&](const MockRequest&) { return ok("trade:0:1"); });
+  auto bad_cfg = config(v);
+  bad_cfg.rest_base = "http://127.0.0.1:" + std::to_string(dead_port) + "/x";
+  auto bad = make_runner(bad_cfg, polling(10ms), 1);
+  auto good = make_runner(config(v), polling(10ms), 0);
+  bad->start();
+  good->start();
+  ASSERT_TRUE(run_until([&] { return bad->stats().rest_errors >= 3 && sink.trades.size() >= 3; }));
+  EXPECT_EQ(bad->stats().state, FeedState::down);
+  EXPECT_NE(bad->stats().last_error.find("Connection refused"), std::string::npos) << bad->stats().last_error;
+  EXPECT_EQ(good->stats().state, FeedState::live);
+  for (const auto& t : sink.trades) EXPECT_EQ(t.feed, 0u);
+}
+
+TEST_F(RuntimeRest, RestOnlyVenueGoesDownAfterRepeatedFailuresAndComesBack) {
+  MockVenue v(io);
+  bool failing = false;
+  v.on_http = discovery_then([&](const MockRequest&) {
+    return failing ? MockReply{502, "", {}, 0, false, false} : ok("trade:0:1");
+  });
+  auto cfg = config(v);
+  cfg.options["backoff_base_ms"] = "10";
+  cfg.options["backoff_cap_ms"] = "20";
+  auto r = make_runner(cfg, polling(5ms));
+  r->start();
+  ASSERT_TRUE(run_until([&] { return r->stats().state == FeedState::live; }));
+  failing = true;
+  ASSERT_TRUE(run_until([&] { return r->stats().state == FeedState::down; }));
+  EXPECT_EQ(r->stats().connected_since_wall_ns, 0);
+  failing = false;
+  ASSERT_TRUE(run_until([&] { return r->stats().state == FeedState::live; }));
+}
+
+TEST_F(RuntimeRest, BadRestBaseIsReported) {
+  VenueConfig cfg;
+  cfg.id = "fake";
+  cfg.rest_base = "ftp://nowhere";
+  auto r = make_runner(cfg, polling(10ms));
+  r->start();
+  EXPECT_EQ(r->stats().state, FeedState::down);
+  EXPECT_EQ(r->stats().last_error, "rest_base: unsupported url scheme 'ftp'");
+}
+
+}  // namespace
+}  // namespace mdhub::test

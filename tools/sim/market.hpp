@@ -1,0 +1,107 @@
+#pragma once
+// The simulated market: one shared mid-price random walk per asset, fixed FX rates for fiat
+// quotes, and per venue instrument an L2 book (fixed-point, at the venue's tick and lot),
+// trades that take liquidity from it, 1-minute candles and 24 h statistics.
+//
+// Deterministic: everything is driven by a virtual clock (µs since the market started) and
+// RNGs derived from the seed, so the same seed yields the same sequence of steps however
+// late the timers that drive advance() fire. Wall-clock timestamps are passed in and only
+// label the output. No I/O; not thread-safe (used from the simulator's io_context).
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <random>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "book/types.hpp"
+
+namespace mdhub::sim {
+
+/// One instrument of one venue, as the venue lists it.
+struct InstrumentSpec {
+  std::string venue;
+  std::string symbol;  ///< canonical BASE-QUOTE
+  std::string native;  ///< as the venue writes it
+  std::string base, quote;
+  int price_scale = 2;
+  int64_t tick = 1;  ///< price increment, mantissa at price_scale
+  int qty_scale = 4;
+  int64_t lot = 1;   ///< size increment, mantissa at qty_scale
+  size_t min_levels = 50;  ///< per side, refilled at the back after every step
+  size_t max_levels = 80;  ///< per side, trimmed at the back after every step
+};
+
+struct Book {
+  std::map<int64_t, int64_t, std::greater<>> bids;  ///< price -> qty, best first
+  std::map<int64_t, int64_t> asks;
+};
+
+struct Trade {
+  int64_t id = 0;
+  int64_t price = 0, qty = 0;
+  int8_t side = 0;  ///< aggressor: +1 buy, -1 sell
+  int64_t ts_us = 0;
+};
+
+/// One minute (or, aggregated, one interval) of trading.
+struct Candle {
+  int64_t open_time_us = 0;
+  int64_t open = 0, high = 0, low = 0, close = 0;
+  int64_t volume = 0;        ///< base, at qty_scale
+  int64_t quote_volume = 0;  ///< at price_scale + qty_scale
+  int64_t trades = 0;
+};
+
+/// Rolling 24 h statistics from the candles.
+struct Stats {
+  int64_t open = 0, high = 0, low = 0, last = 0;
+  int64_t volume = 0, quote_volume = 0;  ///< scales as in Candle
+  int64_t trades = 0;
+  int64_t open_time_us = 0;
+};
+
+/// What one market step did to one instrument. The spans are valid during the sink call only.
+struct Step {
+  uint32_t instrument = 0;
+  int64_t ts_us = 0;
+  std::span<const LevelUpdate> updates;  ///< final size per touched level (0 = gone)
+  std::span<const Trade> trades;
+};
+
+class Market {
+ public:
+  /// `start_wall_us` anchors the synthetic candle history that precedes the market start.
+  Market(uint64_t seed, std::vector<InstrumentSpec> specs, int64_t start_wall_us);
+  ~Market();
+  Market(const Market&) = delete;
+  Market& operator=(const Market&) = delete;
+
+  size_t size() const;
+  const InstrumentSpec& spec(uint32_t id) const;
+  const Book& book(uint32_t id) const;
+  /// Most recent trades, oldest first (bounded).
+  std::span<const Trade> trades(uint32_t id) const;
+  /// 1-minute candles, oldest first (bounded: about two days).
+  std::span<const Candle> minute_candles(uint32_t id) const;
+  /// Candles of `interval_s` (a multiple of 60) aggregated from the minute candles, oldest
+  /// first, whose open time lies in [from_us, to_us], at most `limit` (the most recent).
+  std::vector<Candle> candles(uint32_t id, int64_t interval_s, int64_t from_us, int64_t to_us,
+                              size_t limit) const;
+  /// 24 h window ending at the instrument's last step (frozen while the market is paused).
+  Stats stats(uint32_t id) const;
+
+  /// Virtual time of the next due step.
+  int64_t next_due_us() const;
+  /// Runs every step due at or before virtual time `t_us`, in order; each is labelled with
+  /// `wall_us` and handed to `sink` right after it is applied.
+  void advance(int64_t t_us, int64_t wall_us, const std::function<void(const Step&)>& sink);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace mdhub::sim

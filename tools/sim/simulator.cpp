@@ -1,0 +1,308 @@
+#include "tools/sim/simulator.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <stdexcept>
+
+#include "tools/sim/faults.hpp"
+#include "tools/sim/jsonw.hpp"
+#include "tools/sim/market.hpp"
+#include "tools/sim/sim_venue.hpp"
+#include "tools/sim/tls.hpp"
+
+namespace mdhub::sim {
+namespace {
+
+namespace asio = boost::asio;
+using Clock = std::chrono::steady_clock;
+
+int64_t wall_us() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+net::HttpResponse json(unsigned status, std::string body) { return {status, "application/json", std::move(body), {}, false}; }
+
+net::HttpResponse error(unsigned status, std::string_view code, std::string_view message) {
+  JsonW w;
+  w.obj().key("error").obj().key("code").str(code).key("message").str(message).end().end();
+  return json(status, w.take());
+}
+
+}  // namespace
+
+struct Simulator::Impl final : Context, std::enable_shared_from_this<Impl> {
+  Impl(asio::io_context& io, Options o) : io_(io), opts(std::move(o)), faults_(io, opts.seed), timer(io) {}
+
+  // Second construction phase: routes capture weak references to this.
+  void init() {
+    FaultSpec spec;
+    std::string err;
+    if (!parse_fault_spec(opts.faults, spec, err)) throw std::invalid_argument(err);
+    faults_.set(spec);
+    defs = select_venues(opts.venues);
+    std::vector<InstrumentSpec> specs;
+    for (size_t v = 0; v < defs.size(); ++v)
+      for (size_t i = 0; i < defs[v]->instruments.size(); ++i) {
+        specs.push_back(defs[v]->instruments[i]);
+        owner.emplace_back(v, i);
+      }
+    market_ = std::make_unique<Market>(opts.seed, std::move(specs), wall_us());
+    net::ServerOptions so;
+    so.max_ws_frame_out = 32u << 20;  // room for the oversize fault's frame
+    so.ws_queue_bytes = 64u << 20;
+    if (opts.tls) {
+      const TlsFiles files = ensure_tls_files(opts.tls_dir);
+      so.tls_cert_file = files.cert;
+      so.tls_key_file = files.key;
+    }
+    server = std::make_unique<net::Server>(io_, so);
+    install_control();
+    uint32_t next = 0;
+    for (const VenueDef* d : defs) {
+      std::vector<uint32_t> ids;
+      for (size_t i = 0; i < d->instruments.size(); ++i) ids.push_back(next++);
+      venues.push_back(d->make(*this, std::move(ids)));
+    }
+  }
+
+  // ---- Context ------------------------------------------------------------------------
+  asio::io_context& io() override { return io_; }
+  Market& market() override { return *market_; }
+  Faults& faults() override { return faults_; }
+  bool paused() const override { return paused_; }
+  int64_t now_us() const override { return wall_us(); }
+  std::weak_ptr<void> alive() const override { return token; }
+
+  void route(std::string path, net::HttpHandler handler) override {
+    std::weak_ptr<Impl> weak = weak_from_this();
+    server->route(std::move(path), [weak, h = std::move(handler)](const net::HttpRequest& req, net::Respond respond) {
+      auto self = weak.lock();
+      if (!self || self->stopped) return respond(error(503, "stopped", "simulator stopped"));
+      ++self->rest_requests;
+      h(req, [weak, respond](net::HttpResponse r) {
+        if (auto s = weak.lock(); s && !s->stopped) s->faults_.respond(respond, std::move(r));
+        else respond(std::move(r));
+      });
+    });
+  }
+
+  void websocket(std::string path, net::WsHandler h) override {
+    std::weak_ptr<Impl> weak = weak_from_this();
+    auto live = [weak] {
+      auto s = weak.lock();
+      return s && !s->stopped;
+    };
+    net::WsHandler w;
+    if (h.on_open) w.on_open = [live, f = h.on_open](const std::shared_ptr<net::WsSession>& s) { if (live()) f(s); };
+    if (h.on_message)
+      w.on_message = [live, f = h.on_message](const std::shared_ptr<net::WsSession>& s, std::string_view t) {
+        if (live()) f(s, t);
+      };
+    if (h.on_writable) w.on_writable = [live, f = h.on_writable](const std::shared_ptr<net::WsSession>& s) { if (live()) f(s); };
+    if (h.on_close) w.on_close = [live, f = h.on_close](const std::shared_ptr<net::WsSession>& s) { if (live()) f(s); };
+    server->websocket(std::move(path), std::move(w));
+  }
+
+  // ---- market clock -------------------------------------------------------------------
+  // Virtual time runs with the wall clock while the market runs and stands still while it
+  // is paused; the market steps on it, so its content does not depend on timer latency.
+  int64_t virtual_now() const {
+    return virtual_base_us + std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - resumed_at).count();
+  }
+
+  void schedule() {
+    if (!running || paused_ || stopped) return;
+    const uint64_t gen = ++generation;
+    const int64_t due = market_->next_due_us();
+    timer.expires_at(resumed_at + std::chrono::microseconds(std::max<int64_t>(0, due - virtual_base_us)));
+    timer.async_wait([weak = weak_from_this(), gen](const boost::system::error_code& ec) {
+      auto self = weak.lock();
+      if (ec || !self || gen != self->generation) return;
+      self->tick();
+    });
+  }
+
+  void tick() {
+    if (!running || paused_ || stopped) return;
+    market_->advance(virtual_now(), wall_us(), [this](const Step& s) {
+      ++steps;
+      const auto [v, local] = owner[s.instrument];
+      venues[v]->on_step(local, s);
+    });
+    schedule();
+  }
+
+  void pause() {
+    if (paused_ || stopped) return;
+    if (running) virtual_base_us = virtual_now();
+    paused_ = true;
+    ++generation;
+    timer.cancel();
+    // Whatever is pending goes out now, so every venue's published state equals its book.
+    for (auto& v : venues) v->flush();
+    faults_.flush();
+  }
+
+  void resume() {
+    if (!paused_ || stopped) return;
+    paused_ = false;
+    resumed_at = Clock::now();
+    schedule();
+  }
+
+  void stop() {
+    if (stopped) return;
+    stopped = true;
+    running = false;
+    ++generation;
+    timer.cancel();
+    for (auto& v : venues) v->stop();
+    faults_.stop();
+    if (server) server->stop(1001);
+    token.reset();
+  }
+
+  // ---- /sim/* -------------------------------------------------------------------------
+  void install_control() {
+    std::weak_ptr<Impl> weak = weak_from_this();
+    auto handle = [weak](net::HttpResponse (Impl::*fn)(const net::HttpRequest&)) {
+      return [weak, fn](const net::HttpRequest& req, net::Respond respond) {
+        auto self = weak.lock();
+        if (!self || self->stopped) return respond(error(503, "stopped", "simulator stopped"));
+        respond(((*self).*fn)(req));
+      };
+    };
+    server->route("/sim/truth/", handle(&Impl::on_truth));
+    server->route("/sim/pause", handle(&Impl::on_pause));
+    server->route("/sim/resume", handle(&Impl::on_resume));
+    server->route("/sim/faults", handle(&Impl::on_faults));
+    server->route("/sim/status", handle(&Impl::on_status));
+  }
+
+  net::HttpResponse on_truth(const net::HttpRequest& req) {
+    if (req.method != "GET") return error(405, "method_not_allowed", "use GET");
+    const std::string_view rest = std::string_view(req.path).substr(std::string_view("/sim/truth/").size());
+    const size_t slash = rest.find('/');
+    if (slash == std::string_view::npos || slash == 0 || slash + 1 == rest.size())
+      return error(404, "not_found", "expected /sim/truth/{venue}/{symbol}");
+    const std::string_view venue = rest.substr(0, slash), symbol = rest.substr(slash + 1);
+    size_t depth = static_cast<size_t>(-1);
+    if (const std::string* d = req.param("depth")) {
+      auto [p, ec] = std::from_chars(d->data(), d->data() + d->size(), depth);
+      if (ec != std::errc{} || p != d->data() + d->size() || depth == 0)
+        return error(400, "bad_depth", "depth must be a positive integer");
+    }
+    TruthBook tb;
+    size_t v = 0;
+    while (v < defs.size() && defs[v]->id != venue) ++v;
+    if (v == defs.size()) return error(404, "unknown_venue", "unknown venue '" + std::string(venue) + "'");
+    if (!venues[v]->truth(symbol, tb))
+      return error(404, "unknown_symbol", "unknown symbol '" + std::string(symbol) + "' on " + std::string(venue));
+    JsonW w;
+    w.obj().key("venue").str(venue).key("symbol").str(tb.symbol).key("seq");
+    if (tb.has_seq) w.num(static_cast<int64_t>(tb.seq));
+    else w.null();
+    w.key("ts_exchange").dec(tb.ts_exchange_us, 0).key("ts_received").dec(tb.ts_received_us, 0);
+    for (const auto* side : {&tb.bids, &tb.asks}) {
+      w.key(side == &tb.bids ? "bids" : "asks").arr();
+      for (size_t i = 0; i < side->size() && i < depth; ++i)
+        w.arr().sdec((*side)[i].price, tb.price_scale).sdec((*side)[i].qty, tb.qty_scale).end();
+      w.end();
+    }
+    return json(200, w.end().take());
+  }
+
+  net::HttpResponse on_pause(const net::HttpRequest& req) {
+    if (req.method != "POST") return error(405, "method_not_allowed", "use POST");
+    pause();
+    return json(200, R"({"paused":true})");
+  }
+
+  net::HttpResponse on_resume(const net::HttpRequest& req) {
+    if (req.method != "POST") return error(405, "method_not_allowed", "use POST");
+    resume();
+    return json(200, R"({"paused":false})");
+  }
+
+  net::HttpResponse on_faults(const net::HttpRequest& req) {
+    if (req.method == "POST") {
+      FaultSpec spec;
+      std::string err;
+      if (!parse_fault_spec(req.body, spec, err)) return error(400, "bad_fault_spec", err);
+      faults_.set(spec);
+    } else if (req.method != "GET") {
+      return error(405, "method_not_allowed", "use GET or POST");
+    }
+    JsonW w;
+    return json(200, w.obj().key("faults").str(faults_.spec().to_string()).end().take());
+  }
+
+  net::HttpResponse on_status(const net::HttpRequest&) {
+    JsonW w;
+    w.obj().key("paused").boolean(paused_).key("seed").num(static_cast<int64_t>(opts.seed));
+    w.key("faults").str(faults_.spec().to_string()).key("steps").num(static_cast<int64_t>(steps));
+    w.key("rest_requests").num(static_cast<int64_t>(rest_requests));
+    w.key("ws_sessions").num(static_cast<int64_t>(server->ws_sessions())).key("venues").arr();
+    for (const VenueDef* d : defs) w.str(d->id);
+    w.end().key("faults_injected").obj();
+    for (size_t k = 0; k < kFaultKinds; ++k)
+      w.key(to_string(static_cast<FaultKind>(k))).num(static_cast<int64_t>(faults_.counts()[k]));
+    return json(200, w.end().end().take());
+  }
+
+  asio::io_context& io_;
+  Options opts;
+  Faults faults_;
+  asio::steady_timer timer;
+  std::vector<const VenueDef*> defs;
+  std::unique_ptr<Market> market_;
+  std::unique_ptr<net::Server> server;
+  std::vector<std::unique_ptr<SimVenue>> venues;
+  std::vector<std::pair<size_t, size_t>> owner;  // market id -> venue, local index
+  std::shared_ptr<int> token = std::make_shared<int>(0);
+  bool running = false, paused_ = false, stopped = false;
+  int64_t virtual_base_us = 0;
+  Clock::time_point resumed_at{};
+  uint64_t generation = 0, steps = 0, rest_requests = 0;
+};
+
+Simulator::Simulator(asio::io_context& io, Options opts) : impl_(std::make_shared<Impl>(io, std::move(opts))) {
+  impl_->init();
+}
+
+Simulator::~Simulator() { stop(); }
+
+uint16_t Simulator::listen(const std::string& host, uint16_t port) {
+  const uint16_t bound = impl_->server->listen(host, port);
+  if (!impl_->running) {
+    impl_->running = true;
+    impl_->resumed_at = Clock::now();
+    impl_->schedule();
+  }
+  return bound;
+}
+
+void Simulator::stop() { impl_->stop(); }
+
+bool Simulator::set_faults(std::string_view spec, std::string& error) {
+  FaultSpec fs;
+  if (!parse_fault_spec(spec, fs, error)) return false;
+  impl_->faults_.set(fs);
+  return true;
+}
+
+void Simulator::pause() { impl_->pause(); }
+void Simulator::resume() { impl_->resume(); }
+bool Simulator::paused() const { return impl_->paused_; }
+
+std::vector<std::string> Simulator::venues() const {
+  std::vector<std::string> out;
+  for (const VenueDef* d : impl_->defs) out.push_back(d->id);
+  return out;
+}
+
+}  // namespace mdhub::sim
