@@ -33,7 +33,7 @@ class BitexbitFeed final : public VenueFeed {
 
   /// When poll `index` should run again sooner than its interval: after a full trades page
   /// (more trades are waiting behind the cursor). Cleared by the call.
-  std::optional<Millis> next_poll_in(size_t index);
+  std::optional<Millis> next_poll_in(size_t index) override;
 
   /// Poll layout: ticker batches first, then per instrument depth, trades, ohlcv blocks.
   size_t ticker_batches() const { return batches_; }

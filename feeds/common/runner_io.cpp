@@ -101,6 +101,7 @@ void FeedRunner::Impl::start_polls() {
   // Soon, but spread out, so polls of one venue do not all hit the token bucket at once.
   for (size_t i = 0; i < polls_.size(); ++i) {
     const auto interval = polls_[i]->plan.interval.count();
+    if (interval <= 0) continue;  // on demand only (resync), never on a timer
     schedule_poll(i, random_ms(0, std::min<int64_t>(interval / 10, 100)));
   }
 }
@@ -115,8 +116,9 @@ void FeedRunner::Impl::schedule_poll(size_t i, std::chrono::milliseconds delay) 
 
 void FeedRunner::Impl::poll_due(size_t i) {
   auto& p = *polls_[i];
-  const auto interval = std::max<int64_t>(1, p.plan.interval.count());
-  schedule_poll(i, std::chrono::milliseconds(interval) + random_ms(0, std::min<int64_t>(interval / 10, 250)));
+  const auto interval = p.plan.interval.count();
+  if (interval > 0)
+    schedule_poll(i, std::chrono::milliseconds(interval) + random_ms(0, std::min<int64_t>(interval / 10, 250)));
   if (p.in_flight) return;  // a slow answer must not pile requests up
   launch_poll(i);
 }
@@ -141,6 +143,8 @@ void FeedRunner::Impl::on_poll_done(size_t i, HttpResult r) {
     rest_fail_streak_ = 0;
     handle_payload(RawKind::poll, i, r.body, now());
     if (stopped_) return;
+    // The venue may want the next page sooner (e.g. a full page of trades to catch up on).
+    if (auto soon = feed_->next_poll_in(i)) schedule_poll(i, *soon);
     update_state();
     if (p.rerun) {
       p.rerun = false;

@@ -53,7 +53,7 @@ struct StreamPlan {
 /// One periodic REST request.
 struct PollPlan {
   std::string name;                  ///< e.g. "depth", "trades": logs and metrics label
-  Millis interval{1000};
+  Millis interval{1000};             ///< <= 0: never on a timer, only when a resync asks
 };
 
 /// What to do to resynchronise one instrument.
@@ -90,6 +90,9 @@ class VenueFeed {
                               ParseOut& out) = 0;
   /// How to resynchronise one instrument whose book failed validation.
   virtual ResyncAction resync(uint32_t instrument) = 0;
+  /// After a successful run of poll `index`: run it again after this delay instead of its
+  /// interval (e.g. more pages to fetch); nullopt keeps the interval.
+  virtual std::optional<Millis> next_poll_in(size_t /*index*/) { return std::nullopt; }
 };
 
 /// Creates the feed for `cfg.id`; nullptr for an unknown venue id (see feeds/registry.cpp).

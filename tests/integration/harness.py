@@ -86,8 +86,8 @@ class Stack:
         wait_until("mdhub /healthz", lambda: http(self.hub + "/healthz")[0] == 200, 20)
 
     def _start(self, name, args):
-        log = open(os.path.join(self.dir, name + ".log"), "w")
-        self.procs.append((name, subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)))
+        with open(os.path.join(self.dir, name + ".log"), "w") as log:  # the child keeps its own fd
+            self.procs.append((name, subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)))
 
     def log(self, name):
         with open(os.path.join(self.dir, name + ".log")) as f:

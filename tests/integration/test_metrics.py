@@ -39,7 +39,7 @@ class Metrics(unittest.TestCase):
         import urllib.request
         with urllib.request.urlopen(self.hub + "/metrics", timeout=5) as r:
             self.assertEqual(r.headers["Content-Type"], "text/plain; version=0.0.4; charset=utf-8")
-        wait_until("feed messages", lambda: 'mdhub_feed_messages_total{channel="book",venue="narkasa"}' in self.exposition())
+        wait_until("feed messages", lambda: 'mdhub_feed_messages_total{venue="narkasa",channel="book"}' in self.exposition())
         text = self.exposition()
         for name in ("mdhub_feed_messages_total", "mdhub_feed_reconnects_total", "mdhub_feed_gaps_total",
                      "mdhub_book_resyncs_total", "mdhub_parse_errors_total", "mdhub_feed_up",
