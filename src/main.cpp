@@ -1,5 +1,6 @@
 // mdhub: one binary, several subcommands (DESIGN.md "Command line").
 // Exit codes: 0 ok, 2 usage or config error, 1 runtime failure.
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
@@ -9,6 +10,8 @@
 #include <iostream>
 
 #include "src/app/app.hpp"
+#include "src/app/export.hpp"
+#include "src/app/replay.hpp"
 #include "src/app/config.hpp"
 #include "src/net/server.hpp"
 #include "tools/sim/simulator.hpp"
@@ -101,6 +104,21 @@ int main(int argc, char** argv) {
   auto* check = app.add_subcommand("check-config", "validate a config file (line-precise errors)");
   check->add_option("FILE", check_path, "config file")->required();
 
+  std::string replay_from, replay_speed = "1", replay_listen = "127.0.0.1:8080";
+  bool replay_exit = false;
+  auto* replay = app.add_subcommand("replay", "replay a recording through the parsers and engine, and serve it");
+  replay->add_option("--from", replay_from, "recording directory (or one segment file)")->required();
+  replay->add_option("--speed", replay_speed, "X times recorded speed, or max (default 1)");
+  replay->add_option("--listen", replay_listen, "HTTP/websocket address HOST:PORT (default 127.0.0.1:8080)");
+  replay->add_flag("--exit-at-end", replay_exit, "exit at the end, printing a summary and book hashes");
+
+  ExportOptions export_opts;
+  auto* exportc = app.add_subcommand("export", "write a recording's normalized events to stdout");
+  exportc->add_option("--from", export_opts.from, "recording directory (or one segment file)")->required();
+  exportc->add_option("--format", export_opts.format, "jsonl or csv (default jsonl)")
+      ->check(CLI::IsMember({"jsonl", "csv"}));
+  exportc->add_option("--kind", export_opts.kinds, "comma list of book,trade,ticker,bbo,candle (default all)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -110,6 +128,36 @@ int main(int argc, char** argv) {
 
   if (*check) return cmd_check_config(check_path);
   if (*simc) return cmd_sim(sim_listen, sim_seed, sim_faults, sim_tls, sim_tls_dir, sim_print);
+  if (*replay || *exportc) {
+    // stdout carries data (events, book hashes); logs go to stderr.
+    spdlog::set_default_logger(spdlog::stderr_color_mt("mdhub"));
+  }
+  if (*exportc) return run_export(export_opts);
+  if (*replay) {
+    ReplayOptions ro;
+    ro.from = replay_from;
+    ro.exit_at_end = replay_exit;
+    ro.listen = replay_listen;
+    std::string h;
+    uint16_t p;
+    if (!net::split_host_port(replay_listen, h, p)) {
+      std::cerr << "--listen must be HOST:PORT, got '" << replay_listen << "'\n";
+      return 2;
+    }
+    if (replay_speed == "max") {
+      ro.speed = 0;
+    } else {
+      try {
+        size_t used = 0;
+        ro.speed = std::stod(replay_speed, &used);
+        if (used != replay_speed.size() || !(ro.speed > 0)) throw std::invalid_argument("speed");
+      } catch (const std::exception&) {
+        std::cerr << "--speed must be a positive number or max, got '" << replay_speed << "'\n";
+        return 2;
+      }
+    }
+    return run_replay(ro);
+  }
 
   RunOptions opts;
   if (!config_path.empty()) {
@@ -133,10 +181,6 @@ int main(int argc, char** argv) {
   // Refuse rather than silently ignore outputs this build does not have yet.
   if (!opts.config.nats.url.empty()) {
     std::cerr << "NATS output is not available in this build\n";
-    return 2;
-  }
-  if (!opts.config.recording.dir.empty()) {
-    std::cerr << "recording is not available in this build\n";
     return 2;
   }
   spdlog::set_level(spdlog::level::from_str(opts.config.log_level));

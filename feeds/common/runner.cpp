@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "feeds/common/instrument_select.hpp"
 #include "feeds/common/runner_impl.hpp"
 
 namespace mdhub {
@@ -31,12 +32,6 @@ int64_t mono_now_ns() {
 }
 
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 std::chrono::milliseconds opt_ms(const VenueConfig& cfg, const char* key, int64_t dflt) {
   return std::chrono::milliseconds(std::max<int64_t>(1, cfg.option_int(key, dflt)));
@@ -145,31 +140,17 @@ void FeedRunner::Impl::on_discovery(HttpResult r) {
     ++stats_.parse_errors;
     return discovery_failed("discovery: " + err);
   }
-  InstrumentTable table;
-  std::vector<std::string_view> missing;
-  if (cfg_.symbols.empty()) {
-    for (auto& inst : all) table.add(std::move(inst));
-  } else {
-    for (auto& inst : all) {
-      const bool wanted = std::any_of(cfg_.symbols.begin(), cfg_.symbols.end(), [&](const std::string& s) {
-        return iequals(s, inst.symbol) || iequals(s, inst.native);
-      });
-      if (wanted) table.add(std::move(inst));
-    }
-    for (const auto& s : cfg_.symbols) {
-      const bool found = std::any_of(table.all().begin(), table.all().end(), [&](const Instrument& inst) {
-        return iequals(s, inst.symbol) || iequals(s, inst.native);
-      });
-      if (!found) missing.push_back(s);
-    }
-    if (table.size() == 0) return discovery_failed("discovery: none of the configured symbols is listed");
-  }
+  auto sel = select_instruments(std::move(all), cfg_.symbols);
+  if (!cfg_.symbols.empty() && sel.table.size() == 0)
+    return discovery_failed("discovery: none of the configured symbols is listed");
+  InstrumentTable table = std::move(sel.table);
+  const std::vector<std::string>& missing = sel.missing;
   table_ = std::move(table);
   discovered_ = true;
   discovery_backoff_.reset();
   if (!missing.empty()) {
     std::string msg = "symbols not listed by the venue:";
-    for (auto s : missing) msg.append(" ").append(s);
+    for (const auto& s : missing) msg.append(" ").append(s);
     note_error(std::move(msg));
   }
   spdlog::info("feed {}: {} instruments", cfg_.id, table_.size());

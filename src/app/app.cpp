@@ -11,11 +11,9 @@
 #include <thread>
 
 #include "feeds/common/runner.hpp"
-#include "src/app/http_api.hpp"
 #include "src/app/log.hpp"
-#include "src/app/ws_api.hpp"
-#include "src/dashboard/dashboard.hpp"
-#include "src/metrics/metrics.hpp"
+#include "src/app/recording.hpp"
+#include "src/app/replay.hpp"
 #include "src/engine/engine.hpp"
 #include "src/net/server.hpp"
 #include "tools/sim/simulator.hpp"
@@ -84,42 +82,35 @@ int run_hub(RunOptions opts) {
   FeedLogger feed_logger(runners);
   engine.add_observer(&feed_logger);
 
-  net::ServerOptions sopts;
-  sopts.max_ws_frame_in = cfg.ws.max_frame_bytes;
-  sopts.ws_queue_bytes = cfg.ws.queue_bytes;
-  net::Server server(io, sopts);
-  WsApi ws_api(io, server, engine, cfg.ws);
-  engine.add_observer(&ws_api);
-  Metrics metrics({&engine,
-                   [&runners] {
-                     std::vector<std::pair<const VenueConfig*, const FeedStats*>> v;
-                     for (auto& r : runners) v.emplace_back(&r->config(), &r->stats());
-                     return v;
-                   },
-                   &ws_api.stats(),
-                   {}});
-  engine.add_observer(&metrics);  // after ws_api: tick_to_publish ends once fan-out is done
-  metrics.install(server);
-  install_dashboard(server);
-  install_http_api(server, engine, [&runners] {
-    std::vector<FeedView> v;
-    for (auto& r : runners) v.push_back({&r->config(), &r->stats()});
-    return v;
-  });
+  std::unique_ptr<RecordingObserver> recording;
+  if (!cfg.recording.dir.empty()) {
+    std::vector<const VenueConfig*> feeds;
+    for (auto& r : runners) feeds.push_back(&r->config());
+    recording = std::make_unique<RecordingObserver>(cfg.recording, feeds);
+    engine.add_observer(recording.get());
+  }
 
-  std::string host;
-  uint16_t port = 0;
-  net::split_host_port(cfg.listen, host, port);
-  try {
-    port = server.listen(host, port);
-  } catch (const std::exception& e) {
-    spdlog::error("cannot listen on {}: {}", cfg.listen, e.what());
+  ServeStack stack(
+      io, engine, cfg,
+      [&runners] {
+        std::vector<FeedView> v;
+        for (auto& r : runners) v.push_back({&r->config(), &r->stats()});
+        return v;
+      },
+      [&recording](std::string& out) {
+        if (recording) recording->append_metrics(out);
+      });
+  const uint16_t port = stack.listen(cfg.listen);
+  if (port == 0) {
     if (sim_io) {
       sim_io->stop();
       sim_thread.join();
     }
     return 1;
   }
+  std::string host;
+  uint16_t ignored = 0;
+  net::split_host_port(cfg.listen, host, ignored);
   spdlog::info("mdhub serving on http://{}:{}/ ({} feeds)", host, port, runners.size());
   for (auto& r : runners) r->start();
 
@@ -136,27 +127,14 @@ int run_hub(RunOptions opts) {
   tick();
 
   asio::signal_set signals(io, SIGINT, SIGTERM);
-  bool stopping = false;
-  std::function<void()> wait_signal = [&] {
-    signals.async_wait([&](boost::system::error_code ec, int sig) {
-      if (ec) return;
-      if (stopping) {
-        spdlog::warn("second signal: exiting now");
-        std::_Exit(1);
-      }
-      stopping = true;
-      spdlog::info("signal {}: shutting down", sig);
-      server.stop(1001);
-      for (auto& r : runners) r->stop();
-      candle_timer.cancel();
-      wait_signal();
-      // Whatever is still in flight gets a short grace period, then the loop ends.
-      auto deadline = std::make_shared<asio::steady_timer>(io, std::chrono::milliseconds(1500));
-      deadline->async_wait([&io, deadline](boost::system::error_code) { io.stop(); });
-    });
-  };
-  wait_signal();
+  handle_shutdown_signals(io, signals, [&] {
+    stack.stop();
+    for (auto& r : runners) r->stop();
+    candle_timer.cancel();
+  });
   io.run();
+  // Runners are stopped (or the loop ended): nothing produces records any more.
+  if (recording) recording->close();
 
   if (sim_io) {
     sim_io->stop();

@@ -1,0 +1,287 @@
+#include "src/app/export.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <array>
+#include <cstdio>
+#include <iostream>
+#include <unordered_map>
+
+#include "book/decimal.hpp"
+#include "src/app/replay.hpp"
+#include "src/engine/render.hpp"
+
+namespace mdhub {
+namespace {
+
+enum Kind : uint8_t { kBook, kTrade, kTicker, kBbo, kCandle, kKinds };
+constexpr std::array<std::string_view, kKinds> kKindNames{"book", "trade", "ticker", "bbo", "candle"};
+
+constexpr std::string_view kCsvHeader =
+    "kind,venue,symbol,seq,ts_exchange,ts_received,side,price,qty,"
+    "bid,bid_qty,ask,ask_qty,last,volume,trade_id,interval,open_time,open,high,low,close\n";
+
+/// Writes each published event to stdout. Output goes through a buffer flushed in large
+/// chunks; memory stays bounded by the flush threshold.
+class ExportWriter final : public EngineObserver {
+ public:
+  ExportWriter(bool csv, std::array<bool, kKinds> kinds) : csv_(csv), kinds_(kinds) {
+    if (csv_) buf_ += kCsvHeader;
+  }
+  ~ExportWriter() override { flush(); }
+  ExportWriter(const ExportWriter&) = delete;
+  ExportWriter& operator=(const ExportWriter&) = delete;
+
+  void flush() {
+    if (!buf_.empty()) std::fwrite(buf_.data(), 1, buf_.size(), stdout);
+    buf_.clear();
+    std::fflush(stdout);
+  }
+
+  void on_book(const InstrumentState& s, bool snapshot, std::span<const LevelUpdate> changes) override {
+    if (!kinds_[kBook]) return;
+    const std::string_view type = snapshot ? "book_snapshot" : "book_update";
+    if (csv_) {
+      auto row = [&](Side side, int64_t price, int64_t qty) {
+        csv_head(type, s, s.book_seq, s.book_ts_exchange_us, s.book_ts_received_us);
+        buf_ += side == Side::bid ? "bid," : "ask,";
+        dec(price, s.info.price_scale);
+        buf_ += ',';
+        dec(qty, s.info.qty_scale);
+        buf_ += ",,,,,,,,,,,,,\n";
+      };
+      if (snapshot) {
+        for (Side side : {Side::bid, Side::ask})
+          s.book.for_each(side, SIZE_MAX, [&](const Level& l) { row(side, l.price, l.qty); });
+      } else {
+        for (const auto& u : changes) row(u.side, u.price, u.qty);
+      }
+    } else {
+      json_head(type, "book", s, s.book_seq, s.book_ts_exchange_us, s.book_ts_received_us);
+      render::key(buf_, "bids");
+      if (snapshot) render::levels(buf_, s, Side::bid, SIZE_MAX);
+      else render::updates(buf_, s, changes, Side::bid);
+      render::key(buf_, "asks");
+      if (snapshot) render::levels(buf_, s, Side::ask, SIZE_MAX);
+      else render::updates(buf_, s, changes, Side::ask);
+      buf_ += "}\n";
+    }
+    maybe_flush();
+  }
+
+  void on_trade(const InstrumentState& s, const TradeRecord& t) override {
+    if (!kinds_[kTrade]) return;
+    const uint64_t seq = ++seqs_[&s][kTrade];
+    if (csv_) {
+      csv_head("trade", s, seq, t.ts_exchange_us, t.ts_received_us);
+      buf_ += t.side > 0 ? "buy," : t.side < 0 ? "sell," : ",";
+      dec(t.price, s.info.price_scale);
+      buf_ += ',';
+      dec(t.qty, s.info.qty_scale);
+      buf_ += ",,,,,,,";
+      if (t.trade_id != kNone) buf_ += std::to_string(t.trade_id);
+      buf_ += ",,,,,,\n";
+    } else {
+      json_head("trade", "trades", s, seq, t.ts_exchange_us, t.ts_received_us);
+      render::trade_fields(buf_, s, t);
+      buf_ += "}\n";
+    }
+    maybe_flush();
+  }
+
+  void on_ticker(const InstrumentState& s) override {
+    if (!kinds_[kTicker]) return;
+    const uint64_t seq = ++seqs_[&s][kTicker];
+    const TickerMsg& t = s.ticker;
+    if (csv_) {
+      csv_head("ticker", s, seq, s.ticker_ts_exchange_us, s.ticker_ts_received_us);
+      buf_ += ",,,";
+      dec(t.bid, s.info.price_scale);
+      buf_ += ",,";
+      dec(t.ask, s.info.price_scale);
+      buf_ += ",,";
+      dec(t.last, s.info.price_scale);
+      buf_ += ',';
+      dec(t.volume_base, s.info.qty_scale);
+      buf_ += ",,,,";
+      dec(t.open, s.info.price_scale);
+      buf_ += ',';
+      dec(t.high, s.info.price_scale);
+      buf_ += ',';
+      dec(t.low, s.info.price_scale);
+      buf_ += ",\n";
+    } else {
+      json_head("ticker", "ticker", s, seq, s.ticker_ts_exchange_us, s.ticker_ts_received_us);
+      render::ticker_fields(buf_, s, t);
+      buf_ += "}\n";
+    }
+    maybe_flush();
+  }
+
+  void on_bbo(const InstrumentState& s) override {
+    if (!kinds_[kBbo]) return;
+    const BboMsg b = s.bbo();
+    if (b.bid == kNone && b.ask == kNone) return;
+    const uint64_t seq = ++seqs_[&s][kBbo];
+    const int64_t ts_ex = s.has_book ? s.book_ts_exchange_us : s.bbo_ts_exchange_us;
+    const int64_t ts_rx = s.has_book ? s.book_ts_received_us : s.bbo_ts_received_us;
+    if (csv_) {
+      csv_head("bbo", s, seq, ts_ex, ts_rx);
+      buf_ += ",,,";
+      dec(b.bid, s.info.price_scale);
+      buf_ += ',';
+      dec(b.bid_qty, s.info.qty_scale);
+      buf_ += ',';
+      dec(b.ask, s.info.price_scale);
+      buf_ += ',';
+      dec(b.ask_qty, s.info.qty_scale);
+      buf_ += ",,,,,,,,,\n";
+    } else {
+      json_head("bbo", "bbo", s, seq, ts_ex, ts_rx);
+      render::bbo_fields(buf_, s);
+      buf_ += "}\n";
+    }
+    maybe_flush();
+  }
+
+  void on_candle(const InstrumentState& s, const CandleRecord& r) override {
+    if (!kinds_[kCandle]) return;
+    const uint64_t seq = ++seqs_[&s][kCandle];
+    const CandleMsg& c = r.candle;
+    const std::string channel = "candles." + std::string(interval_name(c.interval));
+    if (csv_) {
+      csv_head("candle", s, seq, kNone, r.ts_received_us);
+      buf_ += ",,,,,,,,";
+      dec(c.volume, s.info.qty_scale);
+      buf_ += ",,";
+      buf_ += interval_name(c.interval);
+      buf_ += ',';
+      buf_ += std::to_string(c.open_time_us);
+      buf_ += ',';
+      dec(c.open, s.info.price_scale);
+      buf_ += ',';
+      dec(c.high, s.info.price_scale);
+      buf_ += ',';
+      dec(c.low, s.info.price_scale);
+      buf_ += ',';
+      dec(c.close, s.info.price_scale);
+      buf_ += '\n';
+    } else {
+      json_head("candle", channel, s, seq, kNone, r.ts_received_us);
+      render::candle_fields(buf_, s, r);
+      buf_ += "}\n";
+    }
+    maybe_flush();
+  }
+
+ private:
+  void maybe_flush() {
+    if (buf_.size() >= (1u << 20)) flush();
+  }
+  void dec(int64_t v, int scale) {
+    if (v == kNone) return;
+    char tmp[48];
+    buf_.append(tmp, format_decimal(v, scale, tmp));
+  }
+  void num(int64_t v) {
+    if (v != kNone) buf_ += std::to_string(v);
+  }
+  // Same head as the websocket API's messages (ws_api.cpp).
+  void json_head(std::string_view type, std::string_view channel_kind, const InstrumentState& s, uint64_t seq,
+                 int64_t ts_ex, int64_t ts_rx) {
+    buf_ += '{';
+    render::key(buf_, "type", true);
+    render::str(buf_, type);
+    render::key(buf_, "channel");
+    render::str(buf_, std::string(channel_kind) + ":" + s.info.venue + ":" + s.info.symbol);
+    render::key(buf_, "venue");
+    render::str(buf_, s.info.venue);
+    render::key(buf_, "symbol");
+    render::str(buf_, s.info.symbol);
+    render::key(buf_, "seq");
+    render::num(buf_, static_cast<int64_t>(seq));
+    render::key(buf_, "ts_exchange");
+    render::num(buf_, ts_ex);
+    render::key(buf_, "ts_received");
+    render::num(buf_, ts_rx);
+  }
+  // kind,venue,symbol,seq,ts_exchange,ts_received, (venue and symbol never hold commas)
+  void csv_head(std::string_view kind, const InstrumentState& s, uint64_t seq, int64_t ts_ex, int64_t ts_rx) {
+    buf_ += kind;
+    buf_ += ',';
+    buf_ += s.info.venue;
+    buf_ += ',';
+    buf_ += s.info.symbol;
+    buf_ += ',';
+    buf_ += std::to_string(seq);
+    buf_ += ',';
+    num(ts_ex);
+    buf_ += ',';
+    num(ts_rx);
+    buf_ += ',';
+  }
+
+  bool csv_;
+  std::array<bool, kKinds> kinds_;
+  std::string buf_;
+  std::unordered_map<const InstrumentState*, std::array<uint64_t, kKinds>> seqs_;
+};
+
+}  // namespace
+
+int run_export(const ExportOptions& opts) {
+  if (opts.format != "jsonl" && opts.format != "csv") {
+    std::cerr << "--format must be jsonl or csv, got '" << opts.format << "'\n";
+    return 2;
+  }
+  std::array<bool, kKinds> kinds{};
+  if (opts.kinds.empty()) {
+    kinds.fill(true);
+  } else {
+    std::string_view rest = opts.kinds;
+    while (!rest.empty()) {
+      const size_t comma = rest.find(',');
+      const std::string_view k = rest.substr(0, comma);
+      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+      size_t i = 0;
+      while (i < kKinds && kKindNames[i] != k) ++i;
+      if (i == kKinds) {
+        std::cerr << "--kind: unknown kind '" << k << "' (book, trade, ticker, bbo, candle)\n";
+        return 2;
+      }
+      kinds[i] = true;
+    }
+  }
+
+  record::RecordingReader reader({true, 256, [](const record::ReadIssue& i) {
+                                    spdlog::warn("recording: {} at {}:{}: {}", to_string(i.kind), i.file, i.offset,
+                                                 i.message);
+                                  }});
+  auto opened = reader.open(opts.from);
+  if (!opened) {
+    std::cerr << "cannot read recording '" << opts.from << "': " << opened.error() << "\n";
+    return 1;
+  }
+  if (*opened == 0) {
+    std::cerr << "no recording files in '" << opts.from << "'\n";
+    return 1;
+  }
+  Engine engine;
+  ExportWriter writer(opts.format == "csv", kinds);
+  engine.add_observer(&writer);
+  Replayer replayer(engine);
+  record::Record rec;
+  std::string error;
+  while (reader.next(rec)) {
+    if (!replayer.apply(rec, error)) {
+      writer.flush();
+      std::cerr << "export: " << error << "\n";
+      return 1;
+    }
+  }
+  writer.flush();
+  spdlog::info("export: {} records, {} parse errors", replayer.stats().records, replayer.stats().parse_errors);
+  return 0;
+}
+
+}  // namespace mdhub

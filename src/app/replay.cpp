@@ -1,0 +1,302 @@
+#include "src/app/replay.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+
+#include "feeds/common/instrument_select.hpp"
+#include "src/app/recording.hpp"
+#include "src/dashboard/dashboard.hpp"
+#include "src/engine/render.hpp"
+
+namespace mdhub {
+
+namespace asio = boost::asio;
+
+ServeStack::ServeStack(asio::io_context& io, Engine& engine, const Config& cfg,
+                       std::function<std::vector<FeedView>()> feeds, std::function<void(std::string&)> extra_metrics)
+    : server(io, [&cfg] {
+        net::ServerOptions o;
+        o.max_ws_frame_in = cfg.ws.max_frame_bytes;
+        o.ws_queue_bytes = cfg.ws.queue_bytes;
+        return o;
+      }()),
+      ws_api(io, server, engine, cfg.ws),
+      metrics({&engine,
+               [feeds] {
+                 std::vector<std::pair<const VenueConfig*, const FeedStats*>> v;
+                 for (const auto& f : feeds()) v.emplace_back(f.config, f.stats);
+                 return v;
+               },
+               &ws_api.stats(), std::move(extra_metrics)}) {
+  engine.add_observer(&ws_api);
+  engine.add_observer(&metrics);  // after ws_api: tick_to_publish ends once fan-out is done
+  metrics.install(server);
+  install_dashboard(server);
+  install_http_api(server, engine, std::move(feeds));
+}
+
+uint16_t ServeStack::listen(const std::string& addr) {
+  std::string host;
+  uint16_t port = 0;
+  net::split_host_port(addr, host, port);
+  try {
+    return server.listen(host, port);
+  } catch (const std::exception& e) {
+    spdlog::error("cannot listen on {}: {}", addr, e.what());
+    return 0;
+  }
+}
+
+namespace {
+
+struct SignalState {
+  asio::io_context& io;
+  asio::signal_set& signals;
+  std::function<void()> on_stop;
+  bool stopping = false;
+};
+
+void wait_signal(const std::shared_ptr<SignalState>& st) {
+  st->signals.async_wait([st](boost::system::error_code ec, int sig) {
+    if (ec) return;
+    if (st->stopping) {
+      spdlog::warn("second signal: exiting now");
+      std::_Exit(1);
+    }
+    st->stopping = true;
+    spdlog::info("signal {}: shutting down", sig);
+    st->on_stop();
+    wait_signal(st);
+    // Whatever is still in flight gets a short grace period, then the loop ends.
+    auto deadline = std::make_shared<asio::steady_timer>(st->io, std::chrono::milliseconds(1500));
+    deadline->async_wait([st, deadline](boost::system::error_code) { st->io.stop(); });
+  });
+}
+
+}  // namespace
+
+void handle_shutdown_signals(asio::io_context& io, asio::signal_set& signals, std::function<void()> on_stop) {
+  wait_signal(std::make_shared<SignalState>(SignalState{io, signals, std::move(on_stop)}));
+}
+
+// ---- Replayer --------------------------------------------------------------------------
+
+std::vector<FeedView> Replayer::feed_views() const {
+  std::vector<FeedView> v;
+  for (const auto& f : feeds_) v.push_back({&f.cfg, &f.stats});
+  return v;
+}
+
+bool Replayer::configure(std::string_view json, std::string& error) {
+  auto cfgs = parse_feeds_config_json(json);
+  if (!cfgs) {
+    error = cfgs.error();
+    return false;
+  }
+  for (const auto& c : *cfgs) {
+    auto feed = make_feed(c);
+    if (!feed) {
+      error = "venue '" + c.id + "' of the recording is not supported by this build";
+      return false;
+    }
+    Feed& f = feeds_.emplace_back();
+    f.cfg = c;
+    f.feed = std::move(feed);
+    f.stats.state = FeedState::discovering;
+    engine_.add_feed(c.id);
+  }
+  return true;
+}
+
+bool Replayer::apply(const record::Record& r, std::string& error) {
+  ++stats_.records;
+  if (r.type == record::RecordType::meta) {
+    ++stats_.meta;
+    // Only the first run's config is used: a later run appending to the same directory
+    // with a different config cannot be mapped onto already registered engine feeds.
+    if (r.venue == kConfigMeta && !r.repeat() && !configured()) return configure(r.payload, error);
+    return true;
+  }
+  if (r.type != record::RecordType::raw) return true;
+  ++stats_.raw;
+  if (r.feed >= feeds_.size()) {
+    ++stats_.skipped;
+    return true;
+  }
+  // Trade-built candles close on the recorded clock, as the live timer closed them.
+  const int64_t sec = r.t.wall_ns / 1'000'000'000;
+  if (sec != last_candle_close_s_) {
+    last_candle_close_s_ = sec;
+    engine_.close_candles(r.t.wall_ns / 1000);
+  }
+  Feed& f = feeds_[r.feed];
+  if (r.kind == RawKind::discovery) discovery(f, r.feed, r);
+  else payload(f, r.feed, r);
+  return true;
+}
+
+void Replayer::discovery(Feed& f, size_t index, const record::Record& r) {
+  engine_.on_raw(index, r.kind, r.index, r.t, r.payload);
+  std::vector<Instrument> all;
+  std::string err;
+  if (f.feed->parse_discovery(r.payload, all, err) == ParseStatus::error) {
+    ++f.stats.parse_errors;
+    ++stats_.parse_errors;
+    f.stats.last_error = "discovery: " + err;
+    return;
+  }
+  auto sel = select_instruments(std::move(all), f.cfg.symbols);
+  if (!f.cfg.symbols.empty() && sel.table.size() == 0) return;  // live retried discovery too
+  f.table = std::move(sel.table);
+  engine_.on_instruments(index, f.table);
+  f.feed->start(f.table);
+  f.started = true;
+  f.stats.state = FeedState::live;
+  if (!f.stats.connected_since_wall_ns) f.stats.connected_since_wall_ns = r.t.wall_ns;
+}
+
+void Replayer::payload(Feed& f, size_t index, const record::Record& r) {
+  ++f.stats.messages;
+  f.stats.bytes += r.payload.size();
+  f.stats.last_message_mono_ns = r.t.mono_ns;
+  engine_.on_raw(index, r.kind, r.index, r.t, r.payload);
+  if (!f.started || r.index < 0) {
+    ++stats_.skipped;
+    return;
+  }
+  out_.clear();
+  const auto i = static_cast<size_t>(r.index);
+  const ParseStatus st = r.kind == RawKind::ws ? f.feed->on_frame(i, r.payload, r.t, out_)
+                                               : f.feed->on_poll(i, r.payload, r.t, out_);
+  if (st == ParseStatus::error) {
+    ++f.stats.parse_errors;
+    ++stats_.parse_errors;
+    f.stats.last_error = out_.error;
+    return;
+  }
+  if (st != ParseStatus::ok || out_.events.empty()) return;
+  resync_.clear();
+  engine_.on_events(index, out_, resync_);
+  for (uint32_t inst : resync_) (void)f.feed->resync(inst);
+}
+
+// ---- run_replay ------------------------------------------------------------------------
+
+namespace {
+
+void print_books(const Engine& engine) {
+  std::string line;
+  for (const auto& s : engine.instruments()) {
+    if (!s->has_book || !s->in_sync) continue;
+    char hex[17];
+    std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(s->book.hash()));
+    line = "book " + s->info.venue + " " + s->info.symbol + " " + hex + "\n";
+    line += "bookjson " + s->info.venue + " " + s->info.symbol + " ";
+    render::book(line, *s, SIZE_MAX);
+    line += '\n';
+    std::fwrite(line.data(), 1, line.size(), stdout);
+  }
+  std::fflush(stdout);
+}
+
+}  // namespace
+
+int run_replay(const ReplayOptions& opts) {
+  record::RecordingReader reader({true, 256, [](const record::ReadIssue& i) {
+                                    spdlog::warn("recording: {} at {}:{}: {}", to_string(i.kind), i.file, i.offset,
+                                                 i.message);
+                                  }});
+  auto opened = reader.open(opts.from);
+  if (!opened) {
+    std::cerr << "cannot read recording '" << opts.from << "': " << opened.error() << "\n";
+    return 1;
+  }
+  if (*opened == 0) {
+    std::cerr << "no recording files in '" << opts.from << "'\n";
+    return 1;
+  }
+
+  asio::io_context io;
+  Engine engine;
+  Replayer replayer(engine);
+  ServeStack stack(io, engine, opts.config, [&replayer] { return replayer.feed_views(); }, {});
+  const uint16_t port = stack.listen(opts.listen);
+  if (port == 0) return 1;
+  spdlog::info("mdhub replay of {} serving on port {}", opts.from, port);
+
+  int rc = 0;
+  bool done = false;
+  auto finish = [&](bool failed) {
+    done = true;
+    const auto& st = replayer.stats();
+    const auto& rs = reader.stats();
+    spdlog::info("replay: end of recording ({} records, {} parse errors, {} missing, {} issues)", st.records,
+                 st.parse_errors, rs.missing, rs.issues);
+    if (!opts.exit_at_end) return;
+    std::printf("replay: records %llu feeds %zu parse_errors %llu missing %llu issues %llu\n",
+                static_cast<unsigned long long>(st.records), replayer.feed_count(),
+                static_cast<unsigned long long>(st.parse_errors), static_cast<unsigned long long>(rs.missing),
+                static_cast<unsigned long long>(rs.issues));
+    print_books(engine);
+    if (failed) rc = 1;
+    stack.stop();
+    io.stop();
+  };
+
+  const bool max_speed = opts.speed <= 0;
+  record::Record rec;
+  bool have = false;
+  int64_t t0_mono = 0;
+  auto start = std::chrono::steady_clock::now();
+  asio::steady_timer pace(io);
+  std::function<void()> pump = [&] {
+    if (done) return;
+    // Batches keep the API responsive while replaying at full speed.
+    for (int n = 0; n < 256; ++n) {
+      if (!have) {
+        if (!reader.next(rec)) return finish(false);
+        have = true;
+        if (replayer.stats().records == 0) t0_mono = rec.t.mono_ns;
+      }
+      if (!max_speed && rec.type == record::RecordType::raw) {
+        const auto offset = std::chrono::nanoseconds(
+            static_cast<int64_t>(static_cast<double>(rec.t.mono_ns - t0_mono) / opts.speed));
+        const auto due = start + offset;
+        if (due > std::chrono::steady_clock::now()) {
+          pace.expires_at(due);
+          pace.async_wait([&](boost::system::error_code ec) {
+            if (!ec) pump();
+          });
+          return;
+        }
+      }
+      have = false;
+      std::string error;
+      if (!replayer.apply(rec, error)) {
+        spdlog::error("replay: {}", error);
+        std::cerr << "replay: " << error << "\n";
+        rc = 1;
+        return finish(true);
+      }
+    }
+    asio::post(io, pump);
+  };
+  asio::post(io, pump);
+
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  handle_shutdown_signals(io, signals, [&] {
+    done = true;
+    pace.cancel();
+    stack.stop();
+  });
+  io.run();
+  return rc;
+}
+
+}  // namespace mdhub

@@ -1,0 +1,98 @@
+#pragma once
+// `mdhub replay`: feeds a recording through the same VenueFeed parsers and Engine as a live
+// run and serves the result with the same HTTP/websocket API. Also home of the pieces `run`
+// and replay share: the serving stack (ServeStack) and the shutdown-signal handling.
+// Everything here runs on one network thread; nothing is thread-safe.
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "src/app/config.hpp"
+#include "src/app/http_api.hpp"
+#include "src/app/ws_api.hpp"
+#include "src/engine/engine.hpp"
+#include "src/metrics/metrics.hpp"
+#include "src/net/server.hpp"
+#include "src/record/reader.hpp"
+
+namespace mdhub {
+
+/// The HTTP API, websocket API, metrics and dashboard over one Engine. Registers its
+/// observers with `engine`; `engine`, `feeds` and `extra_metrics` must outlive it.
+class ServeStack {
+ public:
+  ServeStack(boost::asio::io_context& io, Engine& engine, const Config& cfg,
+             std::function<std::vector<FeedView>()> feeds, std::function<void(std::string&)> extra_metrics);
+  /// Listens on `addr` (HOST:PORT); the bound port, or 0 after logging why not.
+  uint16_t listen(const std::string& addr);
+  /// Stops accepting and closes client websockets with 1001 (going away).
+  void stop() { server.stop(1001); }
+
+  net::Server server;
+  WsApi ws_api;
+  Metrics metrics;
+};
+
+/// SIGINT/SIGTERM: calls `on_stop` once and ends `io` after a short grace period; a second
+/// signal exits the process at once. `signals` must outlive `io.run()`.
+void handle_shutdown_signals(boost::asio::io_context& io, boost::asio::signal_set& signals,
+                             std::function<void()> on_stop);
+
+/// Applies recorded records to per-feed VenueFeeds (rebuilt from the "config" meta record)
+/// and an Engine, exactly as FeedRunner does live; resync requests are given to the feed
+/// (its state follows) but nothing is sent: the recording holds what followed.
+class Replayer {
+ public:
+  struct Stats {
+    uint64_t records = 0, raw = 0, meta = 0;
+    uint64_t parse_errors = 0;
+    uint64_t skipped = 0;  ///< raw records before any config or for an unknown feed
+  };
+
+  explicit Replayer(Engine& engine) : engine_(engine) {}
+  /// False with `error` set when the recording cannot be replayed (bad config record,
+  /// venue not in this build). Views in `r` are only read during the call.
+  bool apply(const record::Record& r, std::string& error);
+
+  bool configured() const { return !feeds_.empty(); }
+  size_t feed_count() const { return feeds_.size(); }
+  std::vector<FeedView> feed_views() const;
+  const Stats& stats() const { return stats_; }
+
+ private:
+  struct Feed {
+    VenueConfig cfg;
+    std::unique_ptr<VenueFeed> feed;
+    InstrumentTable table;
+    FeedStats stats;
+    bool started = false;
+  };
+  bool configure(std::string_view json, std::string& error);
+  void discovery(Feed& f, size_t index, const record::Record& r);
+  void payload(Feed& f, size_t index, const record::Record& r);
+
+  Engine& engine_;
+  std::deque<Feed> feeds_;  ///< stable addresses: the API holds pointers into it
+  ParseOut out_;
+  std::vector<uint32_t> resync_;
+  int64_t last_candle_close_s_ = 0;
+  Stats stats_;
+};
+
+struct ReplayOptions {
+  std::string from;
+  double speed = 1;        ///< recorded time / wall time; <= 0 = as fast as possible
+  std::string listen = "127.0.0.1:8080";
+  bool exit_at_end = false;
+  Config config;           ///< ws limits, log level
+};
+
+/// Runs a replay; returns the process exit code (1: unreadable recording).
+int run_replay(const ReplayOptions& opts);
+
+}  // namespace mdhub
