@@ -23,6 +23,14 @@ std::string list(const std::vector<std::string>& items) {
   return out + "]";
 }
 
+// Feed options the simulated venues need beyond their defaults: REST-only venues are polled
+// fast enough for a test to see the market move.
+std::vector<std::pair<std::string, std::string>> venue_options(std::string_view id) {
+  if (id == "coinmotion") return {{"rates_poll_ms", "1000"}};
+  if (id == "bitexbit") return {{"depth_poll_ms", "500"}, {"tickers_poll_ms", "1000"}};
+  return {};
+}
+
 }  // namespace
 
 std::string Simulator::config_toml(const std::string& host, uint16_t port, const Options& opts) {
@@ -49,6 +57,10 @@ std::string Simulator::config_toml(const std::string& host, uint16_t port, const
     if (!d->urls.empty()) {
       out += "[venues." + d->id + ".urls]\n";
       for (const auto& [name, path] : d->urls) out += name + " = " + quoted(ws + prefix + path) + "\n";
+    }
+    if (const auto opts_of = venue_options(d->id); !opts_of.empty()) {
+      out += "[venues." + d->id + ".options]\n";
+      for (const auto& [key, value] : opts_of) out += key + " = " + value + "\n";
     }
   }
   return out;

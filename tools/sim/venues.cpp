@@ -9,11 +9,17 @@ namespace mdhub::sim {
 
 const VenueDef& narkasa_venue();
 const VenueDef& btse_venue();
+const VenueDef& coinbtr_venue();
+const VenueDef& bitexbit_venue();
+const VenueDef& coinmotion_venue();
 
 const std::vector<const VenueDef*>& venue_defs() {
   static const std::vector<const VenueDef*> defs{
       &narkasa_venue(),
       &btse_venue(),
+      &coinbtr_venue(),
+      &bitexbit_venue(),
+      &coinmotion_venue(),
   };
   return defs;
 }
