@@ -1,26 +1,29 @@
-# Warnings and sanitizers live on an INTERFACE target that every project target links,
-# never in CMAKE_CXX_FLAGS, so third-party headers and flags stay untouched.
+# Warnings and sanitizers live on INTERFACE targets that every project target links, never
+# in CMAKE_CXX_FLAGS, so third-party headers and flags stay untouched. mdhub_build_flags:
+# code generation (arch, optimisation, sanitizers); mdhub_options adds our warnings.
+add_library(mdhub_build_flags INTERFACE)
 add_library(mdhub_options INTERFACE)
+target_link_libraries(mdhub_options INTERFACE mdhub_build_flags)
 target_compile_options(mdhub_options INTERFACE -Wall -Wextra -Wshadow -Wconversion -Wsign-conversion
   -Wnon-virtual-dtor -Wold-style-cast -Woverloaded-virtual -Wpedantic)
 # GCC 12 at -O3 reports false -Wrestrict / -Wstringop-overflow inside libstdc++'s
 # std::string (GCC bug 105329), which -Werror turns into failures: release builds use -O2
 # there (it comes after CMAKE_CXX_FLAGS_RELEASE on the command line, so it wins).
-target_compile_options(mdhub_options INTERFACE
+target_compile_options(mdhub_build_flags INTERFACE
   $<$<AND:$<CONFIG:Release>,$<CXX_COMPILER_ID:GNU>,$<VERSION_LESS:$<CXX_COMPILER_VERSION>,13>>:-O2>)
 if(MDHUB_WERROR)
   target_compile_options(mdhub_options INTERFACE -Werror)
 endif()
 if(MDHUB_ARCH AND CMAKE_SYSTEM_PROCESSOR MATCHES "x86_64|AMD64")
-  target_compile_options(mdhub_options INTERFACE -march=${MDHUB_ARCH})
+  target_compile_options(mdhub_build_flags INTERFACE -march=${MDHUB_ARCH})
 endif()
 if(MDHUB_SANITIZE)
-  target_compile_options(mdhub_options INTERFACE -fsanitize=address,undefined -fno-omit-frame-pointer
+  target_compile_options(mdhub_build_flags INTERFACE -fsanitize=address,undefined -fno-omit-frame-pointer
     -fno-sanitize-recover=undefined)
-  target_link_options(mdhub_options INTERFACE -fsanitize=address,undefined)
+  target_link_options(mdhub_build_flags INTERFACE -fsanitize=address,undefined)
 endif()
 # Asio and Beast are compiled once, in src/net/asio_impl.cpp.
-target_compile_definitions(mdhub_options INTERFACE BOOST_ASIO_SEPARATE_COMPILATION
+target_compile_definitions(mdhub_build_flags INTERFACE BOOST_ASIO_SEPARATE_COMPILATION
   BOOST_BEAST_SEPARATE_COMPILATION BOOST_ASIO_NO_DEPRECATED)
 
 # Third-party headers are system headers: their warnings are not ours to fix.

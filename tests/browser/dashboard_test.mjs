@@ -156,7 +156,11 @@ async function main() {
     if (!resp || resp.status() !== 200) throw new Error(`GET / answered ${resp && resp.status()}`);
 
     // 1. The default view (consolidated) shows a valid book.
-    await page.waitForFunction(() => document.querySelectorAll('#ladder .lrow:not(.empty) .px').length >= 4, null, { timeout: WAIT_MS });
+    // Venues come up one by one after start: wait until both sides show levels.
+    await page.waitForFunction(() => {
+      const l = window.__readLadder();
+      return l.bids.length >= 2 && l.asks.length >= 2;
+    }, null, { timeout: WAIT_MS });
     const first = await page.evaluate(() => window.__readLadder());
     checkLadder(first, 'initial view', first.consolidated);
     log(`ladder: ${first.bids.length} bids, ${first.asks.length} asks (best ${first.bids[0][0]} / ${first.asks[first.asks.length - 1][0]}), consolidated=${first.consolidated}`);
