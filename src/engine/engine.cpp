@@ -149,10 +149,16 @@ void Engine::on_book_msg(InstrumentState& s, const Event& e, const BookMsg& m, c
         // Deltas between a detected gap and the next snapshot describe a book we no
         // longer hold; applying them would publish a wrong book.
         ++s.dropped_out_of_sync;
+        if (e.recv.mono_ns - s.resync_requested_mono_ns >= kResyncRetryNs) {
+          s.resync_requested_mono_ns = e.recv.mono_ns;
+          ++s.resyncs;
+          resync.push_back(s.id);
+        }
         return;
       }
       if (m.seq != 0) s.sequenced = true;
       if (auto err = s.book.apply(levels, m.seq, m.prev_seq); err != BookError::none) {
+        s.resync_requested_mono_ns = e.recv.mono_ns;
         lose_book(s, err, resync);
         return;
       }

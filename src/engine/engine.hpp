@@ -23,6 +23,9 @@ namespace mdhub {
 inline constexpr int kConsolidatedScale = 8;  ///< price and qty scale of consolidated books
 inline constexpr size_t kTradeHistory = 1000;
 inline constexpr size_t kCandleHistory = 1000;
+/// A resync whose snapshot has not arrived this long after it was asked for (the answer
+/// can be lost like any frame) is asked for again when the next delta shows the stream is alive.
+inline constexpr int64_t kResyncRetryNs = 2'000'000'000;
 
 struct TradeRecord {
   int64_t price = kNone, qty = kNone;
@@ -71,6 +74,7 @@ struct InstrumentState {
   std::map<std::pair<int, int64_t>, CandleRecord> venue_candles;  ///< (interval, open_time) -> candle
 
   uint64_t gaps = 0, resyncs = 0, dropped_out_of_sync = 0, book_errors = 0;
+  int64_t resync_requested_mono_ns = 0;  ///< when the last resync was asked for
   uint64_t last_publish_seq = 0;
 
   /// BBO: from the book when there is one, else the venue's L1.
