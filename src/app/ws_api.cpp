@@ -82,6 +82,13 @@ struct WsApi::Impl {
     return b;
   }
 
+  /// The venue's own sequence number the book is at (sequenced venues; null elsewhere), so a
+  /// client can line a book message up with the venue's stream.
+  static void venue_seq(std::string& b, const InstrumentState& i) {
+    render::key(b, "venue_seq");
+    render::num(b, i.sequenced ? static_cast<int64_t>(i.book.seq()) : kNone);
+  }
+
   static SharedText finish(std::string&& b) {
     b += '}';
     return std::make_shared<const std::string>(std::move(b));
@@ -172,6 +179,7 @@ struct WsApi::Impl {
         depth = s.spec.depth;
       }
       std::string b = head("book_snapshot", s, seq, i.book_ts_exchange_us, i.book_ts_received_us);
+      venue_seq(b, i);
       render::key(b, "bids");
       render::levels(b, i, Side::bid, depth);
       render::key(b, "asks");
@@ -581,6 +589,7 @@ void WsApi::on_book(const InstrumentState& inst, bool snapshot, std::span<const 
         msg = impl_->state(*s, true);
       } else {
         std::string b = Impl::head("book_update", *s, inst.book_seq, inst.book_ts_exchange_us, inst.book_ts_received_us);
+        Impl::venue_seq(b, inst);
         render::key(b, "bids");
         render::updates(b, inst, changes, Side::bid);
         render::key(b, "asks");
@@ -593,6 +602,7 @@ void WsApi::on_book(const InstrumentState& inst, bool snapshot, std::span<const 
         if (auto msg = impl_->state(*s, true)) impl_->fan_out(*s, msg);
       } else if (impl_->top_changes(*s, top)) {
         std::string b = Impl::head("book_update", *s, ++s->seq, inst.book_ts_exchange_us, inst.book_ts_received_us);
+        Impl::venue_seq(b, inst);
         render::key(b, "bids");
         render::updates(b, inst, top, Side::bid);
         render::key(b, "asks");
