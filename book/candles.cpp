@@ -41,7 +41,8 @@ CandleBuilder::CandleBuilder(std::span<const int64_t> interval_seconds, size_t h
     Series s;
     // Clamped so that bucket arithmetic on valid timestamps cannot overflow.
     s.len_us = std::clamp<int64_t>(sec, 1, int64_t{1} << 40) * 1'000'000;
-    s.ring.resize(history_);
+    // The ring grows as candles close (up to history_): an instrument that never trades
+    // costs nothing, and a venue with hundreds of markets does not pay 9 x history up front.
     series_.push_back(std::move(s));
   }
 }
@@ -72,8 +73,8 @@ void CandleBuilder::push_closed(Series& s, uint8_t idx, const Candle& c,
                                 std::vector<CandleEvent>& out) {
   Candle closed = c;
   closed.closed = true;
-  if (s.count < s.ring.size()) {
-    s.ring[(s.head + s.count) % s.ring.size()] = closed;
+  if (s.count < history_) {
+    s.ring.push_back(closed);  // head stays 0 until the ring is full
     ++s.count;
   } else {
     s.ring[s.head] = closed;
@@ -87,7 +88,7 @@ void CandleBuilder::fill_flat(Series& s, uint8_t idx, int64_t from_open, int64_t
                               std::vector<CandleEvent>& out) {
   if (count <= 0) return;
   // Only the last `history` candles can be kept; older fills would be evicted at once.
-  const auto cap = static_cast<int64_t>(s.ring.size());
+  const auto cap = static_cast<int64_t>(history_);
   if (count > cap) {
     from_open += (count - cap) * s.len_us;
     count = cap;

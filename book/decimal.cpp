@@ -1,6 +1,7 @@
 #include "book/decimal.hpp"
 
 #include <array>
+#include <cstdint>
 
 namespace mdhub {
 namespace {
@@ -34,6 +35,31 @@ int64_t pow10(int n) noexcept { return static_cast<int64_t>(kPow10[static_cast<s
 Result<int64_t, DecimalError> parse_decimal(std::string_view s, int scale,
                                             Rounding rounding) noexcept {
   if (scale < 0 || scale > kMaxScale) return Unexpected{DecimalError::overflow};
+  // Fast path for what venues send nearly always: unsigned digits with at most one '.',
+  // at most 19 characters (so the digits fit a uint64) and no more fraction digits than
+  // the scale. Anything else takes the general path below, which gives the same answer.
+  if (s.size() - 1 < 19) {
+    uint64_t v = 0;
+    int frac = -1;
+    bool digit = false, plain = true;
+    for (char c : s) {
+      if (is_digit(c)) {
+        v = v * 10 + static_cast<uint64_t>(c - '0');
+        digit = true;
+        frac += frac >= 0;
+      } else if (c == '.' && frac < 0) {
+        frac = 0;
+      } else {
+        plain = false;
+        break;
+      }
+    }
+    const int f = frac < 0 ? 0 : frac;
+    if (plain && digit && f <= scale) {
+      const uint64_t p = kPow10[static_cast<size_t>(scale - f)];
+      if (v <= static_cast<uint64_t>(INT64_MAX) / p) return static_cast<int64_t>(v * p);
+    }
+  }
   size_t i = 0;
   const size_t n = s.size();
   bool neg = false;

@@ -308,5 +308,26 @@ TEST(DecimalPow10, Values) {
   EXPECT_EQ(pow10(18), 1'000'000'000'000'000'000);
 }
 
+// parse_decimal has a fast path for plain unsigned decimals; a leading '+' means the same
+// number but always takes the general path, so the two must agree on every input.
+TEST(DecimalParse, FastPathAgreesWithGeneralPath) {
+  std::mt19937_64 rng(99);
+  const std::string alphabet = "0123456789012345678901234567890123456789..e-";
+  for (int i = 0; i < 300000; ++i) {
+    std::string text;
+    const size_t len = 1 + rng() % 21;
+    for (size_t k = 0; k < len; ++k) text += alphabet[rng() % alphabet.size()];
+    if (text[0] == '-') continue;  // "+-" is not a number
+    const int scale = static_cast<int>(rng() % (kMaxScale + 1));
+    for (Rounding r : {Rounding::exact, Rounding::half_even}) {
+      const auto fast = parse_decimal(text, scale, r);
+      const auto general = parse_decimal("+" + text, scale, r);
+      ASSERT_EQ(fast.has_value(), general.has_value()) << text << " scale " << scale;
+      if (fast) ASSERT_EQ(*fast, *general) << text << " scale " << scale;
+      else ASSERT_EQ(fast.error(), general.error()) << text << " scale " << scale;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace mdhub
