@@ -132,13 +132,24 @@ void Engine::on_events(size_t feed, const ParseOut& out, std::vector<uint32_t>& 
 
 void Engine::on_book_msg(InstrumentState& s, const Event& e, const BookMsg& m, const ParseOut& out,
                          std::vector<uint32_t>& resync) {
-  const std::span<const LevelUpdate> levels(out.levels.data() + m.level_begin, m.level_count);
   s.has_book = true;
+  // Every failure asks for a snapshot now: the retry clock restarts from this ask, whatever
+  // the message was (a crossed or bad snapshot is an answer that needs asking again).
+  auto fail = [&](BookError err) {
+    s.resync_requested_mono_ns = e.recv.mono_ns;
+    lose_book(s, err, resync);
+  };
+  // A range outside the payload's levels (a parser bug) must not be read.
+  if (uint64_t{m.level_begin} + m.level_count > out.levels.size()) {
+    fail(BookError::bad_level);
+    return;
+  }
+  const std::span<const LevelUpdate> levels(out.levels.data() + m.level_begin, m.level_count);
   switch (m.type) {
     case BookMsg::Type::snapshot: {
       s.sequenced = true;
       if (auto err = s.book.reset(levels, m.seq); err != BookError::none) {
-        lose_book(s, err, resync);
+        fail(err);
         return;
       }
       s.in_sync = true;
@@ -158,8 +169,7 @@ void Engine::on_book_msg(InstrumentState& s, const Event& e, const BookMsg& m, c
       }
       if (m.seq != 0) s.sequenced = true;
       if (auto err = s.book.apply(levels, m.seq, m.prev_seq); err != BookError::none) {
-        s.resync_requested_mono_ns = e.recv.mono_ns;
-        lose_book(s, err, resync);
+        fail(err);
         return;
       }
       s.book_ts_exchange_us = e.ts_exchange_us;
@@ -174,7 +184,7 @@ void Engine::on_book_msg(InstrumentState& s, const Event& e, const BookMsg& m, c
         BookError err = diff(s.book, levels, scratch_);
         if (err == BookError::none) err = s.book.apply(scratch_, 0, 0);
         if (err != BookError::none) {
-          lose_book(s, err, resync);
+          fail(err);
           return;
         }
         s.book_ts_exchange_us = e.ts_exchange_us;
@@ -183,7 +193,7 @@ void Engine::on_book_msg(InstrumentState& s, const Event& e, const BookMsg& m, c
         return;
       }
       if (auto err = s.book.reset(levels, 0); err != BookError::none) {
-        lose_book(s, err, resync);
+        fail(err);
         return;
       }
       s.in_sync = true;
@@ -223,11 +233,15 @@ void Engine::feed_consolidated(InstrumentState& s, bool reset, std::span<const L
   ConsolidatedState& c = consolidated_[s.consolidated];
   const size_t member = s.consolidated_member;
   if (member >= kMaxConsolidatedVenues) return;  // more venues than a consolidated book holds
+  // A level the consolidated scales cannot carry (its price does not fit, its size is
+  // beyond what merged totals can hold) is left out, the same way on resets and updates:
+  // its update becomes a removal, so neither a stale size stays behind nor does the
+  // consolidated book reject (and on reset drop) the venue's whole contribution.
   auto rescaled = [&](const LevelUpdate& u, LevelUpdate& out) {
     auto p = rescale(u.price, s.info.price_scale, kConsolidatedScale, Rounding::half_even);
+    if (!p || *p <= 0) return false;
     auto q = rescale(u.qty, s.info.qty_scale, kConsolidatedScale, Rounding::half_even);
-    if (!p || !q) return false;
-    out = {u.side, *p, *q};
+    out = {u.side, *p, q && *q <= kMaxConsolidatedQty ? *q : 0};
     return true;
   };
   scratch2_.clear();
@@ -297,13 +311,14 @@ void Engine::emit_candle(InstrumentState& s, const CandleMsg& c, bool from_venue
   CandleRecord r{c, from_venue, recv_us};
   if (from_venue) {
     auto& m = s.venue_candles;
-    m[{static_cast<int>(c.interval), c.open_time_us}] = r;
+    const int iv = static_cast<int>(c.interval);
+    const bool inserted = m.insert_or_assign({iv, c.open_time_us}, r).second;
     // Bounded history per interval: drop the oldest of this interval.
-    size_t n = 0;
-    for (auto it = m.lower_bound({static_cast<int>(c.interval), INT64_MIN});
-         it != m.end() && it->first.first == static_cast<int>(c.interval); ++it)
-      ++n;
-    if (n > kCandleHistory) m.erase(m.lower_bound({static_cast<int>(c.interval), INT64_MIN}));
+    if (inserted && iv >= 0 && iv < kCandleIntervals &&
+        ++s.venue_candle_count[static_cast<size_t>(iv)] > kCandleHistory) {
+      m.erase(m.lower_bound({iv, INT64_MIN}));
+      --s.venue_candle_count[static_cast<size_t>(iv)];
+    }
   }
   s.last_publish_seq = ++publish_seq_;
   for (auto* o : observers_) o->on_candle(s, r);

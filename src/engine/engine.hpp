@@ -4,6 +4,7 @@
 // every book change, asks the feed runtime to resync a failed instrument, and tells its
 // observers (websocket fan-out, NATS, metrics) what changed. Single-threaded: runs on the
 // network thread; observers are called synchronously and must not block.
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -72,6 +73,7 @@ struct InstrumentState {
   std::deque<TradeRecord> trades;  ///< newest last, at most kTradeHistory
   CandleBuilder trade_candles;     ///< candles built from trades
   std::map<std::pair<int, int64_t>, CandleRecord> venue_candles;  ///< (interval, open_time) -> candle
+  std::array<size_t, kCandleIntervals> venue_candle_count{};     ///< venue_candles per interval
 
   uint64_t gaps = 0, resyncs = 0, dropped_out_of_sync = 0, book_errors = 0;
   int64_t resync_requested_mono_ns = 0;  ///< when the last resync was asked for
