@@ -95,7 +95,7 @@ int main(int argc, char** argv) {
   simc->add_option("--config", sim_config, "simulator config (reserved; the defaults serve every venue)");
   simc->add_option("--listen", sim_listen, "address HOST:PORT (default 127.0.0.1:9000)");
   simc->add_option("--seed", sim_seed, "random seed (default 1)");
-  simc->add_option("--faults", sim_faults, "fault SPEC, e.g. gap:0.01,disconnect:0.001,http429:0.05");
+  simc->add_option("--faults", sim_faults, "fault SPEC: kind:rate[@venue[/SYMBOL]],... e.g. gap:0.01,http429:0.05,dup:0.05@btse/BTC-USD");
   simc->add_flag("--tls", sim_tls, "serve https/wss with a self-signed certificate");
   simc->add_option("--tls-dir", sim_tls_dir, "where the certificate files are written (default .)");
   simc->add_flag("--print-config", sim_print, "print an mdhub config for this simulator and exit");

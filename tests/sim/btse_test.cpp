@@ -186,6 +186,66 @@ TEST_F(SimBtse, SnapshotThenContiguousDeltasEqualTruthAfterPause) {
   EXPECT_EQ(truth("btse", "BTC-USD", "?depth=3").bids, Levels(t.bids.begin(), t.bids.begin() + 3));
 }
 
+// GET /sim/truth/btse/SYM?seq=S: the book right after venue seq S, equal to what a perfect
+// client held at S, for every S the stream showed; 404 outside the kept history.
+TEST_F(SimBtse, TruthAtAPastSeqIsTheBookAfterThatSeq) {
+  const auto& sp = find_spec("btse", "ETH-USD");
+  WsClient ws(io, port, "/btse/ws/oss/spot");
+  ASSERT_TRUE(ws.connected());
+  ws.send(R"({"op":"subscribe","args":["update:ETH-USD_0"]})");
+  ASSERT_TRUE(ws.next());  // the ack
+  Mirror m;
+  m.ps = sp.price_scale;
+  m.qs = sp.qty_scale;
+  std::map<int64_t, std::pair<Levels, Levels>> seen;
+  std::string why;
+  while (seen.size() < 25) {
+    auto f = ws.next();
+    ASSERT_TRUE(f);
+    ASSERT_TRUE(m.apply(json(*f), why)) << why;
+    seen[m.seq] = {m.levels(true), m.levels(false)};
+  }
+  // Later steps must not disturb the past: the market keeps running while we ask.
+  run_for(io, 300ms);
+  for (const auto& [seq, book] : seen) {
+    const Truth t = truth("btse", "ETH-USD", "?seq=" + std::to_string(seq));
+    EXPECT_EQ(t.seq, seq);
+    EXPECT_EQ(t.bids, book.first) << "seq " << seq;
+    EXPECT_EQ(t.asks, book.second) << "seq " << seq;
+  }
+  const int64_t last = seen.rbegin()->first;
+  const Truth cut = truth("btse", "ETH-USD", "?depth=2&seq=" + std::to_string(last));
+  EXPECT_EQ(cut.bids, Levels(seen[last].first.begin(), seen[last].first.begin() + 2));
+  EXPECT_EQ(cut.asks.size(), 2u);
+  auto e = json(get("/sim/truth/btse/ETH-USD?seq=" + std::to_string(last)).body);
+  EXPECT_EQ(int64_t(e["ts_exchange"]) % 1000, 0);  // the venue's ms
+  EXPECT_GE(int64_t(e["ts_received"]), int64_t(e["ts_exchange"]));
+
+  ASSERT_EQ(post("/sim/pause").status, 200u);
+  const int64_t now = truth("btse", "ETH-USD").seq;
+  // ETH-USD is the second instrument: its chain starts at 200000, the oldest kept seq.
+  EXPECT_EQ(truth("btse", "ETH-USD", "?seq=200000").seq, 200000);
+  auto old = get("/sim/truth/btse/ETH-USD?seq=199999");
+  EXPECT_EQ(old.status, 404u);
+  EXPECT_EQ(old.body, R"({"error":{"code":"seq_unavailable","message":"seq 199999 of btse ETH-USD is not in the kept history [200000, )" +
+                          std::to_string(now) + R"(]"}})");
+  EXPECT_EQ(get("/sim/truth/btse/ETH-USD?seq=" + std::to_string(now + 1)).status, 404u);
+  auto bad = get("/sim/truth/btse/ETH-USD?seq=-1");
+  EXPECT_EQ(bad.status, 400u);
+  EXPECT_EQ(bad.body, R"({"error":{"code":"bad_seq","message":"seq must be a non-negative integer"}})");
+  EXPECT_EQ(get("/sim/truth/btse/DOGE-USD?seq=1").status, 404u);
+}
+
+TEST(SimTruthHistory, OnlyVenuesThatKeepOne) {
+  boost::asio::io_context io;
+  Simulator sim(io, options(3, {"narkasa"}));
+  const uint16_t port = sim.listen("127.0.0.1", 0);
+  auto r = http(io, port, "GET", "/sim/truth/narkasa/BTC-TRY?seq=1");
+  EXPECT_EQ(r.status, 400u);
+  EXPECT_EQ(r.body, R"({"error":{"code":"seq_unsupported","message":"narkasa keeps no truth history"}})");
+  sim.stop();
+}
+
 TEST_F(SimBtse, L1TradesUnsubscribeErrorsAndPing) {
   WsClient oss(io, port, "/btse/ws/oss/spot");
   WsClient spot(io, port, "/btse/ws/spot");

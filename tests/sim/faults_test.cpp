@@ -1,5 +1,7 @@
 // Fault SPEC parsing and every fault kind as a client sees it.
 #include "tests/sim/fixture.hpp"
+#include <map>
+
 #include "tools/sim/faults.hpp"
 
 namespace mdhub::sim::test {
@@ -35,6 +37,168 @@ TEST(SimFaultSpec, ParsesValidatesAndPrints) {
     EXPECT_EQ(err, msg);
     EXPECT_EQ(keep.rate[0], 0.5);  // untouched on error
   }
+}
+
+std::vector<FaultVenue> test_venues() {
+  return {{"btse", {{"BTC-USD", "BTC-USD"}, {"BTC-USDT", "BTC-USDT"}}}, {"narkasa", {{"BTC-TRY", "BTCTRY"}}}};
+}
+
+TEST(SimFaultSpec, ScopesParsePrintAndValidate) {
+  FaultSpec s;
+  std::string err;
+  ASSERT_TRUE(parse_fault_spec(" gap:0.01, gap:0.05@btse/btc-usd ,dup:0.1@NARKASA,gap:0.2@btse/BTC-USD", s, err)) << err;
+  EXPECT_EQ(s.rate[static_cast<size_t>(FaultKind::gap)], 0.01);
+  ASSERT_EQ(s.scoped.size(), 2u);  // the repeated kind+scope replaced the first
+  EXPECT_EQ(s.scoped[0].rate, 0.2);
+  EXPECT_EQ(s.scoped[0].venue, "btse");
+  EXPECT_EQ(s.scoped[0].symbol, "BTC-USD");
+  EXPECT_EQ(s.scoped[1].venue, "narkasa");
+  EXPECT_EQ(s.scoped[1].symbol, "");
+  EXPECT_EQ(s.to_string(), "gap:0.01,gap:0.2@btse/BTC-USD,dup:0.1@narkasa");
+  // A scoped 0 is kept (it overrides a wider item); alone it injects nothing.
+  ASSERT_TRUE(parse_fault_spec("drop:0@btse", s, err));
+  EXPECT_FALSE(s.any());
+  EXPECT_EQ(s.to_string(), "drop:0@btse");
+
+  const auto venues = test_venues();
+  ASSERT_TRUE(parse_fault_spec("reorder:0.5@narkasa/btctry,http429:1@btse", venues, s, err)) << err;
+  EXPECT_EQ(s.to_string(), "reorder:0.5@narkasa/BTC-TRY,http429:1@btse");  // native -> canonical
+
+  const std::pair<const char*, const char*> bad[] = {
+      {"gap:0.1@", "bad fault item 'gap:0.1@': expected @venue or @venue/SYMBOL"},
+      {"gap:0.1@btse/", "bad fault item 'gap:0.1@btse/': expected @venue or @venue/SYMBOL"},
+      {"gap:0.1@/BTC-USD", "bad fault item 'gap:0.1@/BTC-USD': expected @venue or @venue/SYMBOL"},
+      {"gap:0.1@btse/BTC/USD", "bad fault item 'gap:0.1@btse/BTC/USD': expected @venue or @venue/SYMBOL"},
+      {"gap:0.1@btse@narkasa", "bad fault item 'gap:0.1@btse@narkasa': expected @venue or @venue/SYMBOL"},
+      {"gap@btse", "bad fault item 'gap@btse': expected kind:rate"},
+      {"gap:x@btse", "bad fault item 'gap:x@btse': rate must be a number in [0,1]"},
+      {"drop:0.1,gap:0.1@kraken", "bad fault item 'gap:0.1@kraken': unknown venue 'kraken'"},
+      {"gap:0.1@btse/DOGE-USD", "bad fault item 'gap:0.1@btse/DOGE-USD': unknown symbol 'DOGE-USD' on btse"},
+      {"gap:0.1@btse/BTCTRY", "bad fault item 'gap:0.1@btse/BTCTRY': unknown symbol 'BTCTRY' on btse"},
+  };
+  for (const auto& [spec, msg] : bad) {
+    FaultSpec keep;
+    keep.rate[0] = 0.5;
+    EXPECT_FALSE(parse_fault_spec(spec, venues, keep, err)) << spec;
+    EXPECT_EQ(err, msg);
+    EXPECT_EQ(keep.rate[0], 0.5);
+    EXPECT_TRUE(keep.scoped.empty());
+  }
+  // Without the venue list only the grammar is checked.
+  EXPECT_TRUE(parse_fault_spec("gap:0.1@kraken/DOGE-USD", s, err));
+}
+
+TEST(SimFaultTarget, FramesAndRequestsByVenueAndSymbol) {
+  boost::asio::io_context io;
+  Faults f(io, 1);
+  f.set_venues(test_venues());
+  FaultSpec spec;
+  std::string err;
+  auto same = [](Faults::Target a, Faults::Target b) { return a.venue == b.venue && a.symbol == b.symbol; };
+  const std::string usd = R"({"topic":"update:BTC-USD_0","data":{"seqNum":5,"symbol":"BTC-USD"}})";
+  const std::string usdt = R"({"topic":"update:BTC-USDT_0","data":{"seqNum":5,"symbol":"BTC-USDT"}})";
+  const std::string both = R"({"a":"BTC-USD","b":"BTC-USDT"})";
+  // Frames are classified by symbol only when an item names a symbol of their venue.
+  EXPECT_TRUE(same(f.target("/btse/ws/oss/spot", usd), {0, -1}));
+  ASSERT_TRUE(parse_fault_spec("drop:1@btse/BTC-USDT", test_venues(), spec, err));
+  f.set(spec);
+  EXPECT_TRUE(same(f.target("/btse/ws/oss/spot", usd), {0, 0}));
+  EXPECT_TRUE(same(f.target("/btse/ws/oss/spot", usdt), {0, 1}));  // "BTC-USD" is not "BTC-USDT"
+  EXPECT_TRUE(same(f.target("/btse/ws/oss/spot", both), {0, -1}));
+  EXPECT_TRUE(same(f.target("/btse/ws/oss/spot", "pong"), {0, -1}));
+  EXPECT_TRUE(same(f.target("/narkasa/v3/ws", usd), {1, -1}));
+  EXPECT_TRUE(same(f.target("/btsex/ws", usd), {-1, -1}));
+
+  net::HttpRequest req;
+  req.path = "/btse/spot/api/v3.2/orderbook/L2";
+  req.query = {{"symbol", "btc-usdt"}, {"depth", "5"}};
+  EXPECT_TRUE(same(f.target(req), {0, 1}));
+  req.query = {{"symbols", "BTC-USD,BTC-USDT"}};
+  EXPECT_TRUE(same(f.target(req), {0, -1}));
+  req.query = {};
+  EXPECT_TRUE(same(f.target(req), {0, -1}));
+  req.path = "/narkasa/v3/api/market/BTCTRY/depth";  // a path segment names it
+  EXPECT_TRUE(same(f.target(req), {1, 0}));
+  req.path = "/sim/status";
+  EXPECT_TRUE(same(f.target(req), {-1, -1}));
+}
+
+// Which btse topics' frames survive a SPEC: the topics subscribed on one socket, the
+// topics seen among the first `n` data frames.
+class SimScopedFaults : public SimFixture {
+ protected:
+  void SetUp() override { start(options(23, {"btse", "narkasa"})); }
+  std::map<std::string, std::vector<int64_t>> topics(const std::string& spec, size_t n) {
+    std::string err;
+    EXPECT_TRUE(sim->set_faults(spec, err)) << err;
+    WsClient ws(io, port, "/btse/ws/oss/spot");
+    ws.send(R"({"op":"subscribe","args":["update:BTC-USD_0","update:ETH-USD_0","update:BTC-USDT_0"]})");
+    std::map<std::string, std::vector<int64_t>> out;
+    simdjson::dom::parser p;
+    for (size_t i = 0; i < n;) {
+      auto f = ws.next();
+      if (!f) break;
+      if (f->starts_with(R"({"event")")) continue;
+      simdjson::dom::element e;
+      if (p.parse(*f).get(e)) continue;
+      out[std::string(std::string_view(e["topic"]))].push_back(int64_t(e["data"]["seqNum"]));
+      ++i;
+    }
+    return out;
+  }
+};
+
+TEST_F(SimScopedFaults, OnlyTheNamedVenueAndSymbolAreHit) {
+  auto t = topics("drop:1@btse/ETH-USD", 40);
+  EXPECT_EQ(t.count("update:ETH-USD_0"), 0u);
+  EXPECT_GT(t["update:BTC-USD_0"].size(), 0u);
+  EXPECT_GT(t["update:BTC-USDT_0"].size(), 0u);
+  for (const auto& [topic, seqs] : t)
+    for (size_t i = 1; i < seqs.size(); ++i) EXPECT_EQ(seqs[i], seqs[i - 1] + 1) << topic;
+
+  t = topics("drop:1@narkasa", 20);  // another venue's scope leaves btse alone
+  EXPECT_EQ(t.size(), 3u);
+  // The most specific item wins: everything is dropped but BTC-USD.
+  t = topics("drop:1,drop:0@btse/BTC-USD", 20);
+  ASSERT_EQ(t.size(), 1u);
+  EXPECT_EQ(t.begin()->first, "update:BTC-USD_0");
+  EXPECT_EQ(t.begin()->second.size(), 20u);
+  EXPECT_EQ(get("/sim/faults").body, R"({"faults":"drop:1,drop:0@btse/BTC-USD"})");
+}
+
+TEST_F(SimScopedFaults, ReorderSwapsWithinTheSymbolOnly) {
+  // Every BTC-USD frame is held until the next BTC-USD frame: pairs arrive swapped, while
+  // the other symbols' frames, interleaved on the same socket, stay in order.
+  const auto t = topics("reorder:1@btse/BTC-USD", 60);
+  const auto& btc = t.at("update:BTC-USD_0");
+  ASSERT_GE(btc.size(), 4u);
+  int backwards = 0;
+  for (size_t i = 1; i < btc.size(); ++i) backwards += btc[i] < btc[i - 1];
+  EXPECT_GT(backwards, 0);
+  for (const char* other : {"update:ETH-USD_0", "update:BTC-USDT_0"}) {
+    const auto& seqs = t.at(other);
+    for (size_t i = 1; i < seqs.size(); ++i) EXPECT_EQ(seqs[i], seqs[i - 1] + 1) << other;
+  }
+}
+
+TEST_F(SimScopedFaults, RestFaultsByVenueAndSymbol) {
+  const std::string l2 = "/btse/spot/api/v3.2/orderbook/L2?symbol=";
+  EXPECT_EQ(post("/sim/faults", "http429:1@btse/ETH-USD").status, 200u);
+  EXPECT_EQ(get(l2 + "ETH-USD").status, 429u);
+  EXPECT_EQ(get(l2 + "BTC-USD").status, 200u);
+  EXPECT_EQ(get("/btse/spot/api/v3.2/market_summary").status, 200u);  // names no symbol
+  EXPECT_EQ(post("/sim/faults", "http5xx:1@narkasa").status, 200u);
+  EXPECT_EQ(get("/btse/spot/api/v3.2/time").status, 200u);
+  EXPECT_EQ(get("/narkasa/v3/api/market/markets").status, 503u);
+  auto bad = post("/sim/faults", "gap:0.1@btse/BTC-TRY");
+  EXPECT_EQ(bad.status, 400u);
+  EXPECT_EQ(bad.body,
+            R"({"error":{"code":"bad_fault_spec","message":"bad fault item 'gap:0.1@btse/BTC-TRY': unknown symbol 'BTC-TRY' on btse"}})");
+  EXPECT_EQ(post("/sim/faults", "gap:0.1@coinbtr").body,
+            R"({"error":{"code":"bad_fault_spec","message":"bad fault item 'gap:0.1@coinbtr': unknown venue 'coinbtr'"}})");
+  EXPECT_EQ(get("/sim/faults").body, R"({"faults":"http5xx:1@narkasa"})");  // unchanged by bad specs
+  boost::asio::io_context io2;
+  EXPECT_THROW(Simulator(io2, options(1, {"btse"}, "drop:0.1@narkasa")), std::invalid_argument);
 }
 
 // The btse book stream under one fault: frames as received, after subscribing.

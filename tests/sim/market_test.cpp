@@ -109,6 +109,49 @@ TEST(SimMarket, UpdatesReplayOntoThePreviousBook) {
     });
 }
 
+// prev_qty is each updated level's size before the step, and the undo history rebuilds
+// every kept sequence number's book from the current one; older and newer seqs are refused.
+TEST(SimMarket, BookHistoryRollsBackToEveryKeptSeq) {
+  Market m(5, all_specs(), kStart);
+  uint32_t id = 0;
+  while (m.spec(id).venue != "btse") ++id;
+  constexpr uint64_t kFirst = 1000;
+  constexpr size_t kKeep = 40;
+  BookHistory h(kFirst, 7, kKeep);
+  std::map<uint64_t, Book> at{{kFirst, m.book(id)}};  // the test's own full copies
+  std::map<uint64_t, int64_t> ts{{kFirst, 7}};
+  Book prev = m.book(id);
+  for (int64_t t = 50'000; h.last() < kFirst + 100; t += 50'000)
+    m.advance(t, kStart + t, [&](const Step& s) {
+      if (s.instrument != id || s.updates.empty()) return;
+      ASSERT_EQ(s.prev_qty.size(), s.updates.size());
+      for (size_t i = 0; i < s.updates.size(); ++i) {
+        const auto& u = s.updates[i];
+        const int64_t before = u.side == Side::bid ? (prev.bids.contains(u.price) ? prev.bids.at(u.price) : 0)
+                                                   : (prev.asks.contains(u.price) ? prev.asks.at(u.price) : 0);
+        ASSERT_EQ(s.prev_qty[i], before) << "level " << u.price;
+      }
+      prev = m.book(id);
+      h.record(s.ts_us, s.updates, s.prev_qty);
+      at[h.last()] = m.book(id);
+      ts[h.last()] = s.ts_us;
+    });
+  ASSERT_EQ(h.last(), kFirst + 100);
+  EXPECT_EQ(h.first(), h.last() - kKeep);
+  for (uint64_t seq = h.first(); seq <= h.last(); ++seq) {
+    Book b = m.book(id);
+    ASSERT_TRUE(h.rollback(b, seq)) << seq;
+    EXPECT_EQ(b.bids, at[seq].bids) << seq;
+    EXPECT_EQ(b.asks, at[seq].asks) << seq;
+    EXPECT_EQ(h.ts_us(seq), ts[seq]) << seq;
+  }
+  for (uint64_t seq : {h.first() - 1, h.last() + 1, uint64_t{0}}) {
+    Book b = m.book(id);
+    EXPECT_FALSE(h.rollback(b, seq)) << seq;
+    EXPECT_EQ(b.bids, m.book(id).bids);  // untouched
+  }
+}
+
 TEST(SimMarket, TradesTakeLiquidityAndFeedCandlesAndStats) {
   Market m(5, all_specs(), kStart);
   std::map<uint32_t, int64_t> last_id, last_price;

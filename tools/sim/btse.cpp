@@ -2,6 +2,7 @@
 // (tradeHistoryApi:SYM) and the order-book socket /ws/oss/spot (update:SYM_0 snapshot then
 // seqNum/prevSeqNum deltas, snapshotL1:SYM). Each book is kept within 50 levels per side,
 // so a snapshot always carries the whole book and every change is published as a delta.
+// Each book keeps an undo history of its recent sequence numbers for the truth at a past seq.
 #include <algorithm>
 #include <cstdio>
 #include <ctime>
@@ -11,6 +12,7 @@
 #include "feeds/common/json.hpp"
 #include "tools/sim/jsonw.hpp"
 #include "tools/sim/sim_venue.hpp"
+#include "tools/sim/simulator.hpp"
 #include "tools/sim/venue_util.hpp"
 
 namespace mdhub::sim {
@@ -39,6 +41,7 @@ struct Sym {
   uint64_t seq = 0;
   int64_t book_ts_us = 0;  // timestamp of the last book message
   Level l1_bid{0, 0}, l1_ask{0, 0};
+  BookHistory history;  // for the truth at a past seq
 };
 
 net::HttpResponse error_reply(std::string_view message, unsigned status = 400) {
@@ -49,7 +52,7 @@ net::HttpResponse error_reply(std::string_view message, unsigned status = 400) {
 
 net::HttpResponse json_reply(std::string body) { return {200, "application/json", std::move(body), {}, false}; }
 
-class Btse final : public SimVenue {
+class Btse final : public SimVenue, public TruthHistory {
  public:
   Btse(Context& ctx, std::vector<uint32_t> ids) : ctx_(ctx), market_(ctx.market()), subs_(ctx.faults()) {
     for (size_t i = 0; i < ids.size(); ++i) {
@@ -57,7 +60,8 @@ class Btse final : public SimVenue {
       s.id = ids[i];
       s.seq = 100'000 * (i + 1);
       s.book_ts_us = ctx.now_us();
-      syms_.push_back(s);
+      s.history = BookHistory(s.seq, s.book_ts_us);
+      syms_.push_back(std::move(s));
       set_l1(i);
     }
     ctx.route("/btse/spot/api/", [this](const net::HttpRequest& req, net::Respond respond) { respond(rest(req)); });
@@ -70,6 +74,7 @@ class Btse final : public SimVenue {
     if (!step.updates.empty()) {
       ++sym.seq;
       sym.book_ts_us = step.ts_us;
+      sym.history.record(step.ts_us, step.updates, step.prev_qty);
       broadcast(book_msg(local, "delta", step.updates), Kind::update, local);
     }
     if (set_l1(local)) broadcast(l1_msg(local), Kind::l1, local);
@@ -82,17 +87,25 @@ class Btse final : public SimVenue {
     const size_t local = find(symbol);
     if (local == kNoSymbol) return false;
     const Sym& s = syms_[local];
-    const auto& sp = spec(local);
-    const Book& b = market_.book(s.id);
-    out.symbol = sp.symbol;
-    out.has_seq = true;
-    out.seq = s.seq;
-    out.ts_exchange_us = s.book_ts_us / 1000 * 1000;  // the venue sends ms
-    out.ts_received_us = s.book_ts_us;
-    out.price_scale = sp.price_scale;
-    out.qty_scale = sp.qty_scale;
-    for (const auto& [p, q] : b.bids) out.bids.push_back({p, q});
-    for (const auto& [p, q] : b.asks) out.asks.push_back({p, q});
+    fill_truth(local, s.seq, s.book_ts_us, market_.book(s.id), out);
+    return true;
+  }
+
+  bool history_range(std::string_view symbol, uint64_t& first, uint64_t& last) const override {
+    const size_t local = find(symbol);
+    if (local == kNoSymbol) return false;
+    first = syms_[local].history.first();
+    last = syms_[local].history.last();
+    return true;
+  }
+
+  bool truth_at(std::string_view symbol, uint64_t seq, TruthBook& out) const override {
+    const size_t local = find(symbol);
+    if (local == kNoSymbol) return false;
+    const Sym& s = syms_[local];
+    Book book = market_.book(s.id);
+    if (!s.history.rollback(book, seq)) return false;
+    fill_truth(local, seq, s.history.ts_us(seq), book, out);
     return true;
   }
 
@@ -100,6 +113,19 @@ class Btse final : public SimVenue {
 
  private:
   const InstrumentSpec& spec(size_t local) const { return market_.spec(syms_[local].id); }
+
+  void fill_truth(size_t local, uint64_t seq, int64_t ts_us, const Book& b, TruthBook& out) const {
+    const auto& sp = spec(local);
+    out.symbol = sp.symbol;
+    out.has_seq = true;
+    out.seq = seq;
+    out.ts_exchange_us = ts_us / 1000 * 1000;  // the venue sends ms
+    out.ts_received_us = ts_us;
+    out.price_scale = sp.price_scale;
+    out.qty_scale = sp.qty_scale;
+    for (const auto& [p, q] : b.bids) out.bids.push_back({p, q});
+    for (const auto& [p, q] : b.asks) out.asks.push_back({p, q});
+  }
 
   size_t find(std::string_view symbol) const {
     const std::string u = upper(symbol);

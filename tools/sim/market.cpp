@@ -108,6 +108,7 @@ struct Market::Impl {
   std::priority_queue<Due, std::vector<Due>, std::greater<>> queue;
   std::vector<Touch> touched;
   std::vector<LevelUpdate> updates;
+  std::vector<int64_t> prev_qty;
   std::vector<Trade> step_trades;
   std::normal_distribution<double> normal{0.0, 1.0};
   std::uniform_real_distribution<double> unit{0.0, 1.0};
@@ -446,15 +447,63 @@ void Market::advance(int64_t t_us, int64_t wall_us, const std::function<void(con
     Inst& in = m.insts[id];
     m.touched.clear();
     m.updates.clear();
+    m.prev_qty.clear();
     m.step_trades.clear();
     m.step(in, due, wall_us);
     for (const auto& t : m.touched) {
       const int64_t q = m.qty_at(in, t.side, t.price);
-      if (q != t.orig) m.updates.push_back({t.side, t.price, q});
+      if (q == t.orig) continue;
+      m.updates.push_back({t.side, t.price, q});
+      m.prev_qty.push_back(t.orig);
     }
     m.queue.emplace(due + std::uniform_int_distribution<int64_t>(kMinStepUs, kMaxStepUs)(in.rng), id);
-    if (sink) sink(Step{id, wall_us, m.updates, m.step_trades});
+    if (sink) sink(Step{id, wall_us, m.updates, m.step_trades, m.prev_qty});
   }
+}
+
+}  // namespace mdhub::sim
+
+namespace mdhub::sim {
+
+BookHistory::BookHistory(uint64_t seq, int64_t ts_us, size_t max_seqs)
+    : last_(seq), first_ts_us_(ts_us), max_seqs_(std::max<size_t>(1, max_seqs)) {}
+
+void BookHistory::record(int64_t ts_us, std::span<const LevelUpdate> updates, std::span<const int64_t> prev_qty) {
+  for (size_t i = 0; i < updates.size(); ++i) {
+    const LevelUpdate& u = updates[i];
+    undo_.push_back({u.side == Side::ask ? -u.price : u.price, i < prev_qty.size() ? prev_qty[i] : 0});
+  }
+  marks_.push_back({ts_us, static_cast<uint32_t>(updates.size())});
+  ++last_;
+  if (marks_.size() > max_seqs_) {
+    first_ts_us_ = marks_.front().ts_us;
+    undo_.erase(undo_.begin(), undo_.begin() + marks_.front().changes);
+    marks_.pop_front();
+  }
+}
+
+int64_t BookHistory::ts_us(uint64_t seq) const {
+  if (seq <= first() || seq > last_) return first_ts_us_;
+  return marks_[static_cast<size_t>(seq - first() - 1)].ts_us;
+}
+
+bool BookHistory::rollback(Book& book, uint64_t seq) const {
+  if (seq < first() || seq > last_) return false;
+  size_t u = undo_.size();
+  // Newest first, so a level changed by several sequence numbers ends at its oldest size.
+  for (size_t m = marks_.size(); m-- > static_cast<size_t>(seq - first());) {
+    for (uint32_t c = 0; c < marks_[m].changes; ++c) {
+      const Undo& x = undo_[--u];
+      if (x.price < 0) {
+        if (x.prev_qty > 0) book.asks[-x.price] = x.prev_qty;
+        else book.asks.erase(-x.price);
+      } else {
+        if (x.prev_qty > 0) book.bids[x.price] = x.prev_qty;
+        else book.bids.erase(x.price);
+      }
+    }
+  }
+  return true;
 }
 
 }  // namespace mdhub::sim

@@ -8,6 +8,7 @@
 // late the timers that drive advance() fire. Wall-clock timestamps are passed in and only
 // label the output. No I/O; not thread-safe (used from the simulator's io_context).
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -69,6 +70,42 @@ struct Step {
   int64_t ts_us = 0;
   std::span<const LevelUpdate> updates;  ///< final size per touched level (0 = gone)
   std::span<const Trade> trades;
+  std::span<const int64_t> prev_qty;     ///< size of each updated level before the step (0 = new)
+};
+
+/// The recent past of one book as an undo log: per sequence number, the levels it changed
+/// with their sizes before. The book as it was right after a recent sequence number is
+/// rebuilt by rolling the current one back, so no book copies are kept. Bounded to the last
+/// `max_seqs` sequence numbers. Not thread-safe.
+class BookHistory {
+ public:
+  /// Starts at sequence number `seq`, a book published at `ts_us`.
+  explicit BookHistory(uint64_t seq = 0, int64_t ts_us = 0, size_t max_seqs = 200'000);
+  /// Records sequence number last() + 1, published at `ts_us`: its level changes and each
+  /// level's size before (`prev_qty[i]` for `updates[i]`; a missing entry counts as 0).
+  void record(int64_t ts_us, std::span<const LevelUpdate> updates, std::span<const int64_t> prev_qty);
+  uint64_t first() const { return last_ - marks_.size(); }  ///< oldest that can be rebuilt
+  uint64_t last() const { return last_; }
+  /// When the book at `seq` (in [first(), last()]) was published.
+  int64_t ts_us(uint64_t seq) const;
+  /// Rolls `book`, the book at last(), back to the book right after `seq`. False, and
+  /// `book` untouched, when `seq` is outside [first(), last()].
+  bool rollback(Book& book, uint64_t seq) const;
+
+ private:
+  struct Undo {
+    int64_t price;  // negated for asks: packs the side into 16 bytes per change
+    int64_t prev_qty;
+  };
+  struct Mark {
+    int64_t ts_us;
+    uint32_t changes;
+  };
+  uint64_t last_;
+  int64_t first_ts_us_;
+  size_t max_seqs_;
+  std::deque<Undo> undo_;
+  std::deque<Mark> marks_;  // one per sequence number in (first(), last()]
 };
 
 class Market {

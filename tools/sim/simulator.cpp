@@ -39,11 +39,17 @@ struct Simulator::Impl final : Context, std::enable_shared_from_this<Impl> {
 
   // Second construction phase: routes capture weak references to this.
   void init() {
+    defs = select_venues(opts.venues);
+    for (const VenueDef* d : defs) {
+      FaultVenue& fv = fault_venues.emplace_back();
+      fv.id = d->id;
+      for (const auto& i : d->instruments) fv.symbols.emplace_back(i.symbol, i.native);
+    }
+    faults_.set_venues(fault_venues);
     FaultSpec spec;
     std::string err;
-    if (!parse_fault_spec(opts.faults, spec, err)) throw std::invalid_argument(err);
+    if (!parse_faults(opts.faults, spec, err)) throw std::invalid_argument(err);
     faults_.set(spec);
-    defs = select_venues(opts.venues);
     std::vector<InstrumentSpec> specs;
     for (size_t v = 0; v < defs.size(); ++v)
       for (size_t i = 0; i < defs[v]->instruments.size(); ++i) {
@@ -69,6 +75,10 @@ struct Simulator::Impl final : Context, std::enable_shared_from_this<Impl> {
     }
   }
 
+  bool parse_faults(std::string_view text, FaultSpec& spec, std::string& err) const {
+    return parse_fault_spec(text, fault_venues, spec, err);
+  }
+
   // ---- Context ------------------------------------------------------------------------
   asio::io_context& io() override { return io_; }
   Market& market() override { return *market_; }
@@ -83,8 +93,8 @@ struct Simulator::Impl final : Context, std::enable_shared_from_this<Impl> {
       auto self = weak.lock();
       if (!self || self->stopped) return respond(error(503, "stopped", "simulator stopped"));
       ++self->rest_requests;
-      h(req, [weak, respond](net::HttpResponse r) {
-        if (auto s = weak.lock(); s && !s->stopped) s->faults_.respond(respond, std::move(r));
+      h(req, [weak, respond, target = self->faults_.target(req)](net::HttpResponse r) {
+        if (auto s = weak.lock(); s && !s->stopped) s->faults_.respond(target, respond, std::move(r));
         else respond(std::move(r));
       });
     });
@@ -196,12 +206,31 @@ struct Simulator::Impl final : Context, std::enable_shared_from_this<Impl> {
       if (ec != std::errc{} || p != d->data() + d->size() || depth == 0)
         return error(400, "bad_depth", "depth must be a positive integer");
     }
+    bool at_seq = false;
+    uint64_t seq = 0;
+    if (const std::string* q = req.param("seq")) {
+      auto [p, ec] = std::from_chars(q->data(), q->data() + q->size(), seq);
+      if (ec != std::errc{} || p != q->data() + q->size())
+        return error(400, "bad_seq", "seq must be a non-negative integer");
+      at_seq = true;
+    }
     TruthBook tb;
     size_t v = 0;
     while (v < defs.size() && defs[v]->id != venue) ++v;
     if (v == defs.size()) return error(404, "unknown_venue", "unknown venue '" + std::string(venue) + "'");
     if (!venues[v]->truth(symbol, tb))
       return error(404, "unknown_symbol", "unknown symbol '" + std::string(symbol) + "' on " + std::string(venue));
+    if (at_seq) {
+      const auto* hist = dynamic_cast<const TruthHistory*>(venues[v].get());
+      if (!hist) return error(400, "seq_unsupported", std::string(venue) + " keeps no truth history");
+      uint64_t first = 0, last = 0;
+      hist->history_range(symbol, first, last);
+      tb = TruthBook{};
+      if (!hist->truth_at(symbol, seq, tb))
+        return error(404, "seq_unavailable",
+                     "seq " + std::to_string(seq) + " of " + std::string(venue) + " " + std::string(symbol) +
+                         " is not in the kept history [" + std::to_string(first) + ", " + std::to_string(last) + "]");
+    }
     JsonW w;
     w.obj().key("venue").str(venue).key("symbol").str(tb.symbol).key("seq");
     if (tb.has_seq) w.num(static_cast<int64_t>(tb.seq));
@@ -232,7 +261,7 @@ struct Simulator::Impl final : Context, std::enable_shared_from_this<Impl> {
     if (req.method == "POST") {
       FaultSpec spec;
       std::string err;
-      if (!parse_fault_spec(req.body, spec, err)) return error(400, "bad_fault_spec", err);
+      if (!parse_faults(req.body, spec, err)) return error(400, "bad_fault_spec", err);
       faults_.set(spec);
     } else if (req.method != "GET") {
       return error(405, "method_not_allowed", "use GET or POST");
@@ -259,6 +288,7 @@ struct Simulator::Impl final : Context, std::enable_shared_from_this<Impl> {
   Faults faults_;
   asio::steady_timer timer;
   std::vector<const VenueDef*> defs;
+  std::vector<FaultVenue> fault_venues;
   std::unique_ptr<Market> market_;
   std::unique_ptr<net::Server> server;
   std::vector<std::unique_ptr<SimVenue>> venues;
@@ -290,7 +320,7 @@ void Simulator::stop() { impl_->stop(); }
 
 bool Simulator::set_faults(std::string_view spec, std::string& error) {
   FaultSpec fs;
-  if (!parse_fault_spec(spec, fs, error)) return false;
+  if (!impl_->parse_faults(spec, fs, error)) return false;
   impl_->faults_.set(fs);
   return true;
 }
