@@ -187,6 +187,11 @@ class BtseFeed final : public VenueFeed {
     return a;
   }
 
+  // Books arrive on the oss socket only; the trades socket (ws_url, /ws/spot) has none.
+  bool stream_has_books(size_t stream) const override {
+    return oss_stream_ >= 0 && stream == static_cast<size_t>(oss_stream_) && cfg_.channel_enabled("book");
+  }
+
  private:
   std::string native(uint32_t id) const { return table_[id].native; }
   std::string book_topic(uint32_t id) const {

@@ -93,6 +93,11 @@ class VenueFeed {
   /// After a successful run of poll `index`: run it again after this delay instead of its
   /// interval (e.g. more pages to fetch); nullopt keeps the interval.
   virtual std::optional<Millis> next_poll_in(size_t /*index*/) { return std::nullopt; }
+  /// Whether websocket stream `stream` (index into streams()) carries order-book data, so
+  /// that losing its connection makes the books unreliable; asked after start(). The
+  /// default, true, is always safe: a venue with book-free streams (e.g. trades only)
+  /// overrides it to spare needless resyncs when one of those drops.
+  virtual bool stream_has_books(size_t /*stream*/) const { return true; }
 };
 
 /// Creates the feed for `cfg.id`; nullptr for an unknown venue id (see feeds/registry.cpp).

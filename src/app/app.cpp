@@ -76,7 +76,8 @@ int run_hub(RunOptions opts) {
       spdlog::error("venue '{}' is not supported by this build", v.id);
       return 2;
     }
-    engine.add_feed(v.id);
+    // The runner owns the feed and never calls the engine once destroyed.
+    engine.add_feed(v.id, [f = feed.get()](size_t stream) { return f->stream_has_books(stream); });
     runners.push_back(std::make_unique<FeedRunner>(io, runners.size(), v, std::move(feed), engine));
   }
   FeedLogger feed_logger(runners);
@@ -114,13 +115,19 @@ int run_hub(RunOptions opts) {
   spdlog::info("mdhub serving on http://{}:{}/ ({} feeds)", host, port, runners.size());
   for (auto& r : runners) r->start();
 
-  // Trade-built candles close on time even when no trade arrives.
+  // Trade-built candles close on time even when no trade arrives, and a resync whose
+  // snapshot was lost is asked again even on a symbol with no deltas to notice it.
   asio::steady_timer candle_timer(io);
+  std::vector<std::pair<size_t, uint32_t>> overdue;
   std::function<void()> tick = [&] {
     candle_timer.expires_after(std::chrono::seconds(1));
     candle_timer.async_wait([&](boost::system::error_code ec) {
       if (ec) return;
-      engine.close_candles(now().wall_ns / 1000);
+      const RecvTime t = now();
+      engine.close_candles(t.wall_ns / 1000);
+      overdue.clear();
+      engine.overdue_resyncs(t.mono_ns, overdue);
+      for (auto [feed, id] : overdue) runners[feed]->resync(id);
       tick();
     });
   };

@@ -108,8 +108,12 @@ class Api {
     const int64_t now = mono_ns();
     std::string b = "{\"feeds\":[";
     bool first = true;
+    size_t index = 0;  // feeds_() lists the feeds in engine feed-index order
     for (const auto& f : feeds_()) {
       const FeedStats& st = *f.stats;
+      const uint64_t unknown_instrument =
+          index < engine_.feeds().size() ? engine_.feed_stats(index).unknown_instrument_events : 0;
+      ++index;
       if (!first) b += ',';
       first = false;
       uint64_t gaps = 0, resyncs = 0, books = 0, in_sync = 0;
@@ -134,6 +138,7 @@ class Api {
       render::key(b, "gaps"); render::num(b, static_cast<int64_t>(gaps));
       render::key(b, "resyncs"); render::num(b, static_cast<int64_t>(resyncs));
       render::key(b, "parse_errors"); render::num(b, static_cast<int64_t>(st.parse_errors));
+      render::key(b, "unknown_instrument_events"); render::num(b, static_cast<int64_t>(unknown_instrument));
       render::key(b, "rest_requests"); render::num(b, static_cast<int64_t>(st.rest_requests));
       render::key(b, "rest_errors"); render::num(b, static_cast<int64_t>(st.rest_errors));
       render::key(b, "rate_limited"); render::num(b, static_cast<int64_t>(st.rate_limited));

@@ -30,7 +30,11 @@ struct WsApiStats {
 
 class WsApi final : public EngineObserver {
  public:
-  WsApi(boost::asio::io_context& io, net::Server& server, const Engine& engine, WsApiConfig cfg);
+  /// `queue_frames`: the server's per-session frame limit (ServerOptions::ws_queue_frames);
+  /// like cfg.queue_bytes for bytes, it decides when to conflate and when a client is too
+  /// slow, so that the slow_consumer error still fits the queue.
+  WsApi(boost::asio::io_context& io, net::Server& server, const Engine& engine, WsApiConfig cfg,
+        size_t queue_frames = net::ServerOptions{}.ws_queue_frames);
   ~WsApi() override;
   WsApi(const WsApi&) = delete;
   WsApi& operator=(const WsApi&) = delete;

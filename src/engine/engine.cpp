@@ -29,13 +29,16 @@ BboMsg InstrumentState::bbo() const {
 
 Engine::Engine() = default;
 
-void Engine::add_feed(std::string venue) {
+void Engine::add_feed(std::string venue, StreamHasBooks stream_has_books) {
   feed_venues_.push_back(std::move(venue));
   by_feed_.emplace_back();
+  stream_has_books_.push_back(std::move(stream_has_books));
+  feed_stats_.emplace_back();
 }
 
 void Engine::on_instruments(size_t feed, const InstrumentTable& table) {
   auto& slots = by_feed_.at(feed);
+  std::vector<size_t> rescaled;  // consolidated books whose scales grew
   for (uint32_t id = 0; id < table.size(); ++id) {
     const Instrument& inst = table[id];
     const std::string k = key(feed_venues_[feed], inst.symbol);
@@ -62,20 +65,37 @@ void Engine::on_instruments(size_t feed, const InstrumentTable& table) {
     s->id = id;
     s->info = inst;
     s->info.venue = feed_venues_[feed];
+    ConsolidatedState& c = consolidated_[s->consolidated];
+    const int ps = std::max(c.price_scale, std::clamp(inst.price_scale, 0, kMaxScale));
+    const int qs = std::max(c.qty_scale, std::clamp(inst.qty_scale, 0, kMaxScale));
+    if (ps != c.price_scale || qs != c.qty_scale) {
+      c.price_scale = ps;
+      c.qty_scale = qs;
+      if (std::find(rescaled.begin(), rescaled.end(), s->consolidated) == rescaled.end())
+        rescaled.push_back(s->consolidated);
+    }
     if (slots.size() <= id) slots.resize(id + 1, nullptr);
     slots[id] = s;
     if (added) {
       for (auto* o : observers_) o->on_instrument_added(*s);
     }
   }
+  for (size_t c : rescaled) rebuild_consolidated(consolidated_[c]);
 }
 
 void Engine::on_events(size_t feed, const ParseOut& out, std::vector<uint32_t>& resync) {
+  if (feed >= by_feed_.size()) {
+    unknown_feed_events_ += out.events.size();
+    return;
+  }
   if (out.events.empty()) return;
   for (auto* o : observers_) o->on_events_begin(feed, out.events.front().recv);
   const auto& slots = by_feed_[feed];
   for (const Event& e : out.events) {
-    if (e.instrument >= slots.size() || !slots[e.instrument]) continue;
+    if (e.instrument >= slots.size() || !slots[e.instrument]) {
+      ++feed_stats_[feed].unknown_instrument_events;
+      continue;
+    }
     InstrumentState& s = *slots[e.instrument];
     const int64_t recv_us = to_us(e.recv.wall_ns);
     switch (e.kind) {
@@ -228,37 +248,68 @@ void Engine::publish_book(InstrumentState& s, bool snapshot, std::span<const Lev
   feed_consolidated(s, snapshot, changes);
 }
 
+// A level the consolidated scales cannot carry (its price overflows them, its size is beyond
+// what merged totals can hold) is left out, the same way on resets and updates: its update
+// becomes a removal, so neither a stale size stays behind nor does the consolidated book
+// reject (and on reset drop) the venue's whole contribution. Returns false when there is
+// nothing to send at all.
+bool Engine::to_consolidated(const InstrumentState& s, ConsolidatedState& c, const LevelUpdate& u,
+                             LevelUpdate& out) {
+  // The consolidated scales are at least the member's, so exact conversion only fails on
+  // overflow; exact also guarantees that distinct venue prices never merge.
+  auto p = rescale(u.price, s.info.price_scale, c.price_scale);
+  if (!p || *p <= 0) {
+    if (u.qty != 0) ++c.left_out;  // removing a level that never got in loses nothing
+    return false;
+  }
+  auto q = rescale(u.qty, s.info.qty_scale, c.qty_scale);
+  if (!q || *q > kMaxConsolidatedQty) {
+    ++c.left_out;
+    out = {u.side, *p, 0};
+    return true;
+  }
+  out = {u.side, *p, *q};
+  return true;
+}
+
+void Engine::member_levels(const InstrumentState& s, ConsolidatedState& c) {
+  scratch2_.clear();
+  if (!s.in_sync) return;
+  for (Side side : {Side::bid, Side::ask}) {
+    s.book.for_each(side, SIZE_MAX, [&](const Level& l) {
+      LevelUpdate u;
+      if (to_consolidated(s, c, {side, l.price, l.qty}, u)) scratch2_.push_back(u);
+    });
+  }
+}
+
+void Engine::rebuild_consolidated(ConsolidatedState& c) {
+  const bool had_levels = c.book.size(Side::bid) + c.book.size(Side::ask) > 0;
+  c.book.clear();
+  for (size_t m = 0; m < c.members.size() && m < kMaxConsolidatedVenues; ++m) {
+    member_levels(*all_[c.members[m]], c);
+    c.book.reset(m, scratch2_);
+  }
+  // An empty book looks the same at any scale: nothing to tell.
+  if (!had_levels && c.book.size(Side::bid) + c.book.size(Side::ask) == 0) return;
+  ++c.seq;
+  for (auto* o : observers_) o->on_consolidated(c, {});
+}
+
 void Engine::feed_consolidated(InstrumentState& s, bool reset, std::span<const LevelUpdate> changes) {
   if (s.consolidated == SIZE_MAX) return;
   ConsolidatedState& c = consolidated_[s.consolidated];
   const size_t member = s.consolidated_member;
   if (member >= kMaxConsolidatedVenues) return;  // more venues than a consolidated book holds
-  // A level the consolidated scales cannot carry (its price does not fit, its size is
-  // beyond what merged totals can hold) is left out, the same way on resets and updates:
-  // its update becomes a removal, so neither a stale size stays behind nor does the
-  // consolidated book reject (and on reset drop) the venue's whole contribution.
-  auto rescaled = [&](const LevelUpdate& u, LevelUpdate& out) {
-    auto p = rescale(u.price, s.info.price_scale, kConsolidatedScale, Rounding::half_even);
-    if (!p || *p <= 0) return false;
-    auto q = rescale(u.qty, s.info.qty_scale, kConsolidatedScale, Rounding::half_even);
-    out = {u.side, *p, q && *q <= kMaxConsolidatedQty ? *q : 0};
-    return true;
-  };
-  scratch2_.clear();
   if (reset) {
     // Replace this venue's contribution with its current book.
-    for (Side side : {Side::bid, Side::ask}) {
-      if (!s.in_sync) break;
-      s.book.for_each(side, SIZE_MAX, [&](const Level& l) {
-        LevelUpdate u;
-        if (rescaled({side, l.price, l.qty}, u)) scratch2_.push_back(u);
-      });
-    }
+    member_levels(s, c);
     c.book.reset(member, scratch2_);
   } else {
+    scratch2_.clear();
     for (const auto& ch : changes) {
       LevelUpdate u;
-      if (rescaled(ch, u)) scratch2_.push_back(u);
+      if (to_consolidated(s, c, ch, u)) scratch2_.push_back(u);
     }
     for (const auto& u : scratch2_) c.book.update(member, u);
   }
@@ -333,17 +384,41 @@ void Engine::close_candles(int64_t now_us) {
   }
 }
 
+void Engine::overdue_resyncs(int64_t now_mono_ns, std::vector<std::pair<size_t, uint32_t>>& out) {
+  for (auto& p : all_) {
+    InstrumentState& s = *p;
+    // Snapshot-only books are asked again only once something asked (their next
+    // snapshot comes anyway); sequenced ones also after a stream loss.
+    if (!s.has_book || s.in_sync || (!s.sequenced && s.resync_requested_mono_ns == 0)) continue;
+    if (s.resync_requested_mono_ns == 0) {
+      s.resync_requested_mono_ns = now_mono_ns;
+      continue;
+    }
+    if (now_mono_ns - s.resync_requested_mono_ns < kResyncRetryNs) continue;
+    s.resync_requested_mono_ns = now_mono_ns;
+    ++s.resyncs;
+    out.emplace_back(s.feed, s.id);
+  }
+}
+
 void Engine::on_raw(size_t feed, RawKind kind, int index, RecvTime t, std::string_view payload) {
   for (auto* o : observers_) o->on_raw(feed, kind, index, t, payload);
 }
 
-void Engine::on_stream_down(size_t feed, int /*stream*/) {
-  // Which instruments a stream carried is the venue's business; every sequenced book of
-  // the feed is suspect until its next snapshot. Snapshot-only books stay: their next
+void Engine::on_stream_down(size_t feed, int stream) {
+  // A stream without books (e.g. trades only) loses nothing: resyncing books it never fed
+  // would only cost snapshots.
+  const auto& slots = by_feed_.at(feed);
+  if (const auto& has_books = stream_has_books_[feed];
+      has_books && stream >= 0 && !has_books(static_cast<size_t>(stream)))
+    return;
+  // Which instruments a book stream carried is the venue's business; every sequenced book
+  // of the feed is suspect until its next snapshot. Snapshot-only books stay: their next
   // full snapshot replaces them anyway.
-  for (auto* s : by_feed_.at(feed)) {
+  for (auto* s : slots) {
     if (s && s->sequenced && s->in_sync) {
       s->in_sync = false;
+      s->resync_requested_mono_ns = 0;  // the reconnect resubscribes: nothing asked yet
       s->book.clear();
       feed_consolidated(*s, true, {});
       for (auto* o : observers_) o->on_book_lost(*s);

@@ -7,6 +7,7 @@
 #include <array>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <span>
@@ -21,7 +22,6 @@
 
 namespace mdhub {
 
-inline constexpr int kConsolidatedScale = 8;  ///< price and qty scale of consolidated books
 inline constexpr size_t kTradeHistory = 1000;
 inline constexpr size_t kCandleHistory = 1000;
 /// A resync whose snapshot has not arrived this long after it was asked for (the answer
@@ -83,11 +83,25 @@ struct InstrumentState {
   BboMsg bbo() const;
 };
 
+/// The consolidated book of one canonical symbol. Its scales are the finest price and qty
+/// scales among its members, so every member level converts exactly (never rounded); they
+/// only grow, when a member with finer scales is discovered (the book is then rebuilt from
+/// the member books and observers get a reset).
 struct ConsolidatedState {
   std::string symbol;
   ConsolidatedBook book{kMaxConsolidatedVenues};  ///< venue slot = index in `members`
   std::vector<uint32_t> members;  ///< global instrument indexes
   uint64_t seq = 0;
+  int price_scale = 0;  ///< scale of the book's prices
+  int qty_scale = 0;    ///< scale of the book's quantities (totals and per venue)
+  /// Venue levels left out because they do not fit the scales (int64 overflow, or a size
+  /// beyond kMaxConsolidatedQty); counted each time one arrives.
+  uint64_t left_out = 0;
+};
+
+/// Engine-side counters of one feed.
+struct FeedEngineStats {
+  uint64_t unknown_instrument_events = 0;  ///< events naming an instrument id the feed never listed
 };
 
 class EngineObserver {
@@ -116,8 +130,14 @@ class Engine final : public FeedSink {
  public:
   Engine();
   void add_observer(EngineObserver* o) { observers_.push_back(o); }
+  /// Says whether websocket stream `stream` of a feed carries order-book data (asked when
+  /// the stream goes down, so after the feed's discovery). Typically forwards to
+  /// VenueFeed::stream_has_books(); must stay callable as long as the feed runs.
+  using StreamHasBooks = std::function<bool(size_t stream)>;
+
   /// Registers a feed (in feed-index order) so its venue id is known before discovery.
-  void add_feed(std::string venue);
+  /// Without `stream_has_books`, every stream of the feed is taken to carry books.
+  void add_feed(std::string venue, StreamHasBooks stream_has_books = {});
 
   // FeedSink
   void on_instruments(size_t feed, const InstrumentTable& table) override;
@@ -128,6 +148,11 @@ class Engine final : public FeedSink {
 
   /// Closes trade-built candles whose interval ended before `now_us` (timer driven).
   void close_candles(int64_t now_us);
+  /// Sequenced books still waiting for a snapshot kResyncRetryNs after it was asked for
+  /// (timer driven, so a quiet symbol whose answer was lost is not stuck until its next
+  /// delta): appends (feed, instrument) to `out` and restarts their clocks. A book lost
+  /// without an ask (its stream went down; the reconnect resubscribes) starts its clock here.
+  void overdue_resyncs(int64_t now_mono_ns, std::vector<std::pair<size_t, uint32_t>>& out);
 
   const InstrumentState* find(std::string_view venue, std::string_view symbol) const;
   const ConsolidatedState* find_consolidated(std::string_view symbol) const;
@@ -135,6 +160,10 @@ class Engine final : public FeedSink {
   /// Stable references: elements never move once added.
   const std::deque<ConsolidatedState>& consolidated() const { return consolidated_; }
   const std::vector<std::string>& feeds() const { return feed_venues_; }
+  /// Throws std::out_of_range for a feed index never added.
+  const FeedEngineStats& feed_stats(size_t feed) const { return feed_stats_.at(feed); }
+  /// Events delivered for a feed index never added (ignored).
+  uint64_t unknown_feed_events() const { return unknown_feed_events_; }
   uint64_t publish_seq() const { return publish_seq_; }
 
  private:
@@ -146,10 +175,17 @@ class Engine final : public FeedSink {
   void emit_candle(InstrumentState& s, const CandleMsg& c, bool from_venue, int64_t recv_us);
   void emit_trade_candles(InstrumentState& s, int64_t recv_us);
   void feed_consolidated(InstrumentState& s, bool reset, std::span<const LevelUpdate> changes);
+  bool to_consolidated(const InstrumentState& s, ConsolidatedState& c, const LevelUpdate& u,
+                       LevelUpdate& out);
+  void member_levels(const InstrumentState& s, ConsolidatedState& c);
+  void rebuild_consolidated(ConsolidatedState& c);
 
   std::vector<EngineObserver*> observers_;
   std::vector<std::string> feed_venues_;
   std::vector<std::vector<InstrumentState*>> by_feed_;  ///< [feed][instrument id]
+  std::vector<StreamHasBooks> stream_has_books_;         ///< [feed]
+  std::vector<FeedEngineStats> feed_stats_;              ///< [feed]
+  uint64_t unknown_feed_events_ = 0;
   std::vector<std::unique_ptr<InstrumentState>> all_;
   std::unordered_map<std::string, InstrumentState*> by_key_;  ///< "venue/SYMBOL"
   std::deque<ConsolidatedState> consolidated_;

@@ -99,16 +99,16 @@ void consolidated_levels(std::string& out, const ConsolidatedState& c, const Eng
     if (!first) out += ',';
     first = false;
     out += '[';
-    dec(out, price, kConsolidatedScale);
+    dec(out, price, c.price_scale);
     out += ',';
-    dec(out, qty, kConsolidatedScale);
+    dec(out, qty, c.qty_scale);
     out += ",{";
     bool f2 = true;
     for (const VenueQty& v : per_venue) {
       if (v.venue >= c.members.size()) continue;
       key(out, e.instruments()[c.members[v.venue]]->info.venue, f2);
       f2 = false;
-      dec(out, v.qty, kConsolidatedScale);
+      dec(out, v.qty, c.qty_scale);
     }
     out += "}]";
   });

@@ -1,6 +1,7 @@
-// Bad input reaching the engine: it is counted on the instrument it names (or skipped when
-// it names none) and loses nothing else.
+// Bad input reaching the engine: it is counted on the instrument it names (or, when it names
+// none, on its feed, or on the engine for a feed never added) and loses nothing else.
 #include <limits>
+#include <stdexcept>
 
 #include "tests/engine/fixture.hpp"
 
@@ -26,7 +27,7 @@ class BadInputTest : public EngineTest {
 };
 using engine_bad_input = BadInputTest;
 
-TEST_F(engine_bad_input, EventsForUnknownInstrumentsAreSkipped) {
+TEST_F(engine_bad_input, EventsForUnknownInstrumentsAreSkippedAndCounted) {
   TickerMsg t;
   t.last = dec("2000.25", 2);
   EXPECT_EQ(send(kBtse, at(kBtse, 11 * kSec)
@@ -44,6 +45,10 @@ TEST_F(engine_bad_input, EventsForUnknownInstrumentsAreSkipped) {
   EXPECT_EQ(engine_.instruments().size(), 5u);
   EXPECT_EQ(side_of(st("btse", "BTC-USDT"), Side::bid), Strings{"100 3"});
   EXPECT_EQ(side_of(st("btse", "ETH-USDT"), Side::bid), Strings{"2000 2"});
+  EXPECT_EQ(engine_.feed_stats(kBtse).unknown_instrument_events, 3u);
+  EXPECT_EQ(engine_.feed_stats(kNarkasa).unknown_instrument_events, 0u);
+  EXPECT_EQ(engine_.feed_stats(kCoinmotion).unknown_instrument_events, 0u);
+  EXPECT_EQ(engine_.unknown_feed_events(), 0u);
 
   // A feed whose discovery has not happened yet knows no instrument at all.
   engine_.add_feed("bitexbit");
@@ -52,6 +57,29 @@ TEST_F(engine_bad_input, EventsForUnknownInstrumentsAreSkipped) {
             Ids{});
   EXPECT_TRUE(rec_.books.empty());
   EXPECT_TRUE(rec_.trades.empty());
+  EXPECT_EQ(side_of(st("btse", "BTC-USDT"), Side::bid), Strings{"100 3"});
+  EXPECT_EQ(engine_.feed_stats(3).unknown_instrument_events, 2u);
+  EXPECT_EQ(engine_.feed_stats(kBtse).unknown_instrument_events, 3u);
+}
+
+// The runtime never does it, but a feed index that was never added must not be read past
+// the engine's feed tables: the payload is ignored whole and counted.
+TEST_F(engine_bad_input, EventsForAFeedNeverAddedAreIgnoredAndCounted) {
+  for (size_t feed : {size_t{3}, size_t{1000}, SIZE_MAX}) {
+    EXPECT_EQ(send(feed, at(kBtse, 11 * kSec).delta(kBtc, 101, 100, {bid("100.0", "3")}).trade(kBtc, "1.0", "1", 1, 1)),
+              Ids{});
+  }
+  EXPECT_EQ(engine_.unknown_feed_events(), 6u);
+  EXPECT_TRUE(rec_.begins.empty());
+  EXPECT_TRUE(rec_.ends.empty());
+  EXPECT_TRUE(rec_.books.empty());
+  EXPECT_TRUE(rec_.trades.empty());
+  EXPECT_EQ(side_of(st("btse", "BTC-USDT"), Side::bid), Strings{"100 2"});
+  for (size_t f : {kBtse, kNarkasa, kCoinmotion}) EXPECT_EQ(engine_.feed_stats(f).unknown_instrument_events, 0u);
+  EXPECT_THROW((void)engine_.feed_stats(3), std::out_of_range);
+
+  // The same events on the feed they belong to still apply.
+  EXPECT_EQ(send(kBtse, at(kBtse, 12 * kSec).delta(kBtc, 101, 100, {bid("100.0", "3")})), Ids{});
   EXPECT_EQ(side_of(st("btse", "BTC-USDT"), Side::bid), Strings{"100 3"});
 }
 

@@ -1,5 +1,5 @@
-// The consolidated book: every venue's instrument of one canonical symbol merged at
-// kConsolidatedScale, with per-venue quantities; only books known good take part.
+// The consolidated book: every venue's instrument of one canonical symbol merged at the
+// finest scales among them, with per-venue quantities; only books known good take part.
 #include "tests/engine/fixture.hpp"
 
 namespace mdhub::test {
@@ -11,7 +11,7 @@ using Ids = std::vector<uint32_t>;
 class ConsolidatedTest : public EngineTest {
  protected:
   void SetUp() override {
-    // btse prices at scale 1 and sizes at 6, narkasa at 2 and 8: merged at 8 and 8.
+    // btse prices at scale 1 and sizes at 6, narkasa at 2 and 8: merged at 2 and 8.
     send(kBtse, at(kBtse, 10 * kSec)
                     .snapshot(kBtc, 100, {bid("100.0", "1.5"), bid("99.9", "2"), ask("100.2", "1")}));
     send(kNarkasa, at(kNarkasa, 10 * kSec)
@@ -26,8 +26,11 @@ TEST_F(engine_consolidated, VenuesOfOneSymbolMergeWithPerVenueQuantities) {
   EXPECT_EQ(cons_side("BTC-USDT", Side::bid),
             (Strings{"100 1.75 btse=1.5 narkasa=0.25", "99.95 3 narkasa=3", "99.9 2 btse=2"}));
   EXPECT_EQ(cons_side("BTC-USDT", Side::ask), (Strings{"100.2 1.5 btse=1 narkasa=0.5", "100.3 1 narkasa=1"}));
-  EXPECT_EQ(c.book.best(Side::bid), (Level{10'000'000'000, 175'000'000}));
-  EXPECT_EQ(c.book.best(Side::ask), (Level{10'020'000'000, 150'000'000}));
+  EXPECT_EQ(c.price_scale, 2);
+  EXPECT_EQ(c.qty_scale, 8);
+  EXPECT_EQ(c.book.best(Side::bid), (Level{10'000, 175'000'000}));
+  EXPECT_EQ(c.book.best(Side::ask), (Level{10'020, 150'000'000}));
+  EXPECT_EQ(c.left_out, 0u);
   EXPECT_FALSE(c.book.crossed());
   EXPECT_EQ(c.seq, 2u);
   ASSERT_EQ(rec_.consolidated.size(), 2u);
@@ -94,15 +97,17 @@ TEST_F(engine_consolidated, CrossedAcrossVenuesIsShownNotHidden) {
   EXPECT_TRUE(st("narkasa", "BTC-USDT").in_sync);
   const ConsolidatedState& c = cons("BTC-USDT");
   EXPECT_TRUE(c.book.crossed());
-  EXPECT_EQ(c.book.best(Side::bid), (Level{10'025'000'000, 100'000'000}));
-  EXPECT_EQ(c.book.best(Side::ask), (Level{10'020'000'000, 100'000'000}));
+  EXPECT_EQ(c.book.best(Side::bid), (Level{10'025, 100'000'000}));
+  EXPECT_EQ(c.book.best(Side::ask), (Level{10'020, 100'000'000}));
 }
 
 // A venue level the consolidated scales cannot carry (here a size whose mantissa at scale 8
-// exceeds kMaxConsolidatedQty) is left out of the consolidated book: the rest of that
-// venue's book stays in, and an update to such a size never leaves the old size behind.
+// exceeds kMaxConsolidatedQty) is left out of the consolidated book and counted: the rest of
+// that venue's book stays in, and an update to such a size never leaves the old size behind.
 TEST_F(engine_consolidated, LevelTooLargeToMergeIsLeftOutNotTheVenue) {
-  ASSERT_GT(dec("6000000000", kConsolidatedScale), kMaxConsolidatedQty);
+  const ConsolidatedState& c = cons("BTC-USDT");
+  ASSERT_EQ(c.qty_scale, 8);
+  ASSERT_GT(dec("6000000000", c.qty_scale), kMaxConsolidatedQty);
   EXPECT_EQ(send(kNarkasa, at(kNarkasa, 11 * kSec)
                                .replace(kNkBtc, {bid("100.00", "6000000000"), bid("99.95", "3"),
                                                  ask("100.30", "1")})),
@@ -112,6 +117,7 @@ TEST_F(engine_consolidated, LevelTooLargeToMergeIsLeftOutNotTheVenue) {
   EXPECT_EQ(side_of(nk, Side::bid), (Strings{"100 6000000000", "99.95 3"}));
   EXPECT_EQ(cons_side("BTC-USDT", Side::bid), (Strings{"100 1.5 btse=1.5", "99.95 3 narkasa=3", "99.9 2 btse=2"}));
   EXPECT_EQ(cons_side("BTC-USDT", Side::ask), (Strings{"100.2 1 btse=1", "100.3 1 narkasa=1"}));
+  EXPECT_EQ(c.left_out, 1u);
 
   // After a loss, the venue's next snapshot (a reset of its slot) brings the rest back too.
   EXPECT_EQ(send(kNarkasa, at(kNarkasa, 12 * kSec).replace(kNkBtc, {bid("101.00", "1"), ask("100.30", "1")})),
@@ -124,6 +130,7 @@ TEST_F(engine_consolidated, LevelTooLargeToMergeIsLeftOutNotTheVenue) {
   EXPECT_TRUE(nk.in_sync);
   EXPECT_EQ(cons_side("BTC-USDT", Side::bid), (Strings{"100 1.5 btse=1.5", "99.95 3 narkasa=3", "99.9 2 btse=2"}));
   EXPECT_EQ(cons_side("BTC-USDT", Side::ask), (Strings{"100.2 1 btse=1", "100.3 1 narkasa=1"}));
+  EXPECT_EQ(c.left_out, 2u);
 
   // Back to a size that fits, and over again.
   send(kNarkasa, at(kNarkasa, 14 * kSec).replace(kNkBtc, {bid("100.00", "2"), bid("99.95", "3"), ask("100.30", "1")}));
@@ -132,6 +139,7 @@ TEST_F(engine_consolidated, LevelTooLargeToMergeIsLeftOutNotTheVenue) {
   send(kNarkasa, at(kNarkasa, 15 * kSec)
                      .replace(kNkBtc, {bid("100.00", "6000000000"), bid("99.95", "3"), ask("100.30", "1")}));
   EXPECT_EQ(cons_side("BTC-USDT", Side::bid), (Strings{"100 1.5 btse=1.5", "99.95 3 narkasa=3", "99.9 2 btse=2"}));
+  EXPECT_EQ(c.left_out, 3u);
 }
 
 }  // namespace

@@ -26,11 +26,10 @@ std::vector<std::string> side_of(const InstrumentState& s, Side side) {
 std::vector<std::string> side_of(const Engine& e, const ConsolidatedState& c, Side side) {
   std::vector<std::string> out;
   c.book.for_each(side, SIZE_MAX, [&](int64_t price, int64_t total, std::span<const VenueQty> parts) {
-    std::string row = format_decimal(price, kConsolidatedScale) + " " +
-                      format_decimal(total, kConsolidatedScale);
+    std::string row = format_decimal(price, c.price_scale) + " " + format_decimal(total, c.qty_scale);
     for (const VenueQty& v : parts) {
       row += " " + e.instruments()[c.members.at(v.venue)]->info.venue + "=" +
-             format_decimal(v.qty, kConsolidatedScale);
+             format_decimal(v.qty, c.qty_scale);
     }
     out.push_back(row);
   });
@@ -44,7 +43,7 @@ void Recorder::on_book(const InstrumentState& s, bool snapshot, std::span<const 
 
 void Recorder::on_consolidated(const ConsolidatedState& c, std::span<const LevelUpdate> changes) {
   consolidated.push_back(
-      {c.symbol, render_changes(changes, kConsolidatedScale, kConsolidatedScale), c.seq});
+      {c.symbol, render_changes(changes, c.price_scale, c.qty_scale), c.seq});
 }
 
 void Recorder::clear() {
@@ -70,8 +69,7 @@ std::vector<CandleRecord> Recorder::candles_of(CandleInterval i) const {
   return out;
 }
 
-namespace {
-Instrument make(std::string symbol, std::string native, int price_scale, int qty_scale) {
+Instrument make_instrument(std::string symbol, std::string native, int price_scale, int qty_scale) {
   Instrument i;
   const auto dash = symbol.find('-');
   i.base = symbol.substr(0, dash);
@@ -82,17 +80,29 @@ Instrument make(std::string symbol, std::string native, int price_scale, int qty
   i.qty_scale = qty_scale;
   return i;
 }
-}  // namespace
 
 EngineTest::EngineTest() : tables_(3) {
-  tables_[kBtse].add(make("BTC-USDT", "BTC-USDT", 1, 6));
-  tables_[kBtse].add(make("ETH-USDT", "ETH-USDT", 2, 4));
-  tables_[kNarkasa].add(make("BTC-USDT", "BTCUSDT", 2, 8));
-  tables_[kNarkasa].add(make("BTC-TRY", "BTCTRY", 0, 8));
-  tables_[kCoinmotion].add(make("BTC-EUR", "btcEur", 2, 8));
+  tables_[kBtse].add(make_instrument("BTC-USDT", "BTC-USDT", 1, 6));
+  tables_[kBtse].add(make_instrument("ETH-USDT", "ETH-USDT", 2, 4));
+  tables_[kNarkasa].add(make_instrument("BTC-USDT", "BTCUSDT", 2, 8));
+  tables_[kNarkasa].add(make_instrument("BTC-TRY", "BTCTRY", 0, 8));
+  tables_[kCoinmotion].add(make_instrument("BTC-EUR", "btcEur", 2, 8));
   engine_.add_observer(&rec_);
-  for (const char* v : {"btse", "narkasa", "coinmotion"}) engine_.add_feed(v);
+  engine_.add_feed("btse", [this](size_t stream) {
+    return stream >= btse_stream_books_.size() || btse_stream_books_[stream];
+  });
+  engine_.add_feed("narkasa");
+  engine_.add_feed("coinmotion");
   for (size_t f = 0; f < tables_.size(); ++f) engine_.on_instruments(f, tables_[f]);
+}
+
+size_t EngineTest::add_feed(std::string venue, std::vector<Instrument> instruments) {
+  const size_t feed = tables_.size();
+  InstrumentTable& t = tables_.emplace_back();
+  for (auto& i : instruments) t.add(std::move(i));
+  engine_.add_feed(std::move(venue));
+  engine_.on_instruments(feed, t);
+  return feed;
 }
 
 const InstrumentState& EngineTest::st(std::string_view venue, std::string_view symbol) const {

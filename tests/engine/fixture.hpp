@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <deque>
 #include <initializer_list>
 #include <span>
 #include <string>
@@ -138,6 +139,9 @@ std::vector<std::string> side_of(const InstrumentState& s, Side side);
 /// One side of a consolidated book, best first: "price total venue=qty ...".
 std::vector<std::string> side_of(const Engine& e, const ConsolidatedState& c, Side side);
 
+/// An instrument of canonical `symbol` (BASE-QUOTE) at the given scales.
+Instrument make_instrument(std::string symbol, std::string native, int price_scale, int qty_scale);
+
 /// Records every observer call, in order, as comparable values.
 class Recorder : public EngineObserver {
  public:
@@ -174,9 +178,14 @@ class Recorder : public EngineObserver {
 ///   0 btse (sequenced): BTC-USDT (price scale 1, qty scale 6), ETH-USDT (2, 4)
 ///   1 narkasa (snapshot-only): BTC-USDT (2, 8), BTC-TRY (0, 8)
 ///   2 coinmotion (quotes only): BTC-EUR (2, 8)
+/// btse says which of its streams carry books through `btse_stream_books_` (streams past
+/// its end: yes); narkasa and coinmotion are registered without an answer (all streams).
 class EngineTest : public ::testing::Test {
  protected:
   EngineTest();
+
+  /// Registers and discovers one more feed, as a venue starting late would; returns its index.
+  size_t add_feed(std::string venue, std::vector<Instrument> instruments);
 
   Batch at(size_t feed, int64_t mono_ns) const { return Batch(tables_[feed], mono_ns); }
   /// Delivers one payload's events; returns the instruments the engine asked to resync.
@@ -194,7 +203,8 @@ class EngineTest : public ::testing::Test {
 
   Engine engine_;
   Recorder rec_;
-  std::vector<InstrumentTable> tables_;
+  std::deque<InstrumentTable> tables_;  ///< a deque: batches keep references while feeds are added
+  std::vector<bool> btse_stream_books_;
 };
 /// Test suite names start with "engine" so that `ctest -R engine` selects them.
 using engine = EngineTest;

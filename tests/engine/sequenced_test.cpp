@@ -377,6 +377,50 @@ TEST_F(engine, StreamDownLosesTheSequencedBooksOfThatFeedOnly) {
   EXPECT_EQ(cons_side("BTC-USDT", Side::bid), (Strings{"100 4 btse=4", "99.9 1 narkasa=1"}));
 }
 
+using Overdue = std::vector<std::pair<size_t, uint32_t>>;
+
+TEST_F(engine, TimerAsksAgainForALostSnapshotWithoutWaitingForDeltas) {
+  const int64_t t0 = 100 * kSec;
+  constexpr int64_t R = kResyncRetryNs;
+  send(kBtse, at(kBtse, t0)
+                  .snapshot(kBtc, 100, {bid("100.0", "2"), ask("100.1", "1")})
+                  .snapshot(kEth, 200, {bid("2000.00", "1"), ask("2000.50", "1")}));
+  EXPECT_EQ(send(kBtse, at(kBtse, t0).delta(kBtc, 102, 101, {})), Ids{kBtc});  // gap: asked at t0
+  const InstrumentState& btc = st("btse", "BTC-USDT");
+  Overdue due;
+  engine_.overdue_resyncs(t0 + R - 1, due);
+  EXPECT_TRUE(due.empty());
+  engine_.overdue_resyncs(t0 + R, due);
+  EXPECT_EQ(due, (Overdue{{kBtse, kBtc}}));  // the quiet symbol is not stuck: asked again
+  EXPECT_EQ(btc.resyncs, 2u);
+  due.clear();
+  engine_.overdue_resyncs(t0 + R + 1, due);  // the clock restarted at the ask
+  EXPECT_TRUE(due.empty());
+  // A delta-driven ask and the timer share one clock.
+  EXPECT_EQ(send(kBtse, at(kBtse, t0 + 2 * R - 1).delta(kBtc, 103, 102, {})), Ids{});
+  send(kBtse, at(kBtse, t0 + 2 * R).snapshot(kBtc, 500, {bid("100.0", "2"), ask("100.1", "1")}));
+  engine_.overdue_resyncs(t0 + 10 * R, due);
+  EXPECT_TRUE(due.empty());  // in sync: nothing to ask
+  EXPECT_EQ(btc.resyncs, 2u);
+  EXPECT_EQ(st("btse", "ETH-USDT").resyncs, 0u);
+}
+
+TEST_F(engine, TimerStartsTheClockForBooksLostWithTheirStream) {
+  const int64_t t0 = 100 * kSec;
+  constexpr int64_t R = kResyncRetryNs;
+  send(kBtse, at(kBtse, t0).snapshot(kBtc, 100, {bid("100.0", "2"), ask("100.1", "1")}));
+  send(kNarkasa, at(kNarkasa, t0).replace(kNkBtc, {bid("99.90", "1"), ask("100.20", "1")}));
+  engine_.on_stream_down(kBtse, 1);
+  Overdue due;
+  engine_.overdue_resyncs(t0 + 5 * R, due);  // first sight: the reconnect's resubscribe gets its time
+  EXPECT_TRUE(due.empty());
+  engine_.overdue_resyncs(t0 + 6 * R - 1, due);
+  EXPECT_TRUE(due.empty());
+  engine_.overdue_resyncs(t0 + 6 * R, due);
+  EXPECT_EQ(due, (Overdue{{kBtse, kBtc}}));  // the snapshot-only narkasa book is never asked for
+  EXPECT_EQ(st("btse", "BTC-USDT").resyncs, 1u);
+}
+
 TEST_F(engine, PayloadsAreBracketedAndStateAndRawAreForwarded) {
   ParseOut empty;
   std::vector<uint32_t> resync;

@@ -1,0 +1,196 @@
+// Websocket API: client requests (subscribe, unsubscribe, list, ping) and the mapping of
+// subscribed patterns onto concrete streams.
+#include <algorithm>
+
+#include "src/app/ws_api_impl.hpp"
+#include "src/engine/render.hpp"
+
+namespace mdhub {
+
+using wsapi::Client;
+using wsapi::Stream;
+
+namespace {
+
+std::string id_or_null(const std::string& id) { return id.empty() ? std::string("null") : id; }
+
+/// `{"type":<type>,"id":<id>,"channels":[...]}`
+std::string channel_list(std::string_view type, const std::string& id, const std::vector<ChannelSpec>& specs) {
+  std::string b = R"({"type":")" + std::string(type) + R"(","id":)" + id_or_null(id) + R"(,"channels":[)";
+  for (size_t i = 0; i < specs.size(); ++i) {
+    if (i) b += ',';
+    render::str(b, specs[i].name());
+  }
+  b += "]}";
+  return b;
+}
+
+bool has_pattern(const std::vector<ChannelSpec>& patterns, const ChannelSpec& s) {
+  return std::any_of(patterns.begin(), patterns.end(), [&](const ChannelSpec& p) { return p.name() == s.name(); });
+}
+
+}  // namespace
+
+Stream* WsApi::Impl::stream_for(const ChannelSpec& spec, const InstrumentState* inst, const ConsolidatedState* cons) {
+  const std::string name = inst ? spec.concrete(inst->info.venue, inst->info.symbol)
+                                : spec.concrete("all", cons->symbol);
+  auto it = streams.find(name);
+  if (it != streams.end()) return it->second.get();
+  auto s = std::make_unique<Stream>();
+  s->name = name;
+  s->spec = spec;
+  s->inst = inst;
+  s->cons = cons;
+  Stream* p = s.get();
+  by_source[inst ? static_cast<const void*>(inst) : static_cast<const void*>(cons)].push_back(p);
+  streams.emplace(name, std::move(s));
+  return p;
+}
+
+bool WsApi::Impl::matches(const ChannelSpec& p, std::string_view venue, std::string_view symbol) {
+  return (p.venue == "*" || p.venue == venue) && (p.symbol == "*" || p.symbol == symbol);
+}
+
+void WsApi::Impl::expand(const ChannelSpec& p, std::vector<Stream*>& out) {
+  if (p.venue == "all") {
+    for (const auto& c : engine.consolidated())
+      if (p.symbol == "*" || p.symbol == c.symbol) out.push_back(stream_for(p, nullptr, &c));
+    return;
+  }
+  for (const auto& i : engine.instruments())
+    if (matches(p, i->info.venue, i->info.symbol)) out.push_back(stream_for(p, i.get(), nullptr));
+}
+
+void WsApi::Impl::attach(Client& c, Stream* s) {
+  if (!c.streams.insert(s).second) return;
+  s->subs.push_back(&c);
+  ++stats.subscriptions;
+  if (auto msg = state(*s, false)) deliver(c, *s, msg);
+}
+
+void WsApi::Impl::detach(Client& c, Stream* s) {
+  if (!c.streams.erase(s)) return;
+  c.stale.erase(s);
+  s->subs.erase(std::remove(s->subs.begin(), s->subs.end(), &c), s->subs.end());
+  if (s->subs.empty()) s->primed = false;  // unwatched streams are not kept up to date
+  --stats.subscriptions;
+}
+
+bool WsApi::Impl::validate(std::string_view name, ChannelSpec& spec, std::string& code, std::string& msg) {
+  if (!parse_channel(name, spec, msg)) {
+    code = "bad_channel";
+    return false;
+  }
+  if (spec.venue != "*" && spec.venue != "all") {
+    const auto& f = engine.feeds();
+    if (std::find(f.begin(), f.end(), spec.venue) == f.end()) {
+      code = "unknown_channel";
+      msg = "no venue '" + spec.venue + "' is configured";
+      return false;
+    }
+  }
+  if (spec.symbol != "*") {
+    bool found = false;
+    if (spec.venue == "all") {
+      found = engine.find_consolidated(spec.symbol) != nullptr;
+    } else {
+      for (const auto& i : engine.instruments())
+        found = found || matches(spec, i->info.venue, i->info.symbol);
+    }
+    if (!found) {
+      code = "unknown_channel";
+      msg = "no instrument '" + spec.symbol + "' on " + (spec.venue == "*" ? "any venue" : spec.venue);
+      return false;
+    }
+  }
+  return true;
+}
+
+std::vector<Stream*>* WsApi::Impl::streams_of(const void* src) {
+  auto it = by_source.find(src);
+  return it == by_source.end() ? nullptr : &it->second;
+}
+
+void WsApi::Impl::on_message(Client& c, std::string_view text) {
+  json::od::document doc;
+  json::od::object obj;
+  if (reader.iterate(text).get(doc) || doc.get_object().get(obj)) {
+    return error_reply(c, {}, "bad_request", "messages must be JSON objects");
+  }
+  std::string_view op, id_raw;
+  std::vector<std::string> channels;
+  bool has_channels = false;
+  for (auto field : obj) {
+    std::string_view k;
+    if (field.unescaped_key().get(k)) return error_reply(c, {}, "bad_request", "malformed JSON");
+    json::od::value v;
+    if (field.value().get(v)) return error_reply(c, {}, "bad_request", "malformed JSON");
+    if (k == "op") {
+      if (v.get_string().get(op)) return error_reply(c, {}, "bad_request", "'op' must be a string");
+      buf.assign(op);
+      op = buf;
+    } else if (k == "id") {
+      json::od::json_type t;
+      if (v.type().get(t) || (t != json::od::json_type::number && t != json::od::json_type::string))
+        return error_reply(c, {}, "bad_request", "'id' must be a number or a string");
+      id_raw = v.raw_json_token();
+      while (!id_raw.empty() && (id_raw.back() == ' ' || id_raw.back() == '\n' || id_raw.back() == '\t' || id_raw.back() == '\r'))
+        id_raw.remove_suffix(1);
+    } else if (k == "channels") {
+      has_channels = true;
+      json::od::array arr;
+      if (v.get_array().get(arr)) return error_reply(c, id_raw, "bad_request", "'channels' must be an array of strings");
+      for (auto e : arr) {
+        std::string_view ch;
+        if (e.get_string().get(ch)) return error_reply(c, id_raw, "bad_request", "'channels' must be an array of strings");
+        channels.emplace_back(ch);
+      }
+    }
+  }
+  const std::string id(id_raw);
+  if (op.empty()) return error_reply(c, id, "bad_request", "missing 'op'");
+  const std::string opname(op);
+  if (opname == "ping") return reply(c, R"({"type":"pong","id":)" + id_or_null(id) + "}");
+  if (opname == "list") return reply(c, channel_list("list", id, c.patterns));
+  if (opname != "subscribe" && opname != "unsubscribe")
+    return error_reply(c, id, "unknown_op", "op must be subscribe, unsubscribe, list or ping");
+  if (!has_channels || channels.empty())
+    return error_reply(c, id, "bad_request", "'channels' must list at least one channel");
+  std::vector<ChannelSpec> specs;
+  for (const auto& name : channels) {
+    ChannelSpec spec;
+    std::string code, msg;
+    if (!validate(name, spec, code, msg)) return error_reply(c, id, code, msg, name);
+    specs.push_back(std::move(spec));
+  }
+  if (opname == "subscribe") {
+    size_t fresh = 0;
+    for (const auto& s : specs) fresh += !has_pattern(c.patterns, s);
+    if (c.patterns.size() + fresh > cfg.max_subscriptions)
+      return error_reply(c, id, "too_many_subscriptions",
+                         "at most " + std::to_string(cfg.max_subscriptions) + " subscriptions per client");
+    reply(c, channel_list("subscribed", id, specs));
+    for (auto& s : specs) {
+      if (!has_pattern(c.patterns, s)) c.patterns.push_back(s);
+      std::vector<Stream*> concrete;
+      expand(s, concrete);
+      for (Stream* st : concrete) attach(c, st);
+    }
+    return;
+  }
+  // unsubscribe: drop the patterns, then every stream no remaining pattern covers.
+  for (const auto& s : specs) {
+    c.patterns.erase(std::remove_if(c.patterns.begin(), c.patterns.end(),
+                                    [&](const ChannelSpec& p) { return p.name() == s.name(); }),
+                     c.patterns.end());
+  }
+  std::vector<Stream*> keep;
+  for (const auto& p : c.patterns) expand(p, keep);
+  std::vector<Stream*> drop;
+  for (Stream* st : c.streams)
+    if (std::find(keep.begin(), keep.end(), st) == keep.end()) drop.push_back(st);
+  for (Stream* st : drop) detach(c, st);
+  reply(c, channel_list("unsubscribed", id, specs));
+}
+
+}  // namespace mdhub
