@@ -149,7 +149,34 @@ ResyncAction CoinbtrFeed::resync(uint32_t instrument) {
   return a;
 }
 
+void CoinbtrFeed::oldest_first(size_t from, ParseOut& out) {
+  auto& ev = out.events;
+  std::vector<size_t> at;  // positions of the window's trades (a ticker frame leads with its ticker)
+  for (size_t r = from; r < ev.size(); ++r)
+    if (ev[r].kind == EventKind::trade) at.push_back(r);
+  if (at.size() < 2) return;
+  const auto id = [&](size_t r) { return std::get<TradeMsg>(ev[r].body).trade_id; };
+  if (std::all_of(at.begin(), at.end(), [&](size_t r) { return id(r) != kNone; })) {
+    // REST rows carry ids: they order the fills of one millisecond exactly.
+    std::vector<Event> t;
+    for (size_t r : at) t.push_back(ev[r]);
+    std::stable_sort(t.begin(), t.end(), [](const Event& a, const Event& b) {
+      const int64_t ia = std::get<TradeMsg>(a.body).trade_id, ib = std::get<TradeMsg>(b.body).trade_id;
+      return a.ts_exchange_us != b.ts_exchange_us ? a.ts_exchange_us < b.ts_exchange_us : ia < ib;
+    });
+    for (size_t k = 0; k < at.size(); ++k) ev[at[k]] = t[k];
+    return;
+  }
+  // Without ids only the window's own order tells which fill of one millisecond came first
+  // (a taker sweeping several levels fills them all at once): the time sort below keeps it.
+  const int64_t first = ev[at.front()].ts_exchange_us, last = ev[at.back()].ts_exchange_us;
+  if (first != last) newest_first_ = first > last;
+  if (!newest_first_) return;
+  for (size_t i = 0, j = at.size() - 1; i < j; ++i, --j) std::swap(ev[at[i]], ev[at[j]]);
+}
+
 void CoinbtrFeed::dedup(size_t from, ParseOut& out) {
+  oldest_first(from, out);
   auto& ev = out.events;
   // Equal trades inside one window are distinct fills: number them so that the k-th equal
   // trade of a later window matches the k-th of this one.

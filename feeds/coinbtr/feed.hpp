@@ -38,6 +38,8 @@ class CoinbtrFeed final : public VenueFeed {
  private:
   // Drops repeated trades among out.events[from, end) and orders the new ones by time.
   void dedup(size_t from, ParseOut& out);
+  // Puts the trades among out.events[from, end) (one window) oldest first.
+  void oldest_first(size_t from, ParseOut& out);
 
   std::string ws_url_;
   bool book_, bbo_, trades_, ticker_;
@@ -51,6 +53,9 @@ class CoinbtrFeed final : public VenueFeed {
   bool started_ = false;
   size_t n_ = 0;
   std::vector<TradeDedup> seen_;
+  // Whether windows without ids (websocket "last ten") list trades newest first, as their
+  // timestamps last showed; a window inside one millisecond follows the last order seen.
+  bool newest_first_ = true;
 };
 
 }  // namespace mdhub::coinbtr

@@ -134,6 +134,66 @@ TEST(CoinbtrFeed, OverlappingTradeWindowsEmitEachTradeOnce) {
   EXPECT_TRUE(out.events.empty());
 }
 
+TEST(CoinbtrFeed, FillsOfOneMillisecondKeepTheirOrder) {
+  const InstrumentTable tab = test::table();
+  CoinbtrFeed feed(config());
+  feed.start(tab);
+  const auto prices = [](const ParseOut& o) {
+    std::vector<std::string> v;
+    for (const TradeMsg* t : trades(o)) v.push_back(px(t->price));
+    return v;
+  };
+  // Newest first, as the venue's "last ten" window: a taker swept 100, 101, 102 in one ms.
+  ParseOut out;
+  const char* sweep = R"({"channel":"trades","type":"BTC-MXN","data":[
+    {"a":"1","p":"102","s":1,"t":2000},{"a":"1","p":"101","s":1,"t":2000},
+    {"a":"1","p":"100","s":1,"t":2000},{"a":"1","p":"99","s":0,"t":1000}]})";
+  ASSERT_EQ(feed.on_frame(0, sweep, kRecv, out), ParseStatus::ok);
+  EXPECT_EQ(prices(out), (std::vector<std::string>{"99", "100", "101", "102"}));
+  // A window inside one millisecond cannot show its order: it follows the last one seen.
+  out.clear();
+  const char* one_ms = R"({"channel":"trades","type":"BTC-MXN","data":[
+    {"a":"2","p":"90","s":0,"t":3000},{"a":"2","p":"91","s":0,"t":3000}]})";
+  ASSERT_EQ(feed.on_frame(0, one_ms, kRecv, out), ParseStatus::ok);
+  EXPECT_EQ(prices(out), (std::vector<std::string>{"91", "90"}));
+  // Trades embedded in a ticker frame are a window too.
+  out.clear();
+  const char* ticker = R"({"channel":"ticker","market":"ETH-MXN","last":"7","trades":[
+    {"amount":"1","price":"7","side":"BUY","timestamp":5000.5},
+    {"amount":"1","price":"6","side":"BUY","timestamp":5000.25},
+    {"amount":"1","price":"5","side":"SELL","timestamp":4000}]})";
+  ASSERT_EQ(feed.on_frame(0, ticker, kRecv, out), ParseStatus::ok);
+  ASSERT_EQ(out.events[0].kind, EventKind::ticker);
+  EXPECT_EQ(prices(out), (std::vector<std::string>{"5", "6", "7"}));
+  // A venue that lists oldest first is followed, also inside one millisecond.
+  CoinbtrFeed asc(config());
+  asc.start(tab);
+  out.clear();
+  const char* oldest_first = R"({"channel":"trades","type":"BTC-MXN","data":[
+    {"a":"1","p":"99","s":0,"t":1000},{"a":"1","p":"100","s":1,"t":2000},{"a":"1","p":"101","s":1,"t":2000}]})";
+  ASSERT_EQ(asc.on_frame(0, oldest_first, kRecv, out), ParseStatus::ok);
+  EXPECT_EQ(prices(out), (std::vector<std::string>{"99", "100", "101"}));
+  out.clear();
+  ASSERT_EQ(asc.on_frame(0, one_ms, kRecv, out), ParseStatus::ok);
+  EXPECT_EQ(prices(out), (std::vector<std::string>{"90", "91"}));
+}
+
+TEST(CoinbtrFeed, RestFillsOfOneInstantFollowTheirIds) {
+  const InstrumentTable tab = test::table();
+  CoinbtrFeed feed(config());
+  feed.start(tab);
+  ParseOut out;
+  const char* page = R"({"success":true,"msg":null,"payload":[
+    {"amount":"1","price":"12","created_at":"2021-08-24T12:42:03.347801-05:00","id":12,"side":"BUY"},
+    {"amount":"1","price":"10","created_at":"2021-08-24T12:42:03.347801-05:00","id":10,"side":"BUY"},
+    {"amount":"1","price":"11","created_at":"2021-08-24T12:42:03.347801-05:00","id":11,"side":"BUY"},
+    {"amount":"1","price":"9","created_at":"2021-08-24T12:42:02-05:00","id":13,"side":"SELL"}]})";
+  ASSERT_EQ(feed.on_poll(feed.trades_poll(0), page, kRecv, out), ParseStatus::ok);
+  std::vector<int64_t> ids;
+  for (const TradeMsg* t : trades(out)) ids.push_back(t->trade_id);
+  EXPECT_EQ(ids, (std::vector<int64_t>{13, 10, 11, 12}));  // time first, then id
+}
+
 TEST(CoinbtrFeed, TickerTradesDedupWithTradesChannel) {
   const InstrumentTable tab = test::table();
   CoinbtrFeed feed(config());

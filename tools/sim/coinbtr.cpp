@@ -274,16 +274,18 @@ class Coinbtr final : public SimVenue {
     if (sub.local == kNoSymbol) return reply(s, "Error: unknown market");
     auto& session = Subscribers<Session>::of(s);
     auto it = std::find(session.subs.begin(), session.subs.end(), sub);
+    // Decided before the list changes: push_back invalidates `it`.
+    const bool fresh = action == "subscribe" && it == session.subs.end();
     if (action == "unsubscribe") {
       if (it != session.subs.end()) session.subs.erase(it);
-    } else if (it == session.subs.end()) {
+    } else if (fresh) {
       if (session.subs.size() >= kMaxSubs) return reply(s, "Error: too many subscriptions");
       session.subs.push_back(sub);
     }
     JsonW w;
     w.obj().key("action").str(action).key("market").str(spec(sub.local).native).key("channel").str(channel);
     reply(s, w.key("status").str("ok").end().take());
-    if (action == "unsubscribe" || it != session.subs.end()) return;
+    if (!fresh) return;
     // A new subscriber starts from the current state of its stream.
     if (sub.chan == Chan::orderbook) subs_.send(s, book_msg(sub.local));
     else if (sub.chan == Chan::ticker) subs_.send(s, ticker_msg(sub.local));
