@@ -19,6 +19,7 @@
 
 #include "feeds/common/events.hpp"
 #include "feeds/common/instruments.hpp"
+#include "feeds/common/runner_stats.hpp"
 #include "feeds/common/venue.hpp"
 
 namespace boost::asio {
@@ -45,6 +46,7 @@ struct FeedStats {
   uint64_t rest_errors = 0;     ///< transport errors, timeouts and non-2xx answers
   uint64_t rate_limited = 0;    ///< HTTP 429 answers
   uint64_t rate_waits = 0;      ///< requests delayed by the local token bucket
+  RestStats rest;               ///< durations and outcome classes of completed requests
   std::string last_error;
 };
 

@@ -51,7 +51,8 @@ struct FeedRunner::Impl : std::enable_shared_from_this<FeedRunner::Impl> {
   struct RestRequest {
     std::string target;
     RestDone done;
-    bool waited = false;  ///< already counted in rate_waits
+    bool waited = false;        ///< already counted in rate_waits
+    int64_t wait_since_ns = 0;  ///< when the token bucket first refused it (monotonic)
   };
 
   Impl(net::io_context& io, size_t index, VenueConfig cfg, std::unique_ptr<VenueFeed> feed, FeedSink& sink);
@@ -85,7 +86,7 @@ struct FeedRunner::Impl : std::enable_shared_from_this<FeedRunner::Impl> {
   void on_poll_done(size_t i, HttpResult r);
   void rest_get(std::string target, RestDone done);
   void rest_pump();
-  void on_rest_done(const std::string& target, HttpResult r, const RestDone& done);
+  void on_rest_done(const std::string& target, int64_t sent_mono_ns, HttpResult r, const RestDone& done);
 
   /// Wraps a handler so it runs only while this Impl is alive and not stopped: handlers
   /// hold a weak reference, so a destroyed runner is never touched.

@@ -170,7 +170,7 @@ void FeedRunner::Impl::rest_get(std::string target, RestDone done) {
     net::post(io_, guarded([done, r](Impl&) mutable { done(std::move(r)); }));
     return;
   }
-  rest_queue_.push_back(RestRequest{std::move(target), std::move(done), false});
+  rest_queue_.push_back(RestRequest{std::move(target), std::move(done), false, 0});
   rest_pump();
 }
 
@@ -181,7 +181,10 @@ void FeedRunner::Impl::rest_pump() {
   if (paused_until_mono_ns_ > t) {
     wait = paused_until_mono_ns_ - t;
   } else if ((wait = bucket_.try_take(t)) > 0 && !rest_queue_.front().waited) {
+    // Counted here, where the bucket actually holds a request back; a 429 pause is not a
+    // local rate-limit wait (it shows as code="429").
     rest_queue_.front().waited = true;
+    rest_queue_.front().wait_since_ns = t;
     ++stats_.rate_waits;
   }
   if (wait > 0) {
@@ -195,14 +198,18 @@ void FeedRunner::Impl::rest_pump() {
   rest_queue_.pop_front();
   rest_busy_ = true;
   ++stats_.rest_requests;
+  if (req.waited) stats_.rest.rate_wait_ns += static_cast<uint64_t>(t - req.wait_since_ns);
   http_->get(join_target(rest_url_->target == "/" ? "" : rest_url_->target, req.target),
-             guarded([target = req.target, done = std::move(req.done)](Impl& self, HttpResult r) {
-               self.on_rest_done(target, std::move(r), done);
+             guarded([target = req.target, done = std::move(req.done), t](Impl& self, HttpResult r) {
+               self.on_rest_done(target, t, std::move(r), done);
              }));
 }
 
-void FeedRunner::Impl::on_rest_done(const std::string& target, HttpResult r, const RestDone& done) {
+void FeedRunner::Impl::on_rest_done(const std::string& target, int64_t sent_mono_ns, HttpResult r,
+                                    const RestDone& done) {
   rest_busy_ = false;
+  stats_.rest.duration.observe(mono_now_ns() - sent_mono_ns);
+  ++stats_.rest.codes[static_cast<size_t>(classify_rest(r.ok, r.timed_out, r.status))];
   if (!r.ok) {
     ++stats_.rest_errors;
     note_error("GET " + target + ": " + r.error);

@@ -5,6 +5,7 @@
 #include <simdjson.h>
 
 #include "src/engine/render.hpp"
+#include "src/metrics/exposition.hpp"
 
 namespace mdhub {
 namespace {
@@ -157,15 +158,31 @@ void RecordingObserver::close() {
 
 void RecordingObserver::append_metrics(std::string& out) const {
   const auto s = rec_->stats();
-  auto counter = [&out](const char* name, const char* help, uint64_t v) {
-    out.append("# HELP ").append(name).append(" ").append(help).append("\n# TYPE ").append(name);
-    out.append(" counter\n").append(name).append(" ").append(std::to_string(v)).append("\n");
-  };
-  counter("mdhub_recorder_bytes_total", "Bytes written to recording segment files.", s.bytes_written);
-  counter("mdhub_recorder_records_total", "Records accepted by the recorder.", s.records);
-  counter("mdhub_recorder_dropped_total", "Records dropped (queue full, too large) or lost to I/O errors.",
-          s.dropped + s.lost);
-  counter("mdhub_recorder_errors_total", "Recorder I/O errors.", s.errors);
+  using prom::append_counter;
+  using prom::append_gauge;
+  append_counter(out, "mdhub_recorder_bytes_total", "Bytes written to recording segment files.", s.bytes_written);
+  append_counter(out, "mdhub_recorder_payload_bytes_total", "Payload bytes accepted into the recorder queue.",
+                 s.bytes_in);
+  append_counter(out, "mdhub_recorder_records_total", "Records accepted by the recorder.", s.records);
+  append_counter(out, "mdhub_recorder_records_written_total", "Records in blocks written to disk.",
+                 s.records_written);
+  append_counter(out, "mdhub_recorder_dropped_total",
+                 "Records dropped (queue full, too large) or lost to I/O errors.", s.dropped + s.lost);
+  // The parts of mdhub_recorder_dropped_total, so an alert can tell a slow disk (overflow)
+  // from a venue sending huge frames (too_large) from a failing disk (lost).
+  append_counter(out, "mdhub_recorder_overflow_total", "Records refused because the hand-off queue was full (or after close).",
+                 s.dropped >= s.too_large ? s.dropped - s.too_large : 0);
+  append_counter(out, "mdhub_recorder_too_large_total", "Records refused for a payload over the size limit.",
+                 s.too_large);
+  append_counter(out, "mdhub_recorder_lost_total", "Records accepted but not written because of an I/O error.",
+                 s.lost);
+  append_counter(out, "mdhub_recorder_errors_total", "Recorder I/O errors.", s.errors);
+  append_counter(out, "mdhub_recorder_segments_total", "Segment files created.", s.segments);
+  append_gauge(out, "mdhub_recorder_queue_bytes", "Bytes waiting in the recorder hand-off queue.", s.queue_used);
+  append_gauge(out, "mdhub_recorder_queue_capacity_bytes", "Size of the recorder hand-off queue.",
+               rec_->options().queue_bytes);
+  prom::append_histogram(out, "mdhub_recorder_fsync_seconds", "Duration of each fdatasync of a segment file.",
+                         record::kFsyncBoundsNs, s.fsync_buckets, s.fsync_sum_ns);
 }
 
 }  // namespace mdhub

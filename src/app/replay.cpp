@@ -34,8 +34,10 @@ ServeStack::ServeStack(asio::io_context& io, Engine& engine, const Config& cfg,
                  return v;
                },
                &ws_api.stats(), std::move(extra_metrics)}) {
+  engine.add_observer(&metrics.apply_probe());  // before the publishers: ends parsed_to_applied
   engine.add_observer(&ws_api);
   engine.add_observer(&metrics);  // after ws_api: tick_to_publish ends once fan-out is done
+  metrics.set_ws_queued_bytes([this] { return ws_api.queued_bytes(); });
   metrics.install(server);
   install_dashboard(server);
   install_http_api(server, engine, std::move(feeds));

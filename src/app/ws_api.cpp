@@ -34,6 +34,12 @@ WsApi::~WsApi() = default;
 
 const WsApiStats& WsApi::stats() const { return impl_->stats; }
 
+uint64_t WsApi::queued_bytes() const {
+  uint64_t n = 0;
+  for (const auto& [id, c] : impl_->clients) n += c->ws->queued_bytes();
+  return n;
+}
+
 void WsApi::on_instrument_added(const InstrumentState& inst) {
   // Wildcard subscriptions cover instruments discovered after they were made.
   for (auto& [id, cp] : impl_->clients) {

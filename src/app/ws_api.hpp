@@ -40,6 +40,8 @@ class WsApi final : public EngineObserver {
   WsApi& operator=(const WsApi&) = delete;
 
   const WsApiStats& stats() const;
+  /// Bytes queued to all clients right now (summed when asked: for scrapes, not per message).
+  uint64_t queued_bytes() const;
 
   void on_instrument_added(const InstrumentState&) override;
   void on_book(const InstrumentState&, bool snapshot, std::span<const LevelUpdate>) override;

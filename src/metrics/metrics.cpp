@@ -45,13 +45,15 @@ void add(MetricFamily& f, std::vector<ClientMetric::Label> labels, double v) {
   f.metric.push_back(std::move(m));
 }
 
-void add_histogram(MetricFamily& f, std::vector<ClientMetric::Label> labels, const LatencyHistogram& h) {
+template <class Bounds>
+void add_histogram(MetricFamily& f, std::vector<ClientMetric::Label> labels, const BucketHistogram<Bounds>& h) {
+  using H = BucketHistogram<Bounds>;
   ClientMetric m;
   m.label = std::move(labels);
   uint64_t cum = 0;
-  for (size_t i = 0; i < LatencyHistogram::kBoundsNs.size(); ++i) {
+  for (size_t i = 0; i < H::kBoundsNs.size(); ++i) {
     cum += h.counts()[i];
-    m.histogram.bucket.push_back({cum, static_cast<double>(LatencyHistogram::kBoundsNs[i]) / 1e9});
+    m.histogram.bucket.push_back({cum, static_cast<double>(H::kBoundsNs[i]) / 1e9});
   }
   cum += h.counts().back();
   m.histogram.bucket.push_back({cum, std::numeric_limits<double>::infinity()});
@@ -66,6 +68,19 @@ struct Metrics::Registry {
   prometheus::Registry registry;
 };
 
+class Metrics::ApplyProbe final : public EngineObserver {
+ public:
+  explicit ApplyProbe(Metrics& m) : m_(m) {}
+  void on_book(const InstrumentState&, bool, std::span<const LevelUpdate>) override { m_.note_applied(); }
+  void on_trade(const InstrumentState&, const TradeRecord&) override { m_.note_applied(); }
+  void on_ticker(const InstrumentState&) override { m_.note_applied(); }
+  void on_bbo(const InstrumentState&) override { m_.note_applied(); }
+  void on_candle(const InstrumentState&, const CandleRecord&) override { m_.note_applied(); }
+
+ private:
+  Metrics& m_;
+};
+
 Metrics::Metrics(MetricsSources sources) : src_(std::move(sources)), registry_(std::make_unique<Registry>()) {
   auto& info = prometheus::BuildGauge()
                    .Name("mdhub_build_info")
@@ -75,6 +90,16 @@ Metrics::Metrics(MetricsSources sources) : src_(std::move(sources)), registry_(s
 }
 
 Metrics::~Metrics() = default;
+
+EngineObserver& Metrics::apply_probe() {
+  if (!probe_) probe_ = std::make_unique<ApplyProbe>(*this);
+  return *probe_;
+}
+
+void Metrics::note_applied() {
+  // One clock read per sampled payload: later changes of the same payload keep the first stamp.
+  if (batch_sampled_ && batch_applied_ns_ == 0) batch_applied_ns_ = mono_ns();
+}
 
 Metrics::PerFeed& Metrics::feed(size_t i) {
   if (i >= feeds_.size()) feeds_.resize(i + 1);
@@ -87,9 +112,14 @@ void Metrics::count(const InstrumentState& s, Channel c) {
 }
 
 void Metrics::on_events_begin(size_t, RecvTime t) {
-  batch_begin_ns_ = mono_ns();
   batch_recv_mono_ns_ = t.mono_ns;
+  batch_applied_ns_ = 0;
   batch_published_ = false;
+  // Stage latencies are sampled so that most payloads pay for one clock read only (the one
+  // tick_to_publish needs); a clock read costs as much as the rest of this observer.
+  batch_sampled_ = (++batches_ & (kStageSampleEvery - 1)) == 0;
+  if (!batch_sampled_) return;
+  batch_begin_ns_ = mono_ns();
   if (t.mono_ns) parse_stage_.observe(batch_begin_ns_ - t.mono_ns);
 }
 
@@ -98,14 +128,21 @@ void Metrics::on_events_end(size_t) {
   // Observers run in registration order and this one is registered after the websocket
   // fan-out, so "now" is after every subscriber's message was queued.
   const int64_t now = mono_ns();
-  apply_stage_.observe(now - batch_begin_ns_);
   if (batch_recv_mono_ns_) tick_to_publish_.observe(now - batch_recv_mono_ns_);
+  if (!batch_sampled_) return;
+  apply_stage_.observe(now - batch_begin_ns_);
+  if (batch_applied_ns_) {
+    probe_active_ = true;
+    parsed_to_applied_.observe(batch_applied_ns_ - batch_begin_ns_);
+    applied_to_published_.observe(now - batch_applied_ns_);
+  }
 }
 
 void Metrics::on_book(const InstrumentState& s, bool, std::span<const LevelUpdate>) { count(s, kBook); }
 void Metrics::on_trade(const InstrumentState& s, const TradeRecord&) { count(s, kTrades); }
 void Metrics::on_ticker(const InstrumentState& s) { count(s, kTicker); }
-void Metrics::on_bbo(const InstrumentState& s) { ++feed(s.feed).messages[kBbo]; }
+// Quote-only venues publish nothing but BBOs: those payloads count as published too.
+void Metrics::on_bbo(const InstrumentState& s) { count(s, kBbo); }
 void Metrics::on_candle(const InstrumentState& s, const CandleRecord&) { count(s, kCandles); }
 
 void Metrics::on_raw(size_t f, RawKind kind, int, RecvTime, std::string_view payload) {
@@ -131,6 +168,14 @@ std::string Metrics::render() const {
   auto rest_err = family("mdhub_rest_errors_total", "REST requests that failed (transport, timeout, non-2xx)", MetricType::Counter);
   auto limited = family("mdhub_rest_rate_limited_total", "HTTP 429 answers", MetricType::Counter);
   auto waits = family("mdhub_rest_rate_limit_waits_total", "Requests delayed by the local token bucket", MetricType::Counter);
+  auto wait_s = family("mdhub_rest_rate_limit_wait_seconds_total", "Time requests waited for a token-bucket token",
+                       MetricType::Counter);
+  auto rest_dur = family("mdhub_rest_request_duration_seconds",
+                         "REST request duration: sent to answer received or failure (connect and TLS included)",
+                         MetricType::Histogram);
+  auto rest_codes = family("mdhub_rest_responses_total",
+                           "Completed REST requests by outcome: HTTP 200, 2xx, 3xx, 429, 4xx, 5xx, other, timeout, error",
+                           MetricType::Counter);
   for (const auto& [cfg, st] : feeds) {
     const std::vector<ClientMetric::Label> v = {{"venue", cfg->id}};
     add(up, v, st->state == FeedState::live ? 1 : 0);
@@ -144,6 +189,11 @@ std::string Metrics::render() const {
     add(rest_err, v, static_cast<double>(st->rest_errors));
     add(limited, v, static_cast<double>(st->rate_limited));
     add(waits, v, static_cast<double>(st->rate_waits));
+    add(wait_s, v, static_cast<double>(st->rest.rate_wait_ns) / 1e9);
+    add_histogram(rest_dur, v, st->rest.duration);
+    for (size_t c = 0; c < kRestCodes; ++c)
+      add(rest_codes, {{"venue", cfg->id}, {"code", std::string(to_label(static_cast<RestCode>(c)))}},
+          static_cast<double>(st->rest.codes[c]));
   }
 
   auto messages = family("mdhub_feed_messages_total", "Normalized events published, by data channel", MetricType::Counter);
@@ -173,12 +223,19 @@ std::string Metrics::render() const {
 
   auto t2p = family("mdhub_tick_to_publish_seconds", "Frame received to every subscriber's message queued", MetricType::Histogram);
   add_histogram(t2p, {}, tick_to_publish_);
-  auto stages = family("mdhub_stage_seconds", "Latency per pipeline stage", MetricType::Histogram);
+  auto stages = family("mdhub_stage_seconds",
+                       "Latency per pipeline stage, sampled: one payload in " + std::to_string(kStageSampleEvery),
+                       MetricType::Histogram);
   add_histogram(stages, {{"stage", "read_to_parsed"}}, parse_stage_);
   add_histogram(stages, {{"stage", "parsed_to_published"}}, apply_stage_);
+  if (probe_active_) {
+    add_histogram(stages, {{"stage", "parsed_to_applied"}}, parsed_to_applied_);
+    add_histogram(stages, {{"stage", "applied_to_published"}}, applied_to_published_);
+  }
 
-  for (auto* f : {&up, &state, &reconnects, &parse_errors, &age, &rest, &rest_err, &limited, &waits, &messages,
-                  &frames, &bytes, &gaps, &resyncs, &in_sync, &dropped, &t2p, &stages})
+  for (auto* f : {&up, &state, &reconnects, &parse_errors, &age, &rest, &rest_err, &limited, &waits, &wait_s,
+                  &rest_dur, &rest_codes, &messages, &frames, &bytes, &gaps, &resyncs, &in_sync, &dropped, &t2p,
+                  &stages})
     out.push_back(std::move(*f));
 
   if (src_.ws) {
@@ -196,6 +253,12 @@ std::string Metrics::render() const {
     auto bad = family("mdhub_ws_bad_requests_total", "Error replies to client input", MetricType::Counter);
     add(bad, {}, static_cast<double>(w.bad_requests));
     for (auto* f : {&clients, &subs, &sent, &drop, &bad}) out.push_back(std::move(*f));
+  }
+  if (ws_queued_bytes_) {
+    auto queued = family("mdhub_ws_queued_bytes", "Bytes queued to websocket clients and not yet written, all clients",
+                         MetricType::Gauge);
+    add(queued, {}, static_cast<double>(ws_queued_bytes_()));
+    out.push_back(std::move(queued));
   }
 
   std::ostringstream s;

@@ -32,9 +32,24 @@ class Metrics final : public EngineObserver {
  public:
   explicit Metrics(MetricsSources sources);
   ~Metrics() override;
+  Metrics(const Metrics&) = delete;
+  Metrics& operator=(const Metrics&) = delete;
 
   /// Registers GET /metrics.
   void install(net::Server& server);
+  /// An observer to register with the engine *before* the publishers (websocket fan-out,
+  /// NATS), while this Metrics itself is registered after them. It notes when the first
+  /// change of a payload has been applied, which splits the parsed -> published stage into
+  /// `parsed_to_applied` and `applied_to_published` (exact for one-change payloads; for a
+  /// payload of several changes "applied" is its first change). Those two stages are
+  /// exported once the probe has seen a change. Owned by this Metrics.
+  EngineObserver& apply_probe();
+  /// mdhub_stage_seconds samples one payload in this many (a power of two), which keeps
+  /// its clock reads off most payloads; mdhub_tick_to_publish_seconds sees every payload.
+  static constexpr uint64_t kStageSampleEvery = 16;
+  /// Total bytes queued to websocket clients and not yet written, read at scrape time and
+  /// exported as the gauge mdhub_ws_queued_bytes. Optional; called on the network thread.
+  void set_ws_queued_bytes(std::function<uint64_t()> f) { ws_queued_bytes_ = std::move(f); }
   /// The full text exposition (what /metrics serves).
   std::string render() const;
 
@@ -53,15 +68,24 @@ class Metrics final : public EngineObserver {
     std::array<uint64_t, kChannels> messages{};
     std::array<uint64_t, 3> frames{}, bytes{};  ///< by RawKind
   };
+  class ApplyProbe;
   PerFeed& feed(size_t i);
   void count(const InstrumentState& s, Channel c);
+  void note_applied();
 
   MetricsSources src_;
+  std::function<uint64_t()> ws_queued_bytes_;
   std::vector<PerFeed> feeds_;
   LatencyHistogram tick_to_publish_, parse_stage_, apply_stage_;
+  LatencyHistogram parsed_to_applied_, applied_to_published_;
   int64_t batch_recv_mono_ns_ = 0;
-  int64_t batch_begin_ns_ = 0;
+  int64_t batch_begin_ns_ = 0;    ///< set on sampled payloads only
+  int64_t batch_applied_ns_ = 0;  ///< 0 until the probe saw this payload's first change
+  uint64_t batches_ = 0;
+  bool batch_sampled_ = false;
   bool batch_published_ = false;
+  bool probe_active_ = false;
+  std::unique_ptr<ApplyProbe> probe_;
   struct Registry;
   std::unique_ptr<Registry> registry_;
 };

@@ -277,6 +277,8 @@ RecorderStats Recorder::stats() const {
   s.errors = sh.w.errors.load(r);
   s.fsyncs = sh.w.fsyncs.load(r);
   s.last_fsync_ns = sh.w.last_fsync_ns.load(r);
+  for (size_t i = 0; i < kFsyncBuckets; ++i) s.fsync_buckets[i] = sh.w.fsync_buckets[i].load(r);
+  s.fsync_sum_ns = sh.w.fsync_sum_ns.load(r);
   s.queue_used = sh.ring.write_position() - sh.ring.read_position();
   return s;
 }

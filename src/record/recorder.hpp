@@ -11,6 +11,7 @@
 // I/O errors (unwritable directory, disk full, ...) are reported through last_error(),
 // the `errors` counter and the optional callback; records that cannot be written are
 // counted as `lost`, and the writer retries with a new segment after `retry_interval`.
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -47,6 +48,13 @@ struct RecorderOptions {
   std::function<void()> on_thread_start;
 };
 
+/// Bucket upper bounds (ns) of RecorderStats::fsync_buckets: 50 µs .. 10 s.
+inline constexpr std::array<int64_t, 17> kFsyncBoundsNs = {
+    50'000,      100'000,     250'000,     500'000,       1'000'000,     2'500'000,
+    5'000'000,   10'000'000,  25'000'000,  50'000'000,    100'000'000,   250'000'000,
+    500'000'000, 1'000'000'000, 2'500'000'000, 5'000'000'000, 10'000'000'000};
+inline constexpr size_t kFsyncBuckets = kFsyncBoundsNs.size() + 1;  ///< the last is +Inf
+
 struct RecorderStats {
   uint64_t records = 0;          ///< accepted into the queue (raw + meta)
   uint64_t bytes_in = 0;         ///< payload bytes accepted
@@ -60,6 +68,9 @@ struct RecorderStats {
   uint64_t errors = 0;
   uint64_t fsyncs = 0;
   int64_t last_fsync_ns = 0;     ///< duration of the last fdatasync
+  /// Durations of every successful fdatasync, per bucket of kFsyncBoundsNs (not cumulative).
+  std::array<uint64_t, kFsyncBuckets> fsync_buckets{};
+  uint64_t fsync_sum_ns = 0;
   uint64_t queue_used = 0;       ///< bytes waiting in the hand-off ring
 };
 

@@ -4,6 +4,7 @@
 #include <unistd.h>
 #include <zstd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
@@ -252,9 +253,14 @@ bool SegmentWriter::sync_file(Clock::time_point now) {
     fail("recorder: fdatasync of " + path_ + " failed: " + errno_text(errno), now);
     return false;
   }
-  c_.last_fsync_ns.store(
-      std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t0).count(),
-      std::memory_order_relaxed);
+  const int64_t took = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t0).count();
+  c_.last_fsync_ns.store(took, std::memory_order_relaxed);
+  size_t b = 0;
+  while (b < kFsyncBoundsNs.size() && took > kFsyncBoundsNs[b]) ++b;
+  // The writer thread is the only writer: readers (metrics) may see the bucket and the sum
+  // of one sample a scrape apart, never a torn value.
+  c_.fsync_buckets[b].fetch_add(1, std::memory_order_relaxed);
+  c_.fsync_sum_ns.fetch_add(static_cast<uint64_t>(std::max<int64_t>(took, 0)), std::memory_order_relaxed);
   c_.fsyncs.fetch_add(1, std::memory_order_relaxed);
   dirty_ = false;
   return true;

@@ -2,6 +2,7 @@
 // The writer thread's half of the Recorder (internal): builds blocks from encoded records,
 // compresses and checksums them, writes segment files, rotates by size and age, fsyncs,
 // and turns I/O errors into reports plus a retry with a fresh segment. Single-threaded.
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -24,6 +25,8 @@ struct WriterCounters {
   std::atomic<uint64_t> records_written{0}, lost{0}, bytes_written{0}, blocks{0}, segments{0},
       errors{0}, fsyncs{0};
   std::atomic<int64_t> last_fsync_ns{0};
+  std::array<std::atomic<uint64_t>, kFsyncBuckets> fsync_buckets{};
+  std::atomic<uint64_t> fsync_sum_ns{0};
 };
 
 /// A growable byte buffer without value-initialisation (blocks are rewritten in full).

@@ -1,0 +1,238 @@
+// Ingest of BTSE order-book websocket frames, as the feed runtime does it per frame: receive
+// time, Engine::on_raw, the BTSE VenueFeed parser, Engine::on_events (validate + apply the
+// delta). Measured with no observer, then with the Prometheus Metrics observer (and its
+// apply probe) registered as in a live run, to show what per-message metrics cost.
+//
+// Input: the instruments of the recorded BTSE market_summary fixture, then a snapshot and
+// ~29k delta frames in BTSE's `update:` wire format built from the seeded delta stream of
+// bench/book. One benchmark iteration = one frame, so the reported time is ns/frame; after
+// the last delta the snapshot frame comes again and the stream restarts. Before timing, one
+// full pass is checked: the engine's book must equal the stream's reference state.
+#include <benchmark/benchmark.h>
+#include <cxxabi.h>
+#include <simdjson.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <typeinfo>
+#include <vector>
+
+#include "bench/book/delta_stream.hpp"
+#include "book/decimal.hpp"
+#include "feeds/btse/btse.hpp"
+#include "feeds/common/instrument_select.hpp"
+#include "feeds/common/runner.hpp"
+#include "src/engine/engine.hpp"
+#include "src/metrics/metrics.hpp"
+
+namespace mdhub::bench {
+namespace {
+
+constexpr size_t kDeltaLevels = size_t{1} << 17;
+constexpr const char* kSymbol = "BTC-USD";
+// The delta stream's mantissas are rendered with these decimals, like BTSE's own text
+// ("59367.5", "2.15622").
+constexpr int kWirePriceScale = 1;
+constexpr int kWireQtyScale = 5;
+
+[[noreturn]] void die(const std::string& why) {
+  std::fprintf(stderr, "bench_ingest: %s\n", why.c_str());
+  std::exit(1);
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) die("cannot read " + path);
+  std::ostringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+void levels_json(std::string& out, const char* key, std::span<const LevelUpdate> levels, Side side) {
+  out += '"';
+  out += key;
+  out += "\":[";
+  bool first = true;
+  for (const auto& l : levels) {
+    if (l.side != side) continue;
+    if (!first) out += ',';
+    first = false;
+    out += "[\"" + format_decimal(l.price, kWirePriceScale) + "\",\"" + format_decimal(l.qty, kWireQtyScale) + "\"]";
+  }
+  out += ']';
+}
+
+std::string update_frame(std::span<const LevelUpdate> levels, uint64_t seq, bool snapshot, int64_t ts_ms) {
+  std::string f = R"({"topic":"update:BTC-USD_0","data":{)";
+  levels_json(f, "bids", levels, Side::bid);
+  f += ',';
+  levels_json(f, "asks", levels, Side::ask);
+  f += ",\"seqNum\":" + std::to_string(seq) + ",\"prevSeqNum\":" + std::to_string(seq - 1);
+  f += snapshot ? R"(,"type":"snapshot")" : R"(,"type":"delta")";
+  f += ",\"timestamp\":" + std::to_string(ts_ms) + R"(,"symbol":"BTC-USD"}})";
+  return f;
+}
+
+struct Input {
+  InstrumentTable table;
+  std::vector<std::string> frames;  // [0] is the snapshot
+  uint64_t final_seq = 0;
+  uint64_t bytes = 0;
+  const DeltaStream* stream = nullptr;
+};
+
+const Input& input() {
+  static const Input in = [] {
+    Input r;
+    static const DeltaStream s = make_stream(20240607, kDeltaLevels);
+    r.stream = &s;
+    VenueConfig cfg;
+    cfg.id = "btse";
+    auto feed = btse::make_feed(cfg);
+    std::vector<Instrument> all;
+    std::string err;
+    const std::string body = read_file(std::string(MDHUB_SOURCE_DIR) + "/feeds/btse/testdata/rest_market_summary_multi.json");
+    if (feed->parse_discovery(body, all, err) != ParseStatus::ok) die("discovery: " + err);
+    auto sel = select_instruments(std::move(all), {kSymbol});
+    if (sel.table.size() != 1) die("BTC-USD not in the discovery fixture");
+    r.table = std::move(sel.table);
+    int64_t ts = 1'717'700'000'000;
+    r.frames.push_back(update_frame(s.snapshot, 1, true, ts));
+    for (const auto& m : s.messages) {
+      r.frames.push_back(update_frame({s.levels.data() + m.begin, m.count}, m.seq, false, ++ts));
+      r.final_seq = m.seq;
+    }
+    for (const auto& f : r.frames) r.bytes += f.size();
+    return r;
+  }();
+  return in;
+}
+
+/// One feed, one engine, as a live run wires them.
+struct Pipeline {
+  explicit Pipeline(bool with_metrics, bool with_probe = true) {
+    const Input& in = input();
+    VenueConfig cfg;
+    cfg.id = "btse";
+    cfg.channels = {"book"};
+    feed = btse::make_feed(cfg);
+    feed->start(in.table);
+    const auto streams = feed->streams();
+    for (size_t i = 0; i < streams.size(); ++i)
+      if (streams[i].name == "oss") stream = i;
+    engine.add_feed("btse");
+    if (with_metrics) {
+      metrics = std::make_unique<Metrics>(MetricsSources{&engine, {}, nullptr, {}});
+      // Probe first, Metrics last: the order ServeStack registers them around the publishers.
+      if (with_probe) engine.add_observer(&metrics->apply_probe());
+      engine.add_observer(metrics.get());
+    }
+    engine.on_instruments(0, in.table);
+  }
+
+  void ingest(std::string_view frame) {
+    const RecvTime t = now();
+    engine.on_raw(0, RawKind::ws, static_cast<int>(stream), t, frame);
+    out.clear();
+    if (feed->on_frame(stream, frame, t, out) != ParseStatus::ok) die("parse: " + out.error);
+    resync.clear();
+    engine.on_events(0, out, resync);
+    if (!resync.empty()) die("the engine asked for a resync");
+  }
+
+  /// The book after a full pass must be the stream's final state.
+  void check() const {
+    const Input& in = input();
+    const InstrumentState* s = engine.find("btse", kSymbol);
+    if (!s || !s->in_sync) die("book not in sync");
+    const int ps = s->info.price_scale - kWirePriceScale, qs = s->info.qty_scale - kWireQtyScale;
+    LevelHasher want, got;
+    for (auto [p, q] : in.stream->final_bids) want.add(Side::bid, Level{p * pow10(ps), q * pow10(qs)});
+    for (auto [p, q] : in.stream->final_asks) want.add(Side::ask, Level{p * pow10(ps), q * pow10(qs)});
+    want.add_seq(in.final_seq);
+    for (Side side : {Side::bid, Side::ask})
+      s->book.for_each(side, SIZE_MAX, [&](const Level& l) { got.add(side, l); });
+    got.add_seq(s->book.seq());
+    if (want.value() != got.value()) die("final book differs from the reference");
+  }
+
+  std::unique_ptr<VenueFeed> feed;
+  size_t stream = 0;
+  Engine engine;
+  std::unique_ptr<Metrics> metrics;
+  ParseOut out;
+  std::vector<uint32_t> resync;
+};
+
+void run(benchmark::State& state, bool with_metrics, bool with_probe) {
+  const Input& in = input();
+  Pipeline p(with_metrics, with_probe);
+  for (const auto& f : in.frames) p.ingest(f);
+  p.check();
+  size_t i = 0;
+  for (auto _ : state) {
+    p.ingest(in.frames[i]);
+    if (++i == in.frames.size()) i = 0;
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
+  state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(in.bytes / in.frames.size()));
+  if (p.metrics && p.metrics->render().find("mdhub_stage_seconds_count{stage=\"read_to_parsed\"} 0\n") !=
+                       std::string::npos)
+    die("metrics recorded nothing");
+}
+
+void BM_IngestBtse_Engine(benchmark::State& state) { run(state, false, false); }
+void BM_IngestBtse_EngineMetrics(benchmark::State& state) { run(state, true, true); }
+void BM_IngestBtse_EngineMetricsNoProbe(benchmark::State& state) { run(state, true, false); }
+
+// The observer calls one BTSE delta frame makes, without the parser and the engine: the
+// absolute per-frame cost of the metrics, which the ratio above hides in the noise of a
+// busy machine.
+void BM_MetricsCallbacksPerFrame(benchmark::State& state) {
+  const Input& in = input();
+  Pipeline p(true, true);
+  for (const auto& f : in.frames) p.ingest(f);
+  const InstrumentState& s = *p.engine.find("btse", kSymbol);
+  EngineObserver& probe = p.metrics->apply_probe();
+  Metrics& m = *p.metrics;
+  const std::string_view frame = in.frames[1];
+  const RecvTime t = now();
+  for (auto _ : state) {
+    m.on_raw(0, RawKind::ws, 0, t, frame);
+    probe.on_events_begin(0, t);
+    m.on_events_begin(0, t);
+    probe.on_book(s, false, {});
+    m.on_book(s, false, {});
+    probe.on_bbo(s);
+    m.on_bbo(s);
+    m.on_events_end(0);
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
+}
+
+BENCHMARK(BM_IngestBtse_Engine);
+BENCHMARK(BM_IngestBtse_EngineMetrics);
+BENCHMARK(BM_IngestBtse_EngineMetricsNoProbe);
+BENCHMARK(BM_MetricsCallbacksPerFrame);
+
+}  // namespace
+}  // namespace mdhub::bench
+
+int main(int argc, char** argv) {
+  int status = 0;
+  char* name = abi::__cxa_demangle(typeid(simdjson::ondemand::parser).name(), nullptr, nullptr, &status);
+  const auto& in = mdhub::bench::input();
+  std::printf("simdjson on-demand: %s\nframes: %zu (1 snapshot + deltas), %.1f bytes/frame on average\n",
+              status == 0 ? name : typeid(simdjson::ondemand::parser).name(), in.frames.size(),
+              static_cast<double>(in.bytes) / static_cast<double>(in.frames.size()));
+  std::free(name);
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
