@@ -185,6 +185,21 @@ void run(benchmark::State& state, bool with_metrics, bool with_probe) {
     die("metrics recorded nothing");
 }
 
+// The parser alone (no engine): how the per-frame time splits between the two.
+void BM_ParseBtse(benchmark::State& state) {
+  const Input& in = input();
+  Pipeline p(false);
+  size_t i = 0;
+  for (auto _ : state) {
+    p.out.clear();
+    if (p.feed->on_frame(p.stream, in.frames[i], RecvTime{}, p.out) != ParseStatus::ok) die("parse: " + p.out.error);
+    benchmark::DoNotOptimize(p.out.levels.data());
+    if (++i == in.frames.size()) i = 0;
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
+}
+BENCHMARK(BM_ParseBtse);
+
 void BM_IngestBtse_Engine(benchmark::State& state) { run(state, false, false); }
 void BM_IngestBtse_EngineMetrics(benchmark::State& state) { run(state, true, true); }
 void BM_IngestBtse_EngineMetricsNoProbe(benchmark::State& state) { run(state, true, false); }
