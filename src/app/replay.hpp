@@ -1,10 +1,7 @@
 #pragma once
 // `mdhub replay`: feeds a recording through the same VenueFeed parsers and Engine as a live
-// run and serves the result with the same HTTP/websocket API. Also home of the pieces `run`
-// and replay share: the serving stack (ServeStack) and the shutdown-signal handling.
+// run and serves the result with the same HTTP/websocket API (ServeStack, serve.hpp).
 // Everything here runs on one network thread; nothing is thread-safe.
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -14,34 +11,11 @@
 
 #include "src/app/config.hpp"
 #include "src/app/http_api.hpp"
-#include "src/app/ws_api.hpp"
+#include "src/app/serve.hpp"
 #include "src/engine/engine.hpp"
-#include "src/metrics/metrics.hpp"
-#include "src/net/server.hpp"
 #include "src/record/reader.hpp"
 
 namespace mdhub {
-
-/// The HTTP API, websocket API, metrics and dashboard over one Engine. Registers its
-/// observers with `engine`; `engine`, `feeds` and `extra_metrics` must outlive it.
-class ServeStack {
- public:
-  ServeStack(boost::asio::io_context& io, Engine& engine, const Config& cfg,
-             std::function<std::vector<FeedView>()> feeds, std::function<void(std::string&)> extra_metrics);
-  /// Listens on `addr` (HOST:PORT); the bound port, or 0 after logging why not.
-  uint16_t listen(const std::string& addr);
-  /// Stops accepting and closes client websockets with 1001 (going away).
-  void stop() { server.stop(1001); }
-
-  net::Server server;
-  WsApi ws_api;
-  Metrics metrics;
-};
-
-/// SIGINT/SIGTERM: calls `on_stop` once and ends `io` after a short grace period; a second
-/// signal exits the process at once. `signals` must outlive `io.run()`.
-void handle_shutdown_signals(boost::asio::io_context& io, boost::asio::signal_set& signals,
-                             std::function<void()> on_stop);
 
 /// Applies recorded records to per-feed VenueFeeds (rebuilt from the "config" meta record)
 /// and an Engine, exactly as FeedRunner does live; resync requests are given to the feed

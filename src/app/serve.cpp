@@ -1,0 +1,86 @@
+#include "src/app/serve.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <memory>
+
+#include "src/dashboard/dashboard.hpp"
+
+namespace mdhub {
+
+namespace asio = boost::asio;
+
+ServeStack::ServeStack(asio::io_context& io, Engine& engine, const Config& cfg,
+                       std::function<std::vector<FeedView>()> feeds, std::function<void(std::string&)> extra_metrics)
+    : server(io, [&cfg] {
+        net::ServerOptions o;
+        o.max_ws_frame_in = cfg.ws.max_frame_bytes;
+        o.ws_queue_bytes = cfg.ws.queue_bytes;
+        return o;
+      }()),
+      ws_api(io, server, engine, cfg.ws),
+      metrics({&engine,
+               [feeds] {
+                 std::vector<std::pair<const VenueConfig*, const FeedStats*>> v;
+                 for (const auto& f : feeds()) v.emplace_back(f.config, f.stats);
+                 return v;
+               },
+               &ws_api.stats(), std::move(extra_metrics)}) {
+  engine.add_observer(&metrics.apply_probe());  // before the publishers: ends parsed_to_applied
+  engine.add_observer(&ws_api);
+  engine.add_observer(&metrics);  // after ws_api: tick_to_publish ends once fan-out is done
+  metrics.set_ws_queued_bytes([this] { return ws_api.queued_bytes(); });
+  metrics.install(server);
+  install_dashboard(server);
+  install_http_api(server, engine, std::move(feeds));
+}
+
+uint16_t ServeStack::listen(const std::string& addr) {
+  std::string host;
+  uint16_t port = 0;
+  net::split_host_port(addr, host, port);
+  try {
+    return server.listen(host, port);
+  } catch (const std::exception& e) {
+    spdlog::error("cannot listen on {}: {}", addr, e.what());
+    return 0;
+  }
+}
+
+namespace {
+
+struct SignalState {
+  asio::io_context& io;
+  asio::signal_set& signals;
+  std::function<void()> on_stop;
+  bool stopping = false;
+};
+
+void wait_signal(const std::shared_ptr<SignalState>& st) {
+  st->signals.async_wait([st](boost::system::error_code ec, int sig) {
+    if (ec) return;
+    if (st->stopping) {
+      spdlog::warn("second signal: exiting now");
+      std::_Exit(1);
+    }
+    st->stopping = true;
+    spdlog::info("signal {}: shutting down", sig);
+    st->on_stop();
+    wait_signal(st);
+    // Whatever is still in flight gets a short grace period, then the loop ends.
+    auto deadline = std::make_shared<asio::steady_timer>(st->io, std::chrono::milliseconds(1500));
+    deadline->async_wait([st, deadline](boost::system::error_code) { st->io.stop(); });
+  });
+}
+
+}  // namespace
+
+void handle_shutdown_signals(asio::io_context& io, asio::signal_set& signals, std::function<void()> on_stop) {
+  wait_signal(std::make_shared<SignalState>(SignalState{io, signals, std::move(on_stop)}));
+}
+
+}  // namespace mdhub
