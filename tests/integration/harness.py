@@ -60,10 +60,24 @@ def levels(side):
     return [(Decimal(str(lv[0])), Decimal(str(lv[1]))) for lv in side]
 
 
+def patch_options(cfg, venue_options):
+    """Adds `key = value` lines to each venue's options table, creating the table if needed."""
+    for venue, opts in venue_options.items():
+        lines = "".join(f"{k} = {json.dumps(v)}\n" for k, v in opts.items())
+        header = f"[venues.{venue}.options]\n"
+        if header in cfg:
+            cfg = cfg.replace(header, header + lines, 1)
+        else:
+            cfg = cfg.rstrip("\n") + "\n\n" + header + lines
+    return cfg
+
+
 class Stack:
     """A simulator and an mdhub pointed at it."""
 
-    def __init__(self, binary, sim_args=(), hub_args=(), tls=False):
+    def __init__(self, binary, sim_args=(), hub_args=(), tls=False, venue_options=None):
+        """venue_options: {venue: {key: value}} added to the printed config's
+        `[venues.<id>.options]` tables (runtime knobs such as rest_timeout_ms)."""
         self.binary = binary
         self.dir = tempfile.mkdtemp(prefix="mdhub-it-")
         self.sim_port, self.hub_port = free_port(), free_port()
@@ -77,13 +91,15 @@ class Stack:
                              check=True, capture_output=True, text=True).stdout
         self.config_path = os.path.join(self.dir, "sim.toml")
         with open(self.config_path, "w") as f:
-            f.write(cfg)
+            f.write(patch_options(cfg, venue_options or {}))
         if tls:
             import ssl
             self.ssl_context = ssl.create_default_context(cafile=os.path.join(self.dir, "sim-ca.pem"))
         self._start("sim", [binary, "sim", "--listen", f"127.0.0.1:{self.sim_port}", "--seed", "7", *tls_args, *sim_args])
         self._start("hub", [binary, "run", "--config", self.config_path, "--listen", f"127.0.0.1:{self.hub_port}", *hub_args])
         wait_until("mdhub /healthz", lambda: http(self.hub + "/healthz")[0] == 200, 20)
+        wait_until("simulator /sim/status",
+                   lambda: http(self.sim + "/sim/status", context=self.ssl_context)[0] == 200, 20)
 
     def _start(self, name, args):
         with open(os.path.join(self.dir, name + ".log"), "w") as log:  # the child keeps its own fd

@@ -22,34 +22,6 @@ COINBTR_DEPTH = 10   # the venue's websocket book is its top 10
 REST_TIMEOUT_MS = 2000
 
 
-class OptionsStack(Stack):
-    """A Stack whose printed config gets extra `[venues.<id>.options]` before mdhub starts."""
-
-    def __init__(self, binary, venue_options, **kw):
-        self._venue_options = venue_options
-        super().__init__(binary, **kw)
-
-    def _start(self, name, args):
-        if name == "hub":
-            with open(self.config_path) as f:
-                cfg = f.read()
-            with open(self.config_path, "w") as f:
-                f.write(patch_options(cfg, self._venue_options))
-        super()._start(name, args)
-
-
-def patch_options(cfg, venue_options):
-    """Adds `key = value` lines to each venue's options table, creating the table if needed."""
-    for venue, opts in venue_options.items():
-        lines = "".join(f"{k} = {json.dumps(v)}\n" for k, v in opts.items())
-        header = f"[venues.{venue}.options]\n"
-        if header in cfg:
-            cfg = cfg.replace(header, header + lines, 1)
-        else:
-            cfg = cfg.rstrip("\n") + "\n\n" + header + lines
-    return cfg
-
-
 def dec(v):
     return None if v is None else Decimal(str(v))
 
@@ -162,7 +134,7 @@ class TruthAfterAPause(unittest.TestCase):
 
 class RateLimitsAndSlowAnswers(unittest.TestCase):
     def setUp(self):
-        self.s = OptionsStack(BIN, {"bitexbit": {"rest_timeout_ms": REST_TIMEOUT_MS}})
+        self.s = Stack(BIN, venue_options={"bitexbit": {"rest_timeout_ms": REST_TIMEOUT_MS}})
         self.addCleanup(self.s.close)
 
     def sim_trades(self, native):
