@@ -26,11 +26,11 @@ bool candle_row(od::array row, const Instrument& inst, int64_t& time, CandleMsg&
         ok = json::integer(v, time);
         if (!ok) err = "candle time is not an integer";
         break;
-      case 1: ok = dec_value(v, "open", inst.price_scale, c.open, err); break;
-      case 2: ok = dec_value(v, "high", inst.price_scale, c.high, err); break;
-      case 3: ok = dec_value(v, "low", inst.price_scale, c.low, err); break;
-      case 4: ok = dec_value(v, "close", inst.price_scale, c.close, err); break;
-      case 5: ok = dec_value(v, "volume", inst.qty_scale, c.volume, err); break;
+      case 1: ok = decimal_value(v, "open", inst.price_scale, c.open, err); break;
+      case 2: ok = decimal_value(v, "high", inst.price_scale, c.high, err); break;
+      case 3: ok = decimal_value(v, "low", inst.price_scale, c.low, err); break;
+      case 4: ok = decimal_value(v, "close", inst.price_scale, c.close, err); break;
+      case 5: ok = decimal_value(v, "volume", inst.qty_scale, c.volume, err); break;
       default: break;
     }
     if (!ok) return false;
@@ -46,7 +46,7 @@ bool candle_row(od::array row, const Instrument& inst, int64_t& time, CandleMsg&
 // Candle fields from `{"time":..,"open":..,...}` (the v1 chart shape).
 bool candle_object(od::object row, const Instrument& inst, int64_t& time, CandleMsg& c,
                    std::string& err) {
-  if (get_int(row, "time", time) != Got::value) {
+  if (int_field(row, "time", time) != Got::value) {
     err = "candle time is not an integer";
     return false;
   }
@@ -96,21 +96,21 @@ int64_t candle_time_us(int64_t value, TimeUnit unit) {
 ParseStatus parse_ohlcv(json::Reader& rd, std::string_view body, const InstrumentTable& table,
                         uint32_t instrument, CandleInterval interval, TimeUnit unit, RecvTime t,
                         ParseOut& out) {
-  const Mark m = mark(out);
-  if (instrument >= table.size()) return fail(out, m, "ohlcv: unknown instrument");
+  Txn m(out);
+  if (instrument >= table.size()) return m.fail("ohlcv: unknown instrument");
   const Instrument& inst = table[instrument];
   std::string err;
-  if (blank(body)) return fail(out, m, std::string("ohlcv: ") + kEmpty);
+  if (blank(body)) return m.fail(std::string("ohlcv: ") + kEmpty);
   od::document doc;
-  if (auto e = rd.iterate(body).get(doc)) return fail(out, m, "ohlcv: " + json_error(e));
+  if (auto e = rd.iterate(body).get(doc)) return m.fail("ohlcv: " + json_error(e));
   od::array arr;
-  if (auto e = doc.get_array().get(arr)) return fail(out, m, "ohlcv: " + shape_error(e, "an array"));
+  if (auto e = doc.get_array().get(arr)) return m.fail("ohlcv: " + shape_error(e, "an array"));
   const int64_t len_us = interval_seconds(interval) * 1'000'000;
   for (auto el : arr) {
     od::value rv;
-    if (auto e = el.get(rv)) return fail(out, m, "ohlcv: " + json_error(e));
+    if (auto e = el.get(rv)) return m.fail("ohlcv: " + json_error(e));
     od::json_type jt;
-    if (rv.type().get(jt)) return fail(out, m, "ohlcv: bad row");
+    if (rv.type().get(jt)) return m.fail("ohlcv: bad row");
     CandleMsg c;
     c.interval = interval;
     int64_t time = 0;
@@ -124,17 +124,17 @@ ParseStatus parse_ohlcv(json::Reader& rd, std::string_view body, const Instrumen
     } else {
       err = "candle is neither an array nor an object";
     }
-    if (!ok) return fail(out, m, "ohlcv: " + (err.empty() ? std::string("bad row") : err));
+    if (!ok) return m.fail("ohlcv: " + (err.empty() ? std::string("bad row") : err));
     c.open_time_us = candle_time_us(time, unit);
-    if (c.open_time_us == kNone) return fail(out, m, "ohlcv: candle time out of range");
+    if (c.open_time_us == kNone) return m.fail("ohlcv: candle time out of range");
     c.close_time_us = c.open_time_us + len_us;
     c.closed = c.close_time_us <= t.wall_ns / 1000;
     Event e = make_event(EventKind::candle, instrument, kNone, t);
     e.body = c;
     out.events.push_back(e);
   }
-  if (!consumed_all(doc)) return fail(out, m, std::string("ohlcv: ") + kTrailing);
-  auto first = out.events.begin() + static_cast<std::ptrdiff_t>(m.events);
+  if (!consumed_all(doc)) return m.fail(std::string("ohlcv: ") + kTrailing);
+  auto first = out.events.begin() + static_cast<std::ptrdiff_t>(m.events_begin());
   std::stable_sort(first, out.events.end(), [](const Event& a, const Event& b) {
     return std::get<CandleMsg>(a.body).open_time_us < std::get<CandleMsg>(b.body).open_time_us;
   });

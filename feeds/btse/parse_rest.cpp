@@ -13,12 +13,8 @@ namespace {
 
 constexpr int kMaxDerivedScale = 12;
 
-ParseStatus fail(Txn& tx, std::string_view what, const std::string& err) {
-  std::string m = "btse ";
-  m += what;
-  m += ": ";
-  m += err;
-  return tx.fail(std::move(m));
+ParseStatus fail(Txn& tx, std::string_view what, std::string_view err) {
+  return tx.fail("btse", what, err);
 }
 
 bool bad_instrument(const InstrumentTable& table, uint32_t instrument, std::string& err) {
@@ -104,10 +100,10 @@ ParseStatus parse_instruments(json::Reader& reader, std::string_view body,
     if (item.get_object().get(m)) return fail_with("market is not an object");
     std::string_view symbol, base, quote, tick, lot;
     bool active = true, futures = false;
-    if (!get_text(m, "symbol", symbol) || !get_text(m, "base", base) ||
-        !get_text(m, "quote", quote) || !get_bool(m, "active", true, active) ||
-        !get_bool(m, "futures", false, futures) || !get_text(m, "minPriceIncrement", tick) ||
-        !get_text(m, "minSizeIncrement", lot))
+    if (!optional_text(m, "symbol", symbol) || !optional_text(m, "base", base) ||
+        !optional_text(m, "quote", quote) || !get_bool(m, "active", true, active) ||
+        !get_bool(m, "futures", false, futures) || !optional_text(m, "minPriceIncrement", tick) ||
+        !optional_text(m, "minSizeIncrement", lot))
       return fail_with("bad market fields");
     if (symbol.empty() || base.empty() || quote.empty() || futures || !active) continue;
     Instrument inst;
@@ -136,7 +132,7 @@ ParseStatus parse_market_summary(json::Reader& reader, std::string_view body,
     od::object m;
     if (item.get_object().get(m)) return fail(tx, "market_summary", "market is not an object");
     std::string_view symbol;
-    if (!get_text(m, "symbol", symbol)) return fail(tx, "market_summary", "bad symbol");
+    if (!optional_text(m, "symbol", symbol)) return fail(tx, "market_summary", "bad symbol");
     const auto id = table.by_native(symbol);
     if (!id) continue;
     const Instrument& inst = table[*id];
@@ -178,7 +174,7 @@ ParseStatus parse_rest_l2(json::Reader& reader, std::string_view body,
     if (!parse_levels(v, side, table[instrument], out, err)) return fail(tx, "orderbook", err);
   }
   // Level order is not documented: normalize before handing over a full book.
-  if (!normalize_book(out, begin, err)) return fail(tx, "orderbook", err);
+  if (!json::merge_book(out.levels, begin)) return fail(tx, "orderbook", kSizeOverflow);
   push_book(out, BookMsg::Type::replace, begin, instrument, ts, t);
   return ParseStatus::ok;
 }
@@ -258,7 +254,7 @@ ParseStatus parse_price(json::Reader& reader, std::string_view body, const Instr
     od::object m;
     if (item.get_object().get(m)) return fail(tx, "price", "row is not an object");
     std::string_view symbol;
-    if (!get_text(m, "symbol", symbol)) return fail(tx, "price", "bad symbol");
+    if (!optional_text(m, "symbol", symbol)) return fail(tx, "price", "bad symbol");
     const auto id = table.by_native(symbol);
     if (!id) continue;
     TickerMsg k;
@@ -303,7 +299,7 @@ ParseStatus parse_public_orderbook(json::Reader& reader, std::string_view body,
   if (!get_bool(root, "success", true, success)) return fail(tx, "public orderbook", "bad success");
   if (!success) {
     std::string_view msg;
-    if (!get_text(root, "msg", msg)) msg = "unknown error";
+    if (!optional_text(root, "msg", msg)) msg = "unknown error";
     return fail(tx, "public orderbook", "venue error: " + std::string(msg));
   }
   if (root["data"].get_object().get(data)) return fail(tx, "public orderbook", "missing data");
@@ -318,7 +314,7 @@ ParseStatus parse_public_orderbook(json::Reader& reader, std::string_view body,
     if (!parse_levels(v, side, table[instrument], out, err))
       return fail(tx, "public orderbook", err);
   }
-  if (!normalize_book(out, begin, err)) return fail(tx, "public orderbook", err);
+  if (!json::merge_book(out.levels, begin)) return fail(tx, "public orderbook", kSizeOverflow);
   push_book(out, BookMsg::Type::replace, begin, instrument, ts, t);
   return ParseStatus::ok;
 }

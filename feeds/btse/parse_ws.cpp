@@ -1,7 +1,6 @@
 // BTSE websocket frames: `update:` (sequenced L2), `snapshotL1:` (L1) on
 // wss://ws.btse.com/ws/oss/spot and `tradeHistoryApi:` on wss://ws.btse.com/ws/spot, plus
 // error frames, subscribe acks and pongs.
-#include <cctype>
 #include <optional>
 
 #include "feeds/btse/parse.hpp"
@@ -13,18 +12,8 @@ using namespace detail;
 
 namespace {
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
-
-ParseStatus fail(Txn& tx, std::string_view what, const std::string& err) {
-  std::string m = "btse ";
-  m += what;
-  m += ": ";
-  m += err;
-  return tx.fail(std::move(m));
+ParseStatus fail(Txn& tx, std::string_view what, std::string_view err) {
+  return tx.fail("btse", what, err);
 }
 
 /// Both error shapes: {"errors":[{"arg":..,"error":{"code":..,"message":..}}]} (current)
@@ -41,13 +30,13 @@ ParseStatus error_frame(od::object& root, Txn& tx) {
     if (item.get_object().get(o)) return tx.fail(msg + ": unreadable error frame");
     std::string_view arg, code, message;
     od::object inner;
-    if (!get_text(o, "arg", arg)) return tx.fail(msg + ": unreadable error frame");
+    if (!optional_text(o, "arg", arg)) return tx.fail(msg + ": unreadable error frame");
     const auto ie = o["error"].get_object().get(inner);
     if (ie == simdjson::SUCCESS) {
-      if (!get_text(inner, "code", code) || !get_text(inner, "message", message))
+      if (!optional_text(inner, "code", code) || !optional_text(inner, "message", message))
         return tx.fail(msg + ": unreadable error frame");
     } else if (ie == simdjson::NO_SUCH_FIELD) {
-      if (!get_text(o, "errorCode", code) || !get_text(o, "message", message))
+      if (!optional_text(o, "errorCode", code) || !optional_text(o, "message", message))
         return tx.fail(msg + ": unreadable error frame");
     } else {
       return tx.fail(msg + ": unreadable error frame");
@@ -72,7 +61,7 @@ ParseStatus error_frame(od::object& root, Txn& tx) {
 bool data_instrument(od::object& data, const InstrumentTable& table, std::optional<uint32_t>& id,
                      std::string& err) {
   std::string_view symbol;
-  if (!get_text(data, "symbol", symbol) || symbol.empty()) {
+  if (!optional_text(data, "symbol", symbol) || symbol.empty()) {
     err = "missing symbol";
     return false;
   }
@@ -91,7 +80,7 @@ ParseStatus book_update(od::object& root, const InstrumentTable& table, RecvTime
   const Instrument& inst = table[*id];
 
   std::string_view type;
-  if (!get_text(d, "type", type)) return fail(tx, "update", "bad type");
+  if (!optional_text(d, "type", type)) return fail(tx, "update", "bad type");
   const bool snapshot = type == "snapshot";
   if (!snapshot && type != "delta") return fail(tx, "update", "unknown type " + std::string(type));
   uint64_t seq = 0, prev = 0;
@@ -111,7 +100,7 @@ ParseStatus book_update(od::object& root, const InstrumentTable& table, RecvTime
     if (e) return fail(tx, "update", std::string("bad ") + key);
     if (!parse_levels(v, side, inst, out, err)) return fail(tx, "update", err);
   }
-  if (snapshot && !normalize_book(out, begin, err)) return fail(tx, "update", err);
+  if (snapshot && !json::merge_book(out.levels, begin)) return fail(tx, "update", kSizeOverflow);
   push_book(out, snapshot ? BookMsg::Type::snapshot : BookMsg::Type::delta, begin, *id, ts, t, seq,
             prev);
   return ParseStatus::ok;
@@ -157,7 +146,7 @@ ParseStatus l1(od::object& root, const InstrumentTable& table, RecvTime t, Txn& 
 ParseStatus parse_ws(json::Reader& reader, std::string_view frame, const InstrumentTable& table,
                      RecvTime t, ParseOut& out) {
   Txn tx(out);
-  const std::string_view bare = trim(frame);
+  const std::string_view bare = json::trim(frame);
   // The keepalive answer is the plain text `pong`, not JSON.
   if (bare == "pong" || bare == "PONG" || bare == "ping") return ParseStatus::ignored;
   od::document doc;
@@ -171,7 +160,7 @@ ParseStatus parse_ws(json::Reader& reader, std::string_view frame, const Instrum
   if (se != simdjson::NO_SUCH_FIELD) return tx.fail("btse: malformed frame");
 
   std::string_view topic;
-  if (!get_text(root, "topic", topic)) return tx.fail("btse: bad topic");
+  if (!optional_text(root, "topic", topic)) return tx.fail("btse: bad topic");
   // No topic: subscribe acks ({"event":"subscribe",...}), JSON pongs ({"op":"pong"}).
   if (topic.empty()) return ParseStatus::ignored;
   // Route on the family only: the symbol (and grouping) suffix is not reliable - trade

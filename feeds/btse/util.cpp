@@ -1,58 +1,6 @@
 #include "feeds/btse/util.hpp"
 
-#include <algorithm>
-
 namespace mdhub::btse::detail {
-
-Event make_event(EventKind kind, uint32_t instrument, int64_t ts_us, RecvTime t) {
-  Event e;
-  e.kind = kind;
-  e.instrument = instrument;
-  e.ts_exchange_us = ts_us;
-  e.recv = t;
-  return e;
-}
-
-bool get_decimal(od::object& obj, std::string_view key, int scale, int64_t& v, std::string& err) {
-  auto r = json::optional_decimal(obj, key, scale);
-  if (!r) {
-    err = "bad ";
-    err += key;
-    err += " (";
-    err += to_string(r.error());
-    err += ')';
-    return false;
-  }
-  v = *r;
-  return true;
-}
-
-bool require_decimal(od::object& obj, std::string_view key, int scale, int64_t& v,
-                     std::string& err) {
-  if (!get_decimal(obj, key, scale, v, err)) return false;
-  if (v == kNone) {
-    err = "missing ";
-    err += key;
-    return false;
-  }
-  return true;
-}
-
-bool get_ms(od::object& obj, std::string_view key, int64_t& us, std::string& err) {
-  // A millisecond value read at scale 3 is its microsecond mantissa, exactly.
-  return get_decimal(obj, key, 3, us, err);
-}
-
-bool get_text(od::object& obj, std::string_view key, std::string_view& out) {
-  out = {};
-  od::value v;
-  auto e = obj[key].get(v);
-  if (e == simdjson::NO_SUCH_FIELD) return true;
-  if (e) return false;
-  bool is_null = false;
-  if (!v.is_null().get(is_null) && is_null) return true;
-  return json::text(v, out);
-}
 
 bool parse_levels(od::value v, Side side, const Instrument& inst, ParseOut& out,
                   std::string& err) {
@@ -117,49 +65,10 @@ bool parse_levels(od::value v, Side side, const Instrument& inst, ParseOut& out,
   return true;
 }
 
-bool normalize_book(ParseOut& out, size_t begin, std::string& err) {
-  auto first = out.levels.begin() + static_cast<std::ptrdiff_t>(begin);
-  std::sort(first, out.levels.end(), [](const LevelUpdate& a, const LevelUpdate& b) {
-    if (a.side != b.side) return a.side == Side::bid;
-    return a.side == Side::bid ? a.price > b.price : a.price < b.price;
-  });
-  size_t w = begin;
-  for (size_t r = begin; r < out.levels.size(); ++r) {
-    const LevelUpdate& l = out.levels[r];
-    if (w > begin && out.levels[w - 1].side == l.side && out.levels[w - 1].price == l.price) {
-      if (__builtin_add_overflow(out.levels[w - 1].qty, l.qty, &out.levels[w - 1].qty)) {
-        err = "level size overflow";
-        return false;
-      }
-    } else {
-      out.levels[w++] = l;
-    }
-  }
-  out.levels.resize(w);
-  // Zero sizes mean "no level" in a full book; drop them after merging.
-  auto last = std::remove_if(out.levels.begin() + static_cast<std::ptrdiff_t>(begin),
-                             out.levels.end(), [](const LevelUpdate& l) { return l.qty == 0; });
-  out.levels.erase(last, out.levels.end());
-  return true;
-}
-
-void push_book(ParseOut& out, BookMsg::Type type, size_t level_begin, uint32_t instrument,
-               int64_t ts_us, RecvTime t, uint64_t seq, uint64_t prev_seq) {
-  Event e = make_event(EventKind::book, instrument, ts_us, t);
-  BookMsg b;
-  b.type = type;
-  b.level_begin = static_cast<uint32_t>(level_begin);
-  b.level_count = static_cast<uint32_t>(out.levels.size() - level_begin);
-  b.seq = seq;
-  b.prev_seq = prev_seq;
-  e.body = b;
-  out.events.push_back(e);
-}
-
 bool read_trade_row(od::object& r, const InstrumentTable& table, uint32_t fallback,
                     std::string_view id_key, RecvTime t, ParseOut& out, std::string& err) {
   std::string_view symbol, side;
-  if (!get_text(r, "symbol", symbol)) {
+  if (!optional_text(r, "symbol", symbol)) {
     err = "bad symbol";
     return false;
   }
@@ -182,7 +91,7 @@ bool read_trade_row(od::object& r, const InstrumentTable& table, uint32_t fallba
     err = "negative price or size";
     return false;
   }
-  if (!get_text(r, "side", side)) {
+  if (!optional_text(r, "side", side)) {
     err = "bad side";
     return false;
   }
@@ -204,14 +113,6 @@ bool read_trade_row(od::object& r, const InstrumentTable& table, uint32_t fallba
   Event ev = make_event(EventKind::trade, id, ts, t);
   ev.body = m;
   out.events.push_back(ev);
-  return true;
-}
-
-bool get_uint(od::object& obj, std::string_view key, uint64_t& v) {
-  od::value val;
-  int64_t i = 0;
-  if (obj[key].get(val) || !json::integer(val, i) || i < 0) return false;
-  v = static_cast<uint64_t>(i);
   return true;
 }
 

@@ -25,10 +25,10 @@ bool read_msg(od::value v, std::string& msg) {
   od::object o;
   if (t != od::json_type::object) return true;
   if (v.get_object().get(o)) return false;
-  Got g = get_text(o, "error", s);
+  Got g = text_field(o, "error", s);
   if (g == Got::bad) return false;
   if (g == Got::value) msg.assign(s);
-  g = get_text(o, "code", s);
+  g = text_field(o, "code", s);
   if (g == Got::bad) return false;
   if (g == Got::value) msg += (msg.empty() ? "code " : " code ") + std::string(s);
   return true;
@@ -37,7 +37,7 @@ bool read_msg(od::value v, std::string& msg) {
 // Walks `{"success":..,"msg":..,"payload"|"data":..}`, handing the payload to `on_payload`.
 template <class F>
 bool envelope(json::Reader& rd, std::string_view text, std::string& err, F&& on_payload) {
-  if (trim(text).empty()) {
+  if (blank(text)) {
     err = "empty body";  // clearer than simdjson's own message
     return false;
   }
@@ -96,7 +96,7 @@ ParseStatus parse_markets(json::Reader& rd, std::string_view body, std::vector<I
         return false;
       }
       std::string_view name;
-      if (get_text(row, "name", name) != Got::value) {
+      if (text_field(row, "name", name) != Got::value) {
         err = "market without name";
         return false;
       }
@@ -104,7 +104,7 @@ ParseStatus parse_markets(json::Reader& rd, std::string_view body, std::vector<I
       od::value ov;
       od::json_type ot;
       bool open = true;
-      const Got g = get(row, "is_open", ov, ot);
+      const Got g = json::field(row, "is_open", ov, ot);
       if (g == Got::bad || (g == Got::value && ot == od::json_type::boolean && ov.get_bool().get(open))) {
         err = "bad is_open";
         return false;
@@ -131,7 +131,7 @@ ParseStatus parse_markets(json::Reader& rd, std::string_view body, std::vector<I
 
 ParseStatus parse_rest_tickers(json::Reader& rd, std::string_view body,
                                const InstrumentTable& table, RecvTime t, ParseOut& out) {
-  const Mark m = mark(out);
+  Txn m(out);
   std::string err;
   const bool ok = envelope(rd, body, err, [&](od::value v, std::string& e) {
     od::array arr;
@@ -146,7 +146,7 @@ ParseStatus parse_rest_tickers(json::Reader& rd, std::string_view body,
         return false;
       }
       std::string_view market;
-      if (get_text(row, "market", market) != Got::value) {
+      if (text_field(row, "market", market) != Got::value) {
         e = "ticker without market";
         return false;
       }
@@ -165,30 +165,30 @@ ParseStatus parse_rest_tickers(json::Reader& rd, std::string_view body,
     }
     return true;
   });
-  if (!ok) return fail(out, m, "tickers: " + err);
+  if (!ok) return m.fail("tickers: " + err);
   return ParseStatus::ok;
 }
 
 ParseStatus parse_rest_orderbook(json::Reader& rd, std::string_view body,
                                  const InstrumentTable& table, uint32_t instrument,
                                  const ParseOptions& opt, RecvTime t, ParseOut& out) {
-  const Mark m = mark(out);
-  if (instrument >= table.size()) return fail(out, m, "orderbook: unknown instrument");
+  Txn m(out);
+  if (instrument >= table.size()) return m.fail("orderbook: unknown instrument");
   const Instrument& inst = table[instrument];
   std::string err;
   const bool ok = envelope(rd, body, err, [&](od::value v, std::string& e) {
     return book_object(v, inst, "price", "amount", opt.rest_book_levels, out, e);
   });
-  if (!ok) return fail(out, m, "orderbook: " + err);
-  emit_book(out, m.levels, instrument, opt, t);
+  if (!ok) return m.fail("orderbook: " + err);
+  emit_book(out, m.levels_begin(), instrument, opt, t);
   return ParseStatus::ok;
 }
 
 ParseStatus parse_rest_trades(json::Reader& rd, std::string_view body,
                               const InstrumentTable& table, uint32_t instrument, RecvTime t,
                               ParseOut& out) {
-  const Mark m = mark(out);
-  if (instrument >= table.size()) return fail(out, m, "trades: unknown instrument");
+  Txn m(out);
+  if (instrument >= table.size()) return m.fail("trades: unknown instrument");
   const Instrument& inst = table[instrument];
   std::string err;
   const bool ok = envelope(rd, body, err, [&](od::value v, std::string& e) {
@@ -208,13 +208,13 @@ ParseStatus parse_rest_trades(json::Reader& rd, std::string_view body,
           !dec(row, "amount", inst.qty_scale, true, qty, e))
         return false;
       std::string_view created;
-      if (get_text(row, "created_at", created) != Got::value || !parse_iso8601_us(created, ts)) {
+      if (text_field(row, "created_at", created) != Got::value || !parse_iso8601_us(created, ts)) {
         e = "created_at: missing or not an ISO-8601 time with a zone";
         return false;
       }
       od::value iv;
       od::json_type it;
-      const Got g = get(row, "id", iv, it);
+      const Got g = json::field(row, "id", iv, it);
       if (g == Got::bad || (g == Got::value && !json::integer(iv, id))) {
         e = "id is not an integer";
         return false;
@@ -225,7 +225,7 @@ ParseStatus parse_rest_trades(json::Reader& rd, std::string_view body,
     }
     return true;
   });
-  if (!ok) return fail(out, m, "trades: " + err);
+  if (!ok) return m.fail("trades: " + err);
   return ParseStatus::ok;
 }
 

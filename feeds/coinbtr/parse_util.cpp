@@ -1,6 +1,5 @@
 #include "feeds/coinbtr/parse_util.hpp"
 
-#include <algorithm>
 #include <limits>
 
 #include "feeds/coinbtr/time.hpp"
@@ -35,84 +34,7 @@ bool book_rows(od::value v, Side side, const Instrument& inst, std::string_view 
   return true;
 }
 
-// Sorts out.levels[begin, end) into bids then asks, each best first, sums the rows that
-// share a price (exact integer sums), drops empty levels and keeps `cap` per side (0 = all).
-bool aggregate(ParseOut& out, size_t begin, size_t cap, std::string& err) {
-  auto first = out.levels.begin() + static_cast<std::ptrdiff_t>(begin);
-  std::sort(first, out.levels.end(), [](const LevelUpdate& a, const LevelUpdate& b) {
-    if (a.side != b.side) return a.side < b.side;
-    return a.side == Side::bid ? a.price > b.price : a.price < b.price;
-  });
-  size_t w = begin;
-  for (size_t r = begin; r < out.levels.size(); ++r) {
-    const LevelUpdate lv = out.levels[r];
-    if (w > begin && out.levels[w - 1].side == lv.side && out.levels[w - 1].price == lv.price) {
-      if (__builtin_add_overflow(out.levels[w - 1].qty, lv.qty, &out.levels[w - 1].qty)) {
-        err = "book size sum out of range";
-        return false;
-      }
-    } else {
-      out.levels[w++] = lv;
-    }
-  }
-  out.levels.resize(w);
-  size_t kept = begin, per_side = 0;
-  for (size_t r = begin; r < out.levels.size(); ++r) {
-    const LevelUpdate lv = out.levels[r];
-    if (r > begin && out.levels[r - 1].side != lv.side) per_side = 0;
-    if (lv.qty == 0 || (cap != 0 && per_side >= cap)) continue;
-    ++per_side;
-    out.levels[kept++] = lv;
-  }
-  out.levels.resize(kept);
-  return true;
-}
-
 }  // namespace
-
-ParseStatus fail(ParseOut& o, Mark m, std::string msg) {
-  o.events.resize(m.events);
-  o.levels.resize(m.levels);
-  o.error = std::move(msg);
-  return ParseStatus::error;
-}
-
-bool bad_json(std::string& err, simdjson::error_code e) {
-  err = std::string("bad JSON: ") + simdjson::error_message(e);
-  return false;
-}
-
-ParseStatus json_fail(ParseOut& o, Mark m, simdjson::error_code e) {
-  if (e == simdjson::INCORRECT_TYPE) return fail(o, m, "expected a JSON object");
-  return fail(o, m, std::string("bad JSON: ") + simdjson::error_message(e));
-}
-
-std::string upper(std::string_view s) {
-  std::string r(s);
-  for (char& c : r)
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-  return r;
-}
-
-// simdjson reports the position as out of bounds once the whole document was consumed;
-// anything else means bytes after the top-level value.
-bool consumed_all(od::document& doc) { return doc.current_location().error() != simdjson::SUCCESS; }
-
-Got get(od::object& o, std::string_view key, od::value& v, od::json_type& t) {
-  const auto err = o.find_field_unordered(key).get(v);
-  if (err == simdjson::NO_SUCH_FIELD) return Got::absent;
-  if (err || v.type().get(t)) return Got::bad;
-  return t == od::json_type::null ? Got::absent : Got::value;
-}
-
-Got get_text(od::object& o, std::string_view key, std::string_view& s) {
-  od::value v;
-  od::json_type t;
-  const Got g = get(o, key, v, t);
-  if (g != Got::value) return g;
-  if (t != od::json_type::string && t != od::json_type::number) return Got::bad;
-  return json::text(v, s) ? Got::value : Got::bad;
-}
 
 bool value_text(od::value v, std::string_view& s, bool& is_text) {
   od::json_type t;
@@ -121,24 +43,9 @@ bool value_text(od::value v, std::string_view& s, bool& is_text) {
   return !is_text || json::text(v, s);
 }
 
-bool dec(od::object& o, std::string_view key, int scale, bool required, int64_t& v,
-         std::string& err) {
-  auto r = json::optional_decimal(o, key, scale);
-  if (!r) {
-    err = std::string(key) + ": " + to_string(r.error());
-    return false;
-  }
-  if (required && *r == kNone) {
-    err = "missing " + std::string(key);
-    return false;
-  }
-  v = *r;
-  return true;
-}
-
 bool ms_field(od::object& o, std::string_view key, int64_t& us, std::string& err) {
   std::string_view text;
-  const Got g = get_text(o, key, text);
+  const Got g = text_field(o, key, text);
   if (g == Got::absent) {
     err = "missing " + std::string(key);
     return false;
@@ -156,7 +63,7 @@ bool ms_field(od::object& o, std::string_view key, int64_t& us, std::string& err
 bool side_of(od::object& o, std::string_view key, int8_t& side, std::string& err) {
   side = 0;
   std::string_view s;
-  const Got g = get_text(o, key, s);
+  const Got g = text_field(o, key, s);
   if (g == Got::bad) {
     err = "bad " + std::string(key);
     return false;
@@ -166,15 +73,6 @@ bool side_of(od::object& o, std::string_view key, int8_t& side, std::string& err
     else if (s == "SELL" || s == "sell" || s == "0") side = -1;
   }
   return true;
-}
-
-Event make_event(EventKind kind, uint32_t inst, int64_t ts, RecvTime t) {
-  Event e;
-  e.kind = kind;
-  e.instrument = inst;
-  e.ts_exchange_us = ts;
-  e.recv = t;
-  return e;
 }
 
 void emit_book(ParseOut& out, size_t begin, uint32_t inst, const ParseOptions& opt, RecvTime t) {
@@ -233,7 +131,11 @@ bool book_object(od::value v, const Instrument& inst, std::string_view pkey, std
     err = "book without bids or asks";
     return false;
   }
-  return aggregate(out, begin, cap, err);
+  if (!json::merge_book(out.levels, begin, cap)) {
+    err = "book size sum out of range";
+    return false;
+  }
+  return true;
 }
 
 void push_trade(ParseOut& out, uint32_t inst, int64_t ts_us, RecvTime t, int64_t price,
@@ -246,13 +148,6 @@ void push_trade(ParseOut& out, uint32_t inst, int64_t ts_us, RecvTime t, int64_t
   m.trade_id = id;
   e.body = m;
   out.events.push_back(e);
-}
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\n' || s.front() == '\r' || s.front() == '\t'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\n' || s.back() == '\r' || s.back() == '\t'))
-    s.remove_suffix(1);
-  return s;
 }
 
 }  // namespace mdhub::coinbtr::detail

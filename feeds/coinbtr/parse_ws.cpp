@@ -53,7 +53,7 @@ bool ws_ticker(od::object& root, const Instrument& inst, uint32_t id, const Pars
   if (!opt.ticker_trades) return true;
   od::value tv;
   od::json_type tt;
-  const Got g = get(root, "trades", tv, tt);
+  const Got g = json::field(root, "trades", tv, tt);
   if (g == Got::absent) return true;
   od::array arr;
   if (g == Got::bad) {
@@ -85,17 +85,17 @@ bool ws_ticker(od::object& root, const Instrument& inst, uint32_t id, const Pars
 
 ParseStatus parse_ws_frame(json::Reader& rd, std::string_view frame, const InstrumentTable& table,
                            const ParseOptions& opt, RecvTime t, ParseOut& out) {
-  const Mark m = mark(out);
-  const std::string_view text = trim(frame);
+  Txn m(out);
+  const std::string_view text = json::trim(frame);
   if (text.substr(0, 5) == "Error") {
     constexpr size_t kMaxError = 256;
-    return fail(out, m, std::string(text.substr(0, kMaxError)));
+    return m.fail(std::string(text.substr(0, kMaxError)));
   }
-  if (text.empty()) return fail(out, m, "empty frame");
+  if (text.empty()) return m.fail("empty frame");
   od::document doc;
-  if (auto e = rd.iterate(frame).get(doc)) return json_fail(out, m, e);
+  if (auto e = rd.iterate(frame).get(doc)) return m.fail(shape_error(e, kObject));
   od::object root;
-  if (auto e = doc.get_object().get(root)) return json_fail(out, m, e);
+  if (auto e = doc.get_object().get(root)) return m.fail(shape_error(e, kObject));
 
   // First pass: the routing fields, wherever they sit. The payload is parsed in a second
   // pass because its scales depend on the market, which may come after it.
@@ -104,16 +104,16 @@ ParseStatus parse_ws_frame(json::Reader& rd, std::string_view frame, const Instr
   for (auto field : root) {
     std::string_view key, s;
     od::value v;
-    if (auto e = field.unescaped_key().get(key)) return json_fail(out, m, e);
-    if (auto e = field.value().get(v)) return json_fail(out, m, e);
+    if (auto e = field.unescaped_key().get(key)) return m.fail(shape_error(e, kObject));
+    if (auto e = field.value().get(v)) return m.fail(shape_error(e, kObject));
     bool is_text = false;
-    if (!value_text(v, s, is_text)) return fail(out, m, "bad JSON: broken value of " + std::string(key));
+    if (!value_text(v, s, is_text)) return m.fail("bad JSON: broken value of " + std::string(key));
     if (key == "action") action = true;
     else if (key == "channel" && is_text) channel.assign(s);
     else if (key == "type" && is_text) type_field.assign(s);
     else if (key == "market" && is_text) market_field.assign(s);
   }
-  if (!consumed_all(doc)) return fail(out, m, "bad JSON: content after the top-level value");
+  if (!consumed_all(doc)) return m.fail("bad JSON: content after the top-level value");
   // Subscription replies carry `action`; data frames carry a channel. Anything else is a
   // control frame we have no use for.
   if (action || channel.empty()) return ParseStatus::ignored;
@@ -123,13 +123,13 @@ ParseStatus parse_ws_frame(json::Reader& rd, std::string_view frame, const Instr
   // Books and trades name the market in `type`, tickers in `market`.
   const std::string& market = is_ticker ? (market_field.empty() ? type_field : market_field)
                                         : (type_field.empty() ? market_field : type_field);
-  if (market.empty()) return fail(out, m, channel + ": missing market");
+  if (market.empty()) return m.fail(channel + ": missing market");
   const auto id = table.by_native(upper(market));
   if (!id) return ParseStatus::ignored;
   const Instrument& inst = table[*id];
 
   doc.rewind();
-  if (auto e = doc.get_object().get(root)) return json_fail(out, m, e);
+  if (auto e = doc.get_object().get(root)) return m.fail(shape_error(e, kObject));
   std::string err;
   bool ok = true;
   if (is_ticker) {
@@ -137,9 +137,9 @@ ParseStatus parse_ws_frame(json::Reader& rd, std::string_view frame, const Instr
   } else {
     od::value data;
     od::json_type dt;
-    const Got g = get(root, "data", data, dt);
-    if (g == Got::absent) return fail(out, m, channel + ": missing data");
-    if (g == Got::bad) return fail(out, m, channel + ": bad data");
+    const Got g = json::field(root, "data", data, dt);
+    if (g == Got::absent) return m.fail(channel + ": missing data");
+    if (g == Got::bad) return m.fail(channel + ": bad data");
     if (is_book) {
       const size_t begin = out.levels.size();
       ok = book_object(data, inst, "p", "a", 0, out, err);
@@ -148,7 +148,7 @@ ParseStatus parse_ws_frame(json::Reader& rd, std::string_view frame, const Instr
       ok = ws_trades(data, inst, *id, t, out, err);
     }
   }
-  if (!ok) return fail(out, m, channel + ": " + err);
+  if (!ok) return m.fail(channel + ": " + err);
   return ParseStatus::ok;
 }
 

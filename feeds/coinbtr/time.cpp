@@ -1,7 +1,5 @@
 #include "feeds/coinbtr/time.hpp"
 
-#include <limits>
-
 #include "book/decimal.hpp"
 
 namespace mdhub::coinbtr {
@@ -18,12 +16,6 @@ bool digits(std::string_view s, size_t& pos, int n, int& v) {
     if (!is_digit(c)) return false;
     v = v * 10 + (c - '0');
   }
-  return true;
-}
-
-bool push_digit(int64_t& v, int d) {
-  if (v > (std::numeric_limits<int64_t>::max() - d) / 10) return false;
-  v = v * 10 + d;
   return true;
 }
 
@@ -95,39 +87,6 @@ bool parse_iso8601_us(std::string_view s, int64_t& us) {
   const int64_t secs = days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60 +
                        second - offset_s;
   us = secs * 1000000 + frac_us;
-  return true;
-}
-
-bool scaled_trunc(std::string_view s, int digits_wanted, int64_t& out) {
-  if (digits_wanted < 0 || digits_wanted > kMaxScale) return false;
-  size_t i = 0;
-  int64_t v = 0;
-  bool any = false;
-  for (; i < s.size() && is_digit(s[i]); ++i) {
-    any = true;
-    if (!push_digit(v, s[i] - '0')) return false;
-  }
-  int taken = 0;
-  if (i < s.size() && s[i] == '.') {
-    for (++i; i < s.size() && is_digit(s[i]); ++i) {
-      any = true;
-      if (taken < digits_wanted) {
-        if (!push_digit(v, s[i] - '0')) return false;
-        ++taken;
-      }
-    }
-  }
-  if (!any) return false;
-  if (i != s.size()) {
-    if (s[i] != 'e' && s[i] != 'E') return false;
-    auto r = parse_decimal(s, digits_wanted, Rounding::half_even);
-    if (!r || *r < 0) return false;
-    out = *r;
-    return true;
-  }
-  for (; taken < digits_wanted; ++taken)
-    if (!push_digit(v, 0)) return false;
-  out = v;
   return true;
 }
 

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <string_view>
 
+#include "feeds/common/json.hpp"
+
 namespace mdhub::coinbtr {
 
 /// Parses `YYYY-MM-DD[T| ]hh:mm[:ss[.fraction]]` followed by a zone (`Z`, `±hh:mm`,
@@ -13,9 +15,7 @@ namespace mdhub::coinbtr {
 bool parse_iso8601_us(std::string_view text, int64_t& us);
 
 /// Value of a non-negative decimal text times 10^digits, truncated toward zero
-/// ("1614883000932.394", 0 -> 1614883000932; "1568905003.866091", 6 -> µs). Exponent forms
-/// are accepted and rounded half-even at that precision instead. False on anything else or
-/// on overflow.
-bool scaled_trunc(std::string_view text, int digits, int64_t& out);
+/// ("1614883000932.394", 0 -> 1614883000932; "1568905003.866091", 6 -> µs); see json.hpp.
+using json::scaled_trunc;
 
 }  // namespace mdhub::coinbtr

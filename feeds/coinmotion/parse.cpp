@@ -7,16 +7,13 @@ namespace mdhub::coinmotion {
 namespace {
 
 namespace od = simdjson::ondemand;
+using json::Got;
+using json::json_error;
+using json::upper;
 
-std::string json_error(simdjson::error_code e) {
-  return std::string("bad JSON: ") + simdjson::error_message(e);
-}
-
-std::string upper(std::string_view s) {
-  std::string r(s);
-  for (char& c : r)
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-  return r;
+// Every field is optional; a bad value is worded "<key>: <reason>".
+bool dec(od::object& o, std::string_view key, int scale, int64_t& v, std::string& err) {
+  return json::decimal_field(o, key, scale, false, json::Wording::key_colon, v, err);
 }
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
@@ -52,21 +49,6 @@ bool seconds_to_us(std::string_view s, int64_t& us) {
   return true;
 }
 
-// A field lookup. `bad` means broken JSON (or a value of the wrong kind): after a structural
-// error simdjson's document must not be read any further, so every caller stops at `bad`.
-enum class Got : uint8_t { value, absent, bad };
-
-Got get_text(od::object& o, std::string_view key, std::string_view& s) {
-  od::value v;
-  od::json_type t;
-  const auto err = o.find_field_unordered(key).get(v);
-  if (err == simdjson::NO_SUCH_FIELD) return Got::absent;
-  if (err || v.type().get(t)) return Got::bad;
-  if (t == od::json_type::null) return Got::absent;
-  if (t != od::json_type::string) return Got::bad;
-  return json::text(v, s) ? Got::value : Got::bad;
-}
-
 struct Pair {
   std::string_view key;
   std::string symbol, base, quote;
@@ -75,13 +57,13 @@ struct Pair {
 // Reads the identity of a payload entry: `absent` when the entry is not a pair.
 Got pair_of(od::object& obj, std::string_view key, std::string_view default_quote, Pair& p) {
   std::string_view code, base;
-  Got g = get_text(obj, "currencyCode", code);
+  Got g = json::string_field(obj, "currencyCode", code);
   if (g != Got::value) return g;
   if (code.empty()) return Got::absent;
   p.key = key;
   p.base = upper(code);
   p.quote = upper(default_quote);
-  g = get_text(obj, "baseCurrencyCode", base);
+  g = json::string_field(obj, "baseCurrencyCode", base);
   if (g == Got::bad) return g;
   if (g == Got::value && !base.empty()) p.quote = upper(base);
   p.symbol = p.base + "-" + p.quote;
@@ -98,12 +80,12 @@ bool walk(json::Reader& rd, std::string_view body, std::string_view default_quot
     err = std::move(msg);
     return false;
   };
-  if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) return bad("empty body");
+  if (json::blank(body)) return bad("empty body");
   od::document doc;
   if (auto e = rd.iterate(body).get(doc)) return bad(json_error(e));
   od::object root;
   if (auto e = doc.get_object().get(root))
-    return bad(e == simdjson::INCORRECT_TYPE ? "expected an object" : json_error(e));
+    return bad(json::shape_error(e, "an object"));
   bool success = true, have_payload = false;
   std::string message;
   for (auto field : root) {
@@ -154,20 +136,10 @@ bool walk(json::Reader& rd, std::string_view body, std::string_view default_quot
       }
     }
   }
-  if (doc.current_location().error() == simdjson::SUCCESS)
+  if (!json::consumed_all(doc))
     return bad("bad JSON: content after the top-level value");
   if (!success) return bad("venue error: " + (message.empty() ? std::string("success is false") : message));
   if (!have_payload) return bad("missing payload");
-  return true;
-}
-
-bool dec(od::object& o, std::string_view key, int scale, int64_t& v, std::string& err) {
-  auto r = json::optional_decimal(o, key, scale);
-  if (!r) {
-    err = std::string(key) + ": " + to_string(r.error());
-    return false;
-  }
-  v = *r;
   return true;
 }
 

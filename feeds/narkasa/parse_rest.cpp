@@ -10,12 +10,8 @@ using namespace detail;
 
 namespace {
 
-ParseStatus fail(Txn& tx, std::string_view what, const std::string& err) {
-  std::string m = "narkasa ";
-  m += what;
-  m += ": ";
-  m += err;
-  return tx.fail(std::move(m));
+ParseStatus fail(Txn& tx, std::string_view what, std::string_view err) {
+  return tx.fail("narkasa", what, err);
 }
 
 /// Parses the envelope of a REST body: a JSON object with a success code.
@@ -86,8 +82,8 @@ ParseStatus parse_markets(json::Reader& reader, std::string_view body,
     od::object m;
     if (item.get_object().get(m)) return fail_with("market is not an object");
     std::string_view symbol, base, quote;
-    if (!get_text(m, "symbol", symbol) || !get_text(m, "firstSymbol", base) ||
-        !get_text(m, "secondSymbol", quote))
+    if (!optional_text(m, "symbol", symbol) || !optional_text(m, "firstSymbol", base) ||
+        !optional_text(m, "secondSymbol", quote))
       return fail_with("bad symbol fields");
     // Symbols are concatenated (BTCTRY, 1INCHUSDT): base and quote come from the venue,
     // never from splitting the string.
@@ -116,7 +112,7 @@ ParseStatus parse_tickers(json::Reader& reader, std::string_view body, const Ins
     od::object m;
     if (item.get_object().get(m)) return fail(tx, "markets", "market is not an object");
     std::string_view symbol;
-    if (!get_text(m, "symbol", symbol)) return fail(tx, "markets", "bad symbol");
+    if (!optional_text(m, "symbol", symbol)) return fail(tx, "markets", "bad symbol");
     const auto id = table.by_native(symbol);
     if (!id) continue;
     TickerMsg tk;
@@ -137,7 +133,7 @@ ParseStatus parse_24h(json::Reader& reader, std::string_view body, const Instrum
   if (!open_body(reader, body, doc, root, err) || !member_object(root, "market", m, err))
     return fail(tx, "24h", err);
   std::string_view symbol;
-  if (!get_text(m, "symbol", symbol)) return fail(tx, "24h", "bad symbol");
+  if (!optional_text(m, "symbol", symbol)) return fail(tx, "24h", "bad symbol");
   if (symbol.empty()) return fail(tx, "24h", "missing symbol");
   const auto id = table.by_native(symbol);
   if (!id) return ParseStatus::ignored;
@@ -160,8 +156,8 @@ ParseStatus parse_rest_depth(json::Reader& reader, std::string_view body,
       !member_object(root, "book", book, err))
     return fail(tx, "depth", err);
   const size_t begin = out.levels.size();
-  if (!read_book(book, table[instrument], out, err) || !normalize_book(out, begin, err))
-    return fail(tx, "depth", err);
+  if (!read_book(book, table[instrument], out, err)) return fail(tx, "depth", err);
+  if (!json::merge_book(out.levels, begin)) return fail(tx, "depth", kSizeOverflow);
   // No sequence and no timestamp: a pure snapshot stamped with the receive time only.
   push_book(out, BookMsg::Type::replace, begin, instrument, kNone, t);
   return ParseStatus::ok;
@@ -267,7 +263,7 @@ ParseStatus parse_ping(json::Reader& reader, std::string_view body, std::string&
   od::document doc;
   od::object root;
   std::string_view data;
-  if (!open_body(reader, body, doc, root, error) || !get_text(root, "data", data)) {
+  if (!open_body(reader, body, doc, root, error) || !optional_text(root, "data", data)) {
     if (error.empty()) error = "bad data";
     error = "narkasa ping: " + error;
     return ParseStatus::error;

@@ -22,18 +22,8 @@ bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
-
-ParseStatus fail(Txn& tx, std::string_view what, const std::string& err) {
-  std::string m = "narkasa ";
-  m += what;
-  m += ": ";
-  m += err;
-  return tx.fail(std::move(m));
+ParseStatus fail(Txn& tx, std::string_view what, std::string_view err) {
+  return tx.fail("narkasa", what, err);
 }
 
 ParseStatus ticker(od::object& root, const Instrument& inst, uint32_t id, RecvTime t, Txn& tx,
@@ -52,7 +42,7 @@ ParseStatus candle(od::object& root, const Instrument& inst, uint32_t id, RecvTi
                    ParseOut& out) {
   std::string err;
   std::string_view iv;
-  if (!get_text(root, "interval", iv)) return fail(tx, "candles", "bad interval");
+  if (!optional_text(root, "interval", iv)) return fail(tx, "candles", "bad interval");
   CandleMsg c;
   if (iv.empty()) return fail(tx, "candles", "missing interval");
   if (!parse_native_interval(iv, c.interval))
@@ -112,7 +102,7 @@ ParseStatus depth(od::object& root, const Instrument& inst, uint32_t id, RecvTim
       return fail(tx, "depth", fe ? std::string("bad ") + key : err);
   }
   if (opt.depth_mode == DepthMode::snapshot) {
-    if (!normalize_book(out, begin, err)) return fail(tx, "depth", err);
+    if (!json::merge_book(out.levels, begin)) return fail(tx, "depth", kSizeOverflow);
     push_book(out, BookMsg::Type::replace, begin, id, kNone, t);
   } else {
     push_book(out, BookMsg::Type::delta, begin, id, kNone, t);
@@ -162,7 +152,7 @@ int8_t trade_side(int64_t type, bool type_0_is_sell) {
 ParseStatus parse_ws(json::Reader& reader, std::string_view frame, const InstrumentTable& table,
                      RecvTime t, const WsParseOptions& opt, ParseOut& out) {
   Txn tx(out);
-  const std::string_view bare = trim(frame);
+  const std::string_view bare = json::trim(frame);
   if (iequals(bare, "pong") || iequals(bare, "ping")) return ParseStatus::ignored;
   od::document doc;
   od::object root;
@@ -176,7 +166,7 @@ ParseStatus parse_ws(json::Reader& reader, std::string_view frame, const Instrum
   if (me != simdjson::NO_SUCH_FIELD) return tx.fail("narkasa: malformed frame");
 
   std::string_view type;
-  if (!get_text(root, "type", type)) return tx.fail("narkasa: bad type field");
+  if (!optional_text(root, "type", type)) return tx.fail("narkasa: bad type field");
   // No `type`: a keepalive answer such as {"data":"pong"}.
   if (type.empty()) return ParseStatus::ignored;
   enum class Kind { ticker, candles, bbo, depth, trade } kind;
@@ -189,7 +179,7 @@ ParseStatus parse_ws(json::Reader& reader, std::string_view frame, const Instrum
   const std::string_view type_name = type;
 
   std::string_view symbol;
-  if (!get_text(root, "symbol", symbol)) return fail(tx, type_name, "bad symbol");
+  if (!optional_text(root, "symbol", symbol)) return fail(tx, type_name, "bad symbol");
   if (symbol.empty()) return fail(tx, type_name, "missing symbol");
   const auto id = table.by_native(symbol);
   if (!id) return ParseStatus::ignored;

@@ -14,6 +14,7 @@ struct RecordingConfig {
   uint64_t rotate_bytes = 256ull << 20;
   int64_t rotate_seconds = 3600;
   int64_t fsync_ms = 1000;
+  int64_t zstd_level = 1;                ///< 1: ~4x on venue JSON; negative: faster, less ratio
 };
 
 struct NatsConfig {

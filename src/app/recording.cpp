@@ -129,6 +129,7 @@ RecordingObserver::RecordingObserver(const RecordingConfig& cfg, const std::vect
   o.max_segment_bytes = cfg.rotate_bytes;
   o.max_segment_age = std::chrono::seconds(cfg.rotate_seconds);
   o.flush_interval = std::chrono::milliseconds(cfg.fsync_ms);
+  o.zstd_level = static_cast<int>(cfg.zstd_level);
   // Called on the writer thread, which retries only every retry_interval: naturally sparse.
   o.on_error = [](const std::string& msg) { spdlog::error("recorder: {}", msg); };
   rec_ = std::make_unique<record::Recorder>(std::move(o));

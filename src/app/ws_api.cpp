@@ -42,6 +42,7 @@ uint64_t WsApi::queued_bytes() const {
 
 void WsApi::on_instrument_added(const InstrumentState& inst) {
   // Wildcard subscriptions cover instruments discovered after they were made.
+  Impl::Busy busy(*impl_);
   for (auto& [id, cp] : impl_->clients) {
     Client& c = *cp;
     for (const auto& p : c.patterns) {
@@ -57,6 +58,7 @@ void WsApi::on_instrument_added(const InstrumentState& inst) {
 }
 
 void WsApi::on_book(const InstrumentState& inst, bool snapshot, std::span<const LevelUpdate> changes) {
+  Impl::Busy busy(*impl_);
   auto* list = impl_->streams_of(&inst);
   if (!list) return;
   std::vector<LevelUpdate> top;
@@ -77,6 +79,7 @@ void WsApi::on_book(const InstrumentState& inst, bool snapshot, std::span<const 
 }
 
 void WsApi::on_bbo(const InstrumentState& inst) {
+  Impl::Busy busy(*impl_);
   auto* list = impl_->streams_of(&inst);
   if (!list) return;
   for (Stream* s : *list) {
@@ -86,6 +89,7 @@ void WsApi::on_bbo(const InstrumentState& inst) {
 }
 
 void WsApi::on_ticker(const InstrumentState& inst) {
+  Impl::Busy busy(*impl_);
   auto* list = impl_->streams_of(&inst);
   if (!list) return;
   for (Stream* s : *list) {
@@ -95,6 +99,7 @@ void WsApi::on_ticker(const InstrumentState& inst) {
 }
 
 void WsApi::on_trade(const InstrumentState& inst, const TradeRecord& t) {
+  Impl::Busy busy(*impl_);
   auto* list = impl_->streams_of(&inst);
   if (!list) return;
   for (Stream* s : *list) {
@@ -106,6 +111,7 @@ void WsApi::on_trade(const InstrumentState& inst, const TradeRecord& t) {
 }
 
 void WsApi::on_candle(const InstrumentState& inst, const CandleRecord& c) {
+  Impl::Busy busy(*impl_);
   auto* list = impl_->streams_of(&inst);
   if (!list) return;
   for (Stream* s : *list) {
@@ -117,6 +123,7 @@ void WsApi::on_candle(const InstrumentState& inst, const CandleRecord& c) {
 }
 
 void WsApi::on_consolidated(const ConsolidatedState& cons, std::span<const LevelUpdate> changes) {
+  Impl::Busy busy(*impl_);
   auto* list = impl_->streams_of(&cons);
   if (!list) return;
   std::vector<LevelUpdate> merged;

@@ -26,6 +26,7 @@ struct WsApiStats {
   uint64_t slow_consumers = 0;     ///< clients closed for falling behind on trades/candles
   uint64_t bad_requests = 0;       ///< error replies to client input
   uint64_t subscriptions = 0;      ///< concrete channel subscriptions now
+  uint64_t streams = 0;            ///< concrete channels held now (each has a subscriber)
 };
 
 class WsApi final : public EngineObserver {

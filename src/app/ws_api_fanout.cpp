@@ -41,6 +41,9 @@ void WsApi::Impl::slow_consumer(Client& c) {
   // The error goes out through the headroom kept above overflow_at(), then the close.
   std::string b = R"({"type":"error","id":null,"code":"slow_consumer","message":"the client did not read fast enough; trades or candles would have been lost"})";
   c.ws->send(std::make_shared<const std::string>(std::move(b)));
+  // The client keeps its subscriptions until on_close, which the server never calls from
+  // inside send() or close(): a fan-out loop over a stream's subscribers stays valid, and
+  // deliver() skips the client from here on.
   c.ws->close(1008, "slow_consumer");
   c.closing = true;
 }
@@ -77,6 +80,7 @@ void WsApi::Impl::arm_drain() {
 }
 
 void WsApi::Impl::drain() {
+  Busy busy(*this);
   bool pending = false;
   for (auto& [id, cp] : clients) {
     Client& c = *cp;

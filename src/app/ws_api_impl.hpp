@@ -26,7 +26,9 @@ using net::WsSession;
 
 struct Client;
 
-/// One concrete channel (e.g. book:btse:BTC-USD) with its subscribers.
+/// One concrete channel (e.g. book:btse:BTC-USD) with its subscribers. Exists only while it
+/// has a subscriber: the last one leaving releases it (and its `top` copy), so that clients
+/// cycling through many channel names cannot make the server hold state for all of them.
 struct Stream {
   std::string name;
   ChannelSpec spec;
@@ -37,6 +39,7 @@ struct Stream {
   bool primed = false;                      ///< `top` holds a baseline
   BboMsg last_bbo;                          ///< bbo: last sent, to skip unchanged quotes
   std::vector<Client*> subs;
+  bool release_owed = false;                ///< queued in Impl::unused
 };
 
 struct Client {
@@ -73,6 +76,11 @@ struct WsApi::Impl {
   std::map<std::string, std::unique_ptr<Stream>, std::less<>> streams;
   std::unordered_map<const void*, std::vector<Stream*>> by_source;  ///< instrument/consolidated -> streams
   std::unordered_map<uint64_t, std::unique_ptr<Client>> clients;
+  /// Nesting depth of loops over streams, clients or by_source lists. While above zero a
+  /// stream that lost its last subscriber goes to `unused` instead of being freed, so no
+  /// loop ever holds a dangling Stream* or an invalidated iterator.
+  unsigned busy_depth = 0;
+  std::vector<Stream*> unused;
   json::Reader reader;
   std::string buf;
 
@@ -142,7 +150,23 @@ struct WsApi::Impl {
   /// Concrete streams a pattern covers now.
   void expand(const ChannelSpec& p, std::vector<Stream*>& out);
   void attach(Client& c, Stream* s);
+  /// Unsubscribes `c` from `s`; releases `s` when it was the last subscriber.
   void detach(Client& c, Stream* s);
+  /// Whether pattern `p` covers the concrete stream `s` (without creating any stream).
+  static bool covers(const ChannelSpec& p, const Stream& s);
+  /// Frees an unsubscribed stream and drops it from by_source, or defers that while busy.
+  void release(Stream* s);
+  void release_unused();
+  /// Marks a loop over streams or clients; the outermost one frees what was deferred.
+  struct Busy {
+    explicit Busy(Impl& i) : impl(i) { ++impl.busy_depth; }
+    ~Busy() {
+      if (--impl.busy_depth == 0 && !impl.unused.empty()) impl.release_unused();
+    }
+    Busy(const Busy&) = delete;
+    Busy& operator=(const Busy&) = delete;
+    Impl& impl;
+  };
   /// Validates one channel name against the known venues and symbols.
   bool validate(std::string_view name, ChannelSpec& spec, std::string& code, std::string& msg);
   std::vector<Stream*>* streams_of(const void* src);

@@ -44,7 +44,42 @@ Stream* WsApi::Impl::stream_for(const ChannelSpec& spec, const InstrumentState* 
   Stream* p = s.get();
   by_source[inst ? static_cast<const void*>(inst) : static_cast<const void*>(cons)].push_back(p);
   streams.emplace(name, std::move(s));
+  stats.streams = streams.size();
   return p;
+}
+
+bool WsApi::Impl::covers(const ChannelSpec& p, const Stream& s) {
+  const ChannelSpec& k = s.spec;
+  if (p.kind != k.kind || (k.kind == ChannelKind::book_top && p.depth != k.depth) ||
+      (k.kind == ChannelKind::candles && p.interval != k.interval))
+    return false;
+  if (s.cons) return p.venue == "all" && (p.symbol == "*" || p.symbol == s.cons->symbol);
+  return p.venue != "all" && matches(p, s.inst->info.venue, s.inst->info.symbol);
+}
+
+void WsApi::Impl::release(Stream* s) {
+  if (busy_depth) {
+    if (!s->release_owed) unused.push_back(s);
+    s->release_owed = true;
+    return;
+  }
+  const void* src = s->inst ? static_cast<const void*>(s->inst) : static_cast<const void*>(s->cons);
+  if (auto it = by_source.find(src); it != by_source.end()) {
+    auto& list = it->second;
+    list.erase(std::remove(list.begin(), list.end(), s), list.end());
+    if (list.empty()) by_source.erase(it);
+  }
+  if (auto it = streams.find(s->name); it != streams.end()) streams.erase(it);
+  stats.streams = streams.size();
+}
+
+void WsApi::Impl::release_unused() {
+  std::vector<Stream*> owed;
+  owed.swap(unused);
+  for (Stream* s : owed) {
+    s->release_owed = false;
+    if (s->subs.empty()) release(s);  // unless a subscriber came back meanwhile
+  }
 }
 
 bool WsApi::Impl::matches(const ChannelSpec& p, std::string_view venue, std::string_view symbol) {
@@ -72,8 +107,11 @@ void WsApi::Impl::detach(Client& c, Stream* s) {
   if (!c.streams.erase(s)) return;
   c.stale.erase(s);
   s->subs.erase(std::remove(s->subs.begin(), s->subs.end(), &c), s->subs.end());
-  if (s->subs.empty()) s->primed = false;  // unwatched streams are not kept up to date
   --stats.subscriptions;
+  if (s->subs.empty()) {
+    s->primed = false;  // should a deferred release find it subscribed again: fresh baseline
+    release(s);
+  }
 }
 
 bool WsApi::Impl::validate(std::string_view name, ChannelSpec& spec, std::string& code, std::string& msg) {
@@ -184,11 +222,13 @@ void WsApi::Impl::on_message(Client& c, std::string_view text) {
                                     [&](const ChannelSpec& p) { return p.name() == s.name(); }),
                      c.patterns.end());
   }
-  std::vector<Stream*> keep;
-  for (const auto& p : c.patterns) expand(p, keep);
+  // Matched against the streams the client has: expanding the remaining patterns instead
+  // would create streams nobody subscribes to.
   std::vector<Stream*> drop;
-  for (Stream* st : c.streams)
-    if (std::find(keep.begin(), keep.end(), st) == keep.end()) drop.push_back(st);
+  for (Stream* st : c.streams) {
+    if (std::none_of(c.patterns.begin(), c.patterns.end(), [&](const ChannelSpec& p) { return covers(p, *st); }))
+      drop.push_back(st);
+  }
   for (Stream* st : drop) detach(c, st);
   reply(c, channel_list("unsubscribed", id, specs));
 }

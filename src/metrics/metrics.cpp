@@ -244,6 +244,9 @@ std::string Metrics::render() const {
     add(clients, {}, static_cast<double>(w.clients));
     auto subs = family("mdhub_ws_subscriptions", "Concrete channel subscriptions", MetricType::Gauge);
     add(subs, {}, static_cast<double>(w.subscriptions));
+    auto streams = family("mdhub_ws_streams", "Channels held (a channel is freed with its last subscriber)",
+                          MetricType::Gauge);
+    add(streams, {}, static_cast<double>(w.streams));
     auto sent = family("mdhub_ws_messages_total", "Messages queued to websocket clients", MetricType::Counter);
     add(sent, {}, static_cast<double>(w.messages_out));
     auto drop = family("mdhub_ws_dropped_total", "Messages or clients dropped, by reason", MetricType::Counter);
@@ -252,7 +255,7 @@ std::string Metrics::render() const {
     add(drop, {{"reason", "too_many_clients"}}, static_cast<double>(w.rejected_clients));
     auto bad = family("mdhub_ws_bad_requests_total", "Error replies to client input", MetricType::Counter);
     add(bad, {}, static_cast<double>(w.bad_requests));
-    for (auto* f : {&clients, &subs, &sent, &drop, &bad}) out.push_back(std::move(*f));
+    for (auto* f : {&clients, &subs, &streams, &sent, &drop, &bad}) out.push_back(std::move(*f));
   }
   if (ws_queued_bytes_) {
     auto queued = family("mdhub_ws_queued_bytes", "Bytes queued to websocket clients and not yet written, all clients",

@@ -20,6 +20,7 @@ dir = "/var/lib/mdhub"
 rotate_mb = 64
 rotate_minutes = 15
 fsync_ms = 250
+zstd_level = -3
 [nats]
 url = "nats://127.0.0.1:4222"
 subject_prefix = "mkt"
@@ -52,6 +53,7 @@ oss_url = "wss://ws.btse.com/ws/oss/spot"
   EXPECT_EQ(c.recording.rotate_bytes, 64ull << 20);
   EXPECT_EQ(c.recording.rotate_seconds, 900);
   EXPECT_EQ(c.recording.fsync_ms, 250);
+  EXPECT_EQ(c.recording.zstd_level, -3);
   EXPECT_EQ(c.nats.url, "nats://127.0.0.1:4222");
   EXPECT_EQ(c.nats.subject_prefix, "mkt");
   EXPECT_EQ(c.ws.max_clients, 10u);
@@ -95,6 +97,12 @@ TEST(AppConfig, RejectsBadValues) {
   EXPECT_EQ(e[0], "c.toml:1:13: 'log_level' must be one of trace, debug, info, warn, error, critical, off");
   EXPECT_EQ(e[1], "c.toml:3:7: 'url' must start with nats://");
   EXPECT_EQ(e[2], "c.toml:4:1: [venues.narkasa] needs rest_base");
+}
+
+TEST(AppConfig, ZstdLevelIsBounded) {
+  auto e = errors("[recording]\nzstd_level = 12\n");
+  ASSERT_EQ(e.size(), 1u);
+  EXPECT_EQ(e[0], "c.toml:2:14: 'zstd_level' must be between -7 and 9");
 }
 
 TEST(AppConfig, MissingFileIsAnError) {

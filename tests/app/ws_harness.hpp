@@ -44,10 +44,18 @@ class Hub {
     api_.emplace(io_, *server_, engine_, cfg, o.ws_queue_frames);
     engine_.add_observer(&*api_);
     engine_.add_feed("btse");
-    InstrumentTable t;
-    t.add({"btse", "BTC-USD", "BTC-USD", "BTC", "USD", kPriceScale, kQtyScale});
-    engine_.on_instruments(0, t);
+    add_symbol("BTC-USD");
     port_ = server_->listen("127.0.0.1", 0);
+  }
+
+  /// Lists one more btse instrument (same scales), as a feed discovering it; returns its
+  /// instrument index for trade().
+  uint32_t add_symbol(const std::string& symbol) {
+    const auto base = symbol.substr(0, symbol.find('-'));
+    const auto quote = symbol.substr(symbol.find('-') + 1);
+    const uint32_t id = table_.add({"btse", symbol, symbol, base, quote, kPriceScale, kQtyScale});
+    engine_.on_instruments(0, table_);
+    return id;
   }
 
   asio::io_context& io() { return io_; }
@@ -73,13 +81,13 @@ class Hub {
   }
 
   /// Trade n: price 1000 + n/100, qty n/100, buy, trade id n.
-  void trade(int64_t n) {
+  void trade(int64_t n, uint32_t instrument = 0) {
     TradeMsg t;
     t.price = 100000 + n;
     t.qty = n * 1000000;
     t.side = 1;
     t.trade_id = n;
-    push(EventKind::trade, t);
+    push(EventKind::trade, t, instrument);
   }
 
   /// A book message with the given levels.
@@ -96,11 +104,11 @@ class Hub {
 
  private:
   template <class Body>
-  void push(EventKind kind, const Body& body) {
+  void push(EventKind kind, const Body& body, uint32_t instrument = 0) {
     if (kind != EventKind::book) out_.clear();
     Event e;
     e.kind = kind;
-    e.instrument = 0;
+    e.instrument = instrument;
     ++clock_;
     e.ts_exchange_us = 1'700'000'000'000'000 + clock_;
     e.recv = {(1'700'000'000'000'000 + clock_) * 1000 + 500, clock_ * 1000};
@@ -116,6 +124,7 @@ class Hub {
   std::optional<net::Server> server_;
   std::optional<WsApi> api_;
   uint16_t port_ = 0;
+  InstrumentTable table_;
   ParseOut out_;
   int64_t clock_ = 0;
 };
@@ -174,6 +183,11 @@ class Client {
   /// Starts the close handshake from the client side.
   void close() {
     ws_.async_close(websocket::close_code::normal, [](beast::error_code) {});
+  }
+  /// Drops the TCP connection without a close frame (a client that vanishes).
+  void drop() {
+    beast::error_code ignored;
+    beast::get_lowest_layer(ws_).socket().close(ignored);
   }
 
   const std::vector<std::string>& messages() const { return msgs_; }

@@ -2,28 +2,14 @@
 // no crash, a clear error with nothing appended, or consistent events.
 #include <gtest/gtest.h>
 
-#include <filesystem>
-
 #include "feeds/coinmotion/parse.hpp"
 #include "fixture.hpp"
+#include "tests/feeds_common/robust.hpp"
 
 namespace mdhub::coinmotion {
 namespace {
 
-void check(ParseStatus st, const ParseOut& out, size_t events_before, size_t levels_before, size_t n_inst) {
-  if (st == ParseStatus::error) {
-    ASSERT_FALSE(out.error.empty());
-    ASSERT_EQ(out.events.size(), events_before);
-    ASSERT_EQ(out.levels.size(), levels_before);
-    return;
-  }
-  for (size_t i = events_before; i < out.events.size(); ++i) {
-    ASSERT_LT(out.events[i].instrument, n_inst);
-    if (const auto* b = std::get_if<BookMsg>(&out.events[i].body)) {
-      ASSERT_LE(size_t{b->level_begin} + b->level_count, out.levels.size());
-    }
-  }
-}
+using mdhub::test::check_parse;
 
 TEST(CoinmotionRobust, TruncatedAndCorruptedFixtures) {
   json::Reader rd;
@@ -32,29 +18,16 @@ TEST(CoinmotionRobust, TruncatedAndCorruptedFixtures) {
   ParseOut out;
   std::vector<Instrument> inst;
   std::string err;
-  size_t inputs = 0;
   auto all = [&](std::string_view s) {
-    ++inputs;
     out.clear();
     out.events.resize(1);  // something of the caller's that must survive errors
-    check(parse_rates(rd, s, tab, opt, test::kRecv, out), out, 1, 0, tab.size());
+    check_parse(parse_rates(rd, s, tab, opt, test::kRecv, out), out, 1, 0, tab.size());
     inst.clear();
     if (parse_rate_pairs(rd, s, "EUR", inst, err) == ParseStatus::error) {
       ASSERT_TRUE(inst.empty());
     }
   };
-  for (const auto& f : std::filesystem::directory_iterator(MDHUB_SOURCE_DIR "/feeds/coinmotion/testdata")) {
-    const std::string text = test::fixture(f.path().filename().string());
-    for (size_t n = 0; n <= text.size(); ++n) all(std::string_view(text).substr(0, n));
-    for (size_t i = 0; i < text.size(); ++i) {
-      for (char c : {'"', '}', ']', ',', 'x', '-'}) {
-        std::string m = text;
-        m[i] = c;
-        all(m);
-      }
-    }
-  }
-  EXPECT_GT(inputs, 5000u);
+  EXPECT_GT(mdhub::test::for_each_corruption(MDHUB_SOURCE_DIR "/feeds/coinmotion/testdata", all), 5000u);
 }
 
 }  // namespace
