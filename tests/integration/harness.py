@@ -60,6 +60,17 @@ def levels(side):
     return [(Decimal(str(lv[0])), Decimal(str(lv[1]))) for lv in side]
 
 
+def apply(book, msg):
+    """Applies a websocket book message's levels to {"bids": {price: qty}, "asks": {...}};
+    qty 0 deletes."""
+    for side in ("bids", "asks"):
+        for p, q in levels(msg[side]):
+            if q == 0:
+                book[side].pop(p, None)
+            else:
+                book[side][p] = q
+
+
 def patch_options(cfg, venue_options):
     """Adds `key = value` lines to each venue's options table, creating the table if needed."""
     for venue, opts in venue_options.items():
@@ -96,10 +107,12 @@ class Stack:
             import ssl
             self.ssl_context = ssl.create_default_context(cafile=os.path.join(self.dir, "sim-ca.pem"))
         self._start("sim", [binary, "sim", "--listen", f"127.0.0.1:{self.sim_port}", "--seed", "7", *tls_args, *sim_args])
-        self._start("hub", [binary, "run", "--config", self.config_path, "--listen", f"127.0.0.1:{self.hub_port}", *hub_args])
-        wait_until("mdhub /healthz", lambda: http(self.hub + "/healthz")[0] == 200, 20)
+        # The hub would cope with a simulator that is not up yet (discovery backs off), but
+        # tests should not start with a failed discovery and a backoff.
         wait_until("simulator /sim/status",
                    lambda: http(self.sim + "/sim/status", context=self.ssl_context)[0] == 200, 20)
+        self._start("hub", [binary, "run", "--config", self.config_path, "--listen", f"127.0.0.1:{self.hub_port}", *hub_args])
+        wait_until("mdhub /healthz", lambda: http(self.hub + "/healthz")[0] == 200, 20)
 
     def _start(self, name, args):
         with open(os.path.join(self.dir, name + ".log"), "w") as log:  # the child keeps its own fd
@@ -135,10 +148,26 @@ class Stack:
         self.sim_post("/sim/pause")
         try:
             for s in syms:
-                wait_until(f"{venue} {s} book == truth", lambda s=s: self.book_matches(venue, s, depth), timeout)
+                try:
+                    wait_until(f"{venue} {s} book == truth", lambda s=s: self.book_matches(venue, s, depth), timeout)
+                except AssertionError as e:
+                    raise AssertionError(f"{e}\n{self.diagnose(venue, s, depth)}") from None
         finally:
             self.sim_post("/sim/resume")
         return syms
+
+    def diagnose(self, venue, symbol, depth):
+        """What mdhub and the simulator say about a book that does not converge."""
+        out = []
+        for what, fn in (("feed symbol", lambda: self.feed(venue).get("symbols", {}).get(symbol)),
+                         ("mdhub book", lambda: http(f"{self.hub}/api/v1/book/{venue}/{symbol}?depth=5")),
+                         ("truth", lambda: self.sim_get(f"/sim/truth/{venue}/{symbol}?depth=5")),
+                         ("hub log tail", lambda: "\n".join(self.log("hub").splitlines()[-15:]))):
+            try:
+                out.append(f"{what}: {str(fn())[:1500]}")
+            except (OSError, AssertionError, ValueError) as e:
+                out.append(f"{what}: unavailable ({e})")
+        return "\n".join(out)
 
     def feed(self, venue):
         for f in get(self.hub + "/api/v1/feeds")["feeds"]:

@@ -13,7 +13,7 @@ import unittest
 import websockets
 
 sys.path.insert(0, os.path.dirname(__file__))
-from harness import Stack, levels, wait_until  # noqa: E402
+from harness import Stack, apply, levels, wait_until  # noqa: E402
 
 BIN = os.environ["MDHUB_BIN"]
 FAULTS_AFTER_RESYNC_S = 10  # faults stay on this long after the first resync
@@ -24,15 +24,6 @@ MAX_PROBLEMS = 20
 
 def book_of(snapshot):
     return {"bids": dict(levels(snapshot["bids"])), "asks": dict(levels(snapshot["asks"]))}
-
-
-def apply(book, msg):
-    for side in ("bids", "asks"):
-        for p, q in levels(msg[side]):
-            if q == 0:
-                book[side].pop(p, None)
-            else:
-                book[side][p] = q
 
 
 def frozen(book):

@@ -10,18 +10,9 @@ from decimal import Decimal
 import websockets
 
 sys.path.insert(0, os.path.dirname(__file__))
-from harness import Stack, http, levels, wait_until  # noqa: E402
+from harness import Stack, apply, http, levels, wait_until  # noqa: E402
 
 BIN = os.environ["MDHUB_BIN"]
-
-
-def apply(book, msg):
-    for side in ("bids", "asks"):
-        for p, q in levels(msg[side]):
-            if q == 0:
-                book[side].pop(p, None)
-            else:
-                book[side][p] = q
 
 
 class WebsocketApi(unittest.TestCase):
