@@ -34,6 +34,7 @@ void Engine::add_feed(std::string venue, StreamHasBooks stream_has_books) {
   by_feed_.emplace_back();
   stream_has_books_.push_back(std::move(stream_has_books));
   feed_stats_.emplace_back();
+  feed_live_.push_back(true);  // until its runner says otherwise
 }
 
 void Engine::on_instruments(size_t feed, const InstrumentTable& table) {
@@ -390,6 +391,10 @@ void Engine::overdue_resyncs(int64_t now_mono_ns, std::vector<std::pair<size_t, 
     // Snapshot-only books are asked again only once something asked (their next
     // snapshot comes anyway); sequenced ones also after a stream loss.
     if (!s.has_book || s.in_sync || (!s.sequenced && s.resync_requested_mono_ns == 0)) continue;
+    if (s.feed < feed_live_.size() && !feed_live_[s.feed]) {
+      s.resync_requested_mono_ns = 0;  // back live: the clock starts again at first sight
+      continue;
+    }
     if (s.resync_requested_mono_ns == 0) {
       s.resync_requested_mono_ns = now_mono_ns;
       continue;
@@ -427,6 +432,7 @@ void Engine::on_stream_down(size_t feed, int stream) {
 }
 
 void Engine::on_state(size_t feed, FeedState state) {
+  if (feed < feed_live_.size()) feed_live_[feed] = state == FeedState::live;
   for (auto* o : observers_) o->on_feed_state(feed, state);
 }
 

@@ -152,6 +152,7 @@ class Engine final : public FeedSink {
   /// (timer driven, so a quiet symbol whose answer was lost is not stuck until its next
   /// delta): appends (feed, instrument) to `out` and restarts their clocks. A book lost
   /// without an ask (its stream went down; the reconnect resubscribes) starts its clock here.
+  /// Feeds whose last reported state is not live are skipped.
   void overdue_resyncs(int64_t now_mono_ns, std::vector<std::pair<size_t, uint32_t>>& out);
 
   const InstrumentState* find(std::string_view venue, std::string_view symbol) const;
@@ -185,6 +186,9 @@ class Engine final : public FeedSink {
   std::vector<std::vector<InstrumentState*>> by_feed_;  ///< [feed][instrument id]
   std::vector<StreamHasBooks> stream_has_books_;         ///< [feed]
   std::vector<FeedEngineStats> feed_stats_;              ///< [feed]
+  /// [feed] false once its runner reported a state other than live: a feed that is down
+  /// cannot answer a resync, so the timer does not ask (nor count) one.
+  std::vector<bool> feed_live_;
   uint64_t unknown_feed_events_ = 0;
   std::vector<std::unique_ptr<InstrumentState>> all_;
   std::unordered_map<std::string, InstrumentState*> by_key_;  ///< "venue/SYMBOL"

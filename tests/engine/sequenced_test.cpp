@@ -419,6 +419,19 @@ TEST_F(engine, TimerStartsTheClockForBooksLostWithTheirStream) {
   engine_.overdue_resyncs(t0 + 6 * R, due);
   EXPECT_EQ(due, (Overdue{{kBtse, kBtc}}));  // the snapshot-only narkasa book is never asked for
   EXPECT_EQ(st("btse", "BTC-USDT").resyncs, 1u);
+
+  // A feed that is down cannot answer: nothing is asked (or counted) until it is live again,
+  // and then the clock starts afresh.
+  engine_.on_state(kBtse, FeedState::down);
+  due.clear();
+  engine_.overdue_resyncs(t0 + 20 * R, due);
+  EXPECT_TRUE(due.empty());
+  engine_.on_state(kBtse, FeedState::live);
+  engine_.overdue_resyncs(t0 + 21 * R, due);
+  EXPECT_TRUE(due.empty());
+  engine_.overdue_resyncs(t0 + 22 * R, due);
+  EXPECT_EQ(due, (Overdue{{kBtse, kBtc}}));
+  EXPECT_EQ(st("btse", "BTC-USDT").resyncs, 2u);
 }
 
 TEST_F(engine, PayloadsAreBracketedAndStateAndRawAreForwarded) {
