@@ -52,7 +52,7 @@ net::HttpResponse error_reply(std::string_view message, unsigned status = 400) {
 
 net::HttpResponse json_reply(std::string body) { return {200, "application/json", std::move(body), {}, false}; }
 
-class Btse final : public SimVenue, public TruthHistory {
+class Btse final : public SimVenue {
  public:
   Btse(Context& ctx, std::vector<uint32_t> ids) : ctx_(ctx), market_(ctx.market()), subs_(ctx.faults()) {
     for (size_t i = 0; i < ids.size(); ++i) {

@@ -63,6 +63,15 @@ class SimVenue {
   virtual void flush() = 0;
   /// The published book of `symbol` (canonical or native); false if unknown.
   virtual bool truth(std::string_view symbol, TruthBook& out) const = 0;
+  /// For venues that keep a bounded truth history (btse; GET /sim/truth/...?seq=S): the
+  /// venue sequence numbers whose book can be rebuilt for `symbol`. False (the default)
+  /// for an unknown symbol or a venue without history.
+  virtual bool history_range(std::string_view /*symbol*/, uint64_t& /*first*/, uint64_t& /*last*/) const {
+    return false;
+  }
+  /// The book a perfect client held right after venue sequence number `seq`, filled as
+  /// truth() does; false for an unknown symbol or a `seq` outside history_range.
+  virtual bool truth_at(std::string_view /*symbol*/, uint64_t /*seq*/, TruthBook& /*out*/) const { return false; }
   /// Cancels the venue's own timers.
   virtual void stop() = 0;
 };

@@ -221,12 +221,13 @@ struct Simulator::Impl final : Context, std::enable_shared_from_this<Impl> {
     if (!venues[v]->truth(symbol, tb))
       return error(404, "unknown_symbol", "unknown symbol '" + std::string(symbol) + "' on " + std::string(venue));
     if (at_seq) {
-      const auto* hist = dynamic_cast<const TruthHistory*>(venues[v].get());
-      if (!hist) return error(400, "seq_unsupported", std::string(venue) + " keeps no truth history");
+      const SimVenue& hist = *venues[v];
       uint64_t first = 0, last = 0;
-      hist->history_range(symbol, first, last);
+      // The symbol is known (truth() found it): no range means no history at all.
+      if (!hist.history_range(symbol, first, last))
+        return error(400, "seq_unsupported", std::string(venue) + " keeps no truth history");
       tb = TruthBook{};
-      if (!hist->truth_at(symbol, seq, tb))
+      if (!hist.truth_at(symbol, seq, tb))
         return error(404, "seq_unavailable",
                      "seq " + std::to_string(seq) + " of " + std::string(venue) + " " + std::string(symbol) +
                          " is not in the kept history [" + std::to_string(first) + ", " + std::to_string(last) + "]");

@@ -15,21 +15,6 @@ class io_context;
 
 namespace mdhub::sim {
 
-struct TruthBook;
-
-/// Implemented by a simulated venue that keeps a bounded truth history (btse), for
-/// GET /sim/truth/{venue}/{symbol}?seq=S. Called on the simulator's io_context.
-class TruthHistory {
- public:
-  virtual ~TruthHistory() = default;
-  /// The venue sequence numbers whose book can be rebuilt for `symbol` (canonical or
-  /// native); false for an unknown symbol.
-  virtual bool history_range(std::string_view symbol, uint64_t& first, uint64_t& last) const = 0;
-  /// The book a perfect client held right after venue sequence number `seq`, filled as
-  /// SimVenue::truth does; false for an unknown symbol or a `seq` outside history_range.
-  virtual bool truth_at(std::string_view symbol, uint64_t seq, TruthBook& out) const = 0;
-};
-
 struct Options {
   uint64_t seed = 1;
   std::string faults;         ///< initial fault SPEC (validated)
