@@ -275,6 +275,17 @@ function choose(symbol, venue) {
   if (!venues.length) return;
   if (venue !== 'all' && !venues.includes(venue)) venue = 'all';
   if (venues.length === 1) venue = venues[0];  // a consolidated view of one venue adds nothing
+  if (symbol === S.symbol && venue === S.venue && S.book && venues.includes(S.chartVenue)) {
+    // Only the market's venue list changed (a venue came up): the subscriptions stay, and
+    // so must the state they built, since the server sends no new snapshot for a kept
+    // subscription; a fresh empty book here would stay empty.
+    ladder.setVenues(venue === 'all' ? venues : null);
+    venueTable.setVenues(venues);
+    renderPickers();
+    conn.setChannels(channels());
+    mark('book', 'venues');
+    return;
+  }
   if (symbol !== S.symbol) {
     // Ticker and BBO channels cover every venue of the market: they carry over when only
     // the venue changes (the server would not resend their state for a kept subscription).
