@@ -4,6 +4,8 @@
 #include <cctype>
 #include <limits>
 
+#include "src/net/http_util.hpp"
+
 namespace mdhub::json {
 
 simdjson::simdjson_result<od::document> Reader::iterate(std::string_view text) {
@@ -68,27 +70,7 @@ bool text(od::value v, std::string_view& out) {
   return false;
 }
 
-void escape(std::string& out, std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  for (char c : s) {
-    const auto u = static_cast<unsigned char>(c);
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (u < 0x20) {
-          out += "\\u00";
-          out.push_back(kHex[u >> 4]);
-          out.push_back(kHex[u & 15]);
-        } else {
-          out.push_back(c);
-        }
-    }
-  }
-}
+void escape(std::string& out, std::string_view s) { net::detail::json_escape(s, out); }
 
 std::string json_error(simdjson::error_code e) {
   return std::string("bad JSON: ") + simdjson::error_message(e);

@@ -69,28 +69,6 @@ bool parse_target(std::string_view target, std::string& path,
   return true;
 }
 
-void json_escape(std::string_view s, std::string& out) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  for (const char c : s) {
-    const auto u = static_cast<unsigned char>(c);
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (u < 0x20) {
-          out += "\\u00";
-          out.push_back(kHex[u >> 4]);
-          out.push_back(kHex[u & 0xF]);
-        } else {
-          out.push_back(c);
-        }
-    }
-  }
-}
-
 std::string json_error(std::string_view code, std::string_view message) {
   std::string out = R"({"error":{"code":")";
   json_escape(code, out);
