@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <algorithm>
 #include <csignal>
 #include <iostream>
 
@@ -19,6 +20,32 @@
 namespace {
 
 using namespace mdhub;
+
+// One message for every --listen flag, with the range a port may take.
+bool valid_listen(const std::string& addr, std::string& host, uint16_t& port) {
+  if (net::split_host_port(addr, host, port)) return true;
+  std::cerr << "--listen must be HOST:PORT with a port from 0 to 65535 (IPv6 as [ADDR]:PORT), got '" << addr << "'\n";
+  return false;
+}
+
+// `mdhub [run options]` is `mdhub run [run options]`: a first argument that is an option of
+// `run` (not --help/--version, which belong to the top level) selects `run`.
+std::vector<std::string> with_default_subcommand(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  static constexpr std::string_view run_options[] = {"--config", "--listen", "--record", "--nats"};
+  if (!args.empty()) {
+    const std::string_view first = args.front();
+    const std::string_view name = first.substr(0, first.find('='));
+    for (auto o : run_options) {
+      if (name == o) {
+        args.insert(args.begin(), "run");
+        break;
+      }
+    }
+  }
+  std::reverse(args.begin(), args.end());  // CLI11 parses a vector from its back
+  return args;
+}
 
 int config_errors(const std::vector<ConfigError>& errors) {
   for (const auto& e : errors) std::cerr << e.str() << "\n";
@@ -38,10 +65,7 @@ int cmd_sim(const std::string& listen, uint64_t seed, const std::string& faults,
             const std::string& tls_dir, bool print_config) {
   std::string host;
   uint16_t port = 0;
-  if (!net::split_host_port(listen, host, port)) {
-    std::cerr << "--listen must be HOST:PORT, got '" << listen << "'\n";
-    return 2;
-  }
+  if (!valid_listen(listen, host, port)) return 2;
   sim::Options o;
   o.seed = seed;
   o.faults = faults;
@@ -78,15 +102,18 @@ int cmd_sim(const std::string& listen, uint64_t seed, const std::string& faults,
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"mdhub: real-time crypto market-data aggregator"};
+  CLI::App app{"mdhub: real-time crypto market-data aggregator.\n"
+               "With no subcommand, or with run's options only, mdhub runs `run`.",
+               "mdhub"};
   app.require_subcommand(0, 1);
+  app.set_version_flag("--version", std::string("mdhub ") + MDHUB_VERSION);
 
   std::string config_path, listen, record_dir, nats_url;
   auto* run = app.add_subcommand("run", "aggregate the configured venues (no config: the built-in demo)");
   run->add_option("--config", config_path, "TOML config file")->check(CLI::ExistingFile);
   run->add_option("--listen", listen, "HTTP/websocket address HOST:PORT (default 127.0.0.1:8080)");
   run->add_option("--record", record_dir, "record every raw frame to this directory");
-  run->add_option("--nats", nats_url, "publish normalized events to this NATS server (nats://HOST:PORT)");
+  run->add_option("--nats", nats_url, "reserved: publishing to NATS is not available in this build yet (refused, exit 2)");
 
   std::string sim_listen = "127.0.0.1:9000", sim_faults, sim_tls_dir = ".", sim_config;
   uint64_t sim_seed = 1;
@@ -96,7 +123,7 @@ int main(int argc, char** argv) {
   simc->add_option("--listen", sim_listen, "address HOST:PORT (default 127.0.0.1:9000)");
   simc->add_option("--seed", sim_seed, "random seed (default 1)");
   simc->add_option("--faults", sim_faults, "fault SPEC: kind:rate[@venue[/SYMBOL]],... e.g. gap:0.01,http429:0.05,dup:0.05@btse/BTC-USD");
-  simc->add_flag("--tls", sim_tls, "serve https/wss with a self-signed certificate");
+  simc->add_flag("--tls", sim_tls, "serve https/wss with a certificate from a generated CA (sim-ca.pem in --tls-dir)");
   simc->add_option("--tls-dir", sim_tls_dir, "where the certificate files are written (default .)");
   simc->add_flag("--print-config", sim_print, "print an mdhub config for this simulator and exit");
 
@@ -105,12 +132,13 @@ int main(int argc, char** argv) {
   check->add_option("FILE", check_path, "config file")->required();
 
   std::string replay_from, replay_speed = "1", replay_listen = "127.0.0.1:8080";
-  bool replay_exit = false;
+  bool replay_exit = false, replay_books = false;
   auto* replay = app.add_subcommand("replay", "replay a recording through the parsers and engine, and serve it");
   replay->add_option("--from", replay_from, "recording directory (or one segment file)")->required();
   replay->add_option("--speed", replay_speed, "X times recorded speed, or max (default 1)");
   replay->add_option("--listen", replay_listen, "HTTP/websocket address HOST:PORT (default 127.0.0.1:8080)");
-  replay->add_flag("--exit-at-end", replay_exit, "exit at the end, printing a summary and book hashes");
+  replay->add_flag("--exit-at-end", replay_exit, "exit at the end, printing a summary and each book's hash");
+  replay->add_flag("--print-books", replay_books, "with --exit-at-end: each book in full (JSON) after its hash");
 
   ExportOptions export_opts;
   auto* exportc = app.add_subcommand("export", "write a recording's normalized events to stdout");
@@ -120,30 +148,27 @@ int main(int argc, char** argv) {
   exportc->add_option("--kind", export_opts.kinds, "comma list of book,trade,ticker,bbo,candle (default all)");
 
   try {
-    app.parse(argc, argv);
+    app.parse(with_default_subcommand(argc, argv));
   } catch (const CLI::ParseError& e) {
     const int rc = app.exit(e);
     return rc == 0 ? 0 : 2;
   }
 
+  // Every command logs in one format to stderr: stdout carries data only (events, book
+  // hashes, a printed config).
+  spdlog::set_default_logger(std::make_shared<spdlog::logger>("", std::make_shared<spdlog::sinks::stderr_color_sink_mt>()));
   if (*check) return cmd_check_config(check_path);
   if (*simc) return cmd_sim(sim_listen, sim_seed, sim_faults, sim_tls, sim_tls_dir, sim_print);
-  if (*replay || *exportc) {
-    // stdout carries data (events, book hashes); logs go to stderr.
-    spdlog::set_default_logger(spdlog::stderr_color_mt("mdhub"));
-  }
   if (*exportc) return run_export(export_opts);
   if (*replay) {
     ReplayOptions ro;
     ro.from = replay_from;
     ro.exit_at_end = replay_exit;
+    ro.print_books = replay_books;
     ro.listen = replay_listen;
     std::string h;
     uint16_t p;
-    if (!net::split_host_port(replay_listen, h, p)) {
-      std::cerr << "--listen must be HOST:PORT, got '" << replay_listen << "'\n";
-      return 2;
-    }
+    if (!valid_listen(replay_listen, h, p)) return 2;
     if (replay_speed == "max") {
       ro.speed = 0;
     } else {
@@ -170,10 +195,7 @@ int main(int argc, char** argv) {
   if (!listen.empty()) {
     std::string h;
     uint16_t p;
-    if (!net::split_host_port(listen, h, p)) {
-      std::cerr << "--listen must be HOST:PORT, got '" << listen << "'\n";
-      return 2;
-    }
+    if (!valid_listen(listen, h, p)) return 2;
     opts.config.listen = listen;
   }
   if (!record_dir.empty()) opts.config.recording.dir = record_dir;

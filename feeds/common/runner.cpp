@@ -209,8 +209,7 @@ void FeedRunner::Impl::set_state(FeedState st) {
   if (stopped_ || stats_.state == st) return;
   stats_.state = st;
   stats_.connected_since_wall_ns = st == FeedState::live ? now().wall_ns : 0;
-  spdlog::info("feed {}: {}", cfg_.id, to_string(st));
-  sink_.on_state(index_, st);
+  sink_.on_state(index_, st);  // the sink logs it (rate-limited), once
 }
 
 void FeedRunner::Impl::handle_payload(RawKind kind, size_t index, std::string_view payload, RecvTime t) {

@@ -31,9 +31,9 @@ class FeedLogger final : public EngineObserver {
     const auto& r = *runners_[feed];
     const std::string& venue = r.config().id;
     if (state == FeedState::down) {
-      limiter_.warn("feed-down:" + venue, "{}: down ({})", venue, r.stats().last_error);
+      limiter_.warn("feed-down:" + venue, "feed {}: down ({})", venue, r.stats().last_error);
     } else {
-      limiter_.info("feed-state:" + venue, "{}: {}", venue, to_string(state));
+      limiter_.info("feed-state:" + venue, "feed {}: {}", venue, to_string(state));
     }
   }
 

@@ -123,16 +123,18 @@ void Replayer::payload(Feed& f, size_t index, const record::Record& r) {
 
 namespace {
 
-void print_books(const Engine& engine) {
+void print_books(const Engine& engine, bool full) {
   std::string line;
   for (const auto& s : engine.instruments()) {
     if (!s->has_book || !s->in_sync) continue;
     char hex[17];
     std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(s->book.hash()));
     line = "book " + s->info.venue + " " + s->info.symbol + " " + hex + "\n";
-    line += "bookjson " + s->info.venue + " " + s->info.symbol + " ";
-    render::book(line, *s, SIZE_MAX);
-    line += '\n';
+    if (full) {
+      line += "bookjson " + s->info.venue + " " + s->info.symbol + " ";
+      render::book(line, *s, SIZE_MAX);
+      line += '\n';
+    }
     std::fwrite(line.data(), 1, line.size(), stdout);
   }
   std::fflush(stdout);
@@ -176,7 +178,7 @@ int run_replay(const ReplayOptions& opts) {
                 static_cast<unsigned long long>(st.records), replayer.feed_count(),
                 static_cast<unsigned long long>(st.parse_errors), static_cast<unsigned long long>(rs.missing),
                 static_cast<unsigned long long>(rs.issues));
-    print_books(engine);
+    print_books(engine, opts.print_books);
     if (failed) rc = 1;
     stack.stop();
     io.stop();

@@ -63,6 +63,7 @@ struct ReplayOptions {
   double speed = 1;        ///< recorded time / wall time; <= 0 = as fast as possible
   std::string listen = "127.0.0.1:8080";
   bool exit_at_end = false;
+  bool print_books = false; ///< with exit_at_end: each book in full after its hash
   Config config;           ///< ws limits, log level
 };
 

@@ -78,6 +78,37 @@ class CommandLine(unittest.TestCase):
             if p.poll() is None:
                 p.kill()
 
+    def test_version(self):
+        r = run("--version")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertRegex(r.stdout, r"^mdhub \d+\.\d+\.\d+\n$")
+
+    def test_listen_errors_give_the_form_and_range(self):
+        for sub in ("run", "sim", "replay"):
+            extra = ["--from", "/nonexistent"] if sub == "replay" else []
+            r = run(sub, *extra, "--listen", "127.0.0.1:70000")
+            self.assertEqual(r.returncode, 2, (sub, r.stderr))
+            self.assertIn("--listen must be HOST:PORT with a port from 0 to 65535 (IPv6 as [ADDR]:PORT), "
+                          "got '127.0.0.1:70000'", r.stderr)
+
+    def test_help_says_what_is_not_there_yet(self):
+        self.assertIn("not available in this build", run("run", "--help").stdout)
+        self.assertIn("generated CA", run("sim", "--help").stdout)
+
+    def test_run_options_without_the_subcommand_run(self):
+        """`mdhub --listen HOST:PORT` is `mdhub run --listen HOST:PORT` (the README puts them together)."""
+        self.assertEqual(run("--listen", "nonsense").returncode, 2)
+        port = free_port()
+        p = subprocess.Popen([BIN, f"--listen=127.0.0.1:{port}"], stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+        try:
+            wait_until("demo /healthz", lambda: http(f"http://127.0.0.1:{port}/healthz")[0] == 200, 20)
+            p.send_signal(signal.SIGTERM)
+            self.assertEqual(p.wait(timeout=5), 0)
+        finally:
+            if p.poll() is None:
+                p.kill()
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -26,7 +26,8 @@ def run(*args):
 
 class GoldenRecording(unittest.TestCase):
     def test_replay_ends_in_the_golden_books(self):
-        out = run("replay", "--from", REC, "--speed", "max", "--exit-at-end", "--listen", "127.0.0.1:0").decode()
+        out = run("replay", "--from", REC, "--speed", "max", "--exit-at-end", "--print-books",
+                  "--listen", "127.0.0.1:0").decode()
         got = [line for line in out.splitlines() if not line.startswith("bookjson ")]
         if REGEN:
             with open(os.path.join(DATA, "recording-v1.replay"), "w") as f:
@@ -76,6 +77,8 @@ class GoldenRecording(unittest.TestCase):
         full = int(open(os.path.join(DATA, "recording-v1.replay")).readline().split()[2])
         self.assertGreater(records, 0)
         self.assertLess(records, full)
+        # Without --print-books: the summary and one hash line per book, nothing else.
+        self.assertRegex(out, r"^replay: [^\n]*\n(book \S+ \S+ [0-9a-f]{16}\n)+$")
 
 
 if __name__ == "__main__":

@@ -64,7 +64,7 @@ class RecordingEndToEnd(unittest.TestCase):
         return subprocess.run([BIN, *args], capture_output=True, text=True, timeout=timeout)
 
     def test_replay_ends_in_the_live_books(self):
-        r = self.run_bin("replay", "--from", self.rec_dir, "--speed", "max", "--exit-at-end",
+        r = self.run_bin("replay", "--from", self.rec_dir, "--speed", "max", "--exit-at-end", "--print-books",
                          "--listen", "127.0.0.1:0")
         self.assertEqual(r.returncode, 0, r.stderr[-2000:])
         lines = r.stdout.splitlines()
