@@ -19,7 +19,7 @@ constexpr std::array<std::string_view, kKinds> kKindNames{"book", "trade", "tick
 
 constexpr std::string_view kCsvHeader =
     "kind,venue,symbol,seq,ts_exchange,ts_received,side,price,qty,"
-    "bid,bid_qty,ask,ask_qty,last,volume,trade_id,interval,open_time,open,high,low,close\n";
+    "bid,bid_qty,ask,ask_qty,last,volume,trade_id,interval,open_time,open,high,low,close,source,closed\n";
 
 /// Writes each published event to stdout. Output goes through a buffer flushed in large
 /// chunks; memory stays bounded by the flush threshold.
@@ -48,7 +48,7 @@ class ExportWriter final : public EngineObserver {
         dec(price, s.info.price_scale);
         buf_ += ',';
         dec(qty, s.info.qty_scale);
-        buf_ += ",,,,,,,,,,,,,\n";
+        buf_ += ",,,,,,,,,,,,,,,\n";
       };
       if (snapshot) {
         for (Side side : {Side::bid, Side::ask})
@@ -80,7 +80,7 @@ class ExportWriter final : public EngineObserver {
       dec(t.qty, s.info.qty_scale);
       buf_ += ",,,,,,,";
       if (t.trade_id != kNone) buf_ += std::to_string(t.trade_id);
-      buf_ += ",,,,,,\n";
+      buf_ += ",,,,,,,,\n";
     } else {
       json_head("trade", "trades", s, seq, t.ts_exchange_us, t.ts_received_us);
       render::trade_fields(buf_, s, t);
@@ -109,7 +109,7 @@ class ExportWriter final : public EngineObserver {
       dec(t.high, s.info.price_scale);
       buf_ += ',';
       dec(t.low, s.info.price_scale);
-      buf_ += ",\n";
+      buf_ += ",,,\n";
     } else {
       json_head("ticker", "ticker", s, seq, s.ticker_ts_exchange_us, s.ticker_ts_received_us);
       render::ticker_fields(buf_, s, t);
@@ -135,7 +135,7 @@ class ExportWriter final : public EngineObserver {
       dec(b.ask, s.info.price_scale);
       buf_ += ',';
       dec(b.ask_qty, s.info.qty_scale);
-      buf_ += ",,,,,,,,,\n";
+      buf_ += ",,,,,,,,,,,\n";
     } else {
       json_head("bbo", "bbo", s, seq, ts_ex, ts_rx);
       render::bbo_fields(buf_, s);
@@ -165,7 +165,8 @@ class ExportWriter final : public EngineObserver {
       dec(c.low, s.info.price_scale);
       buf_ += ',';
       dec(c.close, s.info.price_scale);
-      buf_ += '\n';
+      buf_ += r.from_venue ? ",venue," : ",trades,";
+      buf_ += c.closed ? "true\n" : "false\n";
     } else {
       json_head("candle", channel, s, seq, kNone, r.ts_received_us);
       render::candle_fields(buf_, s, r);

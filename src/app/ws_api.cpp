@@ -116,6 +116,10 @@ void WsApi::on_candle(const InstrumentState& inst, const CandleRecord& c) {
   if (!list) return;
   for (Stream* s : *list) {
     if (s->spec.kind != ChannelKind::candles || s->spec.interval != c.candle.interval || s->subs.empty()) continue;
+    const CandleSource want = s->spec.candle_source;
+    if (want == CandleSource::preferred ? !carries_preferred(inst, c)
+                                        : c.from_venue != (want == CandleSource::venue))
+      continue;
     std::string b = Impl::head("candle", *s, ++s->seq, kNone, c.ts_received_us);
     render::candle_fields(b, inst, c);
     impl_->fan_out(*s, Impl::finish(std::move(b)));

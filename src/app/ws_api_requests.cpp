@@ -51,7 +51,7 @@ Stream* WsApi::Impl::stream_for(const ChannelSpec& spec, const InstrumentState* 
 bool WsApi::Impl::covers(const ChannelSpec& p, const Stream& s) {
   const ChannelSpec& k = s.spec;
   if (p.kind != k.kind || (k.kind == ChannelKind::book_top && p.depth != k.depth) ||
-      (k.kind == ChannelKind::candles && p.interval != k.interval))
+      (k.kind == ChannelKind::candles && (p.interval != k.interval || p.candle_source != k.candle_source)))
     return false;
   if (s.cons) return p.venue == "all" && (p.symbol == "*" || p.symbol == s.cons->symbol);
   return p.venue != "all" && matches(p, s.inst->info.venue, s.inst->info.symbol);

@@ -11,7 +11,9 @@ std::string ChannelSpec::kind_name() const {
     case ChannelKind::bbo: return "bbo";
     case ChannelKind::trades: return "trades";
     case ChannelKind::ticker: return "ticker";
-    case ChannelKind::candles: return "candles." + std::string(interval_name(interval));
+    case ChannelKind::candles:
+      return "candles." + std::string(interval_name(interval)) +
+             (candle_source == CandleSource::venue ? ".venue" : candle_source == CandleSource::trades ? ".trades" : "");
   }
   return "?";
 }
@@ -40,8 +42,19 @@ bool parse_channel(std::string_view name, ChannelSpec& out, std::string& error) 
     out.kind = ChannelKind::ticker;
   } else if (kind.rfind("candles.", 0) == 0) {
     out.kind = ChannelKind::candles;
-    if (!parse_interval(kind.substr(8), out.interval)) {
+    std::string_view rest = kind.substr(8);
+    const auto dot = rest.find('.');
+    const std::string_view source = dot == std::string_view::npos ? std::string_view{} : rest.substr(dot + 1);
+    if (!parse_interval(rest.substr(0, dot), out.interval)) {
       error = "candle interval must be one of 1m 3m 5m 15m 30m 1h 2h 4h 1d";
+      return false;
+    }
+    if (source == "venue") {
+      out.candle_source = CandleSource::venue;
+    } else if (source == "trades") {
+      out.candle_source = CandleSource::trades;
+    } else if (dot != std::string_view::npos) {
+      error = "candles.<interval> takes an optional .venue or .trades, not '." + std::string(source) + "'";
       return false;
     }
   } else if (kind.rfind("book", 0) == 0) {
@@ -57,7 +70,7 @@ bool parse_channel(std::string_view name, ChannelSpec& out, std::string& error) 
     out.depth = n;
   } else {
     error = "unknown channel kind '" + std::string(kind) +
-            "' (book, book<N>, bbo, trades, ticker, candles.<interval>)";
+            "' (book, book<N>, bbo, trades, ticker, candles.<interval>[.venue or .trades])";
     return false;
   }
   if (out.venue == "all" && out.kind != ChannelKind::book && out.kind != ChannelKind::book_top &&

@@ -9,11 +9,14 @@
 namespace mdhub {
 
 enum class ChannelKind : uint8_t { book, book_top, bbo, trades, ticker, candles };
+/// candles.<interval>[.venue|.trades]: which series a candle channel carries.
+enum class CandleSource : uint8_t { preferred, venue, trades };
 
 struct ChannelSpec {
   ChannelKind kind = ChannelKind::book;
   size_t depth = 0;  ///< book_top: N of book<N>
   CandleInterval interval = CandleInterval::m1;
+  CandleSource candle_source = CandleSource::preferred;
   std::string venue;   ///< a venue id, "all" or "*"
   std::string symbol;  ///< canonical symbol or "*"
 

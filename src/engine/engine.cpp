@@ -362,16 +362,38 @@ void Engine::emit_trade_candles(InstrumentState& s, int64_t recv_us) {
 void Engine::emit_candle(InstrumentState& s, const CandleMsg& c, bool from_venue, int64_t recv_us) {
   CandleRecord r{c, from_venue, recv_us};
   if (from_venue) {
-    auto& m = s.venue_candles;
     const int iv = static_cast<int>(c.interval);
+    if (iv < 0 || iv >= kCandleIntervals) return;
+    // Venues flag their candles inconsistently (narkasa never says "closed"): a venue
+    // candle is closed once its interval has ended or a later one has started, whatever it says.
+    if (r.candle.close_time_us == kNone)
+      r.candle.close_time_us = c.open_time_us + interval_seconds(c.interval) * 1'000'000;
+    auto& m = s.venue_candles;
+    const auto later = m.upper_bound({iv, c.open_time_us});
+    r.candle.closed = c.closed || r.candle.close_time_us <= recv_us || (later != m.end() && later->first.first == iv);
+    if (auto prev = m.lower_bound({iv, c.open_time_us}); prev != m.begin()) {
+      --prev;
+      if (prev->first.first == iv && !prev->second.candle.closed) close_venue_candle(s, prev->second, recv_us);
+    }
     const bool inserted = m.insert_or_assign({iv, c.open_time_us}, r).second;
     // Bounded history per interval: drop the oldest of this interval.
-    if (inserted && iv >= 0 && iv < kCandleIntervals &&
-        ++s.venue_candle_count[static_cast<size_t>(iv)] > kCandleHistory) {
+    if (inserted && ++s.venue_candle_count[static_cast<size_t>(iv)] > kCandleHistory) {
       m.erase(m.lower_bound({iv, INT64_MIN}));
       --s.venue_candle_count[static_cast<size_t>(iv)];
     }
   }
+  s.last_publish_seq = ++publish_seq_;
+  for (auto* o : observers_) o->on_candle(s, r);
+}
+
+bool carries_preferred(const InstrumentState& s, const CandleRecord& c) {
+  const auto iv = static_cast<size_t>(c.candle.interval);
+  return c.from_venue || iv >= s.venue_candle_count.size() || s.venue_candle_count[iv] == 0;
+}
+
+void Engine::close_venue_candle(InstrumentState& s, CandleRecord& r, int64_t now_us) {
+  r.candle.closed = true;
+  r.ts_received_us = now_us;
   s.last_publish_seq = ++publish_seq_;
   for (auto* o : observers_) o->on_candle(s, r);
 }
@@ -382,6 +404,13 @@ void Engine::close_candles(int64_t now_us) {
     candle_events_.clear();
     s.trade_candles.close_until(now_us, candle_events_);
     emit_trade_candles(s, now_us);
+    // Only the latest venue candle of an interval can still be open.
+    for (int iv = 0; iv < kCandleIntervals; ++iv) {
+      if (s.venue_candle_count[static_cast<size_t>(iv)] == 0) continue;
+      auto it = s.venue_candles.lower_bound({iv + 1, INT64_MIN});
+      --it;
+      if (!it->second.candle.closed && it->second.candle.close_time_us <= now_us) close_venue_candle(s, it->second, now_us);
+    }
   }
 }
 

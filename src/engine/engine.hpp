@@ -46,6 +46,12 @@ struct CandleRecord {
   int64_t ts_received_us = 0;
 };
 
+struct InstrumentState;
+/// The one series a plain `candles.<interval>` carries (websocket, HTTP without `source`):
+/// the venue's own candles once the venue has published one of that interval, else the
+/// candles built from trades.
+bool carries_preferred(const InstrumentState& s, const CandleRecord& c);
+
 /// Per venue instrument. Owned by the Engine; observers get const references.
 struct InstrumentState {
   size_t feed = 0;
@@ -174,6 +180,7 @@ class Engine final : public FeedSink {
   void publish_book(InstrumentState& s, bool snapshot, std::span<const LevelUpdate> changes);
   void on_trade_msg(InstrumentState& s, const Event& e, const TradeMsg& m);
   void emit_candle(InstrumentState& s, const CandleMsg& c, bool from_venue, int64_t recv_us);
+  void close_venue_candle(InstrumentState& s, CandleRecord& r, int64_t now_us);
   void emit_trade_candles(InstrumentState& s, int64_t recv_us);
   void feed_consolidated(InstrumentState& s, bool reset, std::span<const LevelUpdate> changes);
   bool to_consolidated(const InstrumentState& s, ConsolidatedState& c, const LevelUpdate& u,

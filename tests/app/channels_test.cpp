@@ -51,7 +51,24 @@ TEST(AppChannels, RejectsBadNames) {
   EXPECT_EQ(bad("candles.7m:btse:BTC-USD"), "candle interval must be one of 1m 3m 5m 15m 30m 1h 2h 4h 1d");
   EXPECT_EQ(bad("trades:all:BTC-USD"), "venue 'all' (consolidated) exists for book, book<N> and bbo only");
   EXPECT_EQ(bad("quotes:btse:BTC-USD"),
-            "unknown channel kind 'quotes' (book, book<N>, bbo, trades, ticker, candles.<interval>)");
+            "unknown channel kind 'quotes' (book, book<N>, bbo, trades, ticker, candles.<interval>[.venue or .trades])");
+  EXPECT_EQ(bad("candles.1m.mid:btse:BTC-USD"), "candles.<interval> takes an optional .venue or .trades, not '.mid'");
+  EXPECT_EQ(bad("candles.1m.:btse:BTC-USD"), "candles.<interval> takes an optional .venue or .trades, not '.'");
+  EXPECT_EQ(bad("candles.trades:btse:BTC-USD"), "candle interval must be one of 1m 3m 5m 15m 30m 1h 2h 4h 1d");
+}
+
+TEST(AppChannels, CandleChannelsNameTheirSeries) {
+  const auto plain = ok("candles.1m:btse:BTC-USD");
+  EXPECT_EQ(plain.candle_source, CandleSource::preferred);
+  EXPECT_EQ(plain.name(), "candles.1m:btse:BTC-USD");
+  const auto venue = ok("candles.4h.venue:narkasa:*");
+  EXPECT_EQ(venue.interval, CandleInterval::h4);
+  EXPECT_EQ(venue.candle_source, CandleSource::venue);
+  EXPECT_EQ(venue.concrete("narkasa", "BTC-TRY"), "candles.4h.venue:narkasa:BTC-TRY");
+  const auto trades = ok("candles.1d.trades:*:BTC-USDT");
+  EXPECT_EQ(trades.interval, CandleInterval::d1);
+  EXPECT_EQ(trades.candle_source, CandleSource::trades);
+  EXPECT_EQ(trades.name(), "candles.1d.trades:*:BTC-USDT");
 }
 
 }  // namespace

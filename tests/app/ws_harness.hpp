@@ -90,6 +90,9 @@ class Hub {
     push(EventKind::trade, t, instrument);
   }
 
+  /// A venue candle, as a feed parses it.
+  void candle(const CandleMsg& c, uint32_t instrument = 0) { push(EventKind::candle, c, instrument); }
+
   /// A book message with the given levels.
   void book(BookMsg::Type type, uint64_t seq, uint64_t prev_seq, const std::vector<LevelUpdate>& levels) {
     out_.clear();

@@ -145,6 +145,64 @@ TEST_F(engine, VenueCandlesAreKeptPerIntervalAndBounded) {
   EXPECT_EQ(s.venue_candles.at({0, last}).candle.close, 10025);
 }
 
+TEST_F(engine, VenueCandlesCloseWhenTheNextStartsOrTheirIntervalEnds) {
+  // Narkasa never marks its candles closed.
+  CandleMsg a = candle(CandleInterval::m1, M, "100.00");
+  a.closed = false;
+  send(kNarkasa, at(kNarkasa, 45 * kSec).candle(kNkBtc, a));  // received at M + 5 s
+  std::vector<CandleRecord> m1 = rec_.candles_of(CandleInterval::m1);
+  ASSERT_EQ(m1.size(), 1u);
+  EXPECT_FALSE(m1[0].candle.closed);
+  EXPECT_EQ(m1[0].candle.close_time_us, M + kMinute);
+
+  // The next minute starts: the previous one is published again, closed, then the new one.
+  CandleMsg b = candle(CandleInterval::m1, M + kMinute, "100.50");
+  b.closed = false;
+  rec_.clear();
+  send(kNarkasa, at(kNarkasa, 105 * kSec).candle(kNkBtc, b));  // M + 65 s
+  m1 = rec_.candles_of(CandleInterval::m1);
+  ASSERT_EQ(m1.size(), 2u);
+  EXPECT_EQ(m1[0].candle.open_time_us, M);
+  EXPECT_TRUE(m1[0].candle.closed);
+  EXPECT_EQ(m1[0].candle.close, 10000);
+  EXPECT_TRUE(m1[0].from_venue);
+  EXPECT_EQ(m1[0].ts_received_us, M + 65 * kUsPerSec);
+  EXPECT_EQ(m1[1].candle.open_time_us, M + kMinute);
+  EXPECT_FALSE(m1[1].candle.closed);
+  const InstrumentState& s = st("narkasa", "BTC-USDT");
+  EXPECT_TRUE(s.venue_candles.at({0, M}).candle.closed);
+
+  // A late update of the closed minute stays closed.
+  rec_.clear();
+  send(kNarkasa, at(kNarkasa, 106 * kSec).candle(kNkBtc, a));
+  m1 = rec_.candles_of(CandleInterval::m1);
+  ASSERT_EQ(m1.size(), 1u);
+  EXPECT_TRUE(m1[0].candle.closed);
+
+  // The timer closes the latest once its minute is over, once.
+  rec_.clear();
+  engine_.close_candles(M + 2 * kMinute - 1);
+  EXPECT_TRUE(rec_.candles.empty());
+  engine_.close_candles(M + 2 * kMinute);
+  m1 = rec_.candles_of(CandleInterval::m1);
+  ASSERT_EQ(m1.size(), 1u);
+  EXPECT_EQ(m1[0].candle.open_time_us, M + kMinute);
+  EXPECT_TRUE(m1[0].candle.closed);
+  EXPECT_EQ(m1[0].candle.close, 10050);
+  EXPECT_EQ(m1[0].ts_received_us, M + 2 * kMinute);
+  rec_.clear();
+  engine_.close_candles(M + 3 * kMinute);
+  EXPECT_TRUE(rec_.candles.empty());
+
+  // A candle received after its interval ended is closed on arrival.
+  CandleMsg late = candle(CandleInterval::m5, M - 5 * kMinute, "99.00");
+  late.closed = false;
+  send(kNarkasa, at(kNarkasa, 45 * kSec).candle(kNkBtc, late));
+  const std::vector<CandleRecord> m5 = rec_.candles_of(CandleInterval::m5);
+  ASSERT_EQ(m5.size(), 1u);
+  EXPECT_TRUE(m5[0].candle.closed);
+}
+
 TEST_F(engine, PartialTickersMergeIntoTheLastKnownValues) {
   TickerMsg a;
   a.bid = dec("100.00", 2);
