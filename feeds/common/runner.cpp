@@ -33,8 +33,8 @@ int64_t mono_now_ns() {
 
 namespace {
 
-std::chrono::milliseconds opt_ms(const VenueConfig& cfg, const char* key, int64_t dflt) {
-  return std::chrono::milliseconds(std::max<int64_t>(1, cfg.option_int(key, dflt)));
+std::chrono::milliseconds opt_ms(const VenueConfig& cfg, const OptionSpec& o) {
+  return std::chrono::milliseconds(cfg.int_option(o));
 }
 
 bool is_pow2(uint64_t v) { return v != 0 && (v & (v - 1)) == 0; }
@@ -48,12 +48,12 @@ FeedRunner::Impl::Impl(net::io_context& io, size_t index, VenueConfig cfg, std::
       cfg_(std::move(cfg)),
       feed_(std::move(feed)),
       sink_(sink),
-      rest_timeout_(opt_ms(cfg_, "rest_timeout_ms", 10000)),
-      connect_timeout_(opt_ms(cfg_, "connect_timeout_ms", 10000)),
-      backoff_base_(opt_ms(cfg_, "backoff_base_ms", 500)),
-      backoff_cap_(opt_ms(cfg_, "backoff_cap_ms", 30000)),
-      backoff_reset_(opt_ms(cfg_, "backoff_reset_ms", 30000)),
-      down_after_(static_cast<int>(std::clamp<int64_t>(cfg_.option_int("down_after", 3), 1, 1000))),
+      rest_timeout_(opt_ms(cfg_, common_opt::rest_timeout_ms)),
+      connect_timeout_(opt_ms(cfg_, common_opt::connect_timeout_ms)),
+      backoff_base_(opt_ms(cfg_, common_opt::backoff_base_ms)),
+      backoff_cap_(opt_ms(cfg_, common_opt::backoff_cap_ms)),
+      backoff_reset_(opt_ms(cfg_, common_opt::backoff_reset_ms)),
+      down_after_(static_cast<int>(cfg_.int_option(common_opt::down_after))),
       rng_(std::random_device{}() ^ (static_cast<uint64_t>(index) << 32)),
       discovery_backoff_(make_backoff()),
       discovery_timer_(io),

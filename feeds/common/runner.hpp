@@ -5,7 +5,7 @@
 // on 429, and per-instrument resync on request. Runs entirely on the io_context it is
 // given; not thread-safe. A venue that is down never blocks anything else.
 //
-// Runtime knobs, read from VenueConfig::options (integers, milliseconds unless noted):
+// Runtime knobs, read from VenueConfig::options (declared in options.hpp, common_opt):
 //   rest_timeout_ms (10000)     deadline of one REST request: connect, send, whole answer
 //   connect_timeout_ms (10000)  websocket resolve + connect + TLS + upgrade
 //   backoff_base_ms (500), backoff_cap_ms (30000)  reconnect / retry backoff

@@ -47,6 +47,21 @@ class CommandLine(unittest.TestCase):
         self.assertIn(f"{path}:5:9: unknown key 'bogus' in [venues.narkasa]", err)
         self.assertIn("unknown venue 'kraken'", err)
 
+    def test_venue_options_are_checked(self):
+        path = self.write('[venues.btse]\nrest_base = "https://x"\n[venues.btse.options]\n'
+                          'rest_timout_ms = 1000\nbackoff_base_ms = 0\nws_enabled = "no"\n')
+        want = [f"{path}:5:19: option 'backoff_base_ms' for venue btse must be an integer from 10 to 600000",
+                f"{path}:4:18: unknown option 'rest_timout_ms' for venue btse; did you mean 'rest_timeout_ms'?",
+                f"{path}:6:14: option 'ws_enabled' for venue btse must be true or false"]
+        r = run("check-config", path)
+        self.assertEqual(r.returncode, 2)
+        self.assertEqual(r.stderr.splitlines(), want)
+        # `run` refuses the same file before it starts anything.
+        r = run("run", "--config", path, "--listen", f"127.0.0.1:{free_port()}")
+        self.assertEqual(r.returncode, 2)
+        for line in want:
+            self.assertIn(line, r.stderr)
+
     def test_toml_syntax_error_has_position(self):
         path = self.write('listen = "127.0.0.1:8080"\n[venues.btse\n')
         r = run("check-config", path)
