@@ -42,6 +42,7 @@ struct FeedStats {
   uint64_t messages = 0;
   uint64_t bytes = 0;
   uint64_t parse_errors = 0;
+  uint64_t exceptions = 0;      ///< exceptions from the venue's code or its events' handling; each restarts the feed
   uint64_t rest_requests = 0;
   uint64_t rest_errors = 0;     ///< transport errors, timeouts and non-2xx answers
   uint64_t rate_limited = 0;    ///< HTTP 429 answers
