@@ -226,7 +226,7 @@ int run_replay(const ReplayOptions& opts) {
   handle_shutdown_signals(io, signals, [&] {
     done = true;
     pace.cancel();
-    stack.stop();
+    stack.stop([&io] { io.stop(); });
   });
   io.run();
   return rc;
