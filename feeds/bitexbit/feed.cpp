@@ -1,33 +1,16 @@
-// bitexbit feed. Options ([venues.bitexbit.options], all strings):
-//   tickers_poll_ms    2000  /tickers per batch of symbols (when ticker or bbo is on)
-//   tickers_batch      5     symbols per /tickers call (the venue allows at most 5)
-//   depth_poll_ms      1000  /depth per instrument (book channel); resync() runs it at once
-//   depth_limit        50    levels per side asked for (at most 50)
-//   trades_poll_ms     1000  /trades per instrument with since_id = highest id seen
-//   trades_limit       1000  rows per trades page (at most 1000)
-//   trades_catchup_ms  100   delay of the next trades poll after a full page
-//   ohlcv_poll_ms      30000 /ohlcv per instrument (candles channel)
-//   ohlcv_timeframe    5     5 15 30 60 240 D (or 5m 15m 30m 1h 4h 1d)
-//   ohlcv_history      100   candles asked for by the first poll
-//   ohlcv_limit        5     candles asked for by later polls
-//   ohlcv_time_unit    auto  auto (values < 1e11 are seconds), s, ms
-// A poll interval of 0 means "not scheduled"; depth polls always exist as the resync path.
+// bitexbit feed. Options: feeds/bitexbit/options.hpp.
 #include "feeds/bitexbit/feed.hpp"
 
 #include <algorithm>
 
 #include "feeds/bitexbit/bitexbit.hpp"
+#include "feeds/bitexbit/options.hpp"
 
 namespace mdhub::bitexbit {
 namespace {
 
-Millis ms_option(const VenueConfig& cfg, const std::string& key, int64_t dflt) {
-  return Millis(std::max<int64_t>(0, cfg.option_int(key, dflt)));
-}
-
-size_t size_option(const VenueConfig& cfg, const std::string& key, int64_t dflt, int64_t lo, int64_t hi) {
-  return static_cast<size_t>(std::clamp<int64_t>(cfg.option_int(key, dflt), lo, hi));
-}
+Millis ms_option(const VenueConfig& cfg, const OptionSpec& o) { return Millis(cfg.int_option(o)); }
+size_t size_option(const VenueConfig& cfg, const OptionSpec& o) { return static_cast<size_t>(cfg.int_option(o)); }
 
 // Query values: unreserved characters as they are, the rest %XX.
 void query_value(std::string& out, std::string_view s) {
@@ -49,21 +32,21 @@ void query_value(std::string& out, std::string_view s) {
 
 BitexbitFeed::BitexbitFeed(const VenueConfig& cfg)
     : ticker_(cfg.channel_enabled("ticker")), bbo_(cfg.channel_enabled("bbo")) {
-  tickers_every_ = ticker_ || bbo_ ? ms_option(cfg, "tickers_poll_ms", 2000) : Millis(0);
-  depth_every_ = cfg.channel_enabled("book") ? ms_option(cfg, "depth_poll_ms", 1000) : Millis(0);
-  trades_every_ = cfg.channel_enabled("trades") ? ms_option(cfg, "trades_poll_ms", 1000) : Millis(0);
-  ohlcv_every_ = cfg.channel_enabled("candles") ? ms_option(cfg, "ohlcv_poll_ms", 30000) : Millis(0);
-  catch_up_ = ms_option(cfg, "trades_catchup_ms", 100);
-  batch_ = size_option(cfg, "tickers_batch", 5, 1, 5);
-  depth_limit_ = size_option(cfg, "depth_limit", 50, 1, 50);
-  trades_limit_ = size_option(cfg, "trades_limit", 1000, 1, 1000);
-  ohlcv_history_ = size_option(cfg, "ohlcv_history", 100, 1, 1000);
-  ohlcv_limit_ = size_option(cfg, "ohlcv_limit", 5, 1, 1000);
-  const std::string tf = cfg.option("ohlcv_timeframe", "5");
+  tickers_every_ = ticker_ || bbo_ ? ms_option(cfg, opt::tickers_poll_ms) : Millis(0);
+  depth_every_ = cfg.channel_enabled("book") ? ms_option(cfg, opt::depth_poll_ms) : Millis(0);
+  trades_every_ = cfg.channel_enabled("trades") ? ms_option(cfg, opt::trades_poll_ms) : Millis(0);
+  ohlcv_every_ = cfg.channel_enabled("candles") ? ms_option(cfg, opt::ohlcv_poll_ms) : Millis(0);
+  catch_up_ = ms_option(cfg, opt::trades_catchup_ms);
+  batch_ = size_option(cfg, opt::tickers_batch);
+  depth_limit_ = size_option(cfg, opt::depth_limit);
+  trades_limit_ = size_option(cfg, opt::trades_limit);
+  ohlcv_history_ = size_option(cfg, opt::ohlcv_history);
+  ohlcv_limit_ = size_option(cfg, opt::ohlcv_limit);
+  const std::string tf = cfg.str_option(opt::ohlcv_timeframe);
   CandleInterval iv;
   if ((timeframe_interval(tf, iv) || (parse_interval(tf, iv) && !timeframe_name(iv).empty())))
     interval_ = iv;
-  const std::string unit = cfg.option("ohlcv_time_unit", "auto");
+  const std::string unit = cfg.str_option(opt::ohlcv_time_unit);
   time_unit_ = unit == "s" ? TimeUnit::seconds : unit == "ms" ? TimeUnit::millis : TimeUnit::automatic;
 }
 

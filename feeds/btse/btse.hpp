@@ -2,7 +2,7 @@
 // BTSE spot (venue id `btse`): sequenced incremental order book (`update:`) and L1
 // (`snapshotL1:`) on the order-book socket, trades (`tradeHistoryApi:`) on the general
 // socket, REST polling of market_summary (tickers) and ohlcv (candles), REST L2 and trades as
-// optional fallback. Options are documented at the top of feed.cpp.
+// optional fallback. Options are declared in options.hpp.
 #include <memory>
 
 #include "feeds/common/venue.hpp"

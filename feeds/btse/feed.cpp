@@ -1,26 +1,13 @@
 // The BTSE VenueFeed.
 //
-// Options ([venues.btse.options], string values; defaults in brackets):
-//   api_version       [v3.2]   REST path version (v3.3 has identical market-data endpoints)
-//   book_grouping     [0]      price grouping of the `update:SYM_<g>` topic (0 = finest)
-//   ws_enabled        [true]   use the websockets; false = REST polling only
-//   ping_text         [ping]   app-level keepalive text (the server answers `pong`)
-//   ping_interval_ms  [20000]
-//   idle_timeout_ms   [60000]
-//   ticker_poll_ms    [2000]   market_summary (all tickers in one request); 0 = off
-//   candles_poll_ms   [15000]  ohlcv per instrument; 0 = off
-//   candle_interval   [1m]     1m 5m 15m 30m 1h 4h 1d (ohlcv resolution 1 5 15 30 60 240 1440)
-//   ohlcv_time_unit   [ms]     unit of the ohlcv `start` parameter: ms (v3.2 doc) or s
-//   depth_poll_ms     [0 with the websockets, 1000 without]  orderbook/L2 per instrument
-//   depth_limit       [0]      `depth` parameter of orderbook/L2; 0 = venue default
-//   trades_poll_ms    [0 / 1000]  trades per instrument
-//   trades_count      [100]    `count` parameter of the trades request
+// Options: feeds/btse/options.hpp.
 // The order-book socket URL is urls["oss_url"]; without it, it is derived from ws_url
 // (`.../ws/spot` -> `.../ws/oss/spot`).
 #include <algorithm>
 #include <map>
 
 #include "feeds/btse/btse.hpp"
+#include "feeds/btse/options.hpp"
 #include "feeds/btse/parse.hpp"
 #include "feeds/common/json.hpp"
 
@@ -61,12 +48,12 @@ std::string op_frame(std::string_view op, const std::vector<std::string>& topics
 class BtseFeed final : public VenueFeed {
  public:
   explicit BtseFeed(const VenueConfig& cfg) : cfg_(cfg) {
-    api_ = "/api/" + cfg.option("api_version", "v3.2");
-    ws_ = cfg.option_bool("ws_enabled", true);
-    grouping_ = cfg.option_int("book_grouping", 0);
-    const std::string iv = cfg.option("candle_interval", "1m");
+    api_ = "/api/" + cfg.str_option(opt::api_version);
+    ws_ = cfg.bool_option(opt::ws_enabled);
+    grouping_ = cfg.int_option(opt::book_grouping);
+    const std::string iv = cfg.str_option(opt::candle_interval);
     if (!parse_interval(iv, interval_) || resolution(interval_).empty()) interval_ = CandleInterval::m1;
-    start_in_seconds_ = cfg.option("ohlcv_time_unit", "ms") == "s";
+    start_in_seconds_ = cfg.str_option(opt::ohlcv_time_unit) == "s";
   }
 
   std::string_view venue() const override { return "btse"; }
@@ -96,9 +83,9 @@ class BtseFeed final : public VenueFeed {
       s.name = std::move(name);
       s.url = std::move(url);
       s.subscribe.push_back(op_frame("subscribe", topics));
-      s.ping_text = cfg_.option("ping_text", "ping");
-      s.ping_interval = Millis{cfg_.option_int("ping_interval_ms", 20000)};
-      s.idle_timeout = Millis{cfg_.option_int("idle_timeout_ms", 60000)};
+      s.ping_text = cfg_.str_option(opt::ping_text);
+      s.ping_interval = Millis{cfg_.int_option(opt::ping_interval_ms)};
+      s.idle_timeout = Millis{cfg_.int_option(opt::idle_timeout_ms)};
       return s;
     };
     std::vector<std::string> oss;
@@ -132,12 +119,12 @@ class BtseFeed final : public VenueFeed {
       }
       case PollKind::depth: {
         std::string t = api_ + "/orderbook/L2?symbol=" + native(s.instrument);
-        if (const int64_t d = cfg_.option_int("depth_limit", 0); d > 0) t += "&depth=" + std::to_string(d);
+        if (const int64_t d = cfg_.int_option(opt::depth_limit); d > 0) t += "&depth=" + std::to_string(d);
         return t;
       }
       case PollKind::trades:
         return api_ + "/trades?symbol=" + native(s.instrument) +
-               "&count=" + std::to_string(cfg_.option_int("trades_count", 100));
+               "&count=" + std::to_string(cfg_.int_option(opt::trades_count));
     }
     return {};
   }
@@ -212,14 +199,13 @@ class BtseFeed final : public VenueFeed {
       }
     };
     // There is no websocket ticker or candle topic: those are always polled.
-    if (cfg_.channel_enabled("ticker")) add(PollKind::ticker, "ticker", cfg_.option_int("ticker_poll_ms", 2000), false);
+    if (cfg_.channel_enabled("ticker")) add(PollKind::ticker, "ticker", cfg_.int_option(opt::ticker_poll_ms), false);
     if (cfg_.channel_enabled("candles"))
-      add(PollKind::candles, "candles", cfg_.option_int("candles_poll_ms", 15000), true);
-    const int64_t fallback = ws_ ? 0 : 1000;
-    if (cfg_.channel_enabled("book"))
-      add(PollKind::depth, "depth", cfg_.option_int("depth_poll_ms", fallback), true);
-    if (cfg_.channel_enabled("trades"))
-      add(PollKind::trades, "trades", cfg_.option_int("trades_poll_ms", fallback), true);
+      add(PollKind::candles, "candles", cfg_.int_option(opt::candles_poll_ms), true);
+    // REST depth and trades are a fallback: off by default while the websockets carry them.
+    const auto every = [&](const OptionSpec& o) { return cfg_.int_option(o, ws_ ? 0 : o.int_default); };
+    if (cfg_.channel_enabled("book")) add(PollKind::depth, "depth", every(opt::depth_poll_ms), true);
+    if (cfg_.channel_enabled("trades")) add(PollKind::trades, "trades", every(opt::trades_poll_ms), true);
   }
 
   // Trade dedup by id (each instrument's ids only grow) and stale candle rows dropped.

@@ -1,25 +1,10 @@
-// coinbtr (Tauros) feed. Options ([venues.coinbtr.options], all strings):
-//   ticker_poll_ms      5000  REST /v2/trading/tickers/ period when the ticker channel is on
-//                             (0 = off; the websocket ticker channel is subscribed as well)
-//   book_poll_ms        0 with a websocket, 1000 without: REST order book per market. Always
-//                             run once by resync().
-//   trades_poll_ms      0 with a websocket, 2000 without: REST last trades per market
-//   rest_book_levels    10    levels per side kept from a REST book (the websocket sends the
-//                             top 10, so a resync and the next push describe the same depth);
-//                             0 = all 50 orders' levels
-//   variation_unit      none  ticker `variation` -> change_pct: `none` (unit unpublished:
-//                             leave change_pct empty), `ratio` (x100), `percent` (as is)
-//   ticker_trades       true  also emit the trades embedded in ticker frames (deduplicated
-//                             with the trades channel; only when the trades channel is on)
-//   trade_dedup_window  200   trades remembered per market to drop overlapping repeats
-//   ping_text           ""    optional app-level ping frame (the venue documents none)
-//   ping_interval_ms    20000
-//   idle_timeout_ms     60000 reconnect after this long without any frame
+// coinbtr (Tauros) feed. Options: feeds/coinbtr/options.hpp.
 #include "feeds/coinbtr/feed.hpp"
 
 #include <algorithm>
 
 #include "feeds/coinbtr/coinbtr.hpp"
+#include "feeds/coinbtr/options.hpp"
 
 namespace mdhub::coinbtr {
 namespace {
@@ -37,9 +22,8 @@ VariationUnit variation_unit(const std::string& s) {
   return VariationUnit::none;
 }
 
-Millis ms_option(const VenueConfig& cfg, const std::string& key, int64_t dflt) {
-  return Millis(std::max<int64_t>(0, cfg.option_int(key, dflt)));
-}
+Millis ms_option(const VenueConfig& cfg, const OptionSpec& o, int64_t dflt) { return Millis(cfg.int_option(o, dflt)); }
+Millis ms_option(const VenueConfig& cfg, const OptionSpec& o) { return Millis(cfg.int_option(o)); }
 
 }  // namespace
 
@@ -52,16 +36,16 @@ CoinbtrFeed::CoinbtrFeed(const VenueConfig& cfg)
   const bool ws = !ws_url_.empty();
   opt_.book = book_;
   opt_.bbo = bbo_;
-  opt_.ticker_trades = trades_ && cfg.option_bool("ticker_trades", true);
-  opt_.variation = variation_unit(cfg.option("variation_unit", "none"));
-  opt_.rest_book_levels = static_cast<size_t>(std::max<int64_t>(0, cfg.option_int("rest_book_levels", 10)));
-  ticker_every_ = ticker_ ? ms_option(cfg, "ticker_poll_ms", 5000) : Millis(0);
-  book_every_ = book_ || bbo_ ? ms_option(cfg, "book_poll_ms", ws ? 0 : 1000) : Millis(0);
-  trades_every_ = trades_ ? ms_option(cfg, "trades_poll_ms", ws ? 0 : 2000) : Millis(0);
-  ping_text_ = cfg.option("ping_text", "");
-  ping_every_ = ms_option(cfg, "ping_interval_ms", 20000);
-  idle_timeout_ = ms_option(cfg, "idle_timeout_ms", 60000);
-  window_ = static_cast<size_t>(std::clamp<int64_t>(cfg.option_int("trade_dedup_window", 200), 16, 100000));
+  opt_.ticker_trades = trades_ && cfg.bool_option(opt::ticker_trades);
+  opt_.variation = variation_unit(cfg.str_option(opt::variation_unit));
+  opt_.rest_book_levels = static_cast<size_t>(cfg.int_option(opt::rest_book_levels));
+  ticker_every_ = ticker_ ? ms_option(cfg, opt::ticker_poll_ms) : Millis(0);
+  book_every_ = book_ || bbo_ ? ms_option(cfg, opt::book_poll_ms, ws ? 0 : opt::book_poll_ms.int_default) : Millis(0);
+  trades_every_ = trades_ ? ms_option(cfg, opt::trades_poll_ms, ws ? 0 : opt::trades_poll_ms.int_default) : Millis(0);
+  ping_text_ = cfg.str_option(opt::ping_text);
+  ping_every_ = ms_option(cfg, opt::ping_interval_ms);
+  idle_timeout_ = ms_option(cfg, opt::idle_timeout_ms);
+  window_ = static_cast<size_t>(cfg.int_option(opt::trade_dedup_window));
 }
 
 ParseStatus CoinbtrFeed::parse_discovery(std::string_view body, std::vector<Instrument>& out,

@@ -1,24 +1,21 @@
-// coinmotion feed. Options ([venues.coinmotion.options], all strings):
-//   rates_poll_ms  15000  /v2/rates period (quotes change slowly; the venue is a broker)
-//   default_quote  EUR    quote currency of pairs without baseCurrencyCode (keys like `btc`)
-//   buy_is_bid     true   bid = `buy`, ask = `sell` (false: the other way round)
-//   order_quotes   true   then, if bid > ask, swap them: bid = min, ask = max
+// coinmotion feed. Options: feeds/coinmotion/options.hpp.
 // The ticker carries bid/ask/high/low as given; the BBO carries bid/ask with no sizes.
 #include "feeds/coinmotion/feed.hpp"
 
 #include <algorithm>
 
 #include "feeds/coinmotion/coinmotion.hpp"
+#include "feeds/coinmotion/options.hpp"
 
 namespace mdhub::coinmotion {
 
 CoinmotionFeed::CoinmotionFeed(const VenueConfig& cfg) {
-  opt_.default_quote = cfg.option("default_quote", "EUR");
-  opt_.buy_is_bid = cfg.option_bool("buy_is_bid", true);
-  opt_.order_quotes = cfg.option_bool("order_quotes", true);
+  opt_.default_quote = cfg.str_option(opt::default_quote);
+  opt_.buy_is_bid = cfg.bool_option(opt::buy_is_bid);
+  opt_.order_quotes = cfg.bool_option(opt::order_quotes);
   opt_.ticker = cfg.channel_enabled("ticker");
   opt_.bbo = cfg.channel_enabled("bbo");
-  every_ = opt_.ticker || opt_.bbo ? Millis(std::max<int64_t>(0, cfg.option_int("rates_poll_ms", 15000)))
+  every_ = opt_.ticker || opt_.bbo ? Millis(cfg.int_option(opt::rates_poll_ms))
                                    : Millis(0);
 }
 

@@ -33,11 +33,14 @@ int64_t mono_now_ns() {
 
 namespace {
 
-std::chrono::milliseconds opt_ms(const VenueConfig& cfg, const char* key, int64_t dflt) {
-  return std::chrono::milliseconds(std::max<int64_t>(1, cfg.option_int(key, dflt)));
+std::chrono::milliseconds opt_ms(const VenueConfig& cfg, const OptionSpec& o) {
+  return std::chrono::milliseconds(cfg.int_option(o));
 }
 
 bool is_pow2(uint64_t v) { return v != 0 && (v & (v - 1)) == 0; }
+
+// Exceptions closer together than this are one burst: logged once, at its start.
+constexpr int64_t kExceptionBurstNs = 10'000'000'000;
 
 }  // namespace
 
@@ -48,13 +51,14 @@ FeedRunner::Impl::Impl(net::io_context& io, size_t index, VenueConfig cfg, std::
       cfg_(std::move(cfg)),
       feed_(std::move(feed)),
       sink_(sink),
-      rest_timeout_(opt_ms(cfg_, "rest_timeout_ms", 10000)),
-      connect_timeout_(opt_ms(cfg_, "connect_timeout_ms", 10000)),
-      backoff_base_(opt_ms(cfg_, "backoff_base_ms", 500)),
-      backoff_cap_(opt_ms(cfg_, "backoff_cap_ms", 30000)),
-      backoff_reset_(opt_ms(cfg_, "backoff_reset_ms", 30000)),
-      down_after_(static_cast<int>(std::clamp<int64_t>(cfg_.option_int("down_after", 3), 1, 1000))),
+      rest_timeout_(opt_ms(cfg_, common_opt::rest_timeout_ms)),
+      connect_timeout_(opt_ms(cfg_, common_opt::connect_timeout_ms)),
+      backoff_base_(opt_ms(cfg_, common_opt::backoff_base_ms)),
+      backoff_cap_(opt_ms(cfg_, common_opt::backoff_cap_ms)),
+      backoff_reset_(opt_ms(cfg_, common_opt::backoff_reset_ms)),
+      down_after_(static_cast<int>(cfg_.int_option(common_opt::down_after))),
       rng_(std::random_device{}() ^ (static_cast<uint64_t>(index) << 32)),
+      restart_backoff_(make_backoff()),
       discovery_backoff_(make_backoff()),
       discovery_timer_(io),
       bucket_(cfg_.rate_limit_rps, cfg_.rate_limit_burst),
@@ -123,6 +127,10 @@ void FeedRunner::Impl::stop(bool notify) {
 }
 
 void FeedRunner::Impl::do_discovery() {
+  if (failed_) {
+    failed_ = false;
+    set_state(FeedState::discovering);
+  }
   rest_get(feed_->discovery_target(), guarded([](Impl& self, HttpResult r) { self.on_discovery(std::move(r)); }));
 }
 
@@ -136,7 +144,9 @@ void FeedRunner::Impl::on_discovery(HttpResult r) {
   if (stopped_) return;
   std::vector<Instrument> all;
   std::string err;
-  if (feed_->parse_discovery(r.body, all, err) == ParseStatus::error) {
+  ParseStatus st = ParseStatus::ok;
+  if (!contain("discovery", [&] { st = feed_->parse_discovery(r.body, all, err); })) return;
+  if (st == ParseStatus::error) {
     ++stats_.parse_errors;
     return discovery_failed("discovery: " + err);
   }
@@ -156,8 +166,10 @@ void FeedRunner::Impl::on_discovery(HttpResult r) {
   spdlog::info("feed {}: {} instruments", cfg_.id, table_.size());
   sink_.on_instruments(index_, table_);
   if (stopped_) return;
-  feed_->start(table_);
-  begin_plans();
+  contain("start", [&] {
+    feed_->start(table_);
+    begin_plans();
+  });
 }
 
 void FeedRunner::Impl::discovery_failed(const std::string& why, bool log) {
@@ -171,6 +183,10 @@ void FeedRunner::Impl::discovery_failed(const std::string& why, bool log) {
 }
 
 void FeedRunner::Impl::begin_plans() {
+  // After a restart the old plans go: no handler refers to them any more (epoch_).
+  streams_.clear();
+  polls_.clear();
+  stream_stats_.clear();
   for (auto& plan : feed_->streams()) {
     auto slot = std::make_unique<StreamSlot>(io_, std::move(plan), make_backoff());
     if (auto u = parse_url(slot->plan.url); !u) {
@@ -222,6 +238,10 @@ void FeedRunner::Impl::handle_payload(RawKind kind, size_t index, std::string_vi
   }
   sink_.on_raw(index_, kind, static_cast<int>(index), t, payload);
   if (stopped_) return;
+  contain(kind == RawKind::ws ? "frame" : "poll", [&] { parse_and_apply(kind, index, payload, t); });
+}
+
+void FeedRunner::Impl::parse_and_apply(RawKind kind, size_t index, std::string_view payload, RecvTime t) {
   out_.clear();
   const ParseStatus st = kind == RawKind::ws ? feed_->on_frame(index, payload, t, out_)
                                              : feed_->on_poll(index, payload, t, out_);
@@ -244,13 +264,67 @@ void FeedRunner::Impl::handle_payload(RawKind kind, size_t index, std::string_vi
   std::sort(todo.begin(), todo.end());
   todo.erase(std::unique(todo.begin(), todo.end()), todo.end());
   for (uint32_t inst : todo) {
-    if (stopped_) return;
+    if (stopped_ || failed_) return;
     do_resync(inst);
   }
   if (resync_.empty()) {
     todo.clear();
     resync_ = std::move(todo);  // keep the capacity
   }
+}
+
+void FeedRunner::Impl::on_exception(std::string_view where, std::string_view what) {
+  ++stats_.exceptions;
+  stats_.last_error = std::string(where) + ": exception: " + std::string(what);
+  const int64_t t = mono_now_ns();
+  // Once per burst: a feed throwing on every frame must not flood the log.
+  if (exception_log_mono_ns_ == 0 || t - exception_log_mono_ns_ >= kExceptionBurstNs) {
+    if (exceptions_unlogged_)
+      spdlog::error("feed {}: {} more exceptions since the last one logged", cfg_.id, exceptions_unlogged_);
+    spdlog::error("feed {}: exception in {}: {}; restarting the feed", cfg_.id, where, what);
+    exception_log_mono_ns_ = t;
+    exceptions_unlogged_ = 0;
+  } else {
+    ++exceptions_unlogged_;
+  }
+  if (!failed_ && !stopped_) restart();
+}
+
+void FeedRunner::Impl::restart() {
+  failed_ = true;
+  ++epoch_;
+  for (size_t i = 0; i < streams_.size(); ++i) {
+    auto& s = *streams_[i];
+    s.timer.cancel();
+    if (auto conn = std::move(s.conn)) conn->close();
+    if (s.open) {
+      s.open = false;
+      sink_.on_stream_down(index_, static_cast<int>(i));
+      if (stopped_) return;
+    }
+  }
+  for (auto& st : stream_stats_) st.connected = false;
+  for (auto& p : polls_) p->timer.cancel();
+  // The request on the wire is abandoned (its callback is not called), so the queue is free.
+  if (http_) http_->close();
+  rest_queue_.clear();
+  rest_timer_.cancel();
+  rest_busy_ = false;
+  any_poll_ok_ = false;
+  rest_fail_streak_ = 0;
+  discovered_ = false;
+  ++stats_.reconnects;
+  set_state(FeedState::down);
+  if (stopped_) return;
+  // A feed that ran cleanly for a while starts over quickly; one that keeps throwing backs off.
+  const int64_t t = mono_now_ns();
+  if (last_restart_mono_ns_ != 0 && t - last_restart_mono_ns_ >= backoff_reset_.count() * 1'000'000)
+    restart_backoff_.reset();
+  last_restart_mono_ns_ = t;
+  discovery_timer_.expires_after(restart_backoff_.next());
+  discovery_timer_.async_wait(guarded([](Impl& self, boost::system::error_code ec) {
+    if (!ec) self.do_discovery();
+  }));
 }
 
 void FeedRunner::Impl::do_resync(uint32_t instrument) {
@@ -279,7 +353,7 @@ FeedRunner::~FeedRunner() {
 void FeedRunner::start() { impl_->start(); }
 void FeedRunner::stop() { impl_->stop(true); }
 void FeedRunner::resync(uint32_t instrument) {
-  if (!impl_->stopped_) impl_->do_resync(instrument);
+  if (!impl_->stopped_ && !impl_->failed_) impl_->contain("resync", [&] { impl_->do_resync(instrument); });
 }
 const VenueConfig& FeedRunner::config() const { return impl_->cfg_; }
 const FeedStats& FeedRunner::stats() const { return impl_->stats_; }

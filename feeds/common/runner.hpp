@@ -5,7 +5,7 @@
 // on 429, and per-instrument resync on request. Runs entirely on the io_context it is
 // given; not thread-safe. A venue that is down never blocks anything else.
 //
-// Runtime knobs, read from VenueConfig::options (integers, milliseconds unless noted):
+// Runtime knobs, read from VenueConfig::options (declared in options.hpp, common_opt):
 //   rest_timeout_ms (10000)     deadline of one REST request: connect, send, whole answer
 //   connect_timeout_ms (10000)  websocket resolve + connect + TLS + upgrade
 //   backoff_base_ms (500), backoff_cap_ms (30000)  reconnect / retry backoff
@@ -42,6 +42,7 @@ struct FeedStats {
   uint64_t messages = 0;
   uint64_t bytes = 0;
   uint64_t parse_errors = 0;
+  uint64_t exceptions = 0;      ///< exceptions from the venue's code or its events' handling; each restarts the feed
   uint64_t rest_requests = 0;
   uint64_t rest_errors = 0;     ///< transport errors, timeouts and non-2xx answers
   uint64_t rate_limited = 0;    ///< HTTP 429 answers

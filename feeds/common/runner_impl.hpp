@@ -67,8 +67,29 @@ struct FeedRunner::Impl : std::enable_shared_from_this<FeedRunner::Impl> {
   void update_state();
   void set_state(FeedState st);
   void handle_payload(RawKind kind, size_t index, std::string_view payload, RecvTime t);
+  void parse_and_apply(RawKind kind, size_t index, std::string_view payload, RecvTime t);
   void do_resync(uint32_t instrument);
   void note_error(std::string msg);
+
+  /// Runs `f` (a call into the VenueFeed or the sink with its results). An exception is
+  /// counted, logged once per burst and restarts this feed; it never reaches the io_context,
+  /// so other feeds are untouched. False when `f` threw: the caller must stop at once.
+  template <class F>
+  bool contain(std::string_view where, F&& f) {
+    try {
+      f();
+      return true;
+    } catch (const std::exception& e) {
+      on_exception(where, e.what());
+    } catch (...) {
+      on_exception(where, "unknown exception");
+    }
+    return false;
+  }
+  void on_exception(std::string_view where, std::string_view what);
+  /// Drops every connection, poll and request of the feed, then discovers it again after a
+  /// backoff (the reconnect path): the feed starts over from a clean state.
+  void restart();
   TlsContextPtr tls();
   std::chrono::milliseconds random_ms(int64_t lo, int64_t hi);
   Backoff make_backoff();
@@ -90,11 +111,13 @@ struct FeedRunner::Impl : std::enable_shared_from_this<FeedRunner::Impl> {
 
   /// Wraps a handler so it runs only while this Impl is alive and not stopped: handlers
   /// hold a weak reference, so a destroyed runner is never touched.
+  /// A restart() retires every handler created before it (their stream and poll indices
+  /// refer to plans that are gone).
   template <class F>
   auto guarded(F f) {
-    return [w = weak_from_this(), f = std::move(f)](auto&&... args) mutable {
+    return [w = weak_from_this(), f = std::move(f), epoch = epoch_](auto&&... args) mutable {
       auto self = w.lock();
-      if (!self || self->stopped_) return;
+      if (!self || self->stopped_ || self->epoch_ != epoch) return;
       f(*self, std::forward<decltype(args)>(args)...);
     };
   }
@@ -114,6 +137,12 @@ struct FeedRunner::Impl : std::enable_shared_from_this<FeedRunner::Impl> {
   InstrumentTable table_;
   std::mt19937_64 rng_;
   bool started_ = false, stopped_ = false, discovered_ = false;
+  bool failed_ = false;        ///< an exception escaped the feed: restart pending
+  uint64_t epoch_ = 0;         ///< bumped by restart(); see guarded()
+  Backoff restart_backoff_;
+  int64_t last_restart_mono_ns_ = 0;
+  int64_t exception_log_mono_ns_ = 0;  ///< start of the current logged burst
+  uint64_t exceptions_unlogged_ = 0;
 
   TlsContextPtr tls_;
   std::string tls_error_;

@@ -124,8 +124,10 @@ void FeedRunner::Impl::poll_due(size_t i) {
 }
 
 void FeedRunner::Impl::launch_poll(size_t i) {
+  std::string target;
+  if (!contain("poll target", [&] { target = feed_->poll_target(i); })) return;
   polls_[i]->in_flight = true;
-  rest_get(feed_->poll_target(i), guarded([i](Impl& self, HttpResult r) { self.on_poll_done(i, std::move(r)); }));
+  rest_get(std::move(target), guarded([i](Impl& self, HttpResult r) { self.on_poll_done(i, std::move(r)); }));
 }
 
 void FeedRunner::Impl::run_poll_now(size_t i) {
@@ -142,9 +144,11 @@ void FeedRunner::Impl::on_poll_done(size_t i, HttpResult r) {
     any_poll_ok_ = true;
     rest_fail_streak_ = 0;
     handle_payload(RawKind::poll, i, r.body, now());
-    if (stopped_) return;
+    if (stopped_ || failed_) return;
     // The venue may want the next page sooner (e.g. a full page of trades to catch up on).
-    if (auto soon = feed_->next_poll_in(i)) schedule_poll(i, *soon);
+    std::optional<Millis> soon;
+    if (!contain("poll", [&] { soon = feed_->next_poll_in(i); })) return;
+    if (soon) schedule_poll(i, *soon);
     update_state();
     if (p.rerun) {
       p.rerun = false;

@@ -9,24 +9,28 @@ bool VenueConfig::channel_enabled(std::string_view ch) const {
   return channels.empty() || std::find(channels.begin(), channels.end(), ch) != channels.end();
 }
 
-std::string VenueConfig::option(const std::string& key, std::string dflt) const {
-  auto it = options.find(key);
-  return it == options.end() ? dflt : it->second;
-}
-
-bool VenueConfig::option_bool(const std::string& key, bool dflt) const {
-  auto it = options.find(key);
+int64_t VenueConfig::int_option(const OptionSpec& o, int64_t dflt) const {
+  auto it = options.find(std::string(o.name));
   if (it == options.end()) return dflt;
-  return it->second == "true" || it->second == "1" || it->second == "yes";
-}
-
-int64_t VenueConfig::option_int(const std::string& key, int64_t dflt) const {
-  auto it = options.find(key);
-  if (it == options.end()) return dflt;
-  int64_t v = dflt;
+  int64_t v = 0;
   const auto& s = it->second;
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  return ec == std::errc{} && p == s.data() + s.size() ? v : dflt;
+  if (ec != std::errc{} || p != s.data() + s.size()) return dflt;
+  if (o.accepts(v)) return v;
+  return o.zero_off && v <= 0 ? 0 : std::clamp(v, o.lo, o.hi);
+}
+
+bool VenueConfig::bool_option(const OptionSpec& o) const {
+  auto it = options.find(std::string(o.name));
+  if (it == options.end()) return o.bool_default;
+  if (it->second == "true" || it->second == "1" || it->second == "yes") return true;
+  if (it->second == "false" || it->second == "0" || it->second == "no") return false;
+  return o.bool_default;
+}
+
+std::string VenueConfig::str_option(const OptionSpec& o) const {
+  auto it = options.find(std::string(o.name));
+  return it == options.end() || !o.accepts(it->second) ? std::string(o.str_default) : it->second;
 }
 
 namespace {

@@ -14,6 +14,7 @@
 
 #include "feeds/common/events.hpp"
 #include "feeds/common/instruments.hpp"
+#include "feeds/common/options.hpp"
 
 namespace mdhub {
 
@@ -26,16 +27,23 @@ struct VenueConfig {
   std::map<std::string, std::string> urls;  ///< further named URLs (btse: "oss_url")
   std::vector<std::string> symbols;  ///< canonical or native names; empty = every instrument
   std::vector<std::string> channels; ///< book, bbo, trades, ticker, candles; empty = all
-  std::map<std::string, std::string> options;  ///< venue-specific knobs (see each venue)
+  /// [venues.<id>.options] as text (integers in decimal, booleans true/false); read them through
+  /// the declared OptionSpecs below, never by name.
+  std::map<std::string, std::string> options;
   double rate_limit_rps = 5;         ///< REST token bucket refill
   int rate_limit_burst = 5;
   std::string api_key_env, api_secret_env;  ///< names of env variables, never the secret
   std::string ca_file;               ///< extra CA bundle for TLS (tests, private CAs)
 
   bool channel_enabled(std::string_view ch) const;
-  std::string option(const std::string& key, std::string dflt) const;
-  bool option_bool(const std::string& key, bool dflt) const;
-  int64_t option_int(const std::string& key, int64_t dflt) const;
+  /// The option's value, or its default when unset. A value the declaration does not accept
+  /// (only possible when the map was filled in code or read from an old recording: the config
+  /// check refuses it) gives the default, an integer out of range is clamped into it.
+  int64_t int_option(const OptionSpec& o) const { return int_option(o, o.int_default); }
+  /// Same, with a default that depends on the rest of the config (e.g. with or without a websocket).
+  int64_t int_option(const OptionSpec& o, int64_t dflt) const;
+  bool bool_option(const OptionSpec& o) const;
+  std::string str_option(const OptionSpec& o) const;
 };
 
 using Millis = std::chrono::milliseconds;
@@ -104,5 +112,8 @@ class VenueFeed {
 std::unique_ptr<VenueFeed> make_feed(const VenueConfig& cfg);
 /// Venue ids known to the registry.
 std::vector<std::string_view> known_venues();
+/// Every option `[venues.<id>.options]` may set: the common runtime knobs, then the venue's
+/// own; empty for an unknown venue id.
+std::vector<OptionSpec> declared_options(std::string_view id);
 
 }  // namespace mdhub

@@ -1,29 +1,14 @@
 // The Narkasa VenueFeed.
 //
-// Options ([venues.narkasa.options], string values; defaults in brackets):
-//   ws_enabled            [true]   use the websocket; false = REST polling only
-//   subscribe_batch       [false]  one SUBSCRIBE frame listing every subscription instead of
-//                                  one frame per instrument x channel (batching is undocumented)
-//   all_tickers           [false]  subscribe `allTickers` once instead of `ticker` per instrument
-//   candle_interval       [m1]     m1 m3 m5 m15 m30 h1 h2 h4 d1 (1m ... 1d accepted too)
-//   depth_mode            [snapshot] `depth` pushes replace the book; `delta`: amount 0 deletes
-//   trade_type_0_is_sell  [true]   tradeType/type 0 = buyer is maker = aggressor sold
-//   ping_text             [{"data":"ping"}]  app-level keepalive frame
-//   ping_interval_ms      [5000]
-//   idle_timeout_ms       [60000]
-//   depth_poll_ms         [0 with the websocket, 1000 without] REST /market/depth per instrument
-//   trades_poll_ms        [0 / 1000]  REST /market/trades per instrument
-//   ticker_poll_ms        [0 / 2000]  REST /market/markets (all tickers in one request)
-//   bbo_poll_ms           [0 / 2000]  REST /market/orderbook per instrument
-//   candles_poll_ms       [0 / 15000] REST /market/candles per instrument
-// A poll interval of 0 means "not scheduled". The depth polls exist whenever the book channel
-// is enabled, even at interval 0: they are the per-instrument resync (ResyncAction::poll),
-// and poll index i is instrument i's depth poll.
+// Options: feeds/narkasa/options.hpp. The depth polls exist whenever the book channel is
+// enabled, even at interval 0: they are the per-instrument resync (ResyncAction::poll), and
+// poll index i is instrument i's depth poll.
 #include <algorithm>
 
 #include "feeds/common/json.hpp"
 #include "feeds/narkasa/dedup.hpp"
 #include "feeds/narkasa/narkasa.hpp"
+#include "feeds/narkasa/options.hpp"
 #include "feeds/narkasa/parse.hpp"
 
 namespace mdhub::narkasa {
@@ -39,11 +24,11 @@ struct Slot {
 class NarkasaFeed final : public VenueFeed {
  public:
   explicit NarkasaFeed(const VenueConfig& cfg) : cfg_(cfg) {
-    ws_ = cfg.option_bool("ws_enabled", true) && !cfg.ws_url.empty();
-    opt_.trade_type_0_is_sell = cfg.option_bool("trade_type_0_is_sell", true);
+    ws_ = cfg.bool_option(opt::ws_enabled) && !cfg.ws_url.empty();
+    opt_.trade_type_0_is_sell = cfg.bool_option(opt::trade_type_0_is_sell);
     opt_.depth_mode =
-        cfg.option("depth_mode", "snapshot") == "delta" ? DepthMode::delta : DepthMode::snapshot;
-    const std::string iv = cfg.option("candle_interval", "m1");
+        cfg.str_option(opt::depth_mode) == "delta" ? DepthMode::delta : DepthMode::snapshot;
+    const std::string iv = cfg.str_option(opt::candle_interval);
     if (!parse_native_interval(iv, interval_) && !parse_interval(iv, interval_))
       interval_ = CandleInterval::m1;
   }
@@ -85,7 +70,7 @@ class NarkasaFeed final : public VenueFeed {
       p += '}';
       params.push_back(std::move(p));
     };
-    if (cfg_.channel_enabled("ticker") && cfg_.option_bool("all_tickers", false))
+    if (cfg_.channel_enabled("ticker") && cfg_.bool_option(opt::all_tickers))
       add("allTickers", nullptr);
     const auto per_instrument = [&](std::string_view channel, std::string_view type) {
       if (!cfg_.channel_enabled(channel)) return;
@@ -94,7 +79,7 @@ class NarkasaFeed final : public VenueFeed {
     per_instrument("book", "depth");
     per_instrument("bbo", "orderBook");
     per_instrument("trades", "trade");
-    if (!cfg_.option_bool("all_tickers", false)) per_instrument("ticker", "ticker");
+    if (!cfg_.bool_option(opt::all_tickers)) per_instrument("ticker", "ticker");
     per_instrument("candles", "candles");
     if (params.empty()) return {};
 
@@ -104,7 +89,7 @@ class NarkasaFeed final : public VenueFeed {
     const auto frame = [](const std::string& body) {
       return R"({"method":"SUBSCRIBE","params":[)" + body + "]}";
     };
-    if (cfg_.option_bool("subscribe_batch", false)) {
+    if (cfg_.bool_option(opt::subscribe_batch)) {
       std::string all;
       for (const auto& p : params) {
         if (!all.empty()) all += ',';
@@ -114,9 +99,9 @@ class NarkasaFeed final : public VenueFeed {
     } else {
       for (const auto& p : params) s.subscribe.push_back(frame(p));
     }
-    s.ping_text = cfg_.option("ping_text", R"({"data":"ping"})");
-    s.ping_interval = Millis{cfg_.option_int("ping_interval_ms", 5000)};
-    s.idle_timeout = Millis{cfg_.option_int("idle_timeout_ms", 60000)};
+    s.ping_text = cfg_.str_option(opt::ping_text);
+    s.ping_interval = Millis{cfg_.int_option(opt::ping_interval_ms)};
+    s.idle_timeout = Millis{cfg_.int_option(opt::idle_timeout_ms)};
     return {std::move(s)};
   }
 
@@ -203,20 +188,20 @@ class NarkasaFeed final : public VenueFeed {
     slots_.clear();
     plans_.clear();
     // Polls are a fallback: each defaults to off when the websocket covers its channel.
-    const auto dflt = [&](int64_t rest_ms) { return ws_ ? int64_t{0} : rest_ms; };
+    const auto every = [&](const OptionSpec& o) { return cfg_.int_option(o, ws_ ? 0 : o.int_default); };
     depth_polls_ = 0;
     if (cfg_.channel_enabled("book")) {
-      add_polls(PollKind::depth, "depth", cfg_.option_int("depth_poll_ms", dflt(1000)), true, true);
+      add_polls(PollKind::depth, "depth", every(opt::depth_poll_ms), true, true);
       depth_polls_ = table_.size();
     }
     if (cfg_.channel_enabled("trades"))
-      add_polls(PollKind::trades, "trades", cfg_.option_int("trades_poll_ms", dflt(1000)), true, false);
+      add_polls(PollKind::trades, "trades", every(opt::trades_poll_ms), true, false);
     if (cfg_.channel_enabled("ticker"))
-      add_polls(PollKind::ticker, "ticker", cfg_.option_int("ticker_poll_ms", dflt(2000)), false, false);
+      add_polls(PollKind::ticker, "ticker", every(opt::ticker_poll_ms), false, false);
     if (cfg_.channel_enabled("bbo"))
-      add_polls(PollKind::bbo, "bbo", cfg_.option_int("bbo_poll_ms", dflt(2000)), true, false);
+      add_polls(PollKind::bbo, "bbo", every(opt::bbo_poll_ms), true, false);
     if (cfg_.channel_enabled("candles"))
-      add_polls(PollKind::candles, "candles", cfg_.option_int("candles_poll_ms", dflt(15000)), true,
+      add_polls(PollKind::candles, "candles", every(opt::candles_poll_ms), true,
                 false);
   }
 

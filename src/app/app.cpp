@@ -133,13 +133,23 @@ int run_hub(RunOptions opts) {
   };
   tick();
 
-  asio::signal_set signals(io, SIGINT, SIGTERM);
-  handle_shutdown_signals(io, signals, [&] {
-    stack.stop();
+  bool stopping = false;
+  const auto shutdown = [&](uint16_t code) {
+    if (stopping) return;
+    stopping = true;
     for (auto& r : runners) r->stop();
     candle_timer.cancel();
+    // Done once the clients have their close; the recorder is closed right after the loop.
+    stack.stop([&io] { io.stop(); }, code);
+  };
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  handle_shutdown_signals(io, signals, [&] { shutdown(1001); });
+  asio::steady_timer escape_deadline(io);
+  const bool clean = run_contained(io, [&] {
+    shutdown(1011);
+    escape_deadline.expires_after(kShutdownGrace);
+    escape_deadline.async_wait([&io](boost::system::error_code) { io.stop(); });
   });
-  io.run();
   // Runners are stopped (or the loop ended): nothing produces records any more.
   if (recording) recording->close();
 
@@ -148,7 +158,7 @@ int run_hub(RunOptions opts) {
     sim_thread.join();
   }
   spdlog::info("mdhub stopped");
-  return 0;
+  return clean ? 0 : 1;
 }
 
 }  // namespace mdhub

@@ -1,5 +1,6 @@
 #include "src/app/config.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -92,6 +93,54 @@ class Checker {
   std::vector<ConfigError>& errors_;
 };
 
+// [venues.<id>.options]: every key must be declared for that venue (feeds/common/options.hpp
+// and the venue's options.hpp) and its value of the declared kind, in range.
+void parse_options(Checker& c, const std::string& id, const toml::table& t, VenueConfig& v) {
+  const std::vector<OptionSpec> specs = declared_options(id);
+  for (auto&& [k, val] : t) {
+    const std::string key(k.str());
+    const auto spec = std::find_if(specs.begin(), specs.end(), [&](const OptionSpec& o) { return o.name == key; });
+    if (spec == specs.end()) {
+      std::string msg = "unknown option '" + key + "' for venue " + id;
+      // Suggest the closest declared name when it is plausibly a typo of it.
+      const OptionSpec* best = nullptr;
+      size_t best_d = std::max<size_t>(2, key.size() / 3) + 1;
+      for (const auto& o : specs) {
+        const size_t d = option_name_distance(key, o.name);
+        if (d < best_d) best = &o, best_d = d;
+      }
+      if (best) msg += "; did you mean '" + std::string(best->name) + "'?";
+      c.error(&val, std::move(msg));
+      continue;
+    }
+    bool ok = false;
+    switch (spec->kind) {
+      case OptionSpec::Kind::integer:
+        if (auto i = val.value_exact<int64_t>(); i && spec->accepts(*i)) v.options[key] = std::to_string(*i), ok = true;
+        break;
+      case OptionSpec::Kind::boolean:
+        if (auto b = val.value_exact<bool>()) v.options[key] = *b ? "true" : "false", ok = true;
+        break;
+      case OptionSpec::Kind::choice:
+        // A choice that reads as a number (bitexbit's ohlcv_timeframe = 5) may be written as one.
+        if (auto sv = val.value_exact<std::string>(); sv && spec->accepts(*sv)) v.options[key] = *sv, ok = true;
+        else if (auto i = val.value_exact<int64_t>(); i && spec->accepts(std::to_string(*i)))
+          v.options[key] = std::to_string(*i), ok = true;
+        break;
+      case OptionSpec::Kind::text:
+        if (auto sv = val.value_exact<std::string>()) v.options[key] = *sv, ok = true;
+        break;
+    }
+    if (!ok) c.error(&val, "option '" + key + "' for venue " + id + " must be " + spec->expects());
+  }
+  const int64_t base = v.int_option(common_opt::backoff_base_ms), cap = v.int_option(common_opt::backoff_cap_ms);
+  if (cap < base) {
+    const toml::node* at = t.get(common_opt::backoff_cap_ms.name);
+    c.error(at ? at : t.get(common_opt::backoff_base_ms.name),
+            "option 'backoff_cap_ms' for venue " + id + " must not be below backoff_base_ms (" + std::to_string(base) + ")");
+  }
+}
+
 const std::set<std::string, std::less<>> kChannels = {"book", "bbo", "trades", "ticker", "candles"};
 
 void parse_venue(Checker& c, const std::string& id, const toml::node& node, Config& cfg) {
@@ -129,14 +178,7 @@ void parse_venue(Checker& c, const std::string& id, const toml::node& node, Conf
   }
   if (auto* o = t->get("options")) {
     if (auto* ot = o->as_table()) {
-      for (auto&& [k, val] : *ot) {
-        std::ostringstream s;
-        if (auto sv = val.value_exact<std::string>()) v.options[std::string(k.str())] = *sv;
-        else if (auto b = val.value_exact<bool>()) v.options[std::string(k.str())] = *b ? "true" : "false";
-        else if (auto i = val.value_exact<int64_t>()) v.options[std::string(k.str())] = std::to_string(*i);
-        else if (auto d = val.value_exact<double>()) { s << *d; v.options[std::string(k.str())] = s.str(); }
-        else c.error(&val, "options." + std::string(k.str()) + " must be a string, number or boolean");
-      }
+      if (known) parse_options(c, id, *ot, v);
     } else {
       c.error(o, "'options' must be a table");
     }

@@ -224,13 +224,20 @@ int run_replay(const ReplayOptions& opts) {
   };
   asio::post(io, pump);
 
-  asio::signal_set signals(io, SIGINT, SIGTERM);
-  handle_shutdown_signals(io, signals, [&] {
+  const auto shutdown = [&](uint16_t code) {
     done = true;
     pace.cancel();
-    stack.stop();
-  });
-  io.run();
+    stack.stop([&io] { io.stop(); }, code);
+  };
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  handle_shutdown_signals(io, signals, [&] { shutdown(1001); });
+  asio::steady_timer escape_deadline(io);
+  if (!run_contained(io, [&] {
+        shutdown(1011);
+        escape_deadline.expires_after(kShutdownGrace);
+        escape_deadline.async_wait([&io](boost::system::error_code) { io.stop(); });
+      }))
+    rc = 1;
   return rc;
 }
 

@@ -71,8 +71,9 @@ void wait_signal(const std::shared_ptr<SignalState>& st) {
     spdlog::info("signal {}: shutting down", sig);
     st->on_stop();
     wait_signal(st);
-    // Whatever is still in flight gets a short grace period, then the loop ends.
-    auto deadline = std::make_shared<asio::steady_timer>(st->io, std::chrono::milliseconds(1500));
+    // The caller ends the loop once its clients are closed; this bounds a shutdown that
+    // stalls anyway, leaving time for what follows the loop (recorder fsync) within 2 s.
+    auto deadline = std::make_shared<asio::steady_timer>(st->io, kShutdownGrace);
     deadline->async_wait([st, deadline](boost::system::error_code) { st->io.stop(); });
   });
 }
@@ -81,6 +82,27 @@ void wait_signal(const std::shared_ptr<SignalState>& st) {
 
 void handle_shutdown_signals(asio::io_context& io, asio::signal_set& signals, std::function<void()> on_stop) {
   wait_signal(std::make_shared<SignalState>(SignalState{io, signals, std::move(on_stop)}));
+}
+
+bool run_contained(asio::io_context& io, const std::function<void()>& on_escape) {
+  bool escaped = false;
+  for (;;) {
+    try {
+      io.run();
+      return !escaped;
+    } catch (const std::exception& e) {
+      spdlog::critical("internal error: {}; shutting down", e.what());
+    } catch (...) {
+      spdlog::critical("internal error: unknown exception; shutting down");
+    }
+    if (escaped) return false;
+    escaped = true;
+    try {
+      on_escape();
+    } catch (...) {
+      return false;
+    }
+  }
 }
 
 }  // namespace mdhub

@@ -4,6 +4,7 @@
 // thread-safe.
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -26,16 +27,27 @@ class ServeStack {
              std::function<std::vector<FeedView>()> feeds, std::function<void(std::string&)> extra_metrics);
   /// Listens on `addr` (HOST:PORT); the bound port, or 0 after logging why not.
   uint16_t listen(const std::string& addr);
-  /// Stops accepting and closes client websockets with 1001 (going away).
-  void stop() { server.stop(1001); }
+  /// Stops accepting and closes client websockets with `code` (1001 going away, 1011 after an
+  /// internal error); `on_closed` runs once every client websocket has closed (each peer gets
+  /// 1 s to answer the close).
+  void stop(std::function<void()> on_closed = {}, uint16_t code = 1001) { server.stop(code, std::move(on_closed)); }
 
   net::Server server;
   WsApi ws_api;
   Metrics metrics;
 };
 
-/// SIGINT/SIGTERM: calls `on_stop` once and ends `io` after a short grace period; a second
-/// signal exits the process at once. `signals` must outlive `io.run()`.
+/// SIGINT/SIGTERM: calls `on_stop` once; the caller ends `io` as soon as its shutdown is done
+/// (typically when ServeStack::stop's `on_closed` runs), and at the latest kShutdownGrace after
+/// the signal `io` is stopped anyway. A second signal exits the process at once. `signals`
+/// must outlive `io.run()`.
+inline constexpr std::chrono::milliseconds kShutdownGrace{1500};
+
+/// Runs `io` until it stops. An exception escaping a handler (feeds contain their own; this
+/// is anything else) is logged and `on_escape` is called once: it starts an orderly shutdown
+/// (clients closed with 1011) that the loop then runs to its end. A further exception during
+/// that shutdown ends the loop at once. Returns false when anything escaped.
+bool run_contained(boost::asio::io_context& io, const std::function<void()>& on_escape);
 void handle_shutdown_signals(boost::asio::io_context& io, boost::asio::signal_set& signals,
                              std::function<void()> on_stop);
 

@@ -163,6 +163,10 @@ std::string Metrics::render() const {
   auto state = family("mdhub_feed_state", "Current feed state (1 for the state the feed is in)", MetricType::Gauge);
   auto reconnects = family("mdhub_feed_reconnects_total", "Websocket reconnects", MetricType::Counter);
   auto parse_errors = family("mdhub_parse_errors_total", "Payloads the venue parser rejected", MetricType::Counter);
+  auto feed_errors = family("mdhub_feed_errors_total",
+                            "Failures inside a feed, by kind (exception: the venue code or its events' handling "
+                            "threw; the feed restarted)",
+                            MetricType::Counter);
   auto age = family("mdhub_feed_last_message_age_seconds", "Seconds since the feed's last message", MetricType::Gauge);
   auto rest = family("mdhub_rest_requests_total", "REST requests sent", MetricType::Counter);
   auto rest_err = family("mdhub_rest_errors_total", "REST requests that failed (transport, timeout, non-2xx)", MetricType::Counter);
@@ -184,6 +188,7 @@ std::string Metrics::render() const {
       add(state, {{"venue", cfg->id}, {"state", std::string(to_string(fs))}}, st->state == fs ? 1 : 0);
     add(reconnects, v, static_cast<double>(st->reconnects));
     add(parse_errors, v, static_cast<double>(st->parse_errors));
+    add(feed_errors, {{"venue", cfg->id}, {"kind", "exception"}}, static_cast<double>(st->exceptions));
     if (st->last_message_mono_ns) add(age, v, static_cast<double>(now - st->last_message_mono_ns) / 1e9);
     add(rest, v, static_cast<double>(st->rest_requests));
     add(rest_err, v, static_cast<double>(st->rest_errors));
@@ -233,7 +238,7 @@ std::string Metrics::render() const {
     add_histogram(stages, {{"stage", "applied_to_published"}}, applied_to_published_);
   }
 
-  for (auto* f : {&up, &state, &reconnects, &parse_errors, &age, &rest, &rest_err, &limited, &waits, &wait_s,
+  for (auto* f : {&up, &state, &reconnects, &parse_errors, &feed_errors, &age, &rest, &rest_err, &limited, &waits, &wait_s,
                   &rest_dur, &rest_codes, &messages, &frames, &bytes, &gaps, &resyncs, &in_sync, &dropped, &t2p,
                   &stages})
     out.push_back(std::move(*f));

@@ -4,11 +4,13 @@
 #include "src/net/server.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ssl/context.hpp>
 
 #include <charconv>
 #include <chrono>
 #include <stdexcept>
+#include <utility>
 
 #include "src/net/http_util.hpp"
 #include "src/net/server_core.hpp"
@@ -63,6 +65,16 @@ uint64_t ServerCore::add_live(std::weak_ptr<Closable> c) {
   const uint64_t id = next_id++;
   live.emplace(id, std::move(c));
   return id;
+}
+
+void ServerCore::ws_closed() {
+  --ws_open;
+  check_ws_closed();
+}
+
+void ServerCore::check_ws_closed() {
+  if (ws_open != 0 || !stopped || dead || !on_ws_closed) return;
+  asio::post(io, std::exchange(on_ws_closed, {}));
 }
 
 void ServerCore::log(std::string_view msg) const {
@@ -234,13 +246,15 @@ uint16_t Server::listen(const std::string& host, uint16_t port) {
   throw std::runtime_error("cannot listen on " + where + ": " + last.message());
 }
 
-void Server::stop(uint16_t code) {
+void Server::stop(uint16_t code, std::function<void()> on_ws_closed) {
   impl_->stopped = true;
   impl_->stop_code = code;
+  impl_->on_ws_closed = std::move(on_ws_closed);
   boost::system::error_code ignored;
   for (auto& acc : impl_->acceptors) acc->close(ignored);
   if (impl_->accept_retry) impl_->accept_retry->cancel();
   impl_->close_all(true, code);
+  impl_->check_ws_closed();
 }
 
 size_t Server::ws_sessions() const { return impl_->ws_open; }

@@ -128,8 +128,10 @@ class Server {
   uint16_t listen(const std::string& host, uint16_t port);
   /// Stops accepting, closes every websocket with `code` (1001 going away) and ends idle
   /// HTTP connections; in-flight requests get their response with `Connection: close`.
-  /// Once those finish, the server holds no work on the io_context.
-  void stop(uint16_t code = 1001);
+  /// Once those finish, the server holds no work on the io_context. `on_ws_closed`, if set,
+  /// is called once (later, from the io_context) when no websocket session is open any
+  /// more: every peer answered the close, or was cut off after a short deadline (1 s).
+  void stop(uint16_t code = 1001, std::function<void()> on_ws_closed = {});
 
   /// Open websocket sessions (on_open called, on_close not yet).
   size_t ws_sessions() const;

@@ -8,6 +8,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -78,6 +79,13 @@ class ServerCore : public std::enable_shared_from_this<ServerCore> {
   bool dead = false;       // ~Server(): call no handler any more
   uint16_t stop_code = 1001;
   uint64_t next_id = 1;
+
+  std::function<void()> on_ws_closed;  // stop(): owed once ws_open is 0
+
+  /// A session that got on_open has ended.
+  void ws_closed();
+  /// Posts on_ws_closed once no websocket is open (after stop()).
+  void check_ws_closed();
 
   /// Registry for stop(); entries removed by the sessions' destructors.
   std::unordered_map<uint64_t, std::weak_ptr<Closable>> live;

@@ -257,7 +257,7 @@ class WsSessionImpl final : public WsSession,
     bytes_ = inflight_ ? inflight_->size() : 0;
     beast::get_lowest_layer(*ws_).close();  // ends a write stuck on a peer that stopped reading
     if (opened_) {
-      --core_->ws_open;
+      core_->ws_closed();  // posts the stop() notification: it runs after on_close
       if (live_handler() && handler_->on_close) handler_->on_close(self());
     }
     release_io();

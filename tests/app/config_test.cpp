@@ -2,6 +2,8 @@
 
 #include "src/app/config.hpp"
 
+#include "feeds/narkasa/options.hpp"
+
 namespace mdhub {
 namespace {
 
@@ -72,9 +74,9 @@ oss_url = "wss://ws.btse.com/ws/oss/spot"
   EXPECT_DOUBLE_EQ(n.rate_limit_rps, 2.5);
   EXPECT_EQ(n.rate_limit_burst, 3);
   EXPECT_EQ(n.api_key_env, "NARKASA_KEY");
-  EXPECT_EQ(n.option("depth_mode", "snapshot"), "delta");
-  EXPECT_FALSE(n.option_bool("trade_type_0_is_sell", true));
-  EXPECT_EQ(n.option_int("ping_interval_ms", 0), 5000);
+  EXPECT_EQ(n.str_option(narkasa::opt::depth_mode), "delta");
+  EXPECT_FALSE(n.bool_option(narkasa::opt::trade_type_0_is_sell));
+  EXPECT_EQ(n.int_option(narkasa::opt::ping_interval_ms), 5000);
 }
 
 TEST(AppConfig, ErrorsNameLineAndColumn) {

@@ -59,6 +59,7 @@ class Hub {
   }
 
   asio::io_context& io() { return io_; }
+  net::Server& server() { return *server_; }
   uint16_t port() const { return port_; }
   const WsApiStats& stats() const { return api_->stats(); }
   const InstrumentState& inst() const { return *engine_.find("btse", "BTC-USD"); }

@@ -1,6 +1,7 @@
 #include "tests/feeds_common/runtime_fixture.hpp"
 
 #include <charconv>
+#include <stdexcept>
 
 namespace mdhub::test {
 
@@ -32,6 +33,7 @@ ParseStatus FakeFeed::parse_discovery(std::string_view body, std::vector<Instrum
 
 ParseStatus FakeFeed::parse(std::string_view text, RecvTime t, ParseOut& out) {
   if (text == "pong") return ParseStatus::ignored;
+  if (text == "throw") throw std::runtime_error("boom");  // a bug in venue code
   constexpr std::string_view kTrade = "trade:";
   if (text.substr(0, kTrade.size()) == kTrade) {
     text.remove_prefix(kTrade.size());
@@ -66,6 +68,7 @@ void RecordingSink::on_events(size_t feed, const ParseOut& out, std::vector<uint
     const auto& t = std::get<TradeMsg>(e.body);
     trades.push_back(Trade{feed, e.instrument, t.price});
     if (t.price == resync_price) resync.push_back(e.instrument);
+    if (t.price == throw_price) throw std::logic_error("engine bug");
   }
 }
 

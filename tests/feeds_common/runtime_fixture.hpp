@@ -30,7 +30,8 @@ struct FakeScript {
 };
 
 /// Discovery body: "SYMBOL:native,SYMBOL:native". Frames / poll bodies: "trade:<inst>:<price>"
-/// gives one trade event; "pong" is ignored; anything else is a parse error.
+/// gives one trade event; "pong" is ignored; "throw" throws std::runtime_error("boom");
+/// anything else is a parse error.
 class FakeFeed final : public VenueFeed {
  public:
   explicit FakeFeed(std::shared_ptr<FakeScript> s) : s_(std::move(s)) {}
@@ -83,6 +84,7 @@ struct RecordingSink final : FeedSink {
   std::vector<std::pair<size_t, int>> streams_down;
   std::vector<std::pair<size_t, FeedState>> states;
   int64_t resync_price = -1;  ///< a trade at this price asks to resync its instrument
+  int64_t throw_price = -1;   ///< a trade at this price makes on_events throw
 
   bool saw_state(size_t feed, FeedState s) const;
 };

@@ -1,5 +1,8 @@
 """The command line: check-config, usage errors and exit codes, graceful shutdown."""
+import asyncio
+import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -8,6 +11,8 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
+import websockets  # noqa: E402
+
 from harness import free_port, http, wait_until  # noqa: E402
 
 BIN = os.environ["MDHUB_BIN"]
@@ -46,6 +51,21 @@ class CommandLine(unittest.TestCase):
         self.assertIn(f"{path}:4:12: unknown channel 'nope'", err)
         self.assertIn(f"{path}:5:9: unknown key 'bogus' in [venues.narkasa]", err)
         self.assertIn("unknown venue 'kraken'", err)
+
+    def test_venue_options_are_checked(self):
+        path = self.write('[venues.btse]\nrest_base = "https://x"\n[venues.btse.options]\n'
+                          'rest_timout_ms = 1000\nbackoff_base_ms = 0\nws_enabled = "no"\n')
+        want = [f"{path}:5:19: option 'backoff_base_ms' for venue btse must be an integer from 10 to 600000",
+                f"{path}:4:18: unknown option 'rest_timout_ms' for venue btse; did you mean 'rest_timeout_ms'?",
+                f"{path}:6:14: option 'ws_enabled' for venue btse must be true or false"]
+        r = run("check-config", path)
+        self.assertEqual(r.returncode, 2)
+        self.assertEqual(r.stderr.splitlines(), want)
+        # `run` refuses the same file before it starts anything.
+        r = run("run", "--config", path, "--listen", f"127.0.0.1:{free_port()}")
+        self.assertEqual(r.returncode, 2)
+        for line in want:
+            self.assertIn(line, r.stderr)
 
     def test_toml_syntax_error_has_position(self):
         path = self.write('listen = "127.0.0.1:8080"\n[venues.btse\n')
@@ -108,6 +128,46 @@ class CommandLine(unittest.TestCase):
         finally:
             if p.poll() is None:
                 p.kill()
+
+    def test_sigterm_closes_clients_1001_and_flushes_the_recording(self):
+        port = free_port()
+        rec = tempfile.mkdtemp(prefix="mdhub-rec-")
+        self.addCleanup(shutil.rmtree, rec, True)
+        log = tempfile.TemporaryFile()
+        self.addCleanup(log.close)
+        p = subprocess.Popen([BIN, "run", "--listen", f"127.0.0.1:{port}", "--record", rec],
+                             stdout=log, stderr=subprocess.STDOUT)
+        self.addCleanup(lambda: p.poll() is None and p.kill())
+        hub = f"http://127.0.0.1:{port}"
+        wait_until("demo btse book", lambda: http(hub + "/api/v1/book/btse/BTC-USD")[0] == 200, 30)
+
+        async def client():
+            async with websockets.connect(f"ws://127.0.0.1:{port}/ws", max_size=2**24) as ws:
+                await ws.send(json.dumps({"op": "subscribe", "channels": ["book:btse:BTC-USD"], "id": 1}))
+                self.assertEqual(json.loads(await ws.recv())["type"], "subscribed")
+                self.assertEqual(json.loads(await ws.recv())["type"], "book_snapshot")
+                t0 = time.monotonic()
+                p.send_signal(signal.SIGTERM)
+                # Updates may still arrive before the close frame; the close ends the loop.
+                with self.assertRaises(websockets.ConnectionClosed):
+                    while True:
+                        await ws.recv()
+                return ws.close_code, t0
+
+        code, t0 = asyncio.run(asyncio.wait_for(client(), 30))
+        self.assertEqual(code, 1001)
+        self.assertEqual(p.wait(timeout=5), 0)
+        # The old fixed grace period alone took 1.5 s; a prompt shutdown is far below it.
+        self.assertLess(time.monotonic() - t0, 1.0)
+        log.seek(0)
+        self.assertIn("recorder: closed", log.read().decode())
+
+        r = run("export", "--from", rec, "--format", "jsonl", "--kind", "book")
+        self.assertEqual(r.returncode, 0, r.stderr[-2000:])
+        self.assertNotIn("torn_tail", r.stderr)
+        self.assertNotIn("corrupt", r.stderr)
+        books = [json.loads(line) for line in r.stdout.splitlines()]
+        self.assertTrue(any(b["venue"] == "btse" and b["symbol"] == "BTC-USD" for b in books))
 
 
 if __name__ == "__main__":
