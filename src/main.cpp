@@ -61,18 +61,17 @@ int cmd_check_config(const std::string& path) {
   return 0;
 }
 
-int cmd_sim(const std::string& listen, uint64_t seed, const std::string& faults, bool tls,
-            const std::string& tls_dir, bool print_config) {
+int cmd_sim(const std::string& listen, sim::Options o, bool print_config) {
   std::string host;
   uint16_t port = 0;
   if (!valid_listen(listen, host, port)) return 2;
-  sim::Options o;
-  o.seed = seed;
-  o.faults = faults;
-  o.tls = tls;
-  o.tls_dir = tls_dir;
   if (print_config) {
-    std::cout << sim::Simulator::config_toml(host, port, o);
+    try {
+      std::cout << sim::Simulator::config_toml(host, port, o);
+    } catch (const std::invalid_argument& e) {
+      std::cerr << e.what() << "\n";
+      return 2;
+    }
     return 0;
   }
   boost::asio::io_context io;
@@ -80,7 +79,7 @@ int cmd_sim(const std::string& listen, uint64_t seed, const std::string& faults,
   try {
     s = std::make_unique<sim::Simulator>(io, o);
   } catch (const std::invalid_argument& e) {
-    std::cerr << "--faults: " << e.what() << "\n";
+    std::cerr << e.what() << "\n";
     return 2;
   }
   try {
@@ -89,7 +88,7 @@ int cmd_sim(const std::string& listen, uint64_t seed, const std::string& faults,
     std::cerr << "cannot listen on " << listen << ": " << e.what() << "\n";
     return 1;
   }
-  spdlog::info("simulator serving on {}://{}:{}/ (seed {})", tls ? "https" : "http", host, port, seed);
+  spdlog::info("simulator serving on {}://{}:{}/ (seed {})", o.tls ? "https" : "http", host, port, o.seed);
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](boost::system::error_code, int) {
     s->stop();
@@ -115,16 +114,19 @@ int main(int argc, char** argv) {
   run->add_option("--record", record_dir, "record every raw frame to this directory");
   run->add_option("--nats", nats_url, "reserved: publishing to NATS is not available in this build yet (refused, exit 2)");
 
-  std::string sim_listen = "127.0.0.1:9000", sim_faults, sim_tls_dir = ".", sim_config;
-  uint64_t sim_seed = 1;
-  bool sim_tls = false, sim_print = false;
+  std::string sim_listen = "127.0.0.1:9000", sim_config;
+  sim::Options sim_opts;
+  bool sim_print = false;
   auto* simc = app.add_subcommand("sim", "the venue simulator: every venue's wire protocol on loopback");
   simc->add_option("--config", sim_config, "simulator config (reserved; the defaults serve every venue)");
   simc->add_option("--listen", sim_listen, "address HOST:PORT (default 127.0.0.1:9000)");
-  simc->add_option("--seed", sim_seed, "random seed (default 1)");
-  simc->add_option("--faults", sim_faults, "fault SPEC: kind:rate[@venue[/SYMBOL]],... e.g. gap:0.01,http429:0.05,dup:0.05@btse/BTC-USD");
-  simc->add_flag("--tls", sim_tls, "serve https/wss with a certificate from a generated CA (sim-ca.pem in --tls-dir)");
-  simc->add_option("--tls-dir", sim_tls_dir, "where the certificate files are written (default .)");
+  simc->add_option("--seed", sim_opts.seed, "random seed (default 1)");
+  simc->add_option("--faults", sim_opts.faults, "fault SPEC: kind:rate[@venue[/SYMBOL]],... e.g. gap:0.01,http429:0.05,dup:0.05@btse/BTC-USD");
+  simc->add_option("--venues", sim_opts.venues, "only these venues, comma list (default: all)")->delimiter(',');
+  simc->add_option("--rate", sim_opts.rate, "market steps per second over all instruments, each a book change "
+                   "(default: the natural pace, about 20 per instrument)")->check(CLI::Range(0.0, 1e7));
+  simc->add_flag("--tls", sim_opts.tls, "serve https/wss with a certificate from a generated CA (sim-ca.pem in --tls-dir)");
+  simc->add_option("--tls-dir", sim_opts.tls_dir, "where the certificate files are written (default .)");
   simc->add_flag("--print-config", sim_print, "print an mdhub config for this simulator and exit");
 
   std::string check_path;
@@ -158,7 +160,7 @@ int main(int argc, char** argv) {
   // hashes, a printed config).
   spdlog::set_default_logger(std::make_shared<spdlog::logger>("", std::make_shared<spdlog::sinks::stderr_color_sink_mt>()));
   if (*check) return cmd_check_config(check_path);
-  if (*simc) return cmd_sim(sim_listen, sim_seed, sim_faults, sim_tls, sim_tls_dir, sim_print);
+  if (*simc) return cmd_sim(sim_listen, sim_opts, sim_print);
   if (*exportc) return run_export(export_opts);
   if (*replay) {
     ReplayOptions ro;

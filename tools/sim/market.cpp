@@ -106,6 +106,7 @@ struct Market::Impl {
   std::vector<Inst> insts;
   using Due = std::pair<int64_t, uint32_t>;
   std::priority_queue<Due, std::vector<Due>, std::greater<>> queue;
+  int64_t min_step_us = kMinStepUs, max_step_us = kMaxStepUs;  ///< gap between one instrument's steps
   std::vector<Touch> touched;
   std::vector<LevelUpdate> updates;
   std::vector<int64_t> prev_qty;
@@ -436,6 +437,18 @@ Stats Market::stats(uint32_t id) const {
   return s;
 }
 
+void Market::set_rate(double steps_per_s) {
+  auto& m = *impl_;
+  if (!(steps_per_s > 0)) {
+    m.min_step_us = kMinStepUs;
+    m.max_step_us = kMaxStepUs;
+    return;
+  }
+  const double mean = static_cast<double>(m.insts.size()) * 1e6 / steps_per_s;
+  m.min_step_us = std::max<int64_t>(1, std::llround(mean * 0.5));
+  m.max_step_us = std::max<int64_t>(m.min_step_us, std::llround(mean * 1.5));
+}
+
 int64_t Market::next_due_us() const { return impl_->queue.empty() ? kMaxI64 : impl_->queue.top().first; }
 
 void Market::advance(int64_t t_us, int64_t wall_us, const std::function<void(const Step&)>& sink) {
@@ -456,7 +469,7 @@ void Market::advance(int64_t t_us, int64_t wall_us, const std::function<void(con
       m.updates.push_back({t.side, t.price, q});
       m.prev_qty.push_back(t.orig);
     }
-    m.queue.emplace(due + std::uniform_int_distribution<int64_t>(kMinStepUs, kMaxStepUs)(in.rng), id);
+    m.queue.emplace(due + std::uniform_int_distribution<int64_t>(m.min_step_us, m.max_step_us)(in.rng), id);
     if (sink) sink(Step{id, wall_us, m.updates, m.step_trades, m.prev_qty});
   }
 }

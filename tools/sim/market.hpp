@@ -132,6 +132,9 @@ class Market {
 
   /// Virtual time of the next due step.
   int64_t next_due_us() const;
+  /// Steps per second over all instruments, spread evenly (each instrument's gaps uniform
+  /// in [0.5, 1.5] x the mean); 0 restores the natural pace (20-100 ms per instrument).
+  void set_rate(double steps_per_s);
   /// Runs every step due at or before virtual time `t_us`, in order; each is labelled with
   /// `wall_us` and handed to `sink` right after it is applied.
   void advance(int64_t t_us, int64_t wall_us, const std::function<void(const Step&)>& sink);

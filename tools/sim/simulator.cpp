@@ -48,7 +48,7 @@ struct Simulator::Impl final : Context, std::enable_shared_from_this<Impl> {
     faults_.set_venues(fault_venues);
     FaultSpec spec;
     std::string err;
-    if (!parse_faults(opts.faults, spec, err)) throw std::invalid_argument(err);
+    if (!parse_faults(opts.faults, spec, err)) throw std::invalid_argument("--faults: " + err);
     faults_.set(spec);
     std::vector<InstrumentSpec> specs;
     for (size_t v = 0; v < defs.size(); ++v)
@@ -57,6 +57,7 @@ struct Simulator::Impl final : Context, std::enable_shared_from_this<Impl> {
         owner.emplace_back(v, i);
       }
     market_ = std::make_unique<Market>(opts.seed, std::move(specs), wall_us());
+    market_->set_rate(opts.rate);
     net::ServerOptions so;
     so.max_ws_frame_out = 32u << 20;  // room for the oversize fault's frame
     so.ws_queue_bytes = 64u << 20;

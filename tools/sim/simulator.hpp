@@ -21,6 +21,7 @@ struct Options {
   bool tls = false;           ///< serve https/wss with a self-signed cert
   std::string tls_dir = ".";  ///< where the cert/key/CA files are written / read
   std::vector<std::string> venues;  ///< empty = all simulated venues
+  double rate = 0;            ///< market steps per second over all instruments; 0 = natural pace
 };
 
 class Simulator {
