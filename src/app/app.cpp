@@ -77,7 +77,8 @@ int run_hub(RunOptions opts) {
       return 2;
     }
     // The runner owns the feed and never calls the engine once destroyed.
-    engine.add_feed(v.id, [f = feed.get()](size_t stream) { return f->stream_has_books(stream); });
+    engine.add_feed(v.id, [f = feed.get()](size_t stream) { return f->stream_has_books(stream); },
+                    feed->capabilities());
     runners.push_back(std::make_unique<FeedRunner>(io, runners.size(), v, std::move(feed), engine));
   }
   FeedLogger feed_logger(runners);
