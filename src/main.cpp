@@ -11,6 +11,7 @@
 #include <iostream>
 
 #include "src/app/app.hpp"
+#include "src/app/check_config.hpp"
 #include "src/app/export.hpp"
 #include "src/app/replay.hpp"
 #include "src/app/config.hpp"
@@ -52,14 +53,6 @@ int config_errors(const std::vector<ConfigError>& errors) {
   return 2;
 }
 
-int cmd_check_config(const std::string& path) {
-  auto r = load_config(path);
-  if (!r.errors.empty()) return config_errors(r.errors);
-  size_t enabled = 0;
-  for (auto& v : r.config.venues) enabled += v.enabled;
-  std::cout << path << ": ok (" << r.config.venues.size() << " venues, " << enabled << " enabled)\n";
-  return 0;
-}
 
 int cmd_sim(const std::string& listen, sim::Options o, bool print_config) {
   std::string host;
@@ -147,7 +140,7 @@ int main(int argc, char** argv) {
   exportc->add_option("--from", export_opts.from, "recording directory (or one segment file)")->required();
   exportc->add_option("--format", export_opts.format, "jsonl or csv (default jsonl)")
       ->check(CLI::IsMember({"jsonl", "csv"}));
-  exportc->add_option("--kind", export_opts.kinds, "comma list of book,trade,ticker,bbo,candle (default all)");
+  exportc->add_option("--kind", export_opts.kinds, "comma list of book,trade(s),ticker,bbo,candle(s) (default all)");
 
   try {
     app.parse(with_default_subcommand(argc, argv));
@@ -159,7 +152,7 @@ int main(int argc, char** argv) {
   // Every command logs in one format to stderr: stdout carries data only (events, book
   // hashes, a printed config).
   spdlog::set_default_logger(std::make_shared<spdlog::logger>("", std::make_shared<spdlog::sinks::stderr_color_sink_mt>()));
-  if (*check) return cmd_check_config(check_path);
+  if (*check) return check_config(check_path, std::cout, std::cerr);
   if (*simc) return cmd_sim(sim_listen, sim_opts, sim_print);
   if (*exportc) return run_export(export_opts);
   if (*replay) {

@@ -30,6 +30,12 @@ class BitexbitFeed final : public VenueFeed {
   ParseStatus on_frame(size_t stream, std::string_view frame, RecvTime t, ParseOut& out) override;
   ParseStatus on_poll(size_t index, std::string_view body, RecvTime t, ParseOut& out) override;
   ResyncAction resync(uint32_t instrument) override;
+  /// Depth, tickers with best bid/ask, trades, and ohlcv at one configured interval.
+  VenueCapabilities capabilities() const override {
+    VenueCapabilities c;
+    c.venue_candles = VenueCapabilities::candle_bit(interval_);
+    return c;
+  }
 
   /// When poll `index` should run again sooner than its interval: after a full trades page
   /// (more trades are waiting behind the cursor). Cleared by the call.

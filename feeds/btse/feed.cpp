@@ -179,6 +179,13 @@ class BtseFeed final : public VenueFeed {
     return oss_stream_ >= 0 && stream == static_cast<size_t>(oss_stream_) && cfg_.channel_enabled("book");
   }
 
+  // Sequenced book and L1 over websocket, trades, REST ticker, and ohlcv at one configured interval.
+  VenueCapabilities capabilities() const override {
+    VenueCapabilities c;
+    c.venue_candles = VenueCapabilities::candle_bit(interval_);
+    return c;
+  }
+
  private:
   std::string native(uint32_t id) const { return table_[id].native; }
   std::string book_topic(uint32_t id) const {

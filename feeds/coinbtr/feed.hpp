@@ -29,6 +29,12 @@ class CoinbtrFeed final : public VenueFeed {
   ParseStatus on_frame(size_t stream, std::string_view frame, RecvTime t, ParseOut& out) override;
   ParseStatus on_poll(size_t index, std::string_view body, RecvTime t, ParseOut& out) override;
   ResyncAction resync(uint32_t instrument) override;
+  /// Top-10 book, ticker and trades; no candles of its own (they are built from trades).
+  VenueCapabilities capabilities() const override {
+    VenueCapabilities c;
+    c.venue_candles = 0;
+    return c;
+  }
 
   /// Poll layout: 0 tickers, then one order-book poll per instrument, then one trades poll
   /// per instrument.

@@ -27,6 +27,14 @@ class CoinmotionFeed final : public VenueFeed {
   ParseStatus on_poll(size_t index, std::string_view body, RecvTime t, ParseOut& out) override;
   /// No book to repair: a resync just fetches fresh quotes.
   ResyncAction resync(uint32_t instrument) override;
+  /// A broker's quotes: ticker and a size-less BBO; no book, trades or candles.
+  VenueCapabilities capabilities() const override {
+    VenueCapabilities c;
+    c.book = false;
+    c.trades = false;
+    c.venue_candles = 0;
+    return c;
+  }
 
  private:
   RatesOptions opt_;

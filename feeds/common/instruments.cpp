@@ -32,4 +32,23 @@ std::string canonical_symbol(std::string_view base, std::string_view quote) {
   return s;
 }
 
+std::string symbol_key(std::string_view name) {
+  std::string k(name);
+  for (char& c : k) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return k;
+}
+
+namespace {
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (std::toupper(static_cast<unsigned char>(a[i])) != std::toupper(static_cast<unsigned char>(b[i]))) return false;
+  return true;
+}
+}  // namespace
+
+bool names_instrument(const Instrument& inst, std::string_view name) {
+  return iequals(name, inst.symbol) || iequals(name, inst.native);
+}
+
 }  // namespace mdhub

@@ -45,4 +45,10 @@ class InstrumentTable {
 /// "btc", "try" -> "BTC-TRY".
 std::string canonical_symbol(std::string_view base, std::string_view quote);
 
+/// The one rule for naming an instrument on every interface (config, HTTP, websocket): its
+/// canonical or its native name, in any case. `symbol_key` is the name folded to that rule
+/// (upper case), for maps; `names_instrument` compares directly.
+std::string symbol_key(std::string_view name);
+bool names_instrument(const Instrument& inst, std::string_view name);
+
 }  // namespace mdhub

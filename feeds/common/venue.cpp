@@ -34,6 +34,39 @@ std::string VenueConfig::str_option(const OptionSpec& o) const {
 }
 
 namespace {
+/// "a", "a and b", "a, b and c"
+std::string join_and(const std::vector<std::string>& items) {
+  std::string out;
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i) out += i + 1 == items.size() ? " and " : ", ";
+    out += items[i];
+  }
+  return out;
+}
+}  // namespace
+
+std::string VenueCapabilities::describe() const {
+  std::vector<std::string> k;
+  if (book) {
+    k.emplace_back("book");
+    k.emplace_back("book<N>");
+  }
+  if (bbo) k.emplace_back("bbo");
+  if (trades) k.emplace_back("trades");
+  if (ticker) k.emplace_back("ticker");
+  if (trades) k.emplace_back("candles.<interval>");
+  else if (venue_candles) k.emplace_back("candles at " + describe_venue_candles());
+  return k.empty() ? std::string("nothing") : join_and(k);
+}
+
+std::string VenueCapabilities::describe_venue_candles() const {
+  std::vector<std::string> iv;
+  for (int i = 0; i < kCandleIntervals; ++i)
+    if (venue_candle(static_cast<CandleInterval>(i))) iv.emplace_back(interval_name(static_cast<CandleInterval>(i)));
+  return iv.empty() ? std::string("no") : join_and(iv);
+}
+
+namespace {
 constexpr std::string_view kIntervalNames[kCandleIntervals] = {"1m", "3m", "5m", "15m", "30m",
                                                                "1h", "2h", "4h", "1d"};
 constexpr int64_t kIntervalSeconds[kCandleIntervals] = {60,   180,  300,   900,  1800,

@@ -48,6 +48,29 @@ struct VenueConfig {
 
 using Millis = std::chrono::milliseconds;
 
+/// What a venue can publish, by its nature (not by the config's channel list): declared once
+/// per venue by its VenueFeed, read by the engine and the publishers so that a request for
+/// something the venue cannot provide gets an error instead of silence.
+struct VenueCapabilities {
+  bool book = true;    ///< an order book (and so book<N> and a BBO derived from it)
+  bool bbo = true;     ///< top of book, from the book or the venue's own L1/quotes
+  bool trades = true;
+  bool ticker = true;
+  /// Intervals the venue publishes candles at itself (bit i = CandleInterval i). Trades add
+  /// candles built locally at every interval.
+  uint16_t venue_candles = (1u << kCandleIntervals) - 1;
+
+  bool venue_candle(CandleInterval i) const { return (venue_candles >> static_cast<int>(i)) & 1u; }
+  static uint16_t candle_bit(CandleInterval i) { return static_cast<uint16_t>(1u << static_cast<int>(i)); }
+  /// Candles at `i` exist: published by the venue or built from its trades.
+  bool candles(CandleInterval i) const { return trades || venue_candle(i); }
+  /// "book, book<N>, bbo, trades, ticker, candles.<interval>" cut to what this venue has, in
+  /// the websocket's kind names ("bbo and ticker" for a quote-only broker).
+  std::string describe() const;
+  /// "1m" or "1m and 5m": the venue's own candle intervals ("no" when none).
+  std::string describe_venue_candles() const;
+};
+
 /// One websocket connection the venue wants.
 struct StreamPlan {
   std::string name;                  ///< e.g. "oss", "trades": logs and metrics label
@@ -106,6 +129,9 @@ class VenueFeed {
   /// default, true, is always safe: a venue with book-free streams (e.g. trades only)
   /// overrides it to spare needless resyncs when one of those drops.
   virtual bool stream_has_books(size_t /*stream*/) const { return true; }
+  /// What this venue publishes (its candle intervals as configured); the default claims
+  /// everything, so a venue must narrow it to what it really has.
+  virtual VenueCapabilities capabilities() const { return {}; }
 };
 
 /// Creates the feed for `cfg.id`; nullptr for an unknown venue id (see feeds/registry.cpp).

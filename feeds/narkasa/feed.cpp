@@ -162,6 +162,13 @@ class NarkasaFeed final : public VenueFeed {
     return st;
   }
 
+  // Book (depth), L1 (orderBook), trades, ticker, and candles at one configured interval.
+  VenueCapabilities capabilities() const override {
+    VenueCapabilities c;
+    c.venue_candles = VenueCapabilities::candle_bit(interval_);
+    return c;
+  }
+
   ResyncAction resync(uint32_t instrument) override {
     ResyncAction a;
     // The websocket depth stream has no sequence to restart from: a REST snapshot is the

@@ -5,8 +5,10 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <algorithm>
 #include <chrono>
 #include <csignal>
+#include <iostream>
 #include <memory>
 #include <thread>
 
@@ -67,6 +69,16 @@ int run_hub(RunOptions opts) {
     sim_thread = std::thread([&] { sim_io->run(); });
   }
 
+  // A hub with no feed would serve nothing and never be ready: a config error, said plainly.
+  if (std::none_of(cfg.venues.begin(), cfg.venues.end(), [](const VenueConfig& v) { return v.enabled; })) {
+    std::cerr << "no venue is enabled in the config: add a [venues.<id>] table with enabled = true\n";
+    if (sim_io) {
+      sim_io->stop();
+      sim_thread.join();
+    }
+    return 2;
+  }
+
   Engine engine;
   std::vector<std::unique_ptr<FeedRunner>> runners;
   for (const auto& v : cfg.venues) {
@@ -77,7 +89,8 @@ int run_hub(RunOptions opts) {
       return 2;
     }
     // The runner owns the feed and never calls the engine once destroyed.
-    engine.add_feed(v.id, [f = feed.get()](size_t stream) { return f->stream_has_books(stream); });
+    engine.add_feed(v.id, [f = feed.get()](size_t stream) { return f->stream_has_books(stream); },
+                    feed->capabilities());
     runners.push_back(std::make_unique<FeedRunner>(io, runners.size(), v, std::move(feed), engine));
   }
   FeedLogger feed_logger(runners);
@@ -112,7 +125,7 @@ int run_hub(RunOptions opts) {
   std::string host;
   uint16_t ignored = 0;
   net::split_host_port(cfg.listen, host, ignored);
-  spdlog::info("mdhub serving on http://{}:{}/ ({} feeds)", host, port, runners.size());
+  spdlog::info("mdhub serving on http://{}:{}/ ({} feed{})", host, port, runners.size(), runners.size() == 1 ? "" : "s");
   for (auto& r : runners) r->start();
 
   // Trade-built candles close on time even when no trade arrives, and a resync whose

@@ -11,24 +11,64 @@
 namespace mdhub {
 namespace {
 
+/// Edit distance (insertions, deletions, substitutions, adjacent swaps), for typo hints.
+size_t distance(std::string_view a, std::string_view b) {
+  std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
+  for (size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+  for (size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    for (size_t j = 1; j <= b.size(); ++j) {
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] != b[j - 1])});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.size()][b.size()];
+}
+
+/// "; did you mean 'channels'?" for the nearest of `known` within a third of its length, else "".
+template <class Names>
+std::string did_you_mean(std::string_view key, const Names& known) {
+  std::string_view best;
+  size_t best_d = SIZE_MAX;
+  for (auto k : known) {
+    const size_t dist = distance(key, k);
+    if (dist < best_d && dist * 3 <= std::max<size_t>(k.size(), 3)) {
+      best = k;
+      best_d = dist;
+    }
+  }
+  return best.empty() ? std::string() : "; did you mean '" + std::string(best) + "'?";
+}
+
+/// 0.01 -> "0.01", 100000 -> "100000" (no trailing zeros, no exponent for config-sized bounds).
+std::string shortest(double v) {
+  std::ostringstream s;
+  s.precision(15);
+  s << std::noshowpoint << v;
+  return s.str();
+}
+
 class Checker {
  public:
   Checker(const std::string& source, std::vector<ConfigError>& errors) : source_(source), errors_(errors) {}
 
   void error(const toml::node* n, std::string msg) {
     std::string where = source_;
+    uint32_t line = 0, column = 0;
     if (n && n->source().begin) {
-      where += ":" + std::to_string(n->source().begin.line) + ":" + std::to_string(n->source().begin.column);
+      line = n->source().begin.line;
+      column = n->source().begin.column;
+      where += ":" + std::to_string(line) + ":" + std::to_string(column);
     }
-    errors_.push_back({std::move(where), std::move(msg)});
+    errors_.push_back({std::move(where), std::move(msg), line, column});
   }
 
-  /// Reports keys of `t` that are not in `known`.
+  /// Reports keys of `t` that are not in `known`, with the nearest known key as a hint.
   void only(const toml::table& t, const std::string& ctx, std::initializer_list<std::string_view> known) {
     for (auto&& [k, v] : t) {
       bool ok = false;
       for (auto kk : known) ok = ok || kk == k.str();
-      if (!ok) error(&v, "unknown key '" + std::string(k.str()) + "' in " + ctx);
+      if (!ok) error(&v, "unknown key '" + std::string(k.str()) + "' in " + ctx + did_you_mean(k.str(), known));
     }
   }
 
@@ -61,7 +101,7 @@ class Checker {
     if (auto* n = t.get(key)) {
       auto v = n->value<double>();
       if (!v) error(n, "'" + std::string(key) + "' must be a number");
-      else if (*v < lo || *v > hi) error(n, "'" + std::string(key) + "' out of range");
+      else if (*v < lo || *v > hi) error(n, "'" + std::string(key) + "' must be between " + shortest(lo) + " and " + shortest(hi));
       else out = *v;
     }
   }
@@ -83,7 +123,11 @@ class Checker {
     for (auto s : schemes) ok = ok || out.rfind(std::string(s) + "://", 0) == 0;
     if (!ok) {
       std::string list;
-      for (auto s : schemes) list += (list.empty() ? "" : ", ") + std::string(s) + "://";
+      size_t i = 0;
+      for (auto s : schemes) {
+        if (i++) list += i == schemes.size() ? " or " : ", ";
+        list += std::string(s) + "://";
+      }
       error(t.get(key), "'" + std::string(key) + "' must start with " + list);
     }
   }
@@ -156,7 +200,7 @@ void parse_venue(Checker& c, const std::string& id, const toml::node& node, Conf
   if (!known) {
     std::string list;
     for (auto k : known_venues()) list += (list.empty() ? "" : ", ") + std::string(k);
-    c.error(&node, "unknown venue '" + id + "' (known: " + list + ")");
+    c.error(&node, "unknown venue '" + id + "' (known: " + list + ")" + did_you_mean(id, known_venues()));
   }
   c.boolean(*t, "enabled", v.enabled);
   c.url(*t, "rest_base", v.rest_base, {"http", "https"});
@@ -203,7 +247,7 @@ ConfigResult parse_config(std::string_view text, const std::string& source) {
   } catch (const toml::parse_error& e) {
     r.errors.push_back({source + ":" + std::to_string(e.source().begin.line) + ":" +
                             std::to_string(e.source().begin.column),
-                        std::string(e.description())});
+                        std::string(e.description()), e.source().begin.line, e.source().begin.column});
     return r;
   }
   Checker c(source, r.errors);
@@ -260,14 +304,30 @@ ConfigResult parse_config(std::string_view text, const std::string& source) {
       c.error(n, "'venues' must be a table of [venues.<id>] tables");
     }
   }
+  // TOML tables iterate by key; a reader fixes a file top to bottom.
+  std::stable_sort(r.errors.begin(), r.errors.end(), [](const ConfigError& a, const ConfigError& b) {
+    const auto pos = [](const ConfigError& e) {
+      return std::pair(e.line ? e.line : UINT32_MAX, e.column);
+    };
+    return pos(a) < pos(b);
+  });
+  if (r.errors.empty() && std::none_of(cfg.venues.begin(), cfg.venues.end(), [](const VenueConfig& v) { return v.enabled; }))
+    r.warnings.push_back({source, "no venue is enabled (mdhub run refuses such a config): add a [venues.<id>] table "
+                                  "with enabled = true", 0, 0});
   return r;
+}
+
+std::string config_summary(const Config& cfg) {
+  const size_t n = cfg.venues.size();
+  const auto enabled = std::count_if(cfg.venues.begin(), cfg.venues.end(), [](const VenueConfig& v) { return v.enabled; });
+  return std::to_string(n) + (n == 1 ? " venue, " : " venues, ") + std::to_string(enabled) + " enabled";
 }
 
 ConfigResult load_config(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     ConfigResult r;
-    r.errors.push_back({path, "cannot open the file"});
+    r.errors.push_back({path, "cannot open the file", 0, 0});
     return r;
   }
   std::ostringstream s;

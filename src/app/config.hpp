@@ -41,13 +41,19 @@ struct Config {
 struct ConfigError {
   std::string where;    ///< "file:line:col" (or "file" when no position applies)
   std::string message;
+  uint32_t line = 0, column = 0;  ///< 0: no position (listed after those with one)
   std::string str() const { return where + ": " + message; }
 };
 
 struct ConfigResult {
   Config config;
-  std::vector<ConfigError> errors;       ///< empty = valid
+  std::vector<ConfigError> errors;       ///< empty = valid, else in line order
+  /// Valid but doubtful (e.g. no venue enabled: `run` refuses it, `check-config` warns).
+  std::vector<ConfigError> warnings;
 };
+
+/// "1 venue, 1 enabled", "5 venues, 3 enabled".
+std::string config_summary(const Config& cfg);
 
 /// Parses TOML text; `source` names it in error positions.
 ConfigResult parse_config(std::string_view text, const std::string& source);

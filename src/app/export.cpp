@@ -244,10 +244,12 @@ int run_export(const ExportOptions& opts) {
       const size_t comma = rest.find(',');
       const std::string_view k = rest.substr(0, comma);
       rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+      // The websocket's kind names (plural) mean the same events.
+      const std::string_view name = k == "trades" ? "trade" : k == "candles" ? "candle" : k;
       size_t i = 0;
-      while (i < kKinds && kKindNames[i] != k) ++i;
+      while (i < kKinds && kKindNames[i] != name) ++i;
       if (i == kKinds) {
-        std::cerr << "--kind: unknown kind '" << k << "' (book, trade, ticker, bbo, candle)\n";
+        std::cerr << "--kind: unknown kind '" << k << "' (book, trade or trades, ticker, bbo, candle or candles)\n";
         return 2;
       }
       kinds[i] = true;

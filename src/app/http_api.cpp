@@ -3,6 +3,7 @@
 #include <charconv>
 #include <chrono>
 
+#include "src/app/ws_channels.hpp"
 #include "src/engine/render.hpp"
 
 namespace mdhub {
@@ -56,34 +57,55 @@ bool venue_symbol(const HttpRequest& req, std::string_view prefix, std::string& 
   return symbol.find('/') == std::string::npos;
 }
 
+ChannelSpec kind(ChannelKind k) {
+  ChannelSpec s;
+  s.kind = k;
+  return s;
+}
+
 class Api {
  public:
   Api(const Engine& e, std::function<std::vector<FeedView>()> feeds) : engine_(e), feeds_(std::move(feeds)) {}
 
-  /// Resolves venue + symbol (canonical, or the venue's native name); sets an error response.
+  /// Resolves venue + symbol (canonical or the venue's native name, any case: Engine::find);
+  /// sets an error response. Venue 'all' exists for books only.
   const InstrumentState* lookup(const std::string& venue, const std::string& symbol, HttpResponse& err) const {
-    bool venue_known = false;
-    for (auto& v : engine_.feeds()) venue_known = venue_known || v == venue;
-    if (!venue_known) {
+    if (venue == "all") {
+      err = fail(404, "unsupported_channel", std::string(kAllVenueKinds));
+      return nullptr;
+    }
+    if (!engine_.capabilities(venue)) {
       err = fail(404, "unknown_venue", "no venue '" + venue + "' is configured");
       return nullptr;
     }
     if (auto* s = engine_.find(venue, symbol)) return s;
-    for (auto& p : engine_.instruments()) {
-      if (p->info.venue == venue && p->info.native == symbol) return p.get();
-    }
     err = fail(404, "unknown_symbol", "venue '" + venue + "' has no instrument '" + symbol + "'");
     return nullptr;
+  }
+
+  /// Like lookup(), and the venue must be able to provide `kind` at all.
+  const InstrumentState* lookup_kind(const std::string& venue, const std::string& symbol, const ChannelSpec& kind,
+                                     HttpResponse& err) const {
+    const InstrumentState* s = lookup(venue, symbol, err);
+    if (!s) return nullptr;
+    const VenueCapabilities& caps = engine_.feed_capabilities(s->feed);
+    if (!provides(caps, kind)) {
+      err = fail(404, "unsupported_channel", unsupported_message(venue, caps, kind.kind_name()));
+      return nullptr;
+    }
+    return s;
   }
 
   HttpResponse health(bool ready_check) const {
     std::string b = "{";
     render::key(b, "status", true);
     bool all_live = true;
+    size_t enabled = 0;
     std::string feeds = "{";
     bool first = true;
     for (const auto& f : feeds_()) {
       if (!f.config->enabled) continue;
+      ++enabled;
       const bool live = f.stats->state == FeedState::live;
       all_live = all_live && live;
       render::key(feeds, f.config->id, first);
@@ -96,7 +118,8 @@ class Api {
       feeds += "}";
     }
     feeds += "}";
-    const bool ok = !ready_check || all_live;
+    // With no feed there is nothing to serve: never ready.
+    const bool ok = !ready_check || (all_live && enabled > 0);
     render::str(b, ready_check ? (ok ? "ready" : "not_ready") : "ok");
     render::key(b, "feeds");
     b += feeds;
@@ -154,8 +177,10 @@ class Api {
         if (p->info.venue != f.config->id) continue;
         render::key(b, p->info.symbol, f2);
         f2 = false;
+        // A venue with no book by nature has nothing to be in sync: null, not false.
+        const bool book = engine_.feed_capabilities(p->feed).book;
         b += "{\"gaps\":" + std::to_string(p->gaps) + ",\"resyncs\":" + std::to_string(p->resyncs) +
-             ",\"in_sync\":" + (p->in_sync ? "true" : "false") + "}";
+             ",\"in_sync\":" + (!book ? "null" : p->in_sync ? "true" : "false") + "}";
       }
       b += "}}";
     }
@@ -200,7 +225,10 @@ class Api {
     }
     const InstrumentState* s = lookup(venue, symbol, err);
     if (!s) return err;
-    if (!s->has_book) return fail(404, "no_book", venue + " publishes no order book for " + s->info.symbol);
+    if (const VenueCapabilities& caps = engine_.feed_capabilities(s->feed); !caps.book)
+      return fail(404, "no_book", unsupported_message(venue, caps, "book"));
+    if (!s->has_book)
+      return fail(503, "book_unavailable", "no " + venue + " " + s->info.symbol + " book has arrived yet");
     if (!s->in_sync)
       return fail(503, "book_unavailable", "the " + venue + " " + s->info.symbol + " book is resynchronising");
     render::book(b, *s, depth);
@@ -212,7 +240,7 @@ class Api {
     if (!venue_symbol(req, "/api/v1/ticker/", venue, symbol))
       return fail(404, "not_found", "use /api/v1/ticker/{venue}/{symbol}");
     HttpResponse err;
-    const InstrumentState* s = lookup(venue, symbol, err);
+    const InstrumentState* s = lookup_kind(venue, symbol, kind(ChannelKind::ticker), err);
     if (!s) return err;
     if (!s->has_ticker && !s->has_venue_bbo && !s->in_sync)
       return fail(503, "no_data", "no ticker received yet for " + venue + " " + s->info.symbol);
@@ -240,7 +268,7 @@ class Api {
     HttpResponse err;
     size_t limit = 0;
     if (!int_param(req, "limit", 100, 1, kTradeHistory, limit, err)) return err;
-    const InstrumentState* s = lookup(venue, symbol, err);
+    const InstrumentState* s = lookup_kind(venue, symbol, kind(ChannelKind::trades), err);
     if (!s) return err;
     std::string b = "{";
     render::head(b, *s);
@@ -274,8 +302,20 @@ class Api {
     const std::string* src = req.param("source");
     if (src && *src != "venue" && *src != "trades")
       return fail(400, "bad_param", "source must be venue or trades");
-    const InstrumentState* s = lookup(venue, symbol, err);
+    ChannelSpec want = kind(ChannelKind::candles);
+    want.interval = iv;
+    if (src && *src == "trades") want = kind(ChannelKind::trades);
+    const InstrumentState* s = lookup_kind(venue, symbol, want, err);
     if (!s) return err;
+    if (const VenueCapabilities& caps = engine_.feed_capabilities(s->feed);
+        src && *src == "venue" && !caps.venue_candle(iv)) {
+      return fail(404, "unsupported_channel",
+                  "venue '" + venue + "' publishes " +
+                      (caps.venue_candles ? caps.describe_venue_candles() + " candles only, not " +
+                                                std::string(interval_name(iv))
+                                          : std::string("no candles of its own")) +
+                      (caps.trades ? "; source=trades builds every interval from its trades" : ""));
+    }
     std::vector<CandleRecord> rows;
     const int ivi = static_cast<int>(iv);
     const bool want_venue = !src || *src == "venue";

@@ -42,7 +42,8 @@ bool Replayer::configure(std::string_view json, std::string& error) {
     f.cfg = c;
     f.feed = std::move(feed);
     f.stats.state = FeedState::discovering;
-    engine_.add_feed(c.id, [fp = f.feed.get()](size_t stream) { return fp->stream_has_books(stream); });
+    engine_.add_feed(c.id, [fp = f.feed.get()](size_t stream) { return fp->stream_has_books(stream); },
+                     f.feed->capabilities());
   }
   return true;
 }

@@ -92,8 +92,12 @@ void WsApi::Impl::expand(const ChannelSpec& p, std::vector<Stream*>& out) {
       if (p.symbol == "*" || p.symbol == c.symbol) out.push_back(stream_for(p, nullptr, &c));
     return;
   }
-  for (const auto& i : engine.instruments())
-    if (matches(p, i->info.venue, i->info.symbol)) out.push_back(stream_for(p, i.get(), nullptr));
+  for (const auto& i : engine.instruments()) {
+    if (!matches(p, i->info.venue, i->info.symbol)) continue;
+    // A wildcard skips the venues that cannot provide this kind (a named venue was refused).
+    if (!provides(engine.feed_capabilities(i->feed), p)) continue;
+    out.push_back(stream_for(p, i.get(), nullptr));
+  }
 }
 
 void WsApi::Impl::attach(Client& c, Stream* s) {
@@ -120,26 +124,33 @@ bool WsApi::Impl::validate(std::string_view name, ChannelSpec& spec, std::string
     return false;
   }
   if (spec.venue != "*" && spec.venue != "all") {
-    const auto& f = engine.feeds();
-    if (std::find(f.begin(), f.end(), spec.venue) == f.end()) {
+    const VenueCapabilities* caps = engine.capabilities(spec.venue);
+    if (!caps) {
       code = "unknown_channel";
       msg = "no venue '" + spec.venue + "' is configured";
       return false;
     }
+    if (!provides(*caps, spec)) {
+      code = "unsupported_channel";
+      msg = unsupported_message(spec.venue, *caps, spec.kind_name());
+      return false;
+    }
   }
   if (spec.symbol != "*") {
-    bool found = false;
-    if (spec.venue == "all") {
-      found = engine.find_consolidated(spec.symbol) != nullptr;
-    } else {
-      for (const auto& i : engine.instruments())
-        found = found || matches(spec, i->info.venue, i->info.symbol);
+    // Native names and any case resolve to the canonical name, which is what the client is
+    // told it subscribed to and what every message of the channel carries.
+    const std::string* canonical = nullptr;
+    if (spec.venue == "all" || spec.venue == "*") {
+      if (const ConsolidatedState* c = engine.find_consolidated(spec.symbol)) canonical = &c->symbol;
+    } else if (const InstrumentState* i = engine.find(spec.venue, spec.symbol)) {
+      canonical = &i->info.symbol;
     }
-    if (!found) {
+    if (!canonical) {
       code = "unknown_channel";
       msg = "no instrument '" + spec.symbol + "' on " + (spec.venue == "*" ? "any venue" : spec.venue);
       return false;
     }
+    spec.symbol = *canonical;
   }
   return true;
 }

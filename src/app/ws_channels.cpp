@@ -75,10 +75,26 @@ bool parse_channel(std::string_view name, ChannelSpec& out, std::string& error) 
   }
   if (out.venue == "all" && out.kind != ChannelKind::book && out.kind != ChannelKind::book_top &&
       out.kind != ChannelKind::bbo) {
-    error = "venue 'all' (consolidated) exists for book, book<N> and bbo only";
+    error = kAllVenueKinds;
     return false;
   }
   return true;
+}
+
+bool provides(const VenueCapabilities& caps, const ChannelSpec& spec) {
+  switch (spec.kind) {
+    case ChannelKind::book:
+    case ChannelKind::book_top: return caps.book;
+    case ChannelKind::bbo: return caps.bbo || caps.book;
+    case ChannelKind::trades: return caps.trades;
+    case ChannelKind::ticker: return caps.ticker;
+    case ChannelKind::candles: return caps.candles(spec.interval);
+  }
+  return false;
+}
+
+std::string unsupported_message(std::string_view venue, const VenueCapabilities& caps, std::string_view what) {
+  return "venue '" + std::string(venue) + "' provides " + caps.describe() + ", not " + std::string(what);
 }
 
 }  // namespace mdhub

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "feeds/common/events.hpp"
+#include "feeds/common/venue.hpp"
 
 namespace mdhub {
 
@@ -34,5 +35,13 @@ inline constexpr size_t kMaxTopDepth = 1000;
 
 /// Parses a channel name's syntax (not whether the venue/symbol exist); sets `error`.
 bool parse_channel(std::string_view name, ChannelSpec& out, std::string& error);
+
+/// Whether a venue with `caps` can ever publish on channels of `spec`'s kind.
+bool provides(const VenueCapabilities& caps, const ChannelSpec& spec);
+/// Why not: "venue 'coinmotion' provides bbo and ticker, not book".
+std::string unsupported_message(std::string_view venue, const VenueCapabilities& caps, std::string_view what);
+
+/// Said wherever venue 'all' is asked for anything but a book or BBO (websocket and HTTP).
+inline constexpr std::string_view kAllVenueKinds = "venue 'all' (consolidated) exists for book, book<N> and bbo only";
 
 }  // namespace mdhub

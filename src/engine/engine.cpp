@@ -29,8 +29,9 @@ BboMsg InstrumentState::bbo() const {
 
 Engine::Engine() = default;
 
-void Engine::add_feed(std::string venue, StreamHasBooks stream_has_books) {
+void Engine::add_feed(std::string venue, StreamHasBooks stream_has_books, VenueCapabilities caps) {
   feed_venues_.push_back(std::move(venue));
+  caps_.push_back(caps);
   by_feed_.emplace_back();
   stream_has_books_.push_back(std::move(stream_has_books));
   feed_stats_.emplace_back();
@@ -66,6 +67,9 @@ void Engine::on_instruments(size_t feed, const InstrumentTable& table) {
     s->id = id;
     s->info = inst;
     s->info.venue = feed_venues_[feed];
+    // Canonical names first: a native name never shadows another instrument's canonical one.
+    by_name_[key(s->info.venue, symbol_key(inst.symbol))] = s;
+    by_name_.try_emplace(key(s->info.venue, symbol_key(inst.native)), s);
     ConsolidatedState& c = consolidated_[s->consolidated];
     const int ps = std::max(c.price_scale, std::clamp(inst.price_scale, 0, kMaxScale));
     const int qs = std::max(c.qty_scale, std::clamp(inst.qty_scale, 0, kMaxScale));
@@ -466,13 +470,24 @@ void Engine::on_state(size_t feed, FeedState state) {
 }
 
 const InstrumentState* Engine::find(std::string_view venue, std::string_view symbol) const {
-  auto it = by_key_.find(key(venue, symbol));
-  return it == by_key_.end() ? nullptr : it->second;
+  if (auto it = by_key_.find(key(venue, symbol)); it != by_key_.end()) return it->second;
+  auto it = by_name_.find(key(venue, symbol_key(symbol)));
+  return it == by_name_.end() ? nullptr : it->second;
 }
 
 const ConsolidatedState* Engine::find_consolidated(std::string_view symbol) const {
-  auto it = consolidated_by_symbol_.find(std::string(symbol));
-  return it == consolidated_by_symbol_.end() ? nullptr : &consolidated_[it->second];
+  auto it = consolidated_by_symbol_.find(symbol_key(symbol));
+  if (it != consolidated_by_symbol_.end()) return &consolidated_[it->second];
+  for (const auto& v : feed_venues_) {
+    if (const InstrumentState* s = find(v, symbol)) return &consolidated_[s->consolidated];
+  }
+  return nullptr;
+}
+
+const VenueCapabilities* Engine::capabilities(std::string_view venue) const {
+  for (size_t i = 0; i < feed_venues_.size(); ++i)
+    if (feed_venues_[i] == venue) return &caps_[i];
+  return nullptr;
 }
 
 }  // namespace mdhub

@@ -143,7 +143,8 @@ class Engine final : public FeedSink {
 
   /// Registers a feed (in feed-index order) so its venue id is known before discovery.
   /// Without `stream_has_books`, every stream of the feed is taken to carry books.
-  void add_feed(std::string venue, StreamHasBooks stream_has_books = {});
+  /// `caps` is what the venue can publish (VenueFeed::capabilities()).
+  void add_feed(std::string venue, StreamHasBooks stream_has_books = {}, VenueCapabilities caps = {});
 
   // FeedSink
   void on_instruments(size_t feed, const InstrumentTable& table) override;
@@ -161,8 +162,14 @@ class Engine final : public FeedSink {
   /// Feeds whose last reported state is not live are skipped.
   void overdue_resyncs(int64_t now_mono_ns, std::vector<std::pair<size_t, uint32_t>>& out);
 
+  /// The one symbol lookup of every interface: `symbol` is the canonical or the venue's
+  /// native name, in any case (names_instrument()). The state carries the canonical name.
   const InstrumentState* find(std::string_view venue, std::string_view symbol) const;
+  /// By canonical symbol, or any venue's native name for it, in any case.
   const ConsolidatedState* find_consolidated(std::string_view symbol) const;
+  /// What `venue` can publish; nullptr for a venue with no feed.
+  const VenueCapabilities* capabilities(std::string_view venue) const;
+  const VenueCapabilities& feed_capabilities(size_t feed) const { return caps_.at(feed); }
   const std::vector<std::unique_ptr<InstrumentState>>& instruments() const { return all_; }
   /// Stable references: elements never move once added.
   const std::deque<ConsolidatedState>& consolidated() const { return consolidated_; }
@@ -199,6 +206,9 @@ class Engine final : public FeedSink {
   uint64_t unknown_feed_events_ = 0;
   std::vector<std::unique_ptr<InstrumentState>> all_;
   std::unordered_map<std::string, InstrumentState*> by_key_;  ///< "venue/SYMBOL"
+  /// "venue/" + symbol_key(canonical or native name) -> instrument, for find().
+  std::unordered_map<std::string, InstrumentState*> by_name_;
+  std::vector<VenueCapabilities> caps_;  ///< [feed]
   std::deque<ConsolidatedState> consolidated_;
   std::unordered_map<std::string, size_t> consolidated_by_symbol_;
   std::vector<LevelUpdate> scratch_, scratch2_;

@@ -1,5 +1,10 @@
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "src/app/check_config.hpp"
 #include "src/app/config.hpp"
 
 #include "feeds/narkasa/options.hpp"
@@ -83,8 +88,100 @@ TEST(AppConfig, ErrorsNameLineAndColumn) {
   auto e = errors("listen = 8080\n[venues.narkasa]\nrest_base = \"https://x\"\nrate_limit_burst = 0\nwat = 1\n");
   ASSERT_EQ(e.size(), 3u);
   EXPECT_EQ(e[0], "c.toml:1:10: 'listen' must be a string");
-  EXPECT_EQ(e[1], "c.toml:5:7: unknown key 'wat' in [venues.narkasa]");
-  EXPECT_EQ(e[2], "c.toml:4:20: 'rate_limit_burst' must be between 1 and 100000");
+  EXPECT_EQ(e[1], "c.toml:4:20: 'rate_limit_burst' must be between 1 and 100000");
+  EXPECT_EQ(e[2], "c.toml:5:7: unknown key 'wat' in [venues.narkasa]");
+}
+
+TEST(AppConfig, ErrorsComeInLineOrderAcrossTables) {
+  // Tables iterate by name (btse before narkasa); the file says narkasa first.
+  auto e = errors("[venues.narkasa]\nrest_base = \"ftp://x\"\n[venues.btse]\nrest_base = \"https://x\"\n"
+                  "rate_limit_burst = 0\n[ws]\nmax_clients = 0\n");
+  ASSERT_EQ(e.size(), 3u);
+  EXPECT_EQ(e[0], "c.toml:2:13: 'rest_base' must start with http:// or https://");
+  EXPECT_EQ(e[1], "c.toml:5:20: 'rate_limit_burst' must be between 1 and 100000");
+  EXPECT_EQ(e[2], "c.toml:7:15: 'max_clients' must be between 1 and 100000");
+}
+
+TEST(AppConfig, AlternativesAreJoinedWithOr) {
+  auto e = errors("[venues.btse]\nrest_base = \"https://x\"\nws_url = \"http://x\"\n");
+  ASSERT_EQ(e.size(), 1u);
+  EXPECT_EQ(e[0], "c.toml:3:10: 'ws_url' must start with ws:// or wss://");
+}
+
+TEST(AppConfig, NumberRangeIsGiven) {
+  auto e = errors("[venues.btse]\nrest_base = \"https://x\"\nrate_limit_rps = 0.0\n");
+  ASSERT_EQ(e.size(), 1u);
+  EXPECT_EQ(e[0], "c.toml:3:18: 'rate_limit_rps' must be between 0.01 and 100000");
+  e = errors("[venues.btse]\nrest_base = \"https://x\"\nrate_limit_rps = 1e6\n");
+  ASSERT_EQ(e.size(), 1u);
+  EXPECT_EQ(e[0], "c.toml:3:18: 'rate_limit_rps' must be between 0.01 and 100000");
+}
+
+TEST(AppConfig, UnknownKeySuggestsTheNearestKnownOne) {
+  auto e = errors("lisen = \"127.0.0.1:1\"\n[venues.btse]\nrest_base = \"https://x\"\nchanels = [\"book\"]\n"
+                  "bogus = 1\n[venues.btsee]\nenabled = false\n");
+  ASSERT_EQ(e.size(), 4u);
+  EXPECT_EQ(e[0], "c.toml:1:9: unknown key 'lisen' in the top level; did you mean 'listen'?");
+  EXPECT_EQ(e[1], "c.toml:4:11: unknown key 'chanels' in [venues.btse]; did you mean 'channels'?");
+  EXPECT_EQ(e[2], "c.toml:5:9: unknown key 'bogus' in [venues.btse]");  // nothing near
+  EXPECT_EQ(e[3].rfind("c.toml:6:1: unknown venue 'btsee' (known: ", 0), 0u) << e[3];
+  EXPECT_NE(e[3].find("; did you mean 'btse'?"), std::string::npos) << e[3];
+}
+
+TEST(AppConfig, NoEnabledVenueIsAWarningOnly) {
+  auto r = parse_config("[venues.btse]\nenabled = false\n", "c.toml");
+  EXPECT_TRUE(r.errors.empty());
+  ASSERT_EQ(r.warnings.size(), 1u);
+  EXPECT_EQ(r.warnings[0].str(),
+            "c.toml: no venue is enabled (mdhub run refuses such a config): add a [venues.<id>] table with enabled = true");
+  EXPECT_EQ(parse_config("listen = \"127.0.0.1:1\"\n", "c.toml").warnings.size(), 1u);  // no venue at all
+  EXPECT_TRUE(parse_config("[venues.btse]\nrest_base = \"https://x\"\n", "c.toml").warnings.empty());
+}
+
+TEST(AppConfig, SummaryCountsInTheRightNumber) {
+  auto one = parse_config("[venues.btse]\nrest_base = \"https://x\"\n", "c.toml");
+  EXPECT_EQ(config_summary(one.config), "1 venue, 1 enabled");
+  auto two = parse_config("[venues.btse]\nrest_base = \"https://x\"\n[venues.narkasa]\nenabled = false\n", "c.toml");
+  EXPECT_EQ(config_summary(two.config), "2 venues, 1 enabled");
+  EXPECT_EQ(config_summary(Config{}), "0 venues, 0 enabled");
+}
+
+class CheckConfig : public ::testing::Test {
+ protected:
+  std::string write(const std::string& text) {
+    path_ = ::testing::TempDir() + "check_config_test.toml";
+    std::ofstream(path_) << text;
+    return path_;
+  }
+  void TearDown() override {
+    if (!path_.empty()) std::remove(path_.c_str());
+  }
+  std::string path_;
+};
+
+TEST_F(CheckConfig, OkWithCountsOnStdout) {
+  const auto p = write("[venues.btse]\nrest_base = \"https://x\"\n");
+  std::ostringstream out, err;
+  EXPECT_EQ(check_config(p, out, err), 0);
+  EXPECT_EQ(out.str(), p + ": ok (1 venue, 1 enabled)\n");
+  EXPECT_EQ(err.str(), "");
+}
+
+TEST_F(CheckConfig, NoEnabledVenueWarnsOnStderrAndPasses) {
+  const auto p = write("[venues.btse]\nenabled = false\n");
+  std::ostringstream out, err;
+  EXPECT_EQ(check_config(p, out, err), 0);
+  EXPECT_EQ(out.str(), p + ": ok (1 venue, 0 enabled)\n");
+  EXPECT_EQ(err.str(), p + ": warning: no venue is enabled (mdhub run refuses such a config): add a [venues.<id>] "
+                           "table with enabled = true\n");
+}
+
+TEST_F(CheckConfig, ErrorsOnStderrExit2) {
+  const auto p = write("[venues.btse]\nrest_base = \"https://x\"\nchanels = []\n");
+  std::ostringstream out, err;
+  EXPECT_EQ(check_config(p, out, err), 2);
+  EXPECT_EQ(out.str(), "");
+  EXPECT_EQ(err.str(), p + ":3:11: unknown key 'chanels' in [venues.btse]; did you mean 'channels'?\n");
 }
 
 TEST(AppConfig, SyntaxErrorHasPosition) {

@@ -18,6 +18,16 @@ VenueConfig config(std::vector<std::string> channels = {}) {
   return c;
 }
 
+TEST(CoinmotionFeed, ProvidesQuotesOnly) {
+  const VenueCapabilities caps = coinmotion::make_feed(config())->capabilities();
+  EXPECT_FALSE(caps.book);
+  EXPECT_FALSE(caps.trades);
+  EXPECT_TRUE(caps.bbo);
+  EXPECT_TRUE(caps.ticker);
+  EXPECT_FALSE(caps.candles(CandleInterval::m1));
+  EXPECT_EQ(caps.describe(), "bbo and ticker");
+}
+
 TEST(CoinmotionFeed, PlanAndDiscovery) {
   auto feed = coinmotion::make_feed(config());
   ASSERT_NE(feed, nullptr);

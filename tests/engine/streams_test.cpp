@@ -82,6 +82,21 @@ TEST(engine_venue_streams, BtseBooksAreOnTheOrderBookSocketOnly) {
   EXPECT_FALSE(feed->stream_has_books(1));
 }
 
+TEST(engine_venue_streams, CapabilitiesFollowTheConfiguredCandleInterval) {
+  VenueConfig cfg;
+  cfg.id = "btse";
+  auto caps = btse::make_feed(cfg)->capabilities();
+  EXPECT_TRUE(caps.book && caps.bbo && caps.trades && caps.ticker);
+  EXPECT_EQ(caps.venue_candles, VenueCapabilities::candle_bit(CandleInterval::m1));
+  cfg.options["candle_interval"] = "5m";
+  EXPECT_EQ(btse::make_feed(cfg)->capabilities().venue_candles, VenueCapabilities::candle_bit(CandleInterval::m5));
+  cfg.id = "narkasa";
+  cfg.options["candle_interval"] = "h1";
+  caps = narkasa::make_feed(cfg)->capabilities();
+  EXPECT_TRUE(caps.book && caps.bbo && caps.trades && caps.ticker);
+  EXPECT_EQ(caps.describe_venue_candles(), "1h");
+}
+
 TEST(engine_venue_streams, NarkasaKeepsTheSafeDefault) {
   VenueConfig cfg;
   cfg.id = "narkasa";

@@ -47,16 +47,33 @@ class CommandLine(unittest.TestCase):
         r = run("check-config", path)
         self.assertEqual(r.returncode, 2)
         err = r.stderr
-        self.assertIn(f"{path}:3:13: 'rest_base' must start with http://, https://", err)
-        self.assertIn(f"{path}:4:12: unknown channel 'nope'", err)
-        self.assertIn(f"{path}:5:9: unknown key 'bogus' in [venues.narkasa]", err)
-        self.assertIn("unknown venue 'kraken'", err)
+        lines = err.splitlines()
+        self.assertEqual(lines[0], f"{path}:3:13: 'rest_base' must start with http:// or https://")
+        self.assertEqual(lines[1], f"{path}:4:12: unknown channel 'nope' (known: book, bbo, trades, ticker, candles)")
+        self.assertEqual(lines[2], f"{path}:5:9: unknown key 'bogus' in [venues.narkasa]")
+        self.assertTrue(lines[3].startswith(f"{path}:6:1: unknown venue 'kraken' (known: "), lines[3])
+        self.assertEqual(len(lines), 4, err)
+
+    def test_typo_gets_the_nearest_key(self):
+        path = self.write('[venues.btse]\nrest_base = "https://x"\nchanels = ["book"]\nrate_limit_rps = 0\n')
+        r = run("check-config", path)
+        self.assertEqual(r.returncode, 2)
+        self.assertEqual(r.stderr.splitlines(), [
+            f"{path}:3:11: unknown key 'chanels' in [venues.btse]; did you mean 'channels'?",
+            f"{path}:4:18: 'rate_limit_rps' must be between 0.01 and 100000",
+        ])
+
+    def test_run_refuses_a_config_with_no_enabled_venue(self):
+        path = self.write('[venues.btse]\nenabled = false\n')
+        r = run("run", "--config", path, "--listen", f"127.0.0.1:{free_port()}")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("no venue is enabled in the config: add a [venues.<id>] table with enabled = true", r.stderr)
 
     def test_venue_options_are_checked(self):
         path = self.write('[venues.btse]\nrest_base = "https://x"\n[venues.btse.options]\n'
                           'rest_timout_ms = 1000\nbackoff_base_ms = 0\nws_enabled = "no"\n')
-        want = [f"{path}:5:19: option 'backoff_base_ms' for venue btse must be an integer from 10 to 600000",
-                f"{path}:4:18: unknown option 'rest_timout_ms' for venue btse; did you mean 'rest_timeout_ms'?",
+        want = [f"{path}:4:18: unknown option 'rest_timout_ms' for venue btse; did you mean 'rest_timeout_ms'?",
+                f"{path}:5:19: option 'backoff_base_ms' for venue btse must be an integer from 10 to 600000",
                 f"{path}:6:14: option 'ws_enabled' for venue btse must be true or false"]
         r = run("check-config", path)
         self.assertEqual(r.returncode, 2)

@@ -61,6 +61,16 @@ class GoldenRecording(unittest.TestCase):
         self.assertEqual(hashlib.sha256(jsonl).hexdigest(), want["jsonl_sha256"])
         self.assertEqual(hashlib.sha256(csv).hexdigest(), want["csv_sha256"])
 
+    def test_export_kinds_take_the_websocket_names_too(self):
+        singular = run("export", "--from", REC, "--format", "jsonl", "--kind", "trade,candle")
+        plural = run("export", "--from", REC, "--format", "jsonl", "--kind", "trades,candles")
+        self.assertEqual(plural, singular)
+        types = collections.Counter(json.loads(line)["type"] for line in plural.splitlines())
+        self.assertEqual(set(types), {"trade", "candle"})
+        with open(os.path.join(DATA, "recording-v1.export.json")) as f:
+            want = json.load(f)["jsonl_lines_by_type"]
+        self.assertEqual(dict(types), {k: want[k] for k in ("trade", "candle")})
+
     def test_a_truncated_copy_replays_everything_before_the_tear(self):
         import shutil
         import tempfile

@@ -148,7 +148,9 @@ const wsUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.hos
 const conn = new Connection(wsUrl, { onMessage, onState, onError });
 
 function onError(e) {
-  toast(`${e.code}: ${e.message}${e.channel ? ` (${e.channel})` : ''}`);
+  // A venue that cannot provide a panel's kind (a broker's book or trades) is a fact of the
+  // market, not a failure: the panel says so; no alarm.
+  if (e.code !== 'unsupported_channel') toast(`${e.code}: ${e.message}${e.channel ? ` (${e.channel})` : ''}`);
   if (S.book && e.channel === S.book.channel) {
     S.bookNote = e.message;
     mark('book');

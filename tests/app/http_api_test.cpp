@@ -1,0 +1,129 @@
+// The HTTP API in-process: exact answers for names (canonical or native, any case), for data
+// a venue cannot have, and readiness, from an Engine fed by hand.
+#include <deque>
+
+#include "src/app/http_api.hpp"
+#include "tests/net/net_fixture.hpp"
+
+namespace mdhub {
+namespace {
+
+using net::test::HttpClient;
+using net::test::ServerHarness;
+namespace http = net::test::http;
+
+Instrument inst(std::string venue, std::string symbol, std::string native) {
+  Instrument i;
+  i.venue = std::move(venue);
+  i.base = symbol.substr(0, symbol.find('-'));
+  i.quote = symbol.substr(symbol.find('-') + 1);
+  i.symbol = std::move(symbol);
+  i.native = std::move(native);
+  i.price_scale = 2;
+  return i;
+}
+
+/// btse (everything), narkasa (everything, native names without a dash) and coinmotion
+/// (quotes only), each with one instrument; every feed live unless a test says otherwise.
+class HttpApi : public ::testing::Test {
+ protected:
+  HttpApi() {
+    VenueCapabilities quotes;
+    quotes.book = false;
+    quotes.trades = false;
+    quotes.venue_candles = 0;
+    add("btse", {}, inst("btse", "BTC-USD", "BTC-USD"));
+    add("narkasa", {}, inst("narkasa", "BTC-TRY", "BTCTRY"));
+    add("coinmotion", quotes, inst("coinmotion", "BTC-EUR", "btcEur"));
+  }
+
+  void add(const std::string& venue, VenueCapabilities caps, Instrument i) {
+    const size_t feed = configs_.size();
+    configs_.emplace_back().id = venue;
+    stats_.emplace_back().state = FeedState::live;
+    engine_.add_feed(venue, {}, caps);
+    InstrumentTable& t = tables_.emplace_back();
+    t.add(std::move(i));
+    engine_.on_instruments(feed, t);
+  }
+
+  std::vector<FeedView> views() const {
+    std::vector<FeedView> v;
+    for (size_t i = 0; i < configs_.size(); ++i) v.push_back({&configs_[i], &stats_[i]});
+    return v;
+  }
+
+  /// Status and body of GET `target` (the server is started on first use).
+  std::pair<unsigned, std::string> get(const std::string& target) {
+    if (!server_) {
+      server_ = std::make_unique<ServerHarness>(net::ServerOptions{}, [this](net::Server& s) {
+        install_http_api(s, engine_, [this] { return views(); });
+      });
+      client_ = std::make_unique<HttpClient>(server_->port());
+    }
+    auto res = client_->request(http::verb::get, target);
+    return {res.result_int(), res.body()};
+  }
+
+  Engine engine_;
+  std::deque<VenueConfig> configs_;
+  std::deque<FeedStats> stats_;
+  std::deque<InstrumentTable> tables_;
+  std::unique_ptr<ServerHarness> server_;
+  std::unique_ptr<HttpClient> client_;
+};
+
+using Answer = std::pair<unsigned, std::string>;
+
+TEST_F(HttpApi, NamesResolveInAnyCaseAndTheAnswerIsCanonical) {
+  for (const char* target : {"/api/v1/trades/narkasa/BTCTRY", "/api/v1/trades/narkasa/btctry",
+                             "/api/v1/trades/narkasa/btc-try", "/api/v1/trades/narkasa/BTC-TRY"}) {
+    const auto [status, body] = get(target);
+    EXPECT_EQ(status, 200u) << target;
+    EXPECT_EQ(body.rfind(R"({"venue":"narkasa","symbol":"BTC-TRY",)", 0), 0u) << target << " " << body;
+  }
+  EXPECT_EQ(get("/api/v1/trades/btse/btc-usd").second.rfind(R"({"venue":"btse","symbol":"BTC-USD",)", 0), 0u);
+  EXPECT_EQ(get("/api/v1/book/all/btctry").second.rfind(R"({"venue":"all","symbol":"BTC-TRY",)", 0), 0u);
+  EXPECT_EQ(get("/api/v1/trades/btse/BTCTRY"),
+            Answer(404, R"({"error":{"code":"unknown_symbol","message":"venue 'btse' has no instrument 'BTCTRY'"}})"));
+}
+
+TEST_F(HttpApi, WhatAVenueCannotHaveIsSaid) {
+  const std::string all = R"({"error":{"code":"unsupported_channel","message":"venue 'all' (consolidated) exists for book, book<N> and bbo only"}})";
+  EXPECT_EQ(get("/api/v1/ticker/all/BTC-USD"), Answer(404, all));
+  EXPECT_EQ(get("/api/v1/candles/all/BTC-USD"), Answer(404, all));
+  EXPECT_EQ(get("/api/v1/trades/coinmotion/btceur"),
+            Answer(404, R"({"error":{"code":"unsupported_channel","message":"venue 'coinmotion' provides bbo and ticker, not trades"}})"));
+  EXPECT_EQ(get("/api/v1/book/coinmotion/BTC-EUR"),
+            Answer(404, R"({"error":{"code":"no_book","message":"venue 'coinmotion' provides bbo and ticker, not book"}})"));
+  EXPECT_EQ(get("/api/v1/candles/coinmotion/BTC-EUR?interval=4h"),
+            Answer(404, R"({"error":{"code":"unsupported_channel","message":"venue 'coinmotion' provides bbo and ticker, not candles.4h"}})"));
+  // A venue with a book whose book has not come yet: unavailable, not absent.
+  EXPECT_EQ(get("/api/v1/book/btse/BTC-USD"),
+            Answer(503, R"({"error":{"code":"book_unavailable","message":"no btse BTC-USD book has arrived yet"}})"));
+}
+
+TEST_F(HttpApi, FeedsSayInSyncOnlyWhereThereIsABook) {
+  const std::string body = get("/api/v1/feeds").second;
+  EXPECT_NE(body.find(R"("symbols":{"BTC-EUR":{"gaps":0,"resyncs":0,"in_sync":null}})"), std::string::npos) << body;
+  EXPECT_NE(body.find(R"("symbols":{"BTC-USD":{"gaps":0,"resyncs":0,"in_sync":false}})"), std::string::npos) << body;
+}
+
+TEST_F(HttpApi, ReadyOnlyWithEveryFeedLive) {
+  EXPECT_EQ(get("/readyz").first, 200u);
+  server_->on_io([this] {  // the server reads the stats on its own thread
+    stats_[1].state = FeedState::down;
+    return 0;
+  });
+  EXPECT_EQ(get("/readyz").first, 503u);
+}
+
+TEST_F(HttpApi, NeverReadyWithNoFeed) {
+  configs_.clear();
+  stats_.clear();
+  EXPECT_EQ(get("/readyz"), Answer(503, R"({"status":"not_ready","feeds":{}})"));
+  EXPECT_EQ(get("/healthz"), Answer(200, R"({"status":"ok","feeds":{}})"));
+}
+
+}  // namespace
+}  // namespace mdhub
