@@ -38,9 +38,11 @@ function readStream(file) {
   const meta = Object.fromEntries(header.slice(2).map((kv) => kv.split('=')).map(([k, v]) => [k, Number(v)]));
   let at = 1;
   const section = (name) => {
-    const [word, count] = lines[at++].split(' ');
-    if (word !== name) throw new Error(`${file}:${at}: expected section ${name}`);
+    const [word, count] = (lines[at++] ?? '').split(' ');
     const n = Number(count);
+    if (word !== name || !Number.isInteger(n) || at + n > lines.length) {
+      throw new Error(`${file}:${at}: expected section '${name} <count>' and its ${count ?? ''} lines`);
+    }
     const out = { text: lines.slice(at, at + n) };
     at += n;
     out.bid = new Uint8Array(n);
@@ -51,6 +53,9 @@ function readStream(file) {
       out.bid[i] = s === 'b' ? 1 : 0;
       out.price[i] = Number(p);
       out.qty[i] = Number(q);
+      if ((s !== 'b' && s !== 'a') || !(out.price[i] > 0) || !(out.qty[i] >= 0)) {
+        throw new Error(`${file}:${at - n + i + 1}: bad level line '${l}'`);
+      }
     });
     return out;
   };
@@ -145,6 +150,14 @@ function median(xs) {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
+// A test knob: one update's quantity changed for one peer, to prove a differing book is caught.
+function tampered(st) {
+  const qty = Float64Array.from(st.updates.qty);
+  const i = qty.findLastIndex((q) => q !== 0);
+  qty[i] += 10 ** -st.meta.qty_scale;
+  return { ...st, updates: { ...st.updates, qty } };
+}
+
 function firstDifference(a, b) {
   for (let i = 0; i < Math.max(a.length, b.length); i++)
     if (a[i] !== b[i]) return `line ${i + 1}: expected '${a[i] ?? '(end)'}', got '${b[i] ?? '(end)'}'`;
@@ -158,7 +171,13 @@ const version = (name) =>
 const { OrderBook } = require('tardis-dev');
 const ccxt = require('ccxt');
 
-const stream = readStream(args.stream);
+let stream;
+try {
+  stream = readStream(args.stream);
+} catch (e) {
+  console.error(`peers: ${e.message}`);
+  process.exit(1);
+}
 const meta = stream.meta;
 const n = stream.updates.price.length;
 const expected = [];
@@ -172,10 +191,10 @@ if (!med || med.error_occurred) {
   console.error(`peers: no mdhub result in ${args['mdhub-bench']}${med ? `: ${med.error_message}` : ''}`);
   process.exit(1);
 }
-const msPerIter = { ns: 1, us: 1e3, ms: 1e6, s: 1e9 }[med.time_unit];
+const nsPerUnit = { ns: 1, us: 1e3, ms: 1e6, s: 1e9 }[med.time_unit];
 const results = {
   mdhub: {
-    cpu: med.time_per_update * 1e9, wall: (med.real_time * msPerIter) / n,
+    cpu: med.time_per_update * 1e9, wall: (med.real_time * nsPerUnit) / n,
     lines: readFileSync(args['mdhub-book'], 'utf8').split('\n').filter((l) => l !== ''),
   },
 };
@@ -195,14 +214,6 @@ for (const [name, peer] of Object.entries(peers)) {
     cpu: median(runs.map((t) => t.cpu)), wall: median(runs.map((t) => t.wall)),
     lines: [...topLines('b', last.bids, args.top, meta), ...topLines('a', last.asks, args.top, meta)],
   };
-}
-
-// A test knob: one update's quantity changed for one peer, to prove a differing book is caught.
-function tampered(st) {
-  const qty = Float64Array.from(st.updates.qty);
-  const i = qty.findLastIndex((q) => q !== 0);
-  qty[i] += 10 ** -meta.qty_scale;
-  return { ...st, updates: { ...st.updates, qty } };
 }
 
 let agree = true;
