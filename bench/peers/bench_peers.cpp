@@ -122,10 +122,11 @@ int main(int argc, char** argv) {
   std::vector<char*> rest{argv[0]};
   for (int i = 1; i < argc; ++i) {
     const std::string_view a = argv[i];
-    bool ok = true;
     if (take(a, "--write-stream", write_path) || take(a, "--stream", stream_path) ||
-        take(a, "--book-out", run.book_out)) {
-    } else if (take(a, "--seed", value)) {
+        take(a, "--book-out", run.book_out))
+      continue;
+    bool ok = true;
+    if (take(a, "--seed", value)) {
       ok = to_size(value, seed);
     } else if (take(a, "--updates", value)) {
       ok = to_size(value, updates) && updates > 0;
