@@ -2,7 +2,8 @@
 // A fixed, seeded L2 delta stream shaped like a busy venue: 1,000 levels per side, changes
 // concentrated at the touch (geometric distance), about a quarter of them deletes, the touch
 // moving now and then. Generated once against a std::map model, which also yields the
-// expected final state for checking the benchmarked books.
+// expected final state for checking the benchmarked books. Messages carry 1..8 levels, or
+// exactly one with `max_levels_per_message` = 1 (how a level-by-level venue feed arrives).
 #include <cstdint>
 #include <functional>
 #include <iterator>
@@ -29,9 +30,10 @@ struct DeltaStream {
   std::map<int64_t, int64_t> final_asks;
 };
 
-/// `deltas` level updates around `mid` on a grid of `tick`.
+/// `deltas` level updates around `mid` on a grid of `tick`, in messages of
+/// 1..`max_levels_per_message` levels.
 inline DeltaStream make_stream(uint64_t seed, size_t deltas, int64_t mid = 5'925'250, int64_t tick = 5,
-                               int levels_per_side = 1000) {
+                               int levels_per_side = 1000, uint32_t max_levels_per_message = 8) {
   DeltaStream s;
   std::mt19937_64 rng(seed);
   std::map<int64_t, int64_t, std::greater<>> bids;
@@ -54,7 +56,7 @@ inline DeltaStream make_stream(uint64_t seed, size_t deltas, int64_t mid = 5'925
   auto depth = [&](int64_t range) -> int64_t {
     return rng() % 10 == 0 ? static_cast<int64_t>(rng() % static_cast<uint64_t>(range)) : near(rng);
   };
-  std::uniform_int_distribution<uint32_t> batch(1, 8);
+  std::uniform_int_distribution<uint32_t> batch(1, max_levels_per_message);
   uint64_t seq = 1;
   auto emit = [&](Side side, int64_t p, int64_t q) {
     if (side == Side::bid) {

@@ -65,8 +65,10 @@ class Readme(unittest.TestCase):
                 tokens.update(c.split())
         paths = sorted(t for t in tokens if t.startswith(TOP) and not re.search(r"[<>*{}]|\.\.\.", t))
         self.assertGreater(len(paths), 10, paths)
-        missing = [p for p in paths if not os.path.exists(os.path.join(ROOT, p))
-                   and (release_build() or not p.startswith("build/release/"))]
+        # Paths in the build folder: only the programs the README runs (checked below when
+        # built); folders a command creates at run time (build/release/peers/) are not.
+        paths = [p for p in paths if not p.startswith("build/release/")]
+        missing = [p for p in paths if not os.path.exists(os.path.join(ROOT, p))]
         self.assertEqual(missing, [], "paths in README.md that do not exist")
 
     def test_every_command_exists_and_starts(self):
