@@ -13,8 +13,11 @@ std::string OptionSpec::expects() const {
     }
     case Kind::boolean: return "true or false";
     case Kind::choice: {
-      std::string s = "one of ";
-      for (size_t i = 0; i < choices.size(); ++i) (s += i ? ", " : "") += choices[i];
+      std::string s = choices.size() > 2 ? "one of " : "";
+      for (size_t i = 0; i < choices.size(); ++i) {
+        if (i) s += i + 1 == choices.size() ? " or " : ", ";
+        s += choices[i];
+      }
       return s;
     }
     case Kind::text: return "a string";

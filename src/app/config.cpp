@@ -261,7 +261,7 @@ ConfigResult parse_config(std::string_view text, const std::string& source) {
   }
   c.str(root, "log_level", cfg.log_level);
   static const std::set<std::string, std::less<>> kLevels = {"trace", "debug", "info", "warn", "error", "critical", "off"};
-  if (!kLevels.count(cfg.log_level)) c.error(root.get("log_level"), "'log_level' must be one of trace, debug, info, warn, error, critical, off");
+  if (!kLevels.count(cfg.log_level)) c.error(root.get("log_level"), "'log_level' must be one of trace, debug, info, warn, error, critical or off");
   if (auto* n = root.get("recording")) {
     if (auto* t = n->as_table()) {
       c.only(*t, "[recording]", {"dir", "rotate_mb", "rotate_minutes", "fsync_ms", "zstd_level"});

@@ -193,7 +193,7 @@ TEST(AppConfig, SyntaxErrorHasPosition) {
 TEST(AppConfig, RejectsBadValues) {
   auto e = errors("log_level = \"loud\"\n[nats]\nurl = \"http://x\"\n[venues.narkasa]\nws_url = \"ws://x\"\n");
   ASSERT_EQ(e.size(), 3u);
-  EXPECT_EQ(e[0], "c.toml:1:13: 'log_level' must be one of trace, debug, info, warn, error, critical, off");
+  EXPECT_EQ(e[0], "c.toml:1:13: 'log_level' must be one of trace, debug, info, warn, error, critical or off");
   EXPECT_EQ(e[1], "c.toml:3:7: 'url' must start with nats://");
   EXPECT_EQ(e[2], "c.toml:4:1: [venues.narkasa] needs rest_base");
 }

@@ -112,11 +112,12 @@ class RecordingEndToEnd(unittest.TestCase):
         lines = r.stdout.splitlines()
         self.assertEqual(lines[0], "kind,venue,symbol,seq,ts_exchange,ts_received,side,price,qty,"
                                    "bid,bid_qty,ask,ask_qty,last,volume,trade_id,interval,open_time,"
-                                   "open,high,low,close")
+                                   "open,high,low,close,source,closed")
         self.assertGreater(len(lines), 1)
         for line in lines[1:]:
             cols = line.split(",")
-            self.assertEqual(len(cols), 22, line)
+            self.assertEqual(len(cols), 24, line)
+            self.assertEqual(cols[22:], ["", ""], line)  # source and closed are a candle's
             self.assertEqual(cols[0], "trade")
             self.assertIn(cols[6], ("buy", "sell", ""))
             self.assertRegex(cols[7], r"^\d+(\.\d+)?$")
