@@ -35,7 +35,7 @@ int cmd_check_config(const std::string& path) {
 }
 
 int cmd_sim(const std::string& listen, uint64_t seed, const std::string& faults, bool tls,
-            const std::string& tls_dir, bool print_config) {
+            const std::string& tls_dir, bool print_config, const std::string& variants) {
   std::string host;
   uint16_t port = 0;
   if (!net::split_host_port(listen, host, port)) {
@@ -43,6 +43,10 @@ int cmd_sim(const std::string& listen, uint64_t seed, const std::string& faults,
     return 2;
   }
   sim::Options o;
+  if (std::string err; !sim::parse_variants(variants, o.variants, err)) {
+    std::cerr << "--variant: " << err << "\n";
+    return 2;
+  }
   o.seed = seed;
   o.faults = faults;
   o.tls = tls;
@@ -88,7 +92,7 @@ int main(int argc, char** argv) {
   run->add_option("--record", record_dir, "record every raw frame to this directory");
   run->add_option("--nats", nats_url, "publish normalized events to this NATS server (nats://HOST:PORT)");
 
-  std::string sim_listen = "127.0.0.1:9000", sim_faults, sim_tls_dir = ".", sim_config;
+  std::string sim_listen = "127.0.0.1:9000", sim_faults, sim_tls_dir = ".", sim_config, sim_variants;
   uint64_t sim_seed = 1;
   bool sim_tls = false, sim_print = false;
   auto* simc = app.add_subcommand("sim", "the venue simulator: every venue's wire protocol on loopback");
@@ -96,6 +100,9 @@ int main(int argc, char** argv) {
   simc->add_option("--listen", sim_listen, "address HOST:PORT (default 127.0.0.1:9000)");
   simc->add_option("--seed", sim_seed, "random seed (default 1)");
   simc->add_option("--faults", sim_faults, "fault SPEC: kind:rate[@venue[/SYMBOL]],... e.g. gap:0.01,http429:0.05,dup:0.05@btse/BTC-USD");
+  simc->add_option("--variant", sim_variants,
+                   "protocol readings, a comma list of venue.key=value (e.g. narkasa.depth=full):\n" +
+                       sim::variants_help());
   simc->add_flag("--tls", sim_tls, "serve https/wss with a self-signed certificate");
   simc->add_option("--tls-dir", sim_tls_dir, "where the certificate files are written (default .)");
   simc->add_flag("--print-config", sim_print, "print an mdhub config for this simulator and exit");
@@ -127,7 +134,7 @@ int main(int argc, char** argv) {
   }
 
   if (*check) return cmd_check_config(check_path);
-  if (*simc) return cmd_sim(sim_listen, sim_seed, sim_faults, sim_tls, sim_tls_dir, sim_print);
+  if (*simc) return cmd_sim(sim_listen, sim_seed, sim_faults, sim_tls, sim_tls_dir, sim_print, sim_variants);
   if (*replay || *exportc) {
     // stdout carries data (events, book hashes); logs go to stderr.
     spdlog::set_default_logger(spdlog::stderr_color_mt("mdhub"));

@@ -6,7 +6,9 @@
 //                                  one frame per instrument x channel (batching is undocumented)
 //   all_tickers           [false]  subscribe `allTickers` once instead of `ticker` per instrument
 //   candle_interval       [m1]     m1 m3 m5 m15 m30 h1 h2 h4 d1 (1m ... 1d accepted too)
-//   depth_mode            [snapshot] `depth` pushes replace the book; `delta`: amount 0 deletes
+//   depth_mode            [sides]  `depth` pushes replace the sides they carry (absent or [] =
+//                                  unchanged); `snapshot`: the whole book (absent = empty);
+//                                  `delta`: amount 0 deletes
 //   trade_type_0_is_sell  [true]   tradeType/type 0 = buyer is maker = aggressor sold
 //   ping_text             [{"data":"ping"}]  app-level keepalive frame
 //   ping_interval_ms      [5000]
@@ -41,8 +43,8 @@ class NarkasaFeed final : public VenueFeed {
   explicit NarkasaFeed(const VenueConfig& cfg) : cfg_(cfg) {
     ws_ = cfg.option_bool("ws_enabled", true) && !cfg.ws_url.empty();
     opt_.trade_type_0_is_sell = cfg.option_bool("trade_type_0_is_sell", true);
-    opt_.depth_mode =
-        cfg.option("depth_mode", "snapshot") == "delta" ? DepthMode::delta : DepthMode::snapshot;
+    const std::string mode = cfg.option("depth_mode", "sides");
+    opt_.depth_mode = mode == "delta" ? DepthMode::delta : mode == "snapshot" ? DepthMode::snapshot : DepthMode::sides;
     const std::string iv = cfg.option("candle_interval", "m1");
     if (!parse_native_interval(iv, interval_) && !parse_interval(iv, interval_))
       interval_ = CandleInterval::m1;

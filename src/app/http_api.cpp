@@ -144,6 +144,16 @@ class Api {
       render::key(b, "rate_limited"); render::num(b, static_cast<int64_t>(st.rate_limited));
       render::key(b, "books"); render::num(b, static_cast<int64_t>(books));
       render::key(b, "books_in_sync"); render::num(b, static_cast<int64_t>(in_sync));
+      render::key(b, "subscription_failures"); render::num(b, static_cast<int64_t>(st.subscription_failures));
+      render::key(b, "detected");
+      b += '{';
+      bool fd = true;
+      for (const auto& [name, count] : st.detected) {
+        render::key(b, name, fd);
+        fd = false;
+        render::num(b, static_cast<int64_t>(count));
+      }
+      b += '}';
       render::key(b, "last_error");
       if (st.last_error.empty()) b += "null";
       else render::str(b, st.last_error);
@@ -155,7 +165,8 @@ class Api {
         render::key(b, p->info.symbol, f2);
         f2 = false;
         b += "{\"gaps\":" + std::to_string(p->gaps) + ",\"resyncs\":" + std::to_string(p->resyncs) +
-             ",\"in_sync\":" + (p->in_sync ? "true" : "false") + "}";
+             ",\"in_sync\":" + (p->in_sync ? "true" : "false") +
+             ",\"levels_trimmed\":" + std::to_string(p->levels_trimmed) + "}";
       }
       b += "}}";
     }
