@@ -118,6 +118,10 @@ class BtseRetryAfter(unittest.TestCase):
             self.assertRegex(f["last_error"] or "", r"HTTP 429, REST paused for (1\d\d\d|2000) ms$")
             syms = stack.converge("btse", depth=1000)
             self.assertEqual(len(syms), 4)
+            # The simulated book is deeper than the 50 levels the websocket shows, and the
+            # books above equal the top-50 truth only because mdhub cut what fell below.
+            trimmed = sum(s["levels_trimmed"] for s in stack.feed("btse")["symbols"].values())
+            self.assertGreater(trimmed, 0)
         finally:
             stack.close()
 
