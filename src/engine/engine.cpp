@@ -200,7 +200,9 @@ void Engine::on_book_msg(InstrumentState& s, const Event& e, const BookMsg& m, c
         // Consumers see the cut as removals after the venue's own changes.
         trimmed_.insert(trimmed_.begin(), levels.begin(), levels.end());
         publish_book(s, false, trimmed_);
-      } else {
+      } else if (!levels.empty()) {
+        // A delta that only moves the sequence (its changes were below the window) changes
+        // nothing a consumer sees.
         publish_book(s, false, levels);
       }
       return;

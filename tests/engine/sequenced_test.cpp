@@ -109,6 +109,18 @@ TEST_F(engine, BookIsKeptToTheVenuesWindow) {
   send(kBtse, at(kBtse, 13 * kSec).delta(kBtc, 103, 102, {bid("98.0", "1"), bid("97.0", "1")}));
   EXPECT_EQ(side_of(s, Side::bid), (Strings{"100 1", "99 5", "98 1", "97 1"}));
   EXPECT_TRUE(s.in_sync);
+  rec_.clear();
+  // A delta that only moves the sequence (its changes were below the window): the venue
+  // sequence follows, consumers get nothing to apply.
+  EXPECT_EQ(send(kBtse, at(kBtse, 14 * kSec).delta(kBtc, 104, 103, {}).window(4)), Ids{});
+  EXPECT_EQ(s.book.seq(), 104u);
+  EXPECT_TRUE(rec_.books.empty());
+  EXPECT_EQ(side_of(s, Side::bid), (Strings{"100 1", "99 5", "98 1", "97 1"}));
+  // The same with a narrower window: the cut alone is published.
+  EXPECT_EQ(send(kBtse, at(kBtse, 15 * kSec).delta(kBtc, 105, 104, {}).window(2)), Ids{});
+  ASSERT_EQ(rec_.books.size(), 1u);
+  EXPECT_EQ(rec_.books[0].changes, (Strings{"bid 98 0", "bid 97 0"}));
+  EXPECT_EQ(side_of(s, Side::bid), (Strings{"100 1", "99 5"}));
 }
 
 TEST_F(engine, GapLosesOnlyThatInstrumentUntilItsNextSnapshot) {

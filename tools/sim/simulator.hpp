@@ -33,7 +33,7 @@ struct Options {
 bool parse_variants(std::string_view list, std::map<std::string, std::string>& out, std::string& error);
 /// Checks every entry of `variants` as parse_variants does.
 bool check_variants(const std::map<std::string, std::string>& variants, std::string& error);
-/// One line per variant: "  venue.key=a|b|c (default a): help".
+/// One line per variant, "  venue.key=a|b|c (default a): help", without a final newline.
 std::string variants_help();
 
 class Simulator {

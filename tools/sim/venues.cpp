@@ -112,6 +112,7 @@ std::string variants_help() {
       for (size_t i = 0; i < v.values.size(); ++i) out += (i ? "|" : "") + v.values[i];
       out += " (default " + v.values.front() + "): " + v.help + "\n";
     }
+  if (!out.empty()) out.pop_back();
   return out;
 }
 
