@@ -53,6 +53,8 @@ class NarkasaDepth(unittest.TestCase):
     def check(self, variant, one_sided):
         stack = Stack(BIN, sim_args=["--variant", f"narkasa.depth={variant}"])
         try:
+            self.assertEqual(stack.sim_get("/sim/status")["variants"],
+                             {"narkasa.depth": variant, "narkasa.refuse": "none", "btse.retry_after": "epoch_ms"})
             if one_sided:
                 # The sides reading leaves the unchanged side out or sends it as [].
                 wait_until("one-sided depth pushes counted", lambda: all(

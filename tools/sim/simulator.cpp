@@ -291,6 +291,10 @@ struct Simulator::Impl final : Context, std::enable_shared_from_this<Impl> {
     w.key("rest_requests").num(static_cast<int64_t>(rest_requests));
     w.key("ws_sessions").num(static_cast<int64_t>(server->ws_sessions())).key("venues").arr();
     for (const VenueDef* d : defs) w.str(d->id);
+    // The reading each served venue speaks, defaults included.
+    w.end().key("variants").obj();
+    for (const VenueDef* d : defs)
+      for (const VariantDef& v : d->variants) w.key(d->id + "." + v.key).str(variant(d->id, v.key));
     w.end().key("faults_injected").obj();
     for (size_t k = 0; k < kFaultKinds; ++k)
       w.key(to_string(static_cast<FaultKind>(k))).num(static_cast<int64_t>(faults_.counts()[k]));
