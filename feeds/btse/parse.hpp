@@ -25,7 +25,9 @@ namespace mdhub::btse {
 ///    `null` side has no levels; seqNum/prevSeqNum may be integral JSON doubles;
 ///  - `snapshotL1:SYM`: BboMsg;
 ///  - `tradeHistoryApi[:SYM]`: one TradeMsg per row (trade_id = tradeId), in frame order.
-/// Error frames (`severity` + `errors`/`error`) -> error with the venue's code and message.
+/// Error frames (`severity` + `errors`/`error`) that name a topic (`arg`) answer a
+/// subscription -> ignored with `out.subscription_error` (the venue's code, topic and
+/// message); others -> error with the venue's code and message.
 /// Text `pong`, JSON pongs, subscribe acks, frames without a topic, unknown topics and
 /// unknown symbols -> ignored.
 ParseStatus parse_ws(json::Reader& reader, std::string_view frame, const InstrumentTable& table,

@@ -21,14 +21,16 @@ ParseStatus fail(Txn& tx, std::string_view what, std::string_view err) {
 constexpr uint16_t kBookWindow = 50;
 
 /// Both error shapes: {"errors":[{"arg":..,"error":{"code":..,"message":..}}]} (current)
-/// and {"error":[{"arg":..,"errorCode":".."}]} (before June 2023).
-ParseStatus error_frame(od::object& root, Txn& tx) {
+/// and {"error":[{"arg":..,"errorCode":".."}]} (before June 2023). Errors that name a
+/// topic (`arg`: pair not supported, topic does not exist, ...) answer a subscription: a
+/// refusal, reported as such; the others (buffer full, too many attempts) are errors.
+ParseStatus error_frame(od::object& root, Txn& tx, ParseOut& out) {
   std::string msg = "btse error";
   od::array list;
   auto e = root["errors"].get_array().get(list);
   if (e == simdjson::NO_SUCH_FIELD) e = root["error"].get_array().get(list);
   if (e) return tx.fail(msg + ": unreadable error frame");
-  bool first = true;
+  bool first = true, every_arg = true;
   for (auto item : list) {
     od::object o;
     if (item.get_object().get(o)) return tx.fail(msg + ": unreadable error frame");
@@ -48,6 +50,7 @@ ParseStatus error_frame(od::object& root, Txn& tx) {
     msg += first ? " " : "; ";
     first = false;
     msg += code.empty() ? std::string_view("?") : code;
+    every_arg = every_arg && !arg.empty();
     if (!arg.empty()) {
       msg += " (";
       msg += arg;
@@ -57,6 +60,10 @@ ParseStatus error_frame(od::object& root, Txn& tx) {
       msg += ": ";
       msg += message;
     }
+  }
+  if (every_arg && !first) {
+    out.subscription_error = std::move(msg);
+    return ParseStatus::ignored;
   }
   return tx.fail(std::move(msg));
 }
@@ -172,7 +179,7 @@ ParseStatus parse_ws(json::Reader& reader, std::string_view frame, const Instrum
 
   od::value sev;
   const auto se = root["severity"].get(sev);
-  if (se == simdjson::SUCCESS) return error_frame(root, tx);
+  if (se == simdjson::SUCCESS) return error_frame(root, tx, out);
   if (se != simdjson::NO_SUCH_FIELD) return tx.fail("btse: malformed frame");
 
   std::string_view topic;

@@ -104,16 +104,23 @@ TEST_F(BtseWs, TradesWithBareTopicRouteByRowSymbol) {
   EXPECT_EQ(out_.events[2].ts_exchange_us, 1584446020450000);
 }
 
-TEST_F(BtseWs, ErrorFrameCurrentShape) {
-  EXPECT_EQ(parse("ws_error.json"), ParseStatus::error);
-  EXPECT_EQ(out_.error,
+TEST_F(BtseWs, ErrorFrameCurrentShapeIsARefusedSubscription) {
+  EXPECT_EQ(parse("ws_error.json"), ParseStatus::ignored);
+  EXPECT_EQ(out_.subscription_error,
             "btse error 1000 (update:BTCC-USD_0): Market pair provided is currently not supported.");
+  EXPECT_EQ(out_.error, "");
   EXPECT_TRUE(out_.events.empty());
 }
 
-TEST_F(BtseWs, ErrorFrameOldShape) {
-  EXPECT_EQ(parse("ws_error_old.json"), ParseStatus::error);
-  EXPECT_EQ(out_.error, "btse error MARKET_PAIR_NOT_SUPPORT (update:BTCC-USD_0)");
+TEST_F(BtseWs, ErrorFrameOldShapeIsARefusedSubscription) {
+  EXPECT_EQ(parse("ws_error_old.json"), ParseStatus::ignored);
+  EXPECT_EQ(out_.subscription_error, "btse error MARKET_PAIR_NOT_SUPPORT (update:BTCC-USD_0)");
+}
+
+TEST_F(BtseWs, ErrorFrameWithoutTopicIsAnError) {
+  EXPECT_EQ(parse("ws_error_no_arg.json"), ParseStatus::error);
+  EXPECT_EQ(out_.error, "btse error 1007: User message buffer is full.");
+  EXPECT_EQ(out_.subscription_error, "");
 }
 
 TEST_F(BtseWs, ControlFramesAreIgnored) {
