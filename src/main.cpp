@@ -54,10 +54,14 @@ int config_errors(const std::vector<ConfigError>& errors) {
 }
 
 
-int cmd_sim(const std::string& listen, sim::Options o, bool print_config) {
+int cmd_sim(const std::string& listen, sim::Options o, const std::string& variants, bool print_config) {
   std::string host;
   uint16_t port = 0;
   if (!valid_listen(listen, host, port)) return 2;
+  if (std::string err; !sim::parse_variants(variants, o.variants, err)) {
+    std::cerr << "--variant: " << err << "\n";
+    return 2;
+  }
   if (print_config) {
     try {
       std::cout << sim::Simulator::config_toml(host, port, o);
@@ -107,7 +111,7 @@ int main(int argc, char** argv) {
   run->add_option("--record", record_dir, "record every raw frame to this directory");
   run->add_option("--nats", nats_url, "reserved: publishing to NATS is not available in this build yet (refused, exit 2)");
 
-  std::string sim_listen = "127.0.0.1:9000", sim_config;
+  std::string sim_listen = "127.0.0.1:9000", sim_config, sim_variants;
   sim::Options sim_opts;
   bool sim_print = false;
   auto* simc = app.add_subcommand("sim", "the venue simulator: every venue's wire protocol on loopback");
@@ -118,6 +122,9 @@ int main(int argc, char** argv) {
   simc->add_option("--venues", sim_opts.venues, "only these venues, comma list (default: all)")->delimiter(',');
   simc->add_option("--rate", sim_opts.rate, "market steps per second over all instruments, each a book change "
                    "(default: the natural pace, about 20 per instrument)")->check(CLI::Range(0.0, 1e7));
+  simc->add_option("--variant", sim_variants,
+                   "protocol readings, a comma list of venue.key=value (e.g. narkasa.depth=full):\n" +
+                       sim::variants_help());
   simc->add_flag("--tls", sim_opts.tls, "serve https/wss with a certificate from a generated CA (sim-ca.pem in --tls-dir)");
   simc->add_option("--tls-dir", sim_opts.tls_dir, "where the certificate files are written (default .)");
   simc->add_flag("--print-config", sim_print, "print an mdhub config for this simulator and exit");
@@ -153,7 +160,7 @@ int main(int argc, char** argv) {
   // hashes, a printed config).
   spdlog::set_default_logger(std::make_shared<spdlog::logger>("", std::make_shared<spdlog::sinks::stderr_color_sink_mt>()));
   if (*check) return check_config(check_path, std::cout, std::cerr);
-  if (*simc) return cmd_sim(sim_listen, sim_opts, sim_print);
+  if (*simc) return cmd_sim(sim_listen, sim_opts, sim_variants, sim_print);
   if (*exportc) return run_export(export_opts);
   if (*replay) {
     ReplayOptions ro;

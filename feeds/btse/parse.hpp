@@ -21,10 +21,13 @@ namespace mdhub::btse {
 /// One websocket frame from either socket, routed by the topic family (the part before
 /// `:`) and the symbol inside `data`:
 ///  - `update:SYM_G`: BookMsg::snapshot (type snapshot) or BookMsg::delta with seq = seqNum,
-///    prev_seq = prevSeqNum (size "0" deletes);
+///    prev_seq = prevSeqNum (size "0" deletes), window 50 (the venue's top 50 levels); a
+///    `null` side has no levels; seqNum/prevSeqNum may be integral JSON doubles;
 ///  - `snapshotL1:SYM`: BboMsg;
 ///  - `tradeHistoryApi[:SYM]`: one TradeMsg per row (trade_id = tradeId), in frame order.
-/// Error frames (`severity` + `errors`/`error`) -> error with the venue's code and message.
+/// Error frames (`severity` + `errors`/`error`) that name a topic (`arg`) answer a
+/// subscription -> ignored with `out.subscription_error` (the venue's code, topic and
+/// message); others -> error with the venue's code and message.
 /// Text `pong`, JSON pongs, subscribe acks, frames without a topic, unknown topics and
 /// unknown symbols -> ignored.
 ParseStatus parse_ws(json::Reader& reader, std::string_view frame, const InstrumentTable& table,

@@ -16,15 +16,21 @@ ParseStatus fail(Txn& tx, std::string_view what, std::string_view err) {
   return tx.fail("btse", what, err);
 }
 
+// The websocket book is the top 50 levels of a deeper book: levels pushed below them get
+// no delete, so the engine keeps the book to this window.
+constexpr uint16_t kBookWindow = 50;
+
 /// Both error shapes: {"errors":[{"arg":..,"error":{"code":..,"message":..}}]} (current)
-/// and {"error":[{"arg":..,"errorCode":".."}]} (before June 2023).
-ParseStatus error_frame(od::object& root, Txn& tx) {
+/// and {"error":[{"arg":..,"errorCode":".."}]} (before June 2023). Errors that name a
+/// topic (`arg`: pair not supported, topic does not exist, ...) answer a subscription: a
+/// refusal, reported as such; the others (buffer full, too many attempts) are errors.
+ParseStatus error_frame(od::object& root, Txn& tx, ParseOut& out) {
   std::string msg = "btse error";
   od::array list;
   auto e = root["errors"].get_array().get(list);
   if (e == simdjson::NO_SUCH_FIELD) e = root["error"].get_array().get(list);
   if (e) return tx.fail(msg + ": unreadable error frame");
-  bool first = true;
+  bool first = true, every_arg = true;
   for (auto item : list) {
     od::object o;
     if (item.get_object().get(o)) return tx.fail(msg + ": unreadable error frame");
@@ -44,6 +50,7 @@ ParseStatus error_frame(od::object& root, Txn& tx) {
     msg += first ? " " : "; ";
     first = false;
     msg += code.empty() ? std::string_view("?") : code;
+    every_arg = every_arg && !arg.empty();
     if (!arg.empty()) {
       msg += " (";
       msg += arg;
@@ -53,6 +60,10 @@ ParseStatus error_frame(od::object& root, Txn& tx) {
       msg += ": ";
       msg += message;
     }
+  }
+  if (every_arg && !first) {
+    out.subscription_error = std::move(msg);
+    return ParseStatus::ignored;
   }
   return tx.fail(std::move(msg));
 }
@@ -84,25 +95,36 @@ ParseStatus book_update(od::object& root, const InstrumentTable& table, RecvTime
   const bool snapshot = type == "snapshot";
   if (!snapshot && type != "delta") return fail(tx, "update", "unknown type " + std::string(type));
   uint64_t seq = 0, prev = 0;
-  if (!get_uint(d, "seqNum", seq)) return fail(tx, "update", "missing or bad seqNum");
+  bool seq_double = false, prev_double = false;
+  if (!get_integral(d, "seqNum", seq, seq_double)) return fail(tx, "update", "missing or bad seqNum");
   // A snapshot starts the chain and may come without a usable prevSeqNum; a delta is only
   // meaningful relative to one.
-  if (!get_uint(d, "prevSeqNum", prev) && !snapshot)
+  if (!get_integral(d, "prevSeqNum", prev, prev_double) && !snapshot)
     return fail(tx, "update", "missing or bad prevSeqNum");
+  if (seq_double || prev_double) out.detected.push_back("seq_as_double");
   int64_t ts = kNone;
   if (!get_ms(d, "timestamp", ts, err)) return fail(tx, "update", err);
 
   const size_t begin = out.levels.size();
   for (auto [key, side] : {std::pair{"bids", Side::bid}, std::pair{"asks", Side::ask}}) {
     od::value v;
+    od::json_type jt;
     const auto e = d[key].get(v);
     if (e == simdjson::NO_SUCH_FIELD) continue;  // nothing changed on that side
-    if (e) return fail(tx, "update", std::string("bad ") + key);
+    if (e || v.type().get(jt)) return fail(tx, "update", std::string("bad ") + key);
+    if (jt == od::json_type::null) {
+      // null: no levels on that side in this message (type() only saw the first byte).
+      bool is_null = false;
+      if (v.is_null().get(is_null) || !is_null) return fail(tx, "update", std::string("bad ") + key);
+      out.detected.push_back("null_side");
+      continue;
+    }
     if (!parse_levels(v, side, inst, out, err)) return fail(tx, "update", err);
   }
   if (snapshot && !json::merge_book(out.levels, begin)) return fail(tx, "update", kSizeOverflow);
   push_book(out, snapshot ? BookMsg::Type::snapshot : BookMsg::Type::delta, begin, *id, ts, t, seq,
             prev);
+  std::get<BookMsg>(out.events.back().body).window = kBookWindow;
   return ParseStatus::ok;
 }
 
@@ -118,9 +140,10 @@ ParseStatus l1(od::object& root, const InstrumentTable& table, RecvTime t, Txn& 
   const size_t begin = out.levels.size();
   for (auto [key, side] : {std::pair{"bids", Side::bid}, std::pair{"asks", Side::ask}}) {
     od::value v;
-    const auto e = d[key].get(v);
-    if (e == simdjson::NO_SUCH_FIELD) continue;
-    if (e) return fail(tx, "snapshotL1", std::string("bad ") + key);
+    od::json_type jt;
+    const Got got = field(d, key, v, jt);
+    if (got == Got::absent) continue;  // missing or null
+    if (got == Got::bad) return fail(tx, "snapshotL1", std::string("bad ") + key);
     if (!parse_levels(v, side, table[*id], out, err)) return fail(tx, "snapshotL1", err);
   }
   BboMsg b;
@@ -156,7 +179,7 @@ ParseStatus parse_ws(json::Reader& reader, std::string_view frame, const Instrum
 
   od::value sev;
   const auto se = root["severity"].get(sev);
-  if (se == simdjson::SUCCESS) return error_frame(root, tx);
+  if (se == simdjson::SUCCESS) return error_frame(root, tx, out);
   if (se != simdjson::NO_SUCH_FIELD) return tx.fail("btse: malformed frame");
 
   std::string_view topic;

@@ -65,6 +65,32 @@ bool parse_levels(od::value v, Side side, const Instrument& inst, ParseOut& out,
   return true;
 }
 
+bool integral(od::value v, int64_t& out, bool& as_double) {
+  as_double = false;
+  od::json_type t;
+  if (v.type().get(t)) return false;
+  if (t == od::json_type::number) {
+    od::number_type nt;
+    if (v.get_number_type().get(nt)) return false;
+    if (nt != od::number_type::floating_point_number) return !v.get_int64().get(out) && out >= 0;
+    // From the decimal text, never through a double: exact at scale 0 or rejected.
+    auto r = json::decimal(v, 0, Rounding::exact);
+    if (!r || *r < 0) return false;
+    out = *r;
+    as_double = true;
+    return true;
+  }
+  return json::integer(v, out) && out >= 0;
+}
+
+bool get_integral(od::object& o, std::string_view key, uint64_t& out, bool& as_double) {
+  od::value v;
+  int64_t i = 0;
+  if (o[key].get(v) || !integral(v, i, as_double)) return false;
+  out = static_cast<uint64_t>(i);
+  return true;
+}
+
 bool read_trade_row(od::object& r, const InstrumentTable& table, uint32_t fallback,
                     std::string_view id_key, RecvTime t, ParseOut& out, std::string& err) {
   std::string_view symbol, side;
@@ -101,11 +127,13 @@ bool read_trade_row(od::object& r, const InstrumentTable& table, uint32_t fallba
   od::value idv;
   const auto e = r[id_key].get(idv);
   if (e == simdjson::SUCCESS) {
-    if (!json::integer(idv, m.trade_id)) {
+    bool as_double = false;
+    if (!integral(idv, m.trade_id, as_double)) {
       err = "bad ";
       err += id_key;
       return false;
     }
+    if (as_double) out.detected.push_back("id_as_double");
   } else if (e != simdjson::NO_SUCH_FIELD) {
     err = "malformed trade";
     return false;

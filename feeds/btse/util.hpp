@@ -22,6 +22,13 @@ inline constexpr const char* kSizeOverflow = "level size overflow";
 bool parse_levels(od::value v, Side side, const Instrument& inst, ParseOut& out,
                   std::string& err);
 
+/// A non-negative integer from a JSON integer, a numeric string, or a JSON double whose
+/// value is integral (`1.2345e5`, `123.0`: some encoders type every number as a double);
+/// `as_double` tells the last case. False on a fraction, a negative value or anything else.
+bool integral(od::value v, int64_t& out, bool& as_double);
+/// integral() on a field; false when it is missing or bad.
+bool get_integral(od::object& o, std::string_view key, uint64_t& out, bool& as_double);
+
 inline constexpr uint32_t kNoInstrument = UINT32_MAX;
 
 /// Appends the TradeMsg of one trade row (`symbol`, `side` BUY/SELL, `price`, `size`,

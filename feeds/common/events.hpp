@@ -40,6 +40,13 @@ struct BookMsg {
   uint32_t level_count = 0;
   uint64_t seq = 0;       ///< venue sequence after this message; 0 = venue has none
   uint64_t prev_seq = 0;  ///< venue sequence this delta applies on; 0 = none
+  /// replace only: whether the message carries that side. A side it does not carry is
+  /// unchanged (venues that push only the side that changed); both false is never produced.
+  bool has_bids = true;
+  bool has_asks = true;
+  /// snapshot/delta: the venue publishes only this many levels a side (0 = all). Levels
+  /// pushed below it get no delete, so the book is cut to it after every message.
+  uint16_t window = 0;
 };
 
 struct TradeMsg {
@@ -88,10 +95,18 @@ struct ParseOut {
   std::vector<Event> events;
   std::vector<LevelUpdate> levels;
   std::string error;  ///< set when a parser returns ParseStatus::error
+  /// Protocol variants recognised in this payload (static names such as "depth_one_sided");
+  /// the runner counts them per feed (`detected` in /api/v1/feeds). Dropped on error.
+  std::vector<std::string_view> detected;
+  /// The venue refused a subscription (status ignored): what it said. The runner counts it
+  /// (`subscription_failures`), makes it the feed's last error and logs it.
+  std::string subscription_error;
   void clear() {
     events.clear();
     levels.clear();
     error.clear();
+    detected.clear();
+    subscription_error.clear();
   }
 };
 

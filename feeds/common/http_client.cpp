@@ -248,24 +248,46 @@ void HttpClient::send(std::string target, Done done, bool may_retry) {
   });
 }
 
-std::optional<std::chrono::seconds> parse_retry_after(std::string_view value, int64_t now_wall_s) {
+std::string_view to_string(RetryAfterForm f) {
+  switch (f) {
+    case RetryAfterForm::delay: return "retry_after_delay";
+    case RetryAfterForm::epoch_s: return "retry_after_epoch_s";
+    case RetryAfterForm::epoch_ms: return "retry_after_epoch_ms";
+    case RetryAfterForm::date: return "retry_after_date";
+  }
+  return "retry_after_unknown";
+}
+
+std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view value, int64_t now_wall_ms,
+                                                           RetryAfterForm* form) {
+  using std::chrono::milliseconds;
   while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
   while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
   if (value.empty()) return std::nullopt;
-  int64_t secs = 0;
-  auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), secs);
+  const auto until = [&](int64_t at_ms, RetryAfterForm f) {
+    if (form) *form = f;
+    return milliseconds(at_ms > now_wall_ms ? at_ms - now_wall_ms : 0);
+  };
+  int64_t n = 0;
+  auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+  if (ec == std::errc::result_out_of_range && p == value.data() + value.size() && value.front() != '-')
+    return until(std::numeric_limits<int64_t>::max(), RetryAfterForm::epoch_ms);
   if (ec == std::errc{} && p == value.data() + value.size()) {
-    if (secs < 0) return std::nullopt;
-    return std::chrono::seconds(secs);
+    if (n < 0) return std::nullopt;
+    const int64_t now_s = now_wall_ms / 1000;
+    if (n < now_s / 2) {
+      if (form) *form = RetryAfterForm::delay;
+      return milliseconds(n > std::numeric_limits<int64_t>::max() / 1000 ? std::numeric_limits<int64_t>::max() : n * 1000);
+    }
+    if (n / 30 < now_s) return until(n * 1000, RetryAfterForm::epoch_s);
+    return until(n, RetryAfterForm::epoch_ms);
   }
-  if (ec == std::errc::result_out_of_range) return std::chrono::seconds(std::numeric_limits<int32_t>::max());
   // IMF-fixdate: "Sun, 06 Nov 1994 08:49:37 GMT".
   std::tm tm{};
   const std::string s(value);
   const char* end = strptime(s.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
   if (end == nullptr || *end != '\0') return std::nullopt;
-  const int64_t at = static_cast<int64_t>(timegm(&tm));
-  return std::chrono::seconds(at > now_wall_s ? at - now_wall_s : 0);
+  return until(static_cast<int64_t>(timegm(&tm)) * 1000, RetryAfterForm::date);
 }
 
 }  // namespace mdhub

@@ -73,8 +73,19 @@ class HttpClient {
   uint64_t connections_ = 0;
 };
 
-/// Delay from a Retry-After value: delta-seconds, or an IMF-fixdate HTTP-date relative to
-/// `now_wall_s` (a date in the past gives 0). nullopt when it is neither.
-std::optional<std::chrono::seconds> parse_retry_after(std::string_view value, int64_t now_wall_s);
+/// What a Retry-After value turned out to be.
+enum class RetryAfterForm : uint8_t { delay, epoch_s, epoch_ms, date };
+/// "retry_after_delay", "retry_after_epoch_s", "retry_after_epoch_ms", "retry_after_date".
+std::string_view to_string(RetryAfterForm f);
+
+/// Delay from a Retry-After value, relative to `now_wall_ms` (a time in the past gives 0):
+/// delta-seconds (RFC 9110), an IMF-fixdate HTTP-date, or - because some venues (BTSE: "will
+/// give the unlocked timestamp") send the time the limit lifts - an epoch timestamp in
+/// seconds or milliseconds. An integer is told apart by magnitude against now: below half
+/// of now in seconds it is a delay (a delay of decades is no delay), below 30x now in
+/// seconds it is epoch seconds, above that epoch milliseconds. nullopt when it is none of
+/// these; `form`, if given, says which it was.
+std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view value, int64_t now_wall_ms,
+                                                           RetryAfterForm* form = nullptr);
 
 }  // namespace mdhub

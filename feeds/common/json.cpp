@@ -251,6 +251,7 @@ bool decimal_value(od::value v, std::string_view what, int scale, int64_t& out,
 ParseStatus Txn::fail(std::string message) {
   out_.events.resize(events_);
   out_.levels.resize(levels_);
+  out_.detected.resize(detected_);
   out_.error = std::move(message);
   return ParseStatus::error;
 }

@@ -112,7 +112,8 @@ bool decimal_value(od::value v, std::string_view what, int scale, int64_t& out,
 /// lives within one call.
 class Txn {
  public:
-  explicit Txn(ParseOut& out) : out_(out), events_(out.events.size()), levels_(out.levels.size()) {}
+  explicit Txn(ParseOut& out)
+      : out_(out), events_(out.events.size()), levels_(out.levels.size()), detected_(out.detected.size()) {}
   /// Rolls back, sets the error to `message` and returns ParseStatus::error.
   ParseStatus fail(std::string message);
   /// Same with the message "<venue> <what>: <err>".
@@ -124,6 +125,7 @@ class Txn {
   ParseOut& out_;
   size_t events_;
   size_t levels_;
+  size_t detected_;
 };
 
 /// An event header (kind, instrument, exchange time in µs or kNone, receive time).

@@ -20,6 +20,15 @@ std::string_view to_string(FeedState s) {
   return "?";
 }
 
+void FeedStats::detect(std::string_view name) {
+  for (auto& [n, count] : detected)
+    if (n == name) {
+      ++count;
+      return;
+    }
+  detected.emplace_back(std::string(name), 1);
+}
+
 RecvTime now() {
   using namespace std::chrono;
   return RecvTime{duration_cast<nanoseconds>(system_clock::now().time_since_epoch()).count(),
@@ -253,6 +262,13 @@ void FeedRunner::Impl::parse_and_apply(RawKind kind, size_t index, std::string_v
     if (is_pow2(stats_.parse_errors))
       spdlog::warn("feed {}: parse error #{} on {}: {}", cfg_.id, stats_.parse_errors, where, out_.error);
     return;
+  }
+  for (std::string_view d : out_.detected) stats_.detect(d);
+  if (!out_.subscription_error.empty()) {
+    ++stats_.subscription_failures;
+    stats_.last_error = "subscription refused: " + out_.subscription_error;
+    spdlog::warn("feed {}: subscription refused (#{}): {}", cfg_.id, stats_.subscription_failures,
+                 out_.subscription_error);
   }
   if (st != ParseStatus::ok || out_.events.empty()) return;
   resync_.clear();

@@ -15,6 +15,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "feeds/common/events.hpp"
@@ -48,7 +49,14 @@ struct FeedStats {
   uint64_t rate_limited = 0;    ///< HTTP 429 answers
   uint64_t rate_waits = 0;      ///< requests delayed by the local token bucket
   RestStats rest;               ///< durations and outcome classes of completed requests
+  uint64_t subscription_failures = 0;  ///< subscriptions the venue refused
+  /// Protocol variants recognised in the venue's payloads (ParseOut::detected, plus the
+  /// Retry-After forms seen), by name, in the order first seen; a handful at most.
+  std::vector<std::pair<std::string, uint64_t>> detected;
   std::string last_error;
+
+  /// Counts one recognition of `name`.
+  void detect(std::string_view name);
 };
 
 /// Receives everything a runner produces. Called on the runner's io_context.

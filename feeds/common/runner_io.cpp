@@ -11,7 +11,13 @@ namespace mdhub {
 namespace {
 // Requests waiting for the venue's connection: discovery plus one per poll fits easily.
 constexpr size_t kRestQueueLimit = 256;
-constexpr std::chrono::seconds kMaxRetryAfter{600};
+// A 429 pauses every REST poll of the venue, so the pause is bounded: a Retry-After read
+// wrongly (a unit mix-up, clocks apart, a far-future date) must not silence a venue for
+// long. At worst the next request after 60 s meets another 429 and waits again - one
+// request a minute costs nothing, while a venue's own blocks (BTSE: 1 s, 5 min, 15 min)
+// are honoured in 60 s steps. The floor keeps a "retry now" from hammering.
+constexpr std::chrono::seconds kMinRetryAfter{1};
+constexpr std::chrono::seconds kMaxRetryAfter{60};
 
 int64_t to_ns(std::chrono::nanoseconds d) { return static_cast<int64_t>(d.count()); }
 }  // namespace
@@ -220,9 +226,12 @@ void FeedRunner::Impl::on_rest_done(const std::string& target, int64_t sent_mono
   } else if (r.status == 429) {
     ++stats_.rest_errors;
     ++stats_.rate_limited;
-    const auto ra = parse_retry_after(r.retry_after, now().wall_ns / 1'000'000'000);
-    std::chrono::milliseconds pause = ra ? std::chrono::milliseconds(std::clamp(*ra, std::chrono::seconds(1), kMaxRetryAfter))
-                                         : rate_backoff_.next();
+    RetryAfterForm form{};
+    const auto ra = parse_retry_after(r.retry_after, now().wall_ns / 1'000'000, &form);
+    if (ra) stats_.detect(to_string(form));
+    std::chrono::milliseconds pause =
+        ra ? std::clamp(*ra, std::chrono::milliseconds(kMinRetryAfter), std::chrono::milliseconds(kMaxRetryAfter))
+           : rate_backoff_.next();
     paused_until_mono_ns_ = std::max(paused_until_mono_ns_, mono_now_ns() + to_ns(pause));
     note_error("GET " + target + ": HTTP 429, REST paused for " + std::to_string(pause.count()) + " ms");
   } else if (r.status < 200 || r.status >= 300) {

@@ -1,6 +1,7 @@
 // The Narkasa VenueFeed.
 //
-// Options: feeds/narkasa/options.hpp. The depth polls exist whenever the book channel is
+// Options: feeds/narkasa/options.hpp (depth_mode: `sides`, the default, replaces the sides a
+// push carries, absent or [] = unchanged; `snapshot` the whole book; `delta` amount 0 deletes). The depth polls exist whenever the book channel is
 // enabled, even at interval 0: they are the per-instrument resync (ResyncAction::poll), and
 // poll index i is instrument i's depth poll.
 #include <algorithm>
@@ -26,8 +27,8 @@ class NarkasaFeed final : public VenueFeed {
   explicit NarkasaFeed(const VenueConfig& cfg) : cfg_(cfg) {
     ws_ = cfg.bool_option(opt::ws_enabled) && !cfg.ws_url.empty();
     opt_.trade_type_0_is_sell = cfg.bool_option(opt::trade_type_0_is_sell);
-    opt_.depth_mode =
-        cfg.str_option(opt::depth_mode) == "delta" ? DepthMode::delta : DepthMode::snapshot;
+    const std::string mode = cfg.str_option(opt::depth_mode);
+    opt_.depth_mode = mode == "delta" ? DepthMode::delta : mode == "snapshot" ? DepthMode::snapshot : DepthMode::sides;
     const std::string iv = cfg.str_option(opt::candle_interval);
     if (!parse_native_interval(iv, interval_) && !parse_interval(iv, interval_))
       interval_ = CandleInterval::m1;

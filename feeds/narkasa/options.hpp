@@ -9,7 +9,7 @@ namespace mdhub::narkasa::opt {
 
 inline constexpr std::string_view kIntervals[] = {"m1", "m3", "m5", "m15", "m30", "h1", "h2", "h4", "d1",
                                                   "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "1d"};
-inline constexpr std::string_view kDepthModes[] = {"snapshot", "delta"};
+inline constexpr std::string_view kDepthModes[] = {"sides", "snapshot", "delta"};
 
 /// Use the websocket; false = REST polling only.
 inline constexpr OptionSpec ws_enabled = bool_option("ws_enabled", true);
@@ -19,8 +19,9 @@ inline constexpr OptionSpec subscribe_batch = bool_option("subscribe_batch", fal
 /// Subscribe `allTickers` once instead of `ticker` per instrument.
 inline constexpr OptionSpec all_tickers = bool_option("all_tickers", false);
 inline constexpr OptionSpec candle_interval = choice_option("candle_interval", "m1", kIntervals);
-/// `depth` pushes replace the book (snapshot); `delta`: amount 0 deletes a level.
-inline constexpr OptionSpec depth_mode = choice_option("depth_mode", "snapshot", kDepthModes);
+/// `depth` pushes replace the sides they carry (sides: absent or [] = unchanged, the public
+/// clients' reading); `snapshot`: the whole book (absent = empty); `delta`: amount 0 deletes.
+inline constexpr OptionSpec depth_mode = choice_option("depth_mode", "sides", kDepthModes);
 /// tradeType/type 0 = buyer is maker = the aggressor sold.
 inline constexpr OptionSpec trade_type_0_is_sell = bool_option("trade_type_0_is_sell", true);
 inline constexpr OptionSpec ping_text = text_option("ping_text", R"({"data":"ping"})");

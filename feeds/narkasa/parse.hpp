@@ -21,12 +21,17 @@ namespace mdhub::narkasa {
 /// How websocket `depth` pushes are applied: the venue does not publish whether they are
 /// full snapshots or deltas.
 enum class DepthMode : uint8_t {
-  snapshot,  ///< each push is the full published book -> BookMsg::replace
+  /// Each push replaces the sides it carries; a side that is absent, null or `[]` is
+  /// unchanged (how the public clients read it) -> BookMsg::replace with has_bids/has_asks.
+  /// So a genuinely empty side cannot come over the websocket; the REST depth (the resync
+  /// path) is where an empty side is an empty side.
+  sides,
+  snapshot,  ///< each push is the whole published book (absent side = empty) -> BookMsg::replace
   delta,     ///< each push changes levels (amount 0 deletes) -> BookMsg::delta, seq 0
 };
 
 struct WsParseOptions {
-  DepthMode depth_mode = DepthMode::snapshot;
+  DepthMode depth_mode = DepthMode::sides;
   /// tradeType/type 0 = buyer is maker, i.e. the aggressor sold (the published reading).
   bool trade_type_0_is_sell = true;
 };
@@ -39,8 +44,11 @@ std::string_view native_interval_name(CandleInterval i);
 int8_t trade_side(int64_t type, bool type_0_is_sell);
 
 /// One websocket frame. Control replies (objects with `method`), keepalive answers (no
-/// `type`, or the bare text pong/ping) and unknown symbols -> ignored. `orderBook` yields a
-/// BboMsg whose absent fields stay kNone (the feed merges them with its previous L1).
+/// `type`, or the bare text pong/ping) and unknown symbols -> ignored; a SUBSCRIBE reply
+/// whose `status` is not `success` also sets `out.subscription_error`. `orderBook` yields a
+/// BboMsg whose absent fields stay kNone (the feed merges them with its previous L1). In
+/// DepthMode::sides a `depth` push with a side absent or empty adds "depth_side_absent" /
+/// "depth_side_empty" to `out.detected`; one with no side at all is ignored.
 ParseStatus parse_ws(json::Reader& reader, std::string_view frame, const InstrumentTable& table,
                      RecvTime t, const WsParseOptions& opt, ParseOut& out);
 

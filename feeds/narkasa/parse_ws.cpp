@@ -93,19 +93,39 @@ ParseStatus depth(od::object& root, const Instrument& inst, uint32_t id, RecvTim
   if (e) return fail(tx, "depth", "depth is not an object");
   std::string err;
   const size_t begin = out.levels.size();
-  // A missing side is an empty side (a one-sided book), not an error.
+  bool carried[2] = {false, false};
+  bool absent = false, empty = false;
   for (auto [key, side] : {std::pair{"bids", Side::bid}, std::pair{"asks", Side::ask}}) {
     od::value v;
-    auto fe = d[key].get(v);
-    if (fe == simdjson::NO_SUCH_FIELD) continue;
-    if (fe || !parse_levels(v, side, inst, out, err))
-      return fail(tx, "depth", fe ? std::string("bad ") + key : err);
+    od::json_type type;
+    const Got got = field(d, key, v, type);
+    if (got == Got::absent) {  // missing or null
+      absent = true;
+      continue;
+    }
+    const size_t side_begin = out.levels.size();
+    if (got == Got::bad || !parse_levels(v, side, inst, out, err))
+      return fail(tx, "depth", got == Got::bad ? std::string("bad ") + key : err);
+    empty = empty || out.levels.size() == side_begin;
+    carried[side == Side::bid ? 0 : 1] = out.levels.size() > side_begin;
   }
-  if (opt.depth_mode == DepthMode::snapshot) {
-    if (!json::merge_book(out.levels, begin)) return fail(tx, "depth", kSizeOverflow);
-    push_book(out, BookMsg::Type::replace, begin, id, kNone, t);
-  } else {
-    push_book(out, BookMsg::Type::delta, begin, id, kNone, t);
+  switch (opt.depth_mode) {
+    case DepthMode::sides: {
+      if (!carried[0] && !carried[1]) return ParseStatus::ignored;  // nothing changed
+      if (absent) out.detected.push_back("depth_side_absent");
+      if (empty) out.detected.push_back("depth_side_empty");
+      if (!json::merge_book(out.levels, begin)) return fail(tx, "depth", kSizeOverflow);
+      push_book(out, BookMsg::Type::replace, begin, id, kNone, t);
+      auto& b = std::get<BookMsg>(out.events.back().body);
+      b.has_bids = carried[0];
+      b.has_asks = carried[1];
+      break;
+    }
+    case DepthMode::snapshot:
+      if (!json::merge_book(out.levels, begin)) return fail(tx, "depth", kSizeOverflow);
+      push_book(out, BookMsg::Type::replace, begin, id, kNone, t);
+      break;
+    case DepthMode::delta: push_book(out, BookMsg::Type::delta, begin, id, kNone, t); break;
   }
   return ParseStatus::ok;
 }
@@ -125,6 +145,35 @@ ParseStatus trade(od::object& root, const Instrument& inst, uint32_t id, RecvTim
   e.body = m;
   out.events.push_back(e);
   return ParseStatus::ok;
+}
+
+/// A control reply. Only `success` is documented; whatever else a SUBSCRIBE answer says
+/// (the failure wording is not published: "error", "failed", ...) is a refusal.
+ParseStatus control(od::object& root, od::value method_value, ParseOut& out) {
+  std::string_view method, status, code, message;
+  if (method_value.get_string().get(method) || method != "SUBSCRIBE") return ParseStatus::ignored;
+  if (!optional_text(root, "status", status) || status.empty() || status == "success")
+    return ParseStatus::ignored;
+  std::string& m = out.subscription_error;
+  for (auto key : {"type", "symbol", "interval"}) {
+    std::string_view v;
+    if (!optional_text(root, key, v) || v.empty()) continue;
+    if (!m.empty()) m += ' ';
+    m += v;
+  }
+  if (m.empty()) m = "?";
+  m += ": ";
+  m += status;
+  if (optional_text(root, "code", code) && !code.empty()) {
+    m += ' ';
+    m += code;
+  }
+  if (optional_text(root, "message", message) && !message.empty()) {
+    m += " (";
+    m += message;
+    m += ')';
+  }
+  return ParseStatus::ignored;
 }
 
 }  // namespace
@@ -162,7 +211,7 @@ ParseStatus parse_ws(json::Reader& reader, std::string_view frame, const Instrum
   // Control replies (SUBSCRIBE acks, LIST_SUBSCRIPTIONS) carry `method`; pushes do not.
   od::value method;
   auto me = root["method"].get(method);
-  if (me == simdjson::SUCCESS) return ParseStatus::ignored;
+  if (me == simdjson::SUCCESS) return control(root, method, out);
   if (me != simdjson::NO_SUCH_FIELD) return tx.fail("narkasa: malformed frame");
 
   std::string_view type;

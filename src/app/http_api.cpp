@@ -167,6 +167,16 @@ class Api {
       render::key(b, "rate_limited"); render::num(b, static_cast<int64_t>(st.rate_limited));
       render::key(b, "books"); render::num(b, static_cast<int64_t>(books));
       render::key(b, "books_in_sync"); render::num(b, static_cast<int64_t>(in_sync));
+      render::key(b, "subscription_failures"); render::num(b, static_cast<int64_t>(st.subscription_failures));
+      render::key(b, "detected");
+      b += '{';
+      bool fd = true;
+      for (const auto& [name, count] : st.detected) {
+        render::key(b, name, fd);
+        fd = false;
+        render::num(b, static_cast<int64_t>(count));
+      }
+      b += '}';
       render::key(b, "last_error");
       if (st.last_error.empty()) b += "null";
       else render::str(b, st.last_error);
@@ -180,7 +190,8 @@ class Api {
         // A venue with no book by nature has nothing to be in sync: null, not false.
         const bool book = engine_.feed_capabilities(p->feed).book;
         b += "{\"gaps\":" + std::to_string(p->gaps) + ",\"resyncs\":" + std::to_string(p->resyncs) +
-             ",\"in_sync\":" + (!book ? "null" : p->in_sync ? "true" : "false") + "}";
+             ",\"in_sync\":" + (!book ? "null" : p->in_sync ? "true" : "false") +
+             ",\"levels_trimmed\":" + std::to_string(p->levels_trimmed) + "}";
       }
       b += "}}";
     }

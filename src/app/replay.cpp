@@ -114,6 +114,12 @@ void Replayer::payload(Feed& f, size_t index, const record::Record& r) {
     f.stats.last_error = out_.error;
     return;
   }
+  // Counted as the live run counted them, so a replay's /api/v1/feeds says the same.
+  for (std::string_view d : out_.detected) f.stats.detect(d);
+  if (!out_.subscription_error.empty()) {
+    ++f.stats.subscription_failures;
+    f.stats.last_error = "subscription refused: " + out_.subscription_error;
+  }
   if (st != ParseStatus::ok || out_.events.empty()) return;
   resync_.clear();
   engine_.on_events(index, out_, resync_);

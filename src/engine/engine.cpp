@@ -177,6 +177,7 @@ void Engine::on_book_msg(InstrumentState& s, const Event& e, const BookMsg& m, c
         fail(err);
         return;
       }
+      trim_to_window(s, m.window, trimmed_);
       s.in_sync = true;
       break;
     }
@@ -199,14 +200,26 @@ void Engine::on_book_msg(InstrumentState& s, const Event& e, const BookMsg& m, c
       }
       s.book_ts_exchange_us = e.ts_exchange_us;
       s.book_ts_received_us = to_us(e.recv.wall_ns);
-      publish_book(s, false, levels);
+      if (trim_to_window(s, m.window, trimmed_)) {
+        // Consumers see the cut as removals after the venue's own changes.
+        trimmed_.insert(trimmed_.begin(), levels.begin(), levels.end());
+        publish_book(s, false, trimmed_);
+      } else if (!levels.empty()) {
+        // A delta that only moves the sequence (its changes were below the window) changes
+        // nothing a consumer sees.
+        publish_book(s, false, levels);
+      }
       return;
     }
     case BookMsg::Type::replace: {
       // Snapshot-only venue: turn consecutive snapshots into level changes so that every
       // consumer sees one model (snapshot, then updates).
+      const bool both = m.has_bids && m.has_asks;
       if (s.in_sync) {
         BookError err = diff(s.book, levels, scratch_);
+        // A one-sided replace leaves the side it does not carry as it is.
+        if (!both)
+          std::erase_if(scratch_, [&](const LevelUpdate& u) { return !(u.side == Side::bid ? m.has_bids : m.has_asks); });
         if (err == BookError::none) err = s.book.apply(scratch_, 0, 0);
         if (err != BookError::none) {
           fail(err);
@@ -215,6 +228,11 @@ void Engine::on_book_msg(InstrumentState& s, const Event& e, const BookMsg& m, c
         s.book_ts_exchange_us = e.ts_exchange_us;
         s.book_ts_received_us = to_us(e.recv.wall_ns);
         if (!scratch_.empty()) publish_book(s, false, scratch_);
+        return;
+      }
+      // Without a book, one side alone is not a book: wait for a message with both.
+      if (!both) {
+        ++s.dropped_out_of_sync;
         return;
       }
       if (auto err = s.book.reset(levels, 0); err != BookError::none) {
@@ -229,6 +247,22 @@ void Engine::on_book_msg(InstrumentState& s, const Event& e, const BookMsg& m, c
   s.book_ts_exchange_us = e.ts_exchange_us;
   s.book_ts_received_us = to_us(e.recv.wall_ns);
   publish_book(s, true, {});
+}
+
+bool Engine::trim_to_window(InstrumentState& s, uint16_t window, std::vector<LevelUpdate>& removed) {
+  removed.clear();
+  if (window == 0) return false;
+  for (Side side : {Side::bid, Side::ask}) {
+    size_t i = 0;
+    s.book.for_each(side, s.book.size(side), [&](const Level& l) {
+      if (i++ >= window) removed.push_back(LevelUpdate{side, l.price, 0});
+    });
+  }
+  if (removed.empty()) return false;
+  s.levels_trimmed += removed.size();
+  // Deletes of levels in the book: cannot fail, and seq 0 leaves the sequence alone.
+  (void)s.book.apply(removed, 0, 0);
+  return true;
 }
 
 void Engine::lose_book(InstrumentState& s, BookError err, std::vector<uint32_t>& resync) {

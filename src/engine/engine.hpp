@@ -82,6 +82,7 @@ struct InstrumentState {
   std::array<size_t, kCandleIntervals> venue_candle_count{};     ///< venue_candles per interval
 
   uint64_t gaps = 0, resyncs = 0, dropped_out_of_sync = 0, book_errors = 0;
+  uint64_t levels_trimmed = 0;  ///< levels cut below the venue's published window
   int64_t resync_requested_mono_ns = 0;  ///< when the last resync was asked for
   uint64_t last_publish_seq = 0;
 
@@ -184,6 +185,9 @@ class Engine final : public FeedSink {
   void on_book_msg(InstrumentState& s, const Event& e, const BookMsg& m, const ParseOut& out,
                    std::vector<uint32_t>& resync);
   void lose_book(InstrumentState& s, BookError err, std::vector<uint32_t>& resync);
+  /// Cuts the book to `window` levels a side (0: no cut) by deleting the rest, which go into
+  /// `removed`; true when something was cut.
+  bool trim_to_window(InstrumentState& s, uint16_t window, std::vector<LevelUpdate>& removed);
   void publish_book(InstrumentState& s, bool snapshot, std::span<const LevelUpdate> changes);
   void on_trade_msg(InstrumentState& s, const Event& e, const TradeMsg& m);
   void emit_candle(InstrumentState& s, const CandleMsg& c, bool from_venue, int64_t recv_us);
@@ -211,7 +215,7 @@ class Engine final : public FeedSink {
   std::vector<VenueCapabilities> caps_;  ///< [feed]
   std::deque<ConsolidatedState> consolidated_;
   std::unordered_map<std::string, size_t> consolidated_by_symbol_;
-  std::vector<LevelUpdate> scratch_, scratch2_;
+  std::vector<LevelUpdate> scratch_, scratch2_, trimmed_;
   std::vector<CandleEvent> candle_events_;
   uint64_t publish_seq_ = 0;
 };

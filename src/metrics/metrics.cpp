@@ -180,8 +180,14 @@ std::string Metrics::render() const {
   auto rest_codes = family("mdhub_rest_responses_total",
                            "Completed REST requests by outcome: HTTP 200, 2xx, 3xx, 429, 4xx, 5xx, other, timeout, error",
                            MetricType::Counter);
+  auto sub_fail = family("mdhub_feed_subscription_failures_total", "Subscriptions the venue refused", MetricType::Counter);
+  auto detected = family("mdhub_feed_detected_total",
+                         "Protocol variants recognised in the venue's payloads, by name (see README)", MetricType::Counter);
   for (const auto& [cfg, st] : feeds) {
     const std::vector<ClientMetric::Label> v = {{"venue", cfg->id}};
+    add(sub_fail, v, static_cast<double>(st->subscription_failures));
+    for (const auto& [name, count] : st->detected)
+      add(detected, {{"venue", cfg->id}, {"what", name}}, static_cast<double>(count));
     add(up, v, st->state == FeedState::live ? 1 : 0);
     for (auto fs : {FeedState::starting, FeedState::discovering, FeedState::connecting, FeedState::live,
                     FeedState::down, FeedState::stopped})
@@ -238,7 +244,7 @@ std::string Metrics::render() const {
     add_histogram(stages, {{"stage", "applied_to_published"}}, applied_to_published_);
   }
 
-  for (auto* f : {&up, &state, &reconnects, &parse_errors, &feed_errors, &age, &rest, &rest_err, &limited, &waits, &wait_s,
+  for (auto* f : {&up, &state, &reconnects, &parse_errors, &feed_errors, &sub_fail, &detected, &age, &rest, &rest_err, &limited, &waits, &wait_s,
                   &rest_dur, &rest_codes, &messages, &frames, &bytes, &gaps, &resyncs, &in_sync, &dropped, &t2p,
                   &stages})
     out.push_back(std::move(*f));

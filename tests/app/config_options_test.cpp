@@ -45,7 +45,7 @@ TEST(ConfigOptions, WrongTypesAreErrors) {
   ASSERT_EQ(e.size(), 5u);
   EXPECT_EQ(e[0], "c.toml:4:19: option 'rest_timeout_ms' for venue narkasa must be an integer from 100 to 600000");
   EXPECT_EQ(e[1], "c.toml:5:14: option 'ws_enabled' for venue narkasa must be true or false");
-  EXPECT_EQ(e[2], "c.toml:6:14: option 'depth_mode' for venue narkasa must be snapshot or delta");
+  EXPECT_EQ(e[2], "c.toml:6:14: option 'depth_mode' for venue narkasa must be one of sides, snapshot or delta");
   EXPECT_EQ(e[3], "c.toml:7:13: option 'ping_text' for venue narkasa must be a string");
   EXPECT_EQ(e[4], "c.toml:8:20: option 'ping_interval_ms' for venue narkasa must be 0 (off) or an integer from 100 to 3600000");
 }

@@ -197,9 +197,12 @@ TEST(BtseFeed, BookFramesPassThrough) {
 TEST(BtseFeed, ErrorFramesAndBadPollIndex) {
   auto f = started(config());
   ParseOut out;
-  EXPECT_EQ(f->on_frame(0, fixture("ws_error.json"), kRecv, out), ParseStatus::error);
-  EXPECT_EQ(out.error,
+  EXPECT_EQ(f->on_frame(0, fixture("ws_error.json"), kRecv, out), ParseStatus::ignored);
+  EXPECT_EQ(out.subscription_error,
             "btse error 1000 (update:BTCC-USD_0): Market pair provided is currently not supported.");
+  out.clear();
+  EXPECT_EQ(f->on_frame(0, fixture("ws_error_no_arg.json"), kRecv, out), ParseStatus::error);
+  EXPECT_EQ(out.error, "btse error 1007: User message buffer is full.");
   EXPECT_EQ(f->on_frame(0, "pong", kRecv, out), ParseStatus::ignored);
   EXPECT_EQ(f->on_poll(42, "[]", kRecv, out), ParseStatus::error);
 }

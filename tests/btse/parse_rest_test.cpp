@@ -133,6 +133,24 @@ TEST_F(BtseRest, Trades) {
   EXPECT_EQ(t.trade_id, 85997835);
 }
 
+TEST_F(BtseRest, TradesWithIntegralDoubleSerialIds) {
+  ASSERT_EQ(parse_rest_trades(reader_, fixture("rest_trades_serial_double.json"), table_, 0, kRecv, out_),
+            ParseStatus::ok)
+      << out_.error;
+  ASSERT_EQ(out_.events.size(), 2u);
+  EXPECT_EQ(std::get<TradeMsg>(out_.events[0].body).trade_id, 85997835);
+  EXPECT_EQ(std::get<TradeMsg>(out_.events[1].body).trade_id, 85997836);
+  EXPECT_EQ(out_.detected, (std::vector<std::string_view>{"id_as_double", "id_as_double"}));
+}
+
+TEST_F(BtseRest, TradesWithFractionalSerialIdIsAnError) {
+  EXPECT_EQ(parse_rest_trades(reader_, fixture("rest_trades_serial_fraction.json"), table_, 0, kRecv, out_),
+            ParseStatus::error);
+  EXPECT_EQ(out_.error, "btse trades: bad serialId");
+  EXPECT_TRUE(out_.events.empty());
+  EXPECT_TRUE(out_.detected.empty());
+}
+
 TEST_F(BtseRest, Ohlcv) {
   ASSERT_EQ(parse_ohlcv(reader_, fixture("rest_ohlcv.json"), table_, 0, CandleInterval::m1, kRecv,
                         out_),

@@ -33,6 +33,7 @@ TEST_F(BtseWs, UpdateSnapshot) {
   EXPECT_EQ(b.type, BookMsg::Type::snapshot);
   EXPECT_EQ(b.seq, 628282u);
   EXPECT_EQ(b.prev_seq, 628281u);
+  EXPECT_EQ(b.window, 50u);  // the top 50 of a deeper book
   ASSERT_EQ(b.level_begin, 0u);
   ASSERT_EQ(b.level_count, 4u);
   EXPECT_EQ(out_.levels[0], (LevelUpdate{Side::bid, 5925250000000, 6865000}));
@@ -103,16 +104,23 @@ TEST_F(BtseWs, TradesWithBareTopicRouteByRowSymbol) {
   EXPECT_EQ(out_.events[2].ts_exchange_us, 1584446020450000);
 }
 
-TEST_F(BtseWs, ErrorFrameCurrentShape) {
-  EXPECT_EQ(parse("ws_error.json"), ParseStatus::error);
-  EXPECT_EQ(out_.error,
+TEST_F(BtseWs, ErrorFrameCurrentShapeIsARefusedSubscription) {
+  EXPECT_EQ(parse("ws_error.json"), ParseStatus::ignored);
+  EXPECT_EQ(out_.subscription_error,
             "btse error 1000 (update:BTCC-USD_0): Market pair provided is currently not supported.");
+  EXPECT_EQ(out_.error, "");
   EXPECT_TRUE(out_.events.empty());
 }
 
-TEST_F(BtseWs, ErrorFrameOldShape) {
-  EXPECT_EQ(parse("ws_error_old.json"), ParseStatus::error);
-  EXPECT_EQ(out_.error, "btse error MARKET_PAIR_NOT_SUPPORT (update:BTCC-USD_0)");
+TEST_F(BtseWs, ErrorFrameOldShapeIsARefusedSubscription) {
+  EXPECT_EQ(parse("ws_error_old.json"), ParseStatus::ignored);
+  EXPECT_EQ(out_.subscription_error, "btse error MARKET_PAIR_NOT_SUPPORT (update:BTCC-USD_0)");
+}
+
+TEST_F(BtseWs, ErrorFrameWithoutTopicIsAnError) {
+  EXPECT_EQ(parse("ws_error_no_arg.json"), ParseStatus::error);
+  EXPECT_EQ(out_.error, "btse error 1007: User message buffer is full.");
+  EXPECT_EQ(out_.subscription_error, "");
 }
 
 TEST_F(BtseWs, ControlFramesAreIgnored) {
@@ -139,6 +147,40 @@ TEST_F(BtseWs, TruncatedFrameIsAnError) {
   EXPECT_EQ(out_.error, "btse: malformed frame (not a JSON object)");
   EXPECT_EQ(out_.events.size(), 1u);  // the earlier frame's output is untouched
   EXPECT_EQ(out_.levels.size(), 4u);
+}
+
+using Names = std::vector<std::string_view>;
+
+TEST_F(BtseWs, NullSideHasNoLevels) {
+  ASSERT_EQ(parse("ws_update_null_bids.json"), ParseStatus::ok) << out_.error;
+  const auto& b = std::get<BookMsg>(out_.events.at(0).body);
+  EXPECT_EQ(b.type, BookMsg::Type::delta);
+  EXPECT_EQ(b.seq, 628283u);
+  ASSERT_EQ(b.level_count, 1u);
+  EXPECT_EQ(out_.levels[0], (LevelUpdate{Side::ask, 5936750000000, 215622000}));
+  EXPECT_EQ(out_.detected, (Names{"null_side"}));
+}
+
+TEST_F(BtseWs, IntegralDoubleSequenceNumbersAreAccepted) {
+  ASSERT_EQ(parse("ws_update_seq_double.json"), ParseStatus::ok) << out_.error;
+  const auto& b = std::get<BookMsg>(out_.events.at(0).body);
+  EXPECT_EQ(b.seq, 123450u);
+  EXPECT_EQ(b.prev_seq, 123449u);
+  ASSERT_EQ(b.level_count, 1u);
+  EXPECT_EQ(out_.levels[0], (LevelUpdate{Side::bid, 5925250000000, 50000000}));
+  EXPECT_EQ(out_.detected, (Names{"seq_as_double", "null_side"}));
+}
+
+TEST_F(BtseWs, FractionalSequenceNumberIsAnError) {
+  EXPECT_EQ(parse("ws_update_seq_fraction.json"), ParseStatus::error);
+  EXPECT_EQ(out_.error, "btse update: missing or bad seqNum");
+  EXPECT_TRUE(out_.events.empty());
+}
+
+TEST_F(BtseWs, MisspelledNullIsAnError) {
+  EXPECT_EQ(parse("ws_update_bad_null.json"), ParseStatus::error);
+  EXPECT_EQ(out_.error, "btse update: bad bids");
+  EXPECT_TRUE(out_.detected.empty());
 }
 
 TEST_F(BtseWs, DeltaWithoutPrevSeqIsAnError) {

@@ -71,6 +71,19 @@ class Batch {
   Batch& replace(uint32_t inst, std::initializer_list<Lv> levels) {
     return book(inst, BookMsg::Type::replace, 0, 0, levels);
   }
+  /// The last book message added only publishes `levels` levels a side.
+  Batch& window(uint16_t levels) {
+    std::get<BookMsg>(out.events.back().body).window = levels;
+    return *this;
+  }
+  /// A replace that carries only the sides named (the other side is unchanged).
+  Batch& replace_sides(uint32_t inst, bool bids, bool asks, std::initializer_list<Lv> levels) {
+    book(inst, BookMsg::Type::replace, 0, 0, levels);
+    auto& m = std::get<BookMsg>(out.events.back().body);
+    m.has_bids = bids;
+    m.has_asks = asks;
+    return *this;
+  }
   /// A book message as given (level range included), for malformed parser output.
   Batch& raw_book(uint32_t inst, const BookMsg& m) { return add(inst, EventKind::book, m); }
   Batch& trade(uint32_t inst, std::string_view price, std::string_view qty, int8_t side,

@@ -84,6 +84,45 @@ TEST_F(engine, SnapshotThenDeltasApply) {
   EXPECT_EQ(s.gaps + s.resyncs + s.book_errors + s.dropped_out_of_sync, 0u);
 }
 
+TEST_F(engine, BookIsKeptToTheVenuesWindow) {
+  // A 2-level window: the venue reports the top 2 of a deeper book.
+  send(kBtse, at(kBtse, 10 * kSec)
+                  .snapshot(kBtc, 100, {bid("100.0", "1"), bid("99.0", "2"), bid("98.0", "3"), ask("101.0", "1")})
+                  .window(2));
+  const InstrumentState& s = st("btse", "BTC-USDT");
+  EXPECT_EQ(side_of(s, Side::bid), (Strings{"100 1", "99 2"}));
+  rec_.clear();
+  // A better bid pushes 99 out of the window; the venue sends no delete for it.
+  EXPECT_EQ(send(kBtse, at(kBtse, 11 * kSec).delta(kBtc, 101, 100, {bid("100.5", "4")}).window(2)), Ids{});
+  EXPECT_EQ(side_of(s, Side::bid), (Strings{"100.5 4", "100 1"}));
+  ASSERT_EQ(rec_.books.size(), 1u);
+  EXPECT_EQ(rec_.books[0].changes, (Strings{"bid 100.5 4", "bid 99 0"}));
+  EXPECT_EQ(s.book.seq(), 101u);
+  EXPECT_EQ(s.levels_trimmed, 2u);  // 98 at the snapshot, 99 now
+  rec_.clear();
+  // A deleted level lets a deeper one in: it arrives as a new level.
+  EXPECT_EQ(send(kBtse, at(kBtse, 12 * kSec).delta(kBtc, 102, 101, {bid("100.5", "0"), bid("99.0", "5")}).window(2)),
+            Ids{});
+  EXPECT_EQ(side_of(s, Side::bid), (Strings{"100 1", "99 5"}));
+  EXPECT_EQ(rec_.books.at(0).changes, (Strings{"bid 100.5 0", "bid 99 5"}));
+  // No window: nothing is cut.
+  send(kBtse, at(kBtse, 13 * kSec).delta(kBtc, 103, 102, {bid("98.0", "1"), bid("97.0", "1")}));
+  EXPECT_EQ(side_of(s, Side::bid), (Strings{"100 1", "99 5", "98 1", "97 1"}));
+  EXPECT_TRUE(s.in_sync);
+  rec_.clear();
+  // A delta that only moves the sequence (its changes were below the window): the venue
+  // sequence follows, consumers get nothing to apply.
+  EXPECT_EQ(send(kBtse, at(kBtse, 14 * kSec).delta(kBtc, 104, 103, {}).window(4)), Ids{});
+  EXPECT_EQ(s.book.seq(), 104u);
+  EXPECT_TRUE(rec_.books.empty());
+  EXPECT_EQ(side_of(s, Side::bid), (Strings{"100 1", "99 5", "98 1", "97 1"}));
+  // The same with a narrower window: the cut alone is published.
+  EXPECT_EQ(send(kBtse, at(kBtse, 15 * kSec).delta(kBtc, 105, 104, {}).window(2)), Ids{});
+  ASSERT_EQ(rec_.books.size(), 1u);
+  EXPECT_EQ(rec_.books[0].changes, (Strings{"bid 98 0", "bid 97 0"}));
+  EXPECT_EQ(side_of(s, Side::bid), (Strings{"100 1", "99 5"}));
+}
+
 TEST_F(engine, GapLosesOnlyThatInstrumentUntilItsNextSnapshot) {
   const std::initializer_list<Lv> btc_levels = {bid("100.0", "2"), ask("100.1", "1")};
   send(kBtse, at(kBtse, 10 * kSec)

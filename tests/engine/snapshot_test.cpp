@@ -64,6 +64,37 @@ TEST_F(engine, ConsecutiveSnapshotsAreDiffedIntoLevelUpdates) {
   EXPECT_EQ(s.gaps + s.resyncs + s.book_errors, 0u);
 }
 
+TEST_F(engine, OneSidedReplaceKeepsTheSideItDoesNotCarry) {
+  send(kNarkasa, at(kNarkasa, 10 * kSec)
+                     .replace(kNkBtc, {bid("100.00", "1"), bid("99.50", "2"), ask("100.50", "1"), ask("101.00", "2")}));
+  rec_.clear();
+  // Asks only: the bids stay as they were.
+  EXPECT_EQ(send(kNarkasa, at(kNarkasa, 11 * kSec).replace_sides(kNkBtc, false, true, {ask("100.75", "3")})), Ids{});
+  const InstrumentState& s = st("narkasa", "BTC-USDT");
+  ASSERT_EQ(rec_.books.size(), 1u);
+  EXPECT_EQ(rec_.books[0].changes, (Strings{"ask 100.5 0", "ask 100.75 3", "ask 101 0"}));
+  EXPECT_EQ(side_of(s, Side::bid), (Strings{"100 1", "99.5 2"}));
+  EXPECT_EQ(side_of(s, Side::ask), (Strings{"100.75 3"}));
+  rec_.clear();
+  // Bids only.
+  EXPECT_EQ(send(kNarkasa, at(kNarkasa, 12 * kSec).replace_sides(kNkBtc, true, false, {bid("99.75", "4")})), Ids{});
+  EXPECT_EQ(side_of(s, Side::bid), (Strings{"99.75 4"}));
+  EXPECT_EQ(side_of(s, Side::ask), (Strings{"100.75 3"}));
+  // A one-sided replace that crosses the kept side is a crossed book like any other.
+  EXPECT_EQ(send(kNarkasa, at(kNarkasa, 13 * kSec).replace_sides(kNkBtc, false, true, {ask("99.50", "1")})),
+            Ids{kNkBtc});
+  EXPECT_FALSE(s.in_sync);
+  rec_.clear();
+  // Without a book, one side is not a book: dropped until a message carries both.
+  EXPECT_EQ(send(kNarkasa, at(kNarkasa, 14 * kSec).replace_sides(kNkBtc, true, false, {bid("99.00", "1")})), Ids{});
+  EXPECT_FALSE(s.in_sync);
+  EXPECT_TRUE(rec_.books.empty());
+  EXPECT_EQ(s.dropped_out_of_sync, 1u);
+  EXPECT_EQ(send(kNarkasa, at(kNarkasa, 15 * kSec).replace(kNkBtc, {bid("99.00", "1"), ask("100.00", "1")})), Ids{});
+  EXPECT_TRUE(s.in_sync);
+  EXPECT_EQ(side_of(s, Side::bid), (Strings{"99 1"}));
+}
+
 TEST_F(engine, CrossedSnapshotOnlyBookIsLostUntilTheNextGoodOne) {
   send(kNarkasa, at(kNarkasa, 10 * kSec)
                      .replace(kNkBtc, {bid("100.00", "1"), ask("100.50", "1")})

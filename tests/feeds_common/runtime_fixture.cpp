@@ -34,6 +34,16 @@ ParseStatus FakeFeed::parse_discovery(std::string_view body, std::vector<Instrum
 ParseStatus FakeFeed::parse(std::string_view text, RecvTime t, ParseOut& out) {
   if (text == "pong") return ParseStatus::ignored;
   if (text == "throw") throw std::runtime_error("boom");  // a bug in venue code
+  constexpr std::string_view kRefused = "refused:", kSeen = "seen:";
+  if (text.substr(0, kRefused.size()) == kRefused) {
+    out.subscription_error = std::string(text.substr(kRefused.size()));
+    return ParseStatus::ignored;
+  }
+  if (text.substr(0, kSeen.size()) == kSeen) {
+    // Static names only, as real parsers use.
+    out.detected.push_back(text.substr(kSeen.size()) == "a" ? "variant_a" : "variant_b");
+    return ParseStatus::ignored;
+  }
   constexpr std::string_view kTrade = "trade:";
   if (text.substr(0, kTrade.size()) == kTrade) {
     text.remove_prefix(kTrade.size());

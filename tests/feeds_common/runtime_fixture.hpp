@@ -31,7 +31,8 @@ struct FakeScript {
 
 /// Discovery body: "SYMBOL:native,SYMBOL:native". Frames / poll bodies: "trade:<inst>:<price>"
 /// gives one trade event; "pong" is ignored; "throw" throws std::runtime_error("boom");
-/// anything else is a parse error.
+/// "refused:<why>" is a refused subscription; "seen:a" / "seen:<other>" recognise variant_a /
+/// variant_b; anything else is a parse error.
 class FakeFeed final : public VenueFeed {
  public:
   explicit FakeFeed(std::shared_ptr<FakeScript> s) : s_(std::move(s)) {}

@@ -1,6 +1,8 @@
 // URL parsing, target joining, Retry-After, backoff and token bucket: no sockets.
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "feeds/common/backoff.hpp"
 #include "feeds/common/http_client.hpp"
 #include "feeds/common/rate_limiter.hpp"
@@ -79,17 +81,45 @@ TEST(RuntimeUrl, IpLiterals) {
   EXPECT_FALSE(is_ip_literal("1.2.3"));
 }
 
-TEST(RuntimeRetryAfter, SecondsAndHttpDates) {
-  EXPECT_EQ(parse_retry_after("120", 0), std::chrono::seconds(120));
-  EXPECT_EQ(parse_retry_after(" 3 ", 0), std::chrono::seconds(3));
-  EXPECT_EQ(parse_retry_after("0", 0), std::chrono::seconds(0));
-  // Sun, 06 Nov 1994 08:49:37 GMT = 784111777.
-  EXPECT_EQ(parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", 784111770), std::chrono::seconds(7));
-  EXPECT_EQ(parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", 784111800), std::chrono::seconds(0));
-  EXPECT_FALSE(parse_retry_after("", 0));
-  EXPECT_FALSE(parse_retry_after("-5", 0));
-  EXPECT_FALSE(parse_retry_after("soon", 0));
-  EXPECT_FALSE(parse_retry_after("1.5", 0));
+TEST(RuntimeRetryAfter, EveryFormGivesTheExactDelay) {
+  using ms = std::chrono::milliseconds;
+  // 2026-05-29 00:53:20 UTC.
+  constexpr int64_t kNow = 1'780'016'000'000;
+  RetryAfterForm f{};
+  EXPECT_EQ(parse_retry_after("120", kNow, &f), ms(120'000));
+  EXPECT_EQ(f, RetryAfterForm::delay);
+  EXPECT_EQ(parse_retry_after(" 3 ", kNow), ms(3'000));
+  EXPECT_EQ(parse_retry_after("0", kNow, &f), ms(0));
+  EXPECT_EQ(f, RetryAfterForm::delay);
+  // The largest delay: just under half of now in seconds.
+  EXPECT_EQ(parse_retry_after("889999999", kNow, &f), ms(889'999'999'000));
+  EXPECT_EQ(f, RetryAfterForm::delay);
+  // Epoch seconds: the time the limit lifts.
+  EXPECT_EQ(parse_retry_after("1780016007", kNow, &f), ms(7'000));
+  EXPECT_EQ(f, RetryAfterForm::epoch_s);
+  EXPECT_EQ(parse_retry_after("1780015990", kNow, &f), ms(0));  // already past
+  EXPECT_EQ(f, RetryAfterForm::epoch_s);
+  // Epoch milliseconds.
+  EXPECT_EQ(parse_retry_after("1780016001250", kNow, &f), ms(1'250));
+  EXPECT_EQ(f, RetryAfterForm::epoch_ms);
+  EXPECT_EQ(parse_retry_after("1780015999999", kNow, &f), ms(0));
+  EXPECT_EQ(f, RetryAfterForm::epoch_ms);
+  // HTTP date: Fri, 29 May 2026 00:53:25 GMT.
+  EXPECT_EQ(parse_retry_after("Fri, 29 May 2026 00:53:25 GMT", kNow, &f), ms(5'000));
+  EXPECT_EQ(f, RetryAfterForm::date);
+  // Sun, 06 Nov 1994 08:49:37 GMT = 784111777 s.
+  EXPECT_EQ(parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", 784111770'000), ms(7'000));
+  EXPECT_EQ(parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", kNow), ms(0));
+  // Too many digits for int64: a time far away (the caller's bound applies).
+  EXPECT_EQ(parse_retry_after("99999999999999999999", kNow, &f),
+            ms(std::numeric_limits<int64_t>::max() - kNow));
+  EXPECT_EQ(f, RetryAfterForm::epoch_ms);
+  EXPECT_FALSE(parse_retry_after("", kNow));
+  EXPECT_FALSE(parse_retry_after("-5", kNow));
+  EXPECT_FALSE(parse_retry_after("soon", kNow));
+  EXPECT_FALSE(parse_retry_after("1.5", kNow));
+  EXPECT_FALSE(parse_retry_after("Fri, 29 May 2026 00:53:25", kNow));
+  EXPECT_EQ(to_string(RetryAfterForm::epoch_ms), "retry_after_epoch_ms");
 }
 
 TEST(RuntimeBackoff, GrowsWithFullJitterUpToCapAndResets) {

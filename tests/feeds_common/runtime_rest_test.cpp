@@ -2,6 +2,8 @@
 // discovery retries and a venue that is down next to one that works.
 #include <boost/asio/ip/tcp.hpp>
 
+#include <chrono>
+
 #include "tests/feeds_common/runtime_fixture.hpp"
 
 namespace mdhub::test {
@@ -80,6 +82,22 @@ TEST_F(RuntimeRest, Http429PausesForRetryAfterThenRecovers) {
   EXPECT_EQ(r->stats().rest_errors, 1u);
   for (const auto& [i, body] : script->polled) EXPECT_NE(body, "slow down");
   EXPECT_EQ(r->stats().state, FeedState::live);
+}
+
+TEST_F(RuntimeRest, RetryAfterTimestampIsHeldToSixtySecondsAndItsFormCounted) {
+  MockVenue v(io);
+  v.on_http = discovery_then([&](const MockRequest&) {
+    // The venue says "unlocked in an hour", as an epoch time in seconds.
+    const auto now_s = std::chrono::duration_cast<std::chrono::seconds>(
+                           std::chrono::system_clock::now().time_since_epoch()).count();
+    return MockReply{429, "slow down", {{"Retry-After", std::to_string(now_s + 3600)}}, 0, false, false};
+  });
+  auto script = polling(20ms);
+  auto r = make_runner(config(v), script);
+  r->start();
+  ASSERT_TRUE(run_until([&] { return r->stats().rate_limited == 1; }));
+  EXPECT_EQ(r->stats().last_error, "GET /poll/0: HTTP 429, REST paused for 60000 ms");
+  EXPECT_EQ(r->stats().detected, (std::vector<std::pair<std::string, uint64_t>>{{"retry_after_epoch_s", 1}}));
 }
 
 TEST_F(RuntimeRest, ServerErrorsBackOffAndNeverReachTheParser) {

@@ -119,6 +119,27 @@ TEST_F(RuntimeWs, MalformedFrameIsCountedAndConnectionSurvives) {
   EXPECT_EQ(r->stats().state, FeedState::live);
 }
 
+TEST_F(RuntimeWs, RefusedSubscriptionsAndRecognisedVariantsAreCounted) {
+  MockVenue v(io);
+  v.on_http = discovery_then(nullptr);
+  auto script = script_with_stream(v, {"sub"});
+  auto r = make_runner(config(v), script);
+  r->start();
+  ASSERT_TRUE(run_until([&] { return received(v, 0).size() == 1; }));
+  v.peers[0]->send("seen:a");
+  v.peers[0]->send("refused:depth BTCTRY: failed");
+  v.peers[0]->send("seen:b");
+  v.peers[0]->send("seen:a");
+  v.peers[0]->send("trade:0:7");
+  ASSERT_TRUE(run_until([&] { return sink.trades.size() == 1; }));
+  const FeedStats& st = r->stats();
+  EXPECT_EQ(st.subscription_failures, 1u);
+  EXPECT_EQ(st.last_error, "subscription refused: depth BTCTRY: failed");
+  EXPECT_EQ(st.detected, (std::vector<std::pair<std::string, uint64_t>>{{"variant_a", 2}, {"variant_b", 1}}));
+  EXPECT_EQ(st.parse_errors, 0u);
+  EXPECT_EQ(st.state, FeedState::live);  // the other subscriptions still deliver
+}
+
 TEST_F(RuntimeWs, PeerCloseReconnectsWithBackoffAndResubscribes) {
   MockVenue v(io);
   v.on_http = discovery_then(nullptr);

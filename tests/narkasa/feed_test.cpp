@@ -171,6 +171,17 @@ TEST(NarkasaFeed, DepthModeDeltaOption) {
   EXPECT_EQ(out.levels[0].qty, 0);
 }
 
+TEST(NarkasaFeed, DepthModeDefaultsToSidesAndSnapshotIsSelectable) {
+  ParseOut out;
+  auto sides = started(config({}, {}));
+  ASSERT_EQ(sides->on_frame(0, fixture("ws_depth_asks_only.json"), kRecv, out), ParseStatus::ok);
+  EXPECT_FALSE(std::get<BookMsg>(out.events.at(0).body).has_bids);
+  out.clear();
+  auto whole = started(config({}, {{"depth_mode", "snapshot"}}));
+  ASSERT_EQ(whole->on_frame(0, fixture("ws_depth_asks_only.json"), kRecv, out), ParseStatus::ok);
+  EXPECT_TRUE(std::get<BookMsg>(out.events.at(0).body).has_bids);
+}
+
 TEST(NarkasaFeed, TradeTypeOption) {
   auto f = started(config({}, {{"trade_type_0_is_sell", "false"}}));
   ParseOut out;

@@ -162,6 +162,79 @@ TEST_F(NarkasaWs, DepthDeltaModeKeepsZeroAmountsAsDeletes) {
   EXPECT_EQ(out_.levels[3], (LevelUpdate{Side::ask, 54501'00000000, 100000}));
 }
 
+using Names = std::vector<std::string_view>;
+
+TEST_F(NarkasaWs, DepthSidesModeAsksOnlyLeavesTheBidsAlone) {
+  ASSERT_EQ(parse("ws_depth_asks_only.json"), ParseStatus::ok) << out_.error;
+  ASSERT_EQ(out_.events.size(), 1u);
+  const auto& b = std::get<BookMsg>(out_.events[0].body);
+  EXPECT_EQ(b.type, BookMsg::Type::replace);
+  EXPECT_FALSE(b.has_bids);
+  EXPECT_TRUE(b.has_asks);
+  ASSERT_EQ(b.level_count, 2u);
+  EXPECT_EQ(out_.levels[0], (LevelUpdate{Side::ask, 54501'50000000, 10000000}));
+  EXPECT_EQ(out_.levels[1], (LevelUpdate{Side::ask, 54502'00000000, 25000000}));
+  EXPECT_EQ(out_.detected, (Names{"depth_side_absent"}));
+}
+
+TEST_F(NarkasaWs, DepthSidesModeEmptySideIsUnchanged) {
+  ASSERT_EQ(parse("ws_depth_bids_empty.json"), ParseStatus::ok) << out_.error;
+  const auto& b = std::get<BookMsg>(out_.events.at(0).body);
+  EXPECT_FALSE(b.has_bids);
+  EXPECT_TRUE(b.has_asks);
+  ASSERT_EQ(b.level_count, 1u);
+  EXPECT_EQ(out_.levels[0], (LevelUpdate{Side::ask, 54503'00000000, 150000000}));
+  EXPECT_EQ(out_.detected, (Names{"depth_side_empty"}));
+}
+
+TEST_F(NarkasaWs, DepthSidesModeNullSideIsAbsent) {
+  ASSERT_EQ(parse("ws_depth_asks_null.json"), ParseStatus::ok) << out_.error;
+  const auto& b = std::get<BookMsg>(out_.events.at(0).body);
+  EXPECT_TRUE(b.has_bids);
+  EXPECT_FALSE(b.has_asks);
+  ASSERT_EQ(b.level_count, 1u);
+  EXPECT_EQ(out_.levels[0], (LevelUpdate{Side::bid, 54499'00000000, 75000000}));
+  EXPECT_EQ(out_.detected, (Names{"depth_side_absent"}));
+}
+
+TEST_F(NarkasaWs, DepthSidesModeBothSidesCarriedIsAWholeBook) {
+  ASSERT_EQ(parse("ws_depth.json"), ParseStatus::ok) << out_.error;
+  const auto& b = std::get<BookMsg>(out_.events.at(0).body);
+  EXPECT_TRUE(b.has_bids);
+  EXPECT_TRUE(b.has_asks);
+  EXPECT_TRUE(out_.detected.empty());
+}
+
+TEST_F(NarkasaWs, DepthSidesModePushWithNoSideChangesNothing) {
+  EXPECT_EQ(parse("ws_depth_no_sides.json"), ParseStatus::ignored);
+  EXPECT_TRUE(out_.events.empty());
+  EXPECT_TRUE(out_.levels.empty());
+  EXPECT_TRUE(out_.detected.empty());
+}
+
+TEST_F(NarkasaWs, DepthSnapshotModeAbsentSideIsAnEmptySide) {
+  WsParseOptions opt;
+  opt.depth_mode = DepthMode::snapshot;
+  ASSERT_EQ(parse("ws_depth_asks_only.json", opt), ParseStatus::ok) << out_.error;
+  const auto& b = std::get<BookMsg>(out_.events.at(0).body);
+  EXPECT_TRUE(b.has_bids);
+  EXPECT_TRUE(b.has_asks);
+  EXPECT_EQ(b.level_count, 2u);
+  EXPECT_TRUE(out_.detected.empty());
+}
+
+TEST_F(NarkasaWs, RefusedSubscriptionIsReported) {
+  EXPECT_EQ(parse("ws_subscribe_failed.json"), ParseStatus::ignored);
+  EXPECT_EQ(out_.subscription_error, "depth BTCTRY: failed 10037 (Invalid symbol.)");
+  out_.clear();
+  EXPECT_EQ(parse("ws_subscribe_error.json"), ParseStatus::ignored);
+  EXPECT_EQ(out_.subscription_error, "candles BTCTRY m7: error 90000 (Invalid interval.)");
+  EXPECT_TRUE(out_.events.empty());
+  out_.clear();
+  EXPECT_EQ(parse("ws_subscribe_ack.json"), ParseStatus::ignored);
+  EXPECT_EQ(out_.subscription_error, "");
+}
+
 TEST_F(NarkasaWs, DepthWithBadLevelRollsBackEverything) {
   // Output already holding another frame's events must be left untouched.
   ASSERT_EQ(parse("ws_depth.json"), ParseStatus::ok);

@@ -59,7 +59,9 @@ struct Mirror {
       if (q == 0) asks.erase(p);
       else asks[p] = q;
     }
-    if (bids.size() > 50 || asks.size() > 50) return why = "more than 50 levels", false;
+    // The feed is the top 50 of a deeper book: what falls below it is no longer reported.
+    while (bids.size() > 50) bids.erase(std::prev(bids.end()));
+    while (asks.size() > 50) asks.erase(std::prev(asks.end()));
     if (!bids.empty() && !asks.empty() && bids.begin()->first >= asks.begin()->first) return why = "crossed", false;
     return true;
   }
@@ -118,7 +120,9 @@ TEST_F(SimBtse, OrderbookTradesAndOhlcv) {
   EXPECT_GT(dec(std::string_view(sell.at(0)["price"]), 1), dec(std::string_view(sell.at(4)["price"]), 1));
   EXPECT_LT(dec(p0, 1), dec(std::string_view(sell.at(4)["price"]), 1));
   EXPECT_EQ(rest("/orderbook?symbol=BTC-USD&group=0&limit_bids=3&limit_asks=2")["sellQuote"].get_array().size(), 2u);
-  EXPECT_EQ(rest("/orderbook/L2?symbol=BTC-USD")["buyQuote"].get_array().size(), 50u);
+  // REST shows the whole book, deeper than the websocket's 50.
+  EXPECT_GE(rest("/orderbook/L2?symbol=BTC-USD")["buyQuote"].get_array().size(), 50u);
+  EXPECT_LE(rest("/orderbook/L2?symbol=BTC-USD")["buyQuote"].get_array().size(), 80u);
 
   ASSERT_TRUE(run_until(io, [&] { return json(get("/btse/spot/api/v3.2/trades?symbol=BTC-USD").body).get_array().size() > 1; }));
   auto tr = rest("/trades?symbol=BTC-USD&count=2").get_array();

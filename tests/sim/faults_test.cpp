@@ -1,5 +1,8 @@
 // Fault SPEC parsing and every fault kind as a client sees it.
 #include "tests/sim/fixture.hpp"
+
+#include <chrono>
+#include <ctime>
 #include <map>
 
 #include "tools/sim/faults.hpp"
@@ -202,6 +205,53 @@ TEST_F(SimScopedFaults, RestFaultsByVenueAndSymbol) {
 }
 
 // The btse book stream under one fault: frames as received, after subscribing.
+class SimVariants : public SimFixture {};
+
+TEST_F(SimVariants, RetryAfterOfTheHttp429FaultSpeaksEachForm) {
+  using namespace std::chrono;
+  for (const std::string form : {"delay", "epoch_s", "epoch_ms", "date"}) {
+    Options o = options(5, {"btse", "narkasa"}, "http429:1");
+    o.variants["btse.retry_after"] = form;
+    sim.reset();
+    start(o);
+    const int64_t before = duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+    const std::string v = get("/btse/spot/api/v3.2/time").header("Retry-After");
+    const int64_t after = duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+    // Other venues keep the standard delay.
+    EXPECT_EQ(get("/narkasa/v3/api/time").header("Retry-After"), "1") << form;
+    if (form == "delay") {
+      EXPECT_EQ(v, "1");
+    } else if (form == "epoch_ms") {
+      EXPECT_GE(std::stoll(v), before + 1000);
+      EXPECT_LE(std::stoll(v), after + 1000);
+    } else if (form == "epoch_s") {
+      EXPECT_GE(std::stoll(v) * 1000, before + 1000);
+      EXPECT_LE(std::stoll(v) * 1000, after + 2000);
+    } else {
+      std::tm tm{};
+      const char* end = strptime(v.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+      ASSERT_TRUE(end && *end == '\0') << v;
+      const int64_t at_ms = int64_t{timegm(&tm)} * 1000;
+      EXPECT_GE(at_ms, before + 1000) << v;
+      EXPECT_LE(at_ms, after + 2000) << v;
+    }
+    sim->stop();
+  }
+}
+
+TEST_F(SimVariants, UnknownVariantIsRefused) {
+  Options o = options(5);
+  o.variants["narkasa.depth"] = "half";
+  EXPECT_THROW(start(o), std::invalid_argument);
+  std::map<std::string, std::string> v;
+  std::string err;
+  EXPECT_TRUE(parse_variants("narkasa.depth=full, btse.retry_after=date", v, err)) << err;
+  EXPECT_EQ(v, (std::map<std::string, std::string>{{"btse.retry_after", "date"}, {"narkasa.depth", "full"}}));
+  EXPECT_FALSE(parse_variants("narkasa.depth=sides,coinbtr.depth=full", v, err));
+  EXPECT_EQ(err, "'coinbtr.depth=full': unknown key 'depth' for coinbtr");
+  EXPECT_EQ(v.at("narkasa.depth"), "full");  // untouched on error
+}
+
 class SimFaultWire : public SimFixture {
  protected:
   void SetUp() override { start(options(21, {"btse"})); }
@@ -304,9 +354,18 @@ TEST_F(SimFaultWire, RestFaultsButNeverOnSimRoutes) {
   const std::string t = "/btse/spot/api/v3.2/time";
   std::string err;
   ASSERT_TRUE(sim->set_faults("http429:1", err));
+  const auto wall_ms = [] {
+    using namespace std::chrono;
+    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+  };
+  const int64_t before = wall_ms();
   auto r = get(t);
+  const int64_t after = wall_ms();
   EXPECT_EQ(r.status, 429u);
-  EXPECT_EQ(r.header("Retry-After"), "1");
+  // BTSE's default reading: the time the limit lifts, in ms ("retry in 1 s").
+  const int64_t at = std::stoll(r.header("Retry-After"));
+  EXPECT_GE(at, before + 1000);
+  EXPECT_LE(at, after + 1000);
   EXPECT_EQ(get("/sim/status").status, 200u);
   ASSERT_TRUE(sim->set_faults("http5xx:1", err));
   EXPECT_EQ(get(t).status, 503u);

@@ -57,6 +57,16 @@ Levels exact_levels(const std::string& frame, const char* side, int ps, int qs) 
   return {};
 }
 
+// Whether a depth push carries `side` with levels (absent, null and [] do not).
+bool carries(const std::string& frame, const char* side) {
+  json::Reader r;
+  auto doc = r.iterate(frame);
+  od::array a;
+  if (doc["depth"][side].get_array().get(a)) return false;
+  size_t n = 0;
+  return !a.count_elements().get(n) && n > 0;
+}
+
 TEST_F(SimNarkasa, PingTimeAndMarkets) {
   EXPECT_EQ(get("/narkasa/v3/api/ping").body, R"({"code":"00000","data":"PONG"})");
   auto t = rest("/time");
@@ -204,14 +214,17 @@ TEST_F(SimNarkasa, LastDepthPushEqualsTruthAfterPause) {
   ws.send(R"({"method":"SUBSCRIBE","params":[{"type":"depth","symbol":"BTCTRY"}]})");
   // Let several throttled pushes go by, then pause; frames queued before the reply to the
   // LIST sent after the pause include everything the pause flushed.
-  std::string last;
+  // The default reading: a push replaces the sides it carries.
+  Levels bids, asks;
   bool paused = false;
   for (int depth_frames = 0;;) {
     auto f = ws.next();
     ASSERT_TRUE(f);
     if (paused && f->find("LIST_SUBSCRIPTIONS") != std::string::npos) break;
     if (f->starts_with(R"({"type":"depth")")) {
-      last = *f;
+      ASSERT_TRUE(carries(*f, "bids") || carries(*f, "asks")) << *f;
+      if (carries(*f, "bids")) bids = exact_levels(*f, "bids", sp.price_scale, sp.qty_scale);
+      if (carries(*f, "asks")) asks = exact_levels(*f, "asks", sp.price_scale, sp.qty_scale);
       if (++depth_frames == 5) {
         ASSERT_EQ(post("/sim/pause").status, 200u);
         ws.send(R"({"method":"LIST_SUBSCRIPTIONS"})");
@@ -222,8 +235,8 @@ TEST_F(SimNarkasa, LastDepthPushEqualsTruthAfterPause) {
   const Truth t = truth("narkasa", "BTC-TRY");
   EXPECT_FALSE(t.has_seq);
   ASSERT_EQ(t.bids.size(), 50u);
-  EXPECT_EQ(exact_levels(last, "bids", sp.price_scale, sp.qty_scale), t.bids);
-  EXPECT_EQ(exact_levels(last, "asks", sp.price_scale, sp.qty_scale), t.asks);
+  EXPECT_EQ(bids, t.bids);
+  EXPECT_EQ(asks, t.asks);
   // The truth is also the live book: a new subscriber's first push and REST depth agree.
   WsClient ws2(io, port, "/narkasa/v3");
   ws2.send(R"({"method":"SUBSCRIBE","params":[{"type":"depth","symbol":"BTCTRY"}]})");
@@ -232,6 +245,52 @@ TEST_F(SimNarkasa, LastDepthPushEqualsTruthAfterPause) {
   EXPECT_EQ(exact_levels(first, "asks", sp.price_scale, sp.qty_scale), t.asks);
   run_for(io, 300ms);  // paused: nothing changes
   EXPECT_EQ(truth("narkasa", "BTCTRY").bids, t.bids);
+}
+
+TEST_F(SimNarkasa, DepthVariantsSidesAndFull) {
+  for (const std::string variant : {"sides", "full"}) {
+    sim->stop();
+    Options o = options(3, {"narkasa"});
+    o.variants["narkasa.depth"] = variant;
+    start(o);
+    WsClient ws(io, port, "/narkasa/v3");
+    ASSERT_TRUE(ws.connected());
+    ws.send(R"({"method":"SUBSCRIBE","params":[{"type":"depth","symbol":"BTCTRY"}]})");
+    int one_sided = 0, absent = 0, empty = 0;
+    for (int n = 0; n < 30;) {
+      auto f = ws.next();
+      ASSERT_TRUE(f);
+      if (!f->starts_with(R"({"type":"depth")")) continue;
+      const bool b = carries(*f, "bids"), a = carries(*f, "asks");
+      // The first push, to a new subscriber, is the whole book in both readings.
+      if (n++ == 0) {
+        EXPECT_TRUE(a && b) << *f;
+      }
+      one_sided += a != b;
+      absent += f->find(R"("bids")") == std::string::npos || f->find(R"("asks")") == std::string::npos;
+      empty += f->find(R"("bids":[])") != std::string::npos || f->find(R"("asks":[])") != std::string::npos;
+    }
+    if (variant == "full") {
+      EXPECT_EQ(one_sided + absent + empty, 0);
+    } else {
+      EXPECT_GT(one_sided, 0);
+      EXPECT_EQ(one_sided, absent + empty);
+      EXPECT_GT(absent, 0);
+      EXPECT_GT(empty, 0);
+    }
+  }
+}
+
+TEST_F(SimNarkasa, RefusedSymbolIsAnsweredFailed) {
+  sim->stop();
+  Options o = options(3, {"narkasa"});
+  o.variants["narkasa.refuse"] = "ETHTRY";
+  start(o);
+  WsClient ws(io, port, "/narkasa/v3");
+  ws.send(R"({"method":"SUBSCRIBE","params":[{"type":"trade","symbol":"ETHTRY"},{"type":"trade","symbol":"BTCTRY"}]})");
+  EXPECT_EQ(*ws.next(),
+            R"({"method":"SUBSCRIBE","status":"failed","type":"trade","symbol":"ETHTRY","code":"10037","message":"Invalid symbol."})");
+  EXPECT_EQ(*ws.next(), R"({"method":"SUBSCRIBE","status":"success","type":"trade","symbol":"BTCTRY"})");
 }
 
 }  // namespace

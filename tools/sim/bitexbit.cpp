@@ -254,6 +254,7 @@ const VenueDef& bitexbit_venue() {
       [](Context& ctx, std::vector<uint32_t> ids) -> std::unique_ptr<SimVenue> {
         return std::make_unique<Bitexbit>(ctx, std::move(ids));
       },
+      {},  // no variants
   };
   return def;
 }

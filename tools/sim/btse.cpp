@@ -1,7 +1,11 @@
 // BTSE spot: REST /spot/api/v3.2/... (v3.3 alias), the trade socket /ws/spot
 // (tradeHistoryApi:SYM) and the order-book socket /ws/oss/spot (update:SYM_0 snapshot then
-// seqNum/prevSeqNum deltas, snapshotL1:SYM). Each book is kept within 50 levels per side,
-// so a snapshot always carries the whole book and every change is published as a delta.
+// seqNum/prevSeqNum deltas, snapshotL1:SYM). The websocket book is the top 50 levels of a
+// deeper book (50 to 80 levels a side), as the venue documents: a snapshot carries the top
+// 50, and each market step is one delta of what changed inside the window - changed and new
+// levels (a level entering from below arrives as a new level) and deletions of levels that
+// left the book. A level pushed out of the window by a better one gets no delete: a client
+// keeps its book to the window. The truth is that top-50 view; REST L2 shows the whole book.
 // Each book keeps an undo history of its recent sequence numbers for the truth at a past seq.
 #include <algorithm>
 #include <cstdio>
@@ -19,6 +23,7 @@ namespace mdhub::sim {
 namespace {
 
 constexpr size_t kNoSymbol = static_cast<size_t>(-1);
+constexpr size_t kWindow = 50;  // levels a side on the websocket book
 constexpr size_t kMaxSubs = 256;  // per session
 constexpr int64_t kDefaultTrades = 50, kMaxTrades = 500;
 constexpr size_t kMaxCandles = 300;
@@ -42,6 +47,7 @@ struct Sym {
   int64_t book_ts_us = 0;  // timestamp of the last book message
   Level l1_bid{0, 0}, l1_ask{0, 0};
   BookHistory history;  // for the truth at a past seq
+  std::vector<Level> win_bids, win_asks;  // the published window
 };
 
 net::HttpResponse error_reply(std::string_view message, unsigned status = 400) {
@@ -61,6 +67,8 @@ class Btse final : public SimVenue {
       s.seq = 100'000 * (i + 1);
       s.book_ts_us = ctx.now_us();
       s.history = BookHistory(s.seq, s.book_ts_us);
+      s.win_bids = top_levels(market_.book(s.id).bids, kWindow);
+      s.win_asks = top_levels(market_.book(s.id).asks, kWindow);
       syms_.push_back(std::move(s));
       set_l1(i);
     }
@@ -75,7 +83,11 @@ class Btse final : public SimVenue {
       ++sym.seq;
       sym.book_ts_us = step.ts_us;
       sym.history.record(step.ts_us, step.updates, step.prev_qty);
-      broadcast(book_msg(local, "delta", step.updates), Kind::update, local);
+      // Every step moves the sequence, even one that only changed levels below the window
+      // (its delta is empty), so the history stays one entry per sequence number.
+      window_changes(Side::bid, market_.book(sym.id).bids, sym.win_bids);
+      window_changes(Side::ask, market_.book(sym.id).asks, sym.win_asks);
+      broadcast(book_msg(local, "delta", changes_), Kind::update, local);
     }
     if (set_l1(local)) broadcast(l1_msg(local), Kind::l1, local);
     if (!step.trades.empty()) broadcast(trades_msg(local, step.trades), Kind::trade, local);
@@ -114,6 +126,22 @@ class Btse final : public SimVenue {
  private:
   const InstrumentSpec& spec(size_t local) const { return market_.spec(syms_[local].id); }
 
+  // Appends to changes_ (cleared for the bids) what turns `win`, the window last published,
+  // into the top of `side`, and makes `win` that.
+  template <class M>
+  void window_changes(Side s, const M& side, std::vector<Level>& win) {
+    if (s == Side::bid) changes_.clear();
+    std::vector<Level> next = top_levels(side, kWindow);
+    const auto has = [](const std::vector<Level>& v, int64_t price) {
+      return std::find_if(v.begin(), v.end(), [&](const Level& l) { return l.price == price; }) != v.end();
+    };
+    for (const Level& l : next)
+      if (std::find(win.begin(), win.end(), l) == win.end()) changes_.push_back({s, l.price, l.qty});
+    for (const Level& l : win)
+      if (!has(next, l.price) && !side.contains(l.price)) changes_.push_back({s, l.price, 0});
+    win = std::move(next);
+  }
+
   void fill_truth(size_t local, uint64_t seq, int64_t ts_us, const Book& b, TruthBook& out) const {
     const auto& sp = spec(local);
     out.symbol = sp.symbol;
@@ -123,8 +151,8 @@ class Btse final : public SimVenue {
     out.ts_received_us = ts_us;
     out.price_scale = sp.price_scale;
     out.qty_scale = sp.qty_scale;
-    for (const auto& [p, q] : b.bids) out.bids.push_back({p, q});
-    for (const auto& [p, q] : b.asks) out.asks.push_back({p, q});
+    out.bids = top_levels(b.bids, kWindow);
+    out.asks = top_levels(b.asks, kWindow);
   }
 
   size_t find(std::string_view symbol) const {
@@ -179,8 +207,8 @@ class Btse final : public SimVenue {
   std::string snapshot_msg(size_t local) const {
     std::vector<LevelUpdate> all;
     const Book& b = market_.book(syms_[local].id);
-    for (const auto& [p, q] : b.bids) all.push_back({Side::bid, p, q});
-    for (const auto& [p, q] : b.asks) all.push_back({Side::ask, p, q});
+    for (const Level& l : top_levels(b.bids, kWindow)) all.push_back({Side::bid, l.price, l.qty});
+    for (const Level& l : top_levels(b.asks, kWindow)) all.push_back({Side::ask, l.price, l.qty});
     return book_msg(local, "snapshot", all);
   }
 
@@ -449,6 +477,7 @@ class Btse final : public SimVenue {
   std::vector<Sym> syms_;
   Subscribers<Session> subs_;
   json::Reader reader_;
+  std::vector<LevelUpdate> changes_;  // the delta being built
 };
 
 InstrumentSpec spec(std::string symbol, std::string base, std::string quote, int ps, int64_t tick, int qs) {
@@ -462,7 +491,7 @@ InstrumentSpec spec(std::string symbol, std::string base, std::string quote, int
   s.tick = tick;
   s.qty_scale = qs;
   s.min_levels = 50;
-  s.max_levels = 50;
+  s.max_levels = 80;  // deeper than the websocket window
   return s;
 }
 
@@ -480,6 +509,9 @@ const VenueDef& btse_venue() {
       [](Context& ctx, std::vector<uint32_t> ids) -> std::unique_ptr<SimVenue> {
         return std::make_unique<Btse>(ctx, std::move(ids));
       },
+      // The docs: Retry-After "will give the unlocked timestamp"; BTSE's timestamps are ms.
+      {{"retry_after", {"epoch_ms", "epoch_s", "delay", "date"},
+        "the http429 fault's Retry-After: the time the limit lifts (ms or s), a delay in s, or an HTTP date"}},
   };
   return def;
 }

@@ -405,6 +405,7 @@ const VenueDef& coinbtr_venue() {
       [](Context& ctx, std::vector<uint32_t> ids) -> std::unique_ptr<SimVenue> {
         return std::make_unique<Coinbtr>(ctx, std::move(ids));
       },
+      {},  // no variants
   };
   return def;
 }

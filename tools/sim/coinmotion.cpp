@@ -139,6 +139,7 @@ const VenueDef& coinmotion_venue() {
       [](Context& ctx, std::vector<uint32_t> ids) -> std::unique_ptr<SimVenue> {
         return std::make_unique<Coinmotion>(ctx, std::move(ids));
       },
+      {},  // no variants
   };
   return def;
 }

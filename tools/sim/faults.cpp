@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <ctime>
 #include <limits>
+#include <string>
 #include <list>
 #include <utility>
 
@@ -326,6 +328,29 @@ void Faults::send(const std::shared_ptr<net::WsSession>& s, const net::SharedTex
   for (int i = 0; i < copies; ++i) deliver(s, out);
 }
 
+namespace {
+
+// "Retry in 1 s" in the given form, from the wall clock.
+std::string retry_after_value(std::string_view form) {
+  using namespace std::chrono;
+  const int64_t now_ms = duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+  if (form == "epoch_ms") return std::to_string(now_ms + 1000);
+  // Rounded up, so the time is never before "in 1 s".
+  const int64_t at_s = (now_ms + 1000 + 999) / 1000;
+  if (form == "epoch_s") return std::to_string(at_s);
+  if (form == "date") {
+    const std::time_t tt = static_cast<std::time_t>(at_s);
+    std::tm tm{};
+    gmtime_r(&tt, &tm);
+    char buf[64];
+    std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    return buf;
+  }
+  return "1";
+}
+
+}  // namespace
+
 void Faults::respond(const Target& t, const net::Respond& respond, net::HttpResponse resp) {
   if (!spec_.any()) {
     respond(std::move(resp));
@@ -337,7 +362,10 @@ void Faults::respond(const Target& t, const net::Respond& respond, net::HttpResp
     return;
   }
   if (hit(FaultKind::http429, r)) {
-    respond(net::HttpResponse{429, "application/json", R"({"error":"too many requests"})", {{"Retry-After", "1"}}, false});
+    const std::string_view form = t.venue >= 0 && static_cast<size_t>(t.venue) < venues_.size()
+                                      ? std::string_view(venues_[static_cast<size_t>(t.venue)].retry_after)
+                                      : std::string_view("delay");
+    respond(net::HttpResponse{429, "application/json", R"({"error":"too many requests"})", {{"Retry-After", retry_after_value(form)}}, false});
     return;
   }
   if (hit(FaultKind::malformed, r)) resp.body.resize(resp.body.size() / 2);

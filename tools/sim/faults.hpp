@@ -60,6 +60,9 @@ struct FaultSpec {
 struct FaultVenue {
   std::string id;
   std::vector<std::pair<std::string, std::string>> symbols;
+  /// How the venue's http429 says "retry in 1 s": delay (seconds), epoch_s, epoch_ms or
+  /// date (HTTP-date) - the venue's retry_after variant.
+  std::string retry_after = "delay";
 };
 
 /// Parses a SPEC (grammar only: any venue and symbol names are accepted as written); an

@@ -1,12 +1,21 @@
 // Narkasa: the websocket /v3 (SUBSCRIBE/UNSUBSCRIBE/LIST_SUBSCRIPTIONS; allTickers, ticker,
 // candles, orderBook, depth, trade) and the venue's registration; REST is narkasa_rest.cpp.
-// Every number is a JSON number, times are ms, `depth` pushes are full top-50 snapshots
-// throttled per symbol.
+// Every number is a JSON number, times are ms, `depth` pushes are throttled per symbol.
+// Variants (--variant narkasa.KEY=VALUE):
+//   depth=sides (default) a push carries only the side(s) that changed; the unchanged side is
+//                left out or sent as [] (alternately, both spellings occur). Why the default:
+//                the venue documents no semantics, and the only public clients replace per
+//                side and skip an absent or empty side. In this reading an empty side cannot
+//                be said, so a side that empties is not pushed (the truth keeps it, as a
+//                client would).
+//   depth=full   both sides, the whole top 50, in every push.
+//   refuse=SYMBOL every SUBSCRIBE for that native symbol is answered "status":"failed".
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <algorithm>
 #include <chrono>
 #include <limits>
+#include <tuple>
 
 #include "feeds/common/json.hpp"
 #include "tools/sim/jsonw.hpp"
@@ -60,7 +69,12 @@ struct Sym {
 
 class Narkasa final : public SimVenue {
  public:
-  Narkasa(Context& ctx, std::vector<uint32_t> ids) : ctx_(ctx), market_(ctx.market()), subs_(ctx.faults()) {
+  Narkasa(Context& ctx, std::vector<uint32_t> ids)
+      : ctx_(ctx),
+        market_(ctx.market()),
+        subs_(ctx.faults()),
+        sides_(ctx.variant("narkasa", "depth") == "sides"),
+        refuse_(ctx.variant("narkasa", "refuse")) {
     for (uint32_t id : ids) {
       Sym s;
       s.id = id;
@@ -179,11 +193,18 @@ class Narkasa final : public SimVenue {
     sym.last_push = Clock::now();
     auto bids = top_levels(market_.book(sym.id).bids, narkasa::kDepthLevels);
     auto asks = top_levels(market_.book(sym.id).asks, narkasa::kDepthLevels);
-    if (bids == sym.bids && asks == sym.asks) return;
-    sym.bids = std::move(bids);
-    sym.asks = std::move(asks);
+    bool send_bids = bids != sym.bids, send_asks = asks != sym.asks;
+    // [] means "unchanged" in this reading: an emptied side cannot be published.
+    if (sides_) {
+      send_bids = send_bids && !bids.empty();
+      send_asks = send_asks && !asks.empty();
+    }
+    if (!send_bids && !send_asks) return;
+    if (send_bids) sym.bids = std::move(bids);
+    if (send_asks) sym.asks = std::move(asks);
     sym.published_us = ctx_.now_us();
-    broadcast(depth_msg(local), [&](const Sub& s) { return s.chan == Chan::depth && s.local == local; });
+    if (!sides_) send_bids = send_asks = true;
+    broadcast(depth_msg(local, send_bids, send_asks), [&](const Sub& s) { return s.chan == Chan::depth && s.local == local; });
   }
 
   bool set_l1(size_t local) {
@@ -212,13 +233,20 @@ class Narkasa final : public SimVenue {
   // ---- payloads -----------------------------------------------------------------------
   const InstrumentSpec& spec(size_t local) const { return market_.spec(syms_[local].id); }
 
-  std::string depth_msg(size_t local) const {
+  /// A side not sent is left out or sent as [], alternately.
+  std::string depth_msg(size_t local, bool send_bids, bool send_asks) {
     const auto& sp = spec(local);
     JsonW w;
-    w.obj().key("type").str("depth").key("symbol").str(sp.native).key("depth").obj().key("bids");
-    narkasa::book_levels(w, syms_[local].bids, sp.price_scale, sp.qty_scale, true);
-    w.key("asks");
-    narkasa::book_levels(w, syms_[local].asks, sp.price_scale, sp.qty_scale, true);
+    w.obj().key("type").str("depth").key("symbol").str(sp.native).key("depth").obj();
+    for (auto [key, send, levels] : {std::tuple{"bids", send_bids, &syms_[local].bids},
+                                     std::tuple{"asks", send_asks, &syms_[local].asks}}) {
+      if (send) {
+        w.key(key);
+        narkasa::book_levels(w, *levels, sp.price_scale, sp.qty_scale, true);
+      } else if (++unchanged_ % 2 == 0) {
+        w.key(key).arr().end();
+      }
+    }
     return w.end().end().take();
   }
 
@@ -318,9 +346,9 @@ class Narkasa final : public SimVenue {
 
   void subscribe(const std::shared_ptr<net::WsSession>& s, Session& session, bool on, const Param& p) {
     const std::string_view method = on ? "SUBSCRIBE" : "UNSUBSCRIBE";
-    auto answer = [&](std::string_view code, std::string_view message) {
+    auto answer = [&](std::string_view code, std::string_view message, std::string_view status = "error") {
       JsonW w;
-      w.obj().key("method").str(method).key("status").str(code.empty() ? "success" : "error").key("type").str(p.type);
+      w.obj().key("method").str(method).key("status").str(code.empty() ? "success" : status).key("type").str(p.type);
       if (!p.symbol.empty()) w.key("symbol").str(p.symbol);
       if (!p.interval.empty()) w.key("interval").str(p.interval);
       if (!code.empty()) w.key("code").str(code).key("message").str(message);
@@ -332,6 +360,7 @@ class Narkasa final : public SimVenue {
     if (chan != Chan::all_tickers) {
       sub.local = find_native(p.symbol);
       if (sub.local == kNoSymbol) return answer("10037", "Invalid symbol.");
+      if (on && spec(sub.local).native == refuse_) return answer("10037", "Invalid symbol.", "failed");
     }
     const narkasa::IntervalDef* iv = nullptr;
     if (chan == Chan::candles) {
@@ -353,7 +382,7 @@ class Narkasa final : public SimVenue {
     // A new subscriber starts from the current state of its stream.
     std::string first;
     switch (chan) {
-      case Chan::depth: first = depth_msg(sub.local); break;
+      case Chan::depth: first = depth_msg(sub.local, true, true); break;
       case Chan::order_book: first = l1_msg(sub.local); break;
       case Chan::ticker: first = ticker_msg(sub.local, "ticker"); break;
       case Chan::candles: first = candle_msg(sub.local, *iv); break;
@@ -372,6 +401,9 @@ class Narkasa final : public SimVenue {
   Subscribers<Session> subs_;
   json::Reader reader_;
   std::unique_ptr<asio::steady_timer> tickers_timer_;
+  const bool sides_;
+  const std::string refuse_;  // native symbol, or "none"
+  uint64_t unchanged_ = 0;
 };
 
 InstrumentSpec spec(std::string symbol, std::string native, std::string base, std::string quote, int ps, int qs) {
@@ -402,6 +434,8 @@ const VenueDef& narkasa_venue() {
       [](Context& ctx, std::vector<uint32_t> ids) -> std::unique_ptr<SimVenue> {
         return std::make_unique<Narkasa>(ctx, std::move(ids));
       },
+      {{"depth", {"sides", "full"}, "depth pushes carry only the changed side(s) (absent or [] = unchanged), or both"},
+       {"refuse", {"none", "BTCTRY", "ETHTRY", "BTCUSDT", "ETHUSDT"}, "answer every SUBSCRIBE for this symbol \"status\":\"failed\""}},
   };
   return def;
 }

@@ -51,6 +51,9 @@ class Context {
   virtual void websocket(std::string path, net::WsHandler handler) = 0;
   /// Expires when the simulator goes away: venue timers check it before touching the venue.
   virtual std::weak_ptr<void> alive() const = 0;
+  /// The value of variant `key` of venue `venue` (`--variant venue.key=value`), or its
+  /// default (VariantDef::values[0]). `key` must be one the venue declares.
+  virtual const std::string& variant(std::string_view venue, std::string_view key) const = 0;
 };
 
 /// One simulated venue's protocol.
@@ -76,6 +79,14 @@ class SimVenue {
   virtual void stop() = 0;
 };
 
+/// One point where a venue's documents allow several readings: the simulator speaks the
+/// one chosen with `mdhub sim --variant venue.key=value`.
+struct VariantDef {
+  std::string key;
+  std::vector<std::string> values;  ///< values[0] is the default: the best-supported reading
+  std::string help;
+};
+
 struct VenueDef {
   std::string id;
   std::string rest_path;  ///< path of the real REST base URL ("/v3/api"; "" if at the root)
@@ -85,6 +96,7 @@ struct VenueDef {
   std::vector<InstrumentSpec> instruments;
   /// `ids[i]` is the market id of instruments[i].
   std::function<std::unique_ptr<SimVenue>(Context&, std::vector<uint32_t> ids)> make;
+  std::vector<VariantDef> variants;
 };
 
 /// Every simulated venue, in a fixed order (venues.cpp).
@@ -93,6 +105,9 @@ const std::vector<const VenueDef*>& venue_defs();
 /// The venues named in `ids` (all for an empty list), in the order given;
 /// throws std::invalid_argument for an unknown id.
 std::vector<const VenueDef*> select_venues(const std::vector<std::string>& ids);
+
+/// The declared variant `key` of `def`; nullptr if it has none.
+const VariantDef* find_variant(const VenueDef& def, std::string_view key);
 
 /// Shared by the venues: upper-cased ASCII.
 std::string upper(std::string_view s);

@@ -40,9 +40,11 @@ struct Simulator::Impl final : Context, std::enable_shared_from_this<Impl> {
   // Second construction phase: routes capture weak references to this.
   void init() {
     defs = select_venues(opts.venues);
+    if (std::string verr; !check_variants(opts.variants, verr)) throw std::invalid_argument("--variant " + verr);
     for (const VenueDef* d : defs) {
       FaultVenue& fv = fault_venues.emplace_back();
       fv.id = d->id;
+      if (find_variant(*d, "retry_after")) fv.retry_after = variant(d->id, "retry_after");
       for (const auto& i : d->instruments) fv.symbols.emplace_back(i.symbol, i.native);
     }
     faults_.set_venues(fault_venues);
@@ -87,6 +89,17 @@ struct Simulator::Impl final : Context, std::enable_shared_from_this<Impl> {
   bool paused() const override { return paused_; }
   int64_t now_us() const override { return wall_us(); }
   std::weak_ptr<void> alive() const override { return token; }
+  const std::string& variant(std::string_view venue, std::string_view key) const override {
+    std::string name(venue);
+    name += '.';
+    name += key;
+    if (auto it = opts.variants.find(name); it != opts.variants.end()) return it->second;
+    for (const VenueDef* d : defs)
+      if (d->id == venue)
+        if (const VariantDef* v = find_variant(*d, key)) return v->values.front();
+    static const std::string none;
+    return none;
+  }
 
   void route(std::string path, net::HttpHandler handler) override {
     std::weak_ptr<Impl> weak = weak_from_this();
@@ -279,6 +292,10 @@ struct Simulator::Impl final : Context, std::enable_shared_from_this<Impl> {
     w.key("rest_requests").num(static_cast<int64_t>(rest_requests));
     w.key("ws_sessions").num(static_cast<int64_t>(server->ws_sessions())).key("venues").arr();
     for (const VenueDef* d : defs) w.str(d->id);
+    // The reading each served venue speaks, defaults included.
+    w.end().key("variants").obj();
+    for (const VenueDef* d : defs)
+      for (const VariantDef& v : d->variants) w.key(d->id + "." + v.key).str(variant(d->id, v.key));
     w.end().key("faults_injected").obj();
     for (size_t k = 0; k < kFaultKinds; ++k)
       w.key(to_string(static_cast<FaultKind>(k))).num(static_cast<int64_t>(faults_.counts()[k]));

@@ -4,6 +4,7 @@
 // (truth books, pause/resume, faults, status). Runs entirely on the io_context it is given:
 // construct, call and destroy it from that context's thread.
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -22,11 +23,23 @@ struct Options {
   std::string tls_dir = ".";  ///< where the cert/key/CA files are written / read
   std::vector<std::string> venues;  ///< empty = all simulated venues
   double rate = 0;            ///< market steps per second over all instruments; 0 = natural pace
+  /// Protocol variants, "venue.key" -> value (see parse_variants); absent keys take the
+  /// venue's default.
+  std::map<std::string, std::string> variants;
 };
+
+/// Parses a `--variant` LIST, `venue.key=value[,...]` (later items win), into `out`. False,
+/// `out` untouched, and `error` naming the item for a malformed item or an unknown venue,
+/// key or value.
+bool parse_variants(std::string_view list, std::map<std::string, std::string>& out, std::string& error);
+/// Checks every entry of `variants` as parse_variants does.
+bool check_variants(const std::map<std::string, std::string>& variants, std::string& error);
+/// One line per variant, "  venue.key=a|b|c (default a): help", without a final newline.
+std::string variants_help();
 
 class Simulator {
  public:
-  /// Throws std::invalid_argument on a bad fault spec or an unknown venue, and
+  /// Throws std::invalid_argument on a bad fault spec, an unknown venue or variant, and
   /// std::runtime_error if the TLS files cannot be created.
   Simulator(boost::asio::io_context& io, Options opts);
   ~Simulator();
