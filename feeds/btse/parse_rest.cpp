@@ -115,6 +115,8 @@ ParseStatus parse_instruments(json::Reader& reader, std::string_view body,
     // More digits than the increments need is harmless; fewer would merge price levels.
     inst.price_scale = std::max(kDefaultPriceScale, increment_digits(tick));
     inst.qty_scale = std::max(kDefaultQtyScale, increment_digits(lot));
+    // The book's ladder is laid out on this grid; a bad value only leaves it to be inferred.
+    if (auto t = parse_decimal(tick, inst.price_scale); t && *t > 0) inst.tick = *t;
     instruments.push_back(std::move(inst));
   }
   return ParseStatus::ok;

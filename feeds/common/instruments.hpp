@@ -20,6 +20,7 @@ struct Instrument {
   std::string base, quote;
   int price_scale = kDefaultPriceScale;
   int qty_scale = kDefaultQtyScale;
+  int64_t tick = 0;  ///< price increment as a mantissa at price_scale; 0 = not published
 };
 
 /// Not thread-safe for writes; built once per feed, then read-only while parsing.

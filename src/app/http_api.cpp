@@ -214,6 +214,12 @@ class Api {
       render::key(b, "quote"); render::str(b, i.quote);
       render::key(b, "price_scale"); render::num(b, i.price_scale);
       render::key(b, "qty_scale"); render::num(b, i.qty_scale);
+      render::key(b, "tick"); render::dec(b, i.tick > 0 ? i.tick : kNone, i.price_scale);
+      render::key(b, "book");
+      if (engine_.feed_capabilities(p->feed).book)
+        render::str(b, p->book.impl() == BookImpl::ladder ? "ladder" : "vector");
+      else
+        b += "null";
       b += '}';
     }
     b += "]}";

@@ -52,6 +52,7 @@ void Engine::on_instruments(size_t feed, const InstrumentTable& table) {
     } else {
       all_.push_back(std::make_unique<InstrumentState>());
       s = all_.back().get();
+      s->book = Book(book_options_for(inst));
       by_key_.emplace(k, s);
       auto [cit, new_symbol] = consolidated_by_symbol_.try_emplace(inst.symbol, consolidated_.size());
       if (new_symbol) {
@@ -422,6 +423,13 @@ void Engine::emit_candle(InstrumentState& s, const CandleMsg& c, bool from_venue
   }
   s.last_publish_seq = ++publish_seq_;
   for (auto* o : observers_) o->on_candle(s, r);
+}
+
+BookOptions book_options_for(const Instrument& inst) {
+  BookOptions o;
+  o.impl = BookImpl::ladder;
+  o.tick = inst.tick;
+  return o;
 }
 
 bool carries_preferred(const InstrumentState& s, const CandleRecord& c) {

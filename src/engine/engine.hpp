@@ -46,6 +46,12 @@ struct CandleRecord {
   int64_t ts_received_us = 0;
 };
 
+/// The book the engine keeps for an instrument: the tick ladder (O(1) at any price of its
+/// window, book/l2_book.hpp) on the venue's published tick, else on a tick it infers from the
+/// prices it sees. Its window grows with the prices seen, up to a bound; beyond that the
+/// ladder keeps the outlying levels in the vector it has for them.
+BookOptions book_options_for(const Instrument& inst);
+
 struct InstrumentState;
 /// The one series a plain `candles.<interval>` carries (websocket, HTTP without `source`):
 /// the venue's own candles once the venue has published one of that interval, else the
@@ -60,7 +66,7 @@ struct InstrumentState {
   size_t consolidated = SIZE_MAX;  ///< index into Engine::consolidated()
   size_t consolidated_member = 0;  ///< this instrument's venue slot in that book
 
-  Book book;
+  Book book{book_options_for(Instrument{})};
   bool has_book = false;   ///< the venue publishes a book for it
   bool sequenced = false;  ///< book comes from a sequenced stream (snapshot + deltas)
   bool in_sync = false;    ///< book is known good (only then is it served)

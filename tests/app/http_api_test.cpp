@@ -32,7 +32,9 @@ class HttpApi : public ::testing::Test {
     quotes.book = false;
     quotes.trades = false;
     quotes.venue_candles = 0;
-    add("btse", {}, inst("btse", "BTC-USD", "BTC-USD"));
+    Instrument btc = inst("btse", "BTC-USD", "BTC-USD");
+    btc.tick = 50;  // 0.50
+    add("btse", {}, std::move(btc));
     add("narkasa", {}, inst("narkasa", "BTC-TRY", "BTCTRY"));
     add("coinmotion", quotes, inst("coinmotion", "BTC-EUR", "btcEur"));
   }
@@ -105,8 +107,19 @@ TEST_F(HttpApi, WhatAVenueCannotHaveIsSaid) {
 
 TEST_F(HttpApi, FeedsSayInSyncOnlyWhereThereIsABook) {
   const std::string body = get("/api/v1/feeds").second;
-  EXPECT_NE(body.find(R"("symbols":{"BTC-EUR":{"gaps":0,"resyncs":0,"in_sync":null}})"), std::string::npos) << body;
-  EXPECT_NE(body.find(R"("symbols":{"BTC-USD":{"gaps":0,"resyncs":0,"in_sync":false}})"), std::string::npos) << body;
+  EXPECT_NE(body.find(R"("symbols":{"BTC-EUR":{"gaps":0,"resyncs":0,"in_sync":null,"levels_trimmed":0}})"),
+            std::string::npos) << body;
+  EXPECT_NE(body.find(R"("symbols":{"BTC-USD":{"gaps":0,"resyncs":0,"in_sync":false,"levels_trimmed":0}})"),
+            std::string::npos) << body;
+}
+
+TEST_F(HttpApi, InstrumentsNameTheirTickAndBook) {
+  const std::string body = get("/api/v1/instruments").second;
+  // btse publishes its tick; narkasa's is inferred by the ladder; coinmotion has no book.
+  for (const char* want : {R"("native":"BTC-USD","base":"BTC","quote":"USD","price_scale":2,"qty_scale":8,"tick":"0.5","book":"ladder"})",
+                           R"("native":"BTCTRY","base":"BTC","quote":"TRY","price_scale":2,"qty_scale":8,"tick":null,"book":"ladder"})",
+                           R"("native":"btcEur","base":"BTC","quote":"EUR","price_scale":2,"qty_scale":8,"tick":null,"book":null})"})
+    EXPECT_NE(body.find(want), std::string::npos) << want << "\n" << body;
 }
 
 TEST_F(HttpApi, ReadyOnlyWithEveryFeedLive) {

@@ -45,6 +45,10 @@ TEST_F(BtseRest, DiscoverySkipsFuturesAndInactiveAndWidensScales) {
   EXPECT_EQ(v[1].price_scale, 10);  // minPriceIncrement 1e-10 needs ten digits
   EXPECT_EQ(v[1].qty_scale, 8);
   EXPECT_EQ(v[2].symbol, "ETH-USD");
+  // The published increment is the book's tick, at the instrument's price scale.
+  EXPECT_EQ(v[0].tick, 50'000'000);  // "0.5" at scale 8
+  EXPECT_EQ(v[1].tick, 1);           // 1e-10 at scale 10
+  EXPECT_EQ(v[2].tick, 0);           // not published: the book infers it
 }
 
 TEST_F(BtseRest, DiscoveryRejectsNonArray) {

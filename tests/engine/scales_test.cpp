@@ -135,5 +135,21 @@ TEST_F(engine_scales_late, LevelsOverflowingTheFinerScalesAreLeftOutAndCounted) 
   EXPECT_EQ(cons_side("BTC-USDT", Side::bid), Strings{"90 1 narkasa=1"});
 }
 
+// Books are tick ladders, on the venue's published tick or an inferred one; a price off the
+// published grid still lands exactly (the ladder refines its tick rather than failing).
+TEST_F(engine_scales, BooksAreTickLaddersOnThePublishedTickElseInferred) {
+  Instrument sol = make_instrument("SOL-USDT", "SOL-USDT", 2, 4);
+  sol.tick = 5;  // 0.05
+  const size_t bx = add_feed("bitexbit", {sol, make_instrument("XRP-USDT", "XRP-USDT", 4, 2)});
+  for (const auto& p : engine_.instruments()) EXPECT_EQ(p->book.impl(), BookImpl::ladder) << key_of(*p);
+  EXPECT_EQ(send(bx, at(bx, 10 * kSec)
+                         .replace(0, {bid("20.05", "1"), bid("20.03", "2"), ask("20.10", "3")})
+                         .replace(1, {bid("0.5123", "7"), ask("0.5127", "8")})),
+            Ids{});
+  EXPECT_EQ(side_of(st("bitexbit", "SOL-USDT"), Side::bid), (Strings{"20.05 1", "20.03 2"}));
+  EXPECT_EQ(side_of(st("bitexbit", "SOL-USDT"), Side::ask), Strings{"20.1 3"});
+  EXPECT_EQ(side_of(st("bitexbit", "XRP-USDT"), Side::ask), Strings{"0.5127 8"});
+}
+
 }  // namespace
 }  // namespace mdhub::test
