@@ -240,6 +240,16 @@ async function main() {
     await page.waitForFunction(() => document.querySelector('#candles-meta').textContent !== '', null, { timeout: WAIT_MS });
     log(`trades and feeds shown: ${await page.locator('#feed-rows tr').count()} feeds`);
 
+    // The all-venues tape is in trade time order, newest first, though a polled venue's
+    // trades arrive in late batches (local times of day; one wrap past midnight allowed).
+    await page.waitForFunction(() => document.querySelectorAll('#trades .trow:not(.thead):not(.blank)').length >= 45, null, { timeout: WAIT_MS })
+      .catch(() => {});
+    const times = await page.evaluate(() => [...document.querySelectorAll('#trades .trow:not(.thead):not(.blank) .ttime')].map((x) => x.textContent));
+    const venuesOnTape = await page.evaluate(() => new Set([...document.querySelectorAll('#trades .trow:not(.thead):not(.blank) .tvenue')].map((x) => x.textContent)).size);
+    const outOfOrder = times.findIndex((t, i) => i > 0 && t > times[i - 1] && !(times[i - 1].startsWith('00:') && t.startsWith('23:')));
+    if (outOfOrder > 0) failures.push(`trade tape not in time order at row ${outOfOrder}: ${times.slice(Math.max(0, outOfOrder - 3), outOfOrder + 3)}`);
+    log(`trade tape: ${times.length} trades from ${venuesOnTape} venues, newest ${times[0]}, oldest ${times[times.length - 1]}`);
+
     // On "All venues" the chart shows a venue's own candles, not a series built from trades.
     const sym = await page.evaluate(() => document.querySelector('#symbol').value);
     const own = [];
