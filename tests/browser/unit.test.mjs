@@ -127,3 +127,57 @@ test('candle series: live rows win over history, venue candles over trade-built 
   s.put({ ...candle(240, null, 'venue') }, false);  // incomplete: ignored
   assert.equal(s.sorted().length, 1);
 });
+
+const { insertTrade, tickerChange } = await load('tables.js');
+
+test('trade tape is in trade time order, not arrival order', () => {
+  const tape = [];
+  const tr = (id, exch, recv) => ({ trade_id: id, ts_exchange: exch, ts_received: recv });
+  // Streamed live trades, then a late polled batch (oldest first) received after them.
+  insertTrade(tape, tr('a1', 1000, 1010));
+  insertTrade(tape, tr('a2', 3000, 3010));
+  insertTrade(tape, tr('a3', 5000, 5010));
+  for (const t of [tr('p1', 2000, 6000), tr('p2', 4000, 6000), tr('p3', 6000, 6000)]) insertTrade(tape, t);
+  assert.deepEqual(tape.map((t) => t.trade_id), ['p3', 'a3', 'p2', 'a2', 'p1', 'a1']);
+  // Without a venue time the receive time orders; equal times: the later arrival first.
+  insertTrade(tape, { trade_id: 'n1', ts_exchange: null, ts_received: 4500 });
+  insertTrade(tape, { trade_id: 'e1', ts_exchange: 3000, ts_received: 9000 });
+  assert.deepEqual(tape.map((t) => t.trade_id), ['p3', 'a3', 'n1', 'p2', 'e1', 'a2', 'p1', 'a1']);
+});
+
+test('24h change: the venue figure, else exact from open and last', () => {
+  assert.equal(D.changePct('100', '101.5'), '1.50');
+  assert.equal(D.changePct('64000', '63000'), '-1.56');      // -1.5625 rounds away from zero
+  assert.equal(D.changePct('3', '4'), '33.33');
+  assert.equal(D.changePct('3', '5'), '66.67');
+  assert.equal(D.changePct('200', '200.01'), '0.01');        // 0.005 rounds up
+  assert.equal(D.changePct('200', '199.99'), '-0.01');
+  assert.equal(D.changePct('200', '200.009'), '0.00');
+  assert.equal(D.changePct('2091500.5', '2091500.5'), '0.00');
+  assert.equal(D.changePct('0', '5'), null);
+  assert.equal(D.changePct('0.00000003', '0.00000004', 4), '33.3333');
+  assert.equal(tickerChange({ change_pct: '2.5', open: '100', last: '101' }), '2.5');
+  assert.equal(tickerChange({ change_pct: null, open: '100', last: '99.5' }), '-0.50');
+  assert.equal(tickerChange({ change_pct: null, open: null, last: '99.5' }), null);
+  assert.equal(tickerChange(null), null);
+});
+
+const { feedTrouble } = await load('tables.js');
+
+test('feeds down: counted, each error named once with its venues', () => {
+  const f = (venue, state, last_error, enabled = true) => ({ venue, state, last_error, enabled });
+  assert.equal(feedTrouble([]), null);
+  assert.equal(feedTrouble([f('btse', 'live', 'an old error'), f('narkasa', 'starting', null)]), null);
+  const t = feedTrouble([
+    f('btse', 'down', 'discovery: connect 127.0.0.1:1: Connection refused'),
+    f('narkasa', 'discovering', 'discovery: connect 127.0.0.1:1: Connection refused'),  // retrying
+    f('coinbtr', 'live', null),
+    f('bitexbit', 'down', null),
+    f('coinmotion', 'down', 'x', false),  // disabled: not counted
+  ]);
+  assert.deepEqual(t, {
+    down: 3, total: 4, summary: '3 of 4 feeds down',
+    text: '3 of 4 feeds down: btse, narkasa: discovery: connect 127.0.0.1:1: Connection refused; bitexbit: no error reported',
+  });
+  assert.equal(feedTrouble([f('btse', 'down', 'HTTP 503')]).text, '1 of 1 feed down: btse: HTTP 503');
+});

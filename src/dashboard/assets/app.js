@@ -6,7 +6,7 @@ import { Book } from './book.js';
 import { Ladder } from './ladder.js';
 import { DepthChart } from './depth.js';
 import { CandleChart, CandleSeries } from './candles.js';
-import { TradesTape, VenueTable, renderFeeds, pct } from './tables.js';
+import { TradesTape, VenueTable, renderFeeds, pct, insertTrade, tickerChange, feedTrouble } from './tables.js';
 import { el, setText, setClass, themeColors, venueColor, count } from './util.js';
 import { cmp, sum } from './decimal.js';
 
@@ -16,6 +16,7 @@ const TAPE_ROWS = 48;
 const MAX_TRADES = 200;
 const FEEDS_EVERY_MS = 2000;
 const RESYNC_MAX_MS = 5000;  // longest wait before a book resubscribe (see onGap)
+const VENUE_CANDLES_EVERY_MS = 5000;
 
 const $ = (id) => document.getElementById(id);
 
@@ -25,9 +26,11 @@ const S = {
   venue: 'all',
   interval: '1m',
   chartVenue: null,     // candle venue in the consolidated view
+  chartPicked: false,   // chosen by the user: no longer follows the venues' own candles
   book: null,
   bookNote: '',
-  trades: [],           // newest first
+  trades: [],           // newest first, by trade time
+  tradesNote: '',
   tradeKeys: new Set(),
   tickers: new Map(),   // venue -> ticker message
   bbos: new Map(),      // venue -> bbo message
@@ -72,7 +75,7 @@ function frame() {
   const d = new Set(dirty);
   dirty.clear();
   if (d.has('book')) {
-    ladder.render(S.book, S.bookNote);
+    ladder.render(S.book, S.bookNote || (S.symbol ? '' : noMarketNote(false)));
     depth.draw(S.book, colors);
     const b = S.book;
     const gaps = S.gaps ? ` · ${S.gaps} gap${S.gaps > 1 ? 's' : ''} resynced` : '';
@@ -84,24 +87,55 @@ function frame() {
   if (d.has('candles')) {
     chart.draw(S.candles, colors, S.candleNote);
     const src = S.candles && S.candles.source;
+    // What the canvas shows, for screen readers: the note drawn in place of an empty chart.
+    const empty = !S.candles || !S.candles.sorted().length;
+    $('candles').setAttribute('aria-label', empty ? S.candleNote || 'Waiting for candles…' : `${S.candles.venue} ${S.candles.interval} candles`);
     setText($('candles-meta'), src ? `${S.candles.venue} · ${src === 'venue' ? "venue's candles" : 'built from trades'}` : '');
   }
   if (d.has('trades')) {
-    tape.render(S.trades, S.venue === 'all');
+    tape.render(S.trades, S.venue === 'all', S.tradesNote);
     setText($('trades-meta'), S.venue === 'all' ? 'all venues' : S.venue);
   }
   if (d.has('ticker')) renderTicker();
   if (d.has('venues')) venueTable.render(S.bbos, S.tickers, S.venue);
   if (d.has('feeds')) {
     renderFeeds($('feed-rows'), S.feeds, Date.now());
+    renderTrouble();
     setText($('feeds-meta'), S.feedsError || `${S.feeds.filter((f) => f.state === 'live').length}/${S.feeds.length} live · every 2 s`);
   }
+}
+
+/** Top bar: how many feeds are down and why; the market picker while there is no market. */
+function renderTrouble() {
+  const trouble = feedTrouble(S.feeds);
+  const alert = $('feed-alert');
+  alert.hidden = !trouble;
+  setText(alert, trouble ? trouble.text : '');
+  if (S.symbol) return;
+  // The picker gives the short reason; its tooltip and the book panel the venues' errors.
+  const sel = $('symbol');
+  const short = noMarketNote(true);
+  if (sel.options.length !== 1 || sel.options[0].text !== short) {
+    sel.textContent = '';
+    sel.append(new Option(short, '', true, true));
+    sel.options[0].disabled = true;
+  }
+  sel.title = noMarketNote(false);
+  $('chart-venue').hidden = true;
+  mark('book');
+}
+
+function noMarketNote(short) {
+  const trouble = feedTrouble(S.feeds);
+  const why = trouble ? (short ? trouble.summary : trouble.text)
+    : S.feedsError || (S.feeds.length ? 'the venues have not listed their instruments' : 'waiting for feed health');
+  return `No market available yet: ${why}`;
 }
 
 function renderTicker() {
   const all = S.venue === 'all';
   const t = all ? null : S.tickers.get(S.venue);
-  let last = t && t.last, src = all ? '' : S.venue, change = t && t.change_pct;
+  let last = t && t.last, src = all ? '' : S.venue, change = tickerChange(t);
   let high = t && t.high, low = t && t.low, volume = t && t.volume_base;
   if (all) {
     // Consolidated: the latest trade anywhere; range and volume over every venue.
@@ -110,7 +144,7 @@ function renderTicker() {
       last = tr.price;
       src = `last trade on ${tr.venue}`;
       const vt = S.tickers.get(tr.venue);
-      change = vt ? vt.change_pct : null;
+      change = tickerChange(vt);
     }
     const ts = [...S.tickers.values()];
     const pick = (key, better) => ts.reduce((m, x) => (typeof x[key] === 'string' && (m === null || better(cmp(x[key], m))) ? x[key] : m), null);
@@ -149,13 +183,25 @@ const conn = new Connection(wsUrl, { onMessage, onState, onError });
 
 function onError(e) {
   // A venue that cannot provide a panel's kind (a broker's book or trades) is a fact of the
-  // market, not a failure: the panel says so; no alarm.
-  if (e.code !== 'unsupported_channel') toast(`${e.code}: ${e.message}${e.channel ? ` (${e.channel})` : ''}`);
+  // market, not a failure: the panel says so instead of waiting; no alarm.
+  const unsupported = e.code === 'unsupported_channel';
+  if (!unsupported) toast(`${e.code}: ${e.message}${e.channel ? ` (${e.channel})` : ''}`);
   if (S.book && e.channel === S.book.channel) {
-    S.bookNote = e.message;
+    S.bookNote = unsupported ? notProvided('Order book') : e.message;
     mark('book');
   }
+  if (unsupported && e.channel === tradesChannel()) {
+    S.tradesNote = notProvided('Trades');
+    mark('trades');
+  }
+  if (unsupported && S.candles && e.channel === candleChannel()) {
+    S.candleNote = notProvided('Candles');
+    mark('candles');
+  }
 }
+
+/** The note of a panel whose kind the venue cannot provide. */
+const notProvided = (what) => `${what} not provided by this venue`;
 
 function onMessage(m) {
   S.msgs++;
@@ -189,7 +235,7 @@ function onMessage(m) {
       if (m.venue === 'all') S.consBbo = m;
       else S.bbos.set(m.venue, m);
       // A quote without sizes comes from a broker-style venue that has no order book.
-      if (m.venue === S.venue && m.bid_qty === null && m.ask_qty === null && !(S.book && S.book.ready)) {
+      if (m.venue === S.venue && m.bid_qty === null && m.ask_qty === null && !(S.book && S.book.ready) && !S.bookNote) {
         S.bookNote = `${m.venue} publishes quotes only: no order book for ${m.symbol}`;
         mark('book');
       }
@@ -250,11 +296,7 @@ function addTrade(m) {
   const key = m.trade_id !== null && m.trade_id !== undefined ? `${m.venue}/${m.trade_id}` : `${m.venue}/${m.ts_received}/${m.price}/${m.qty}`;
   if (S.tradeKeys.has(key)) return;
   S.tradeKeys.add(key);
-  const t = { ...m, key };
-  // Arrival order, newest first; live trades nearly always go to the front.
-  let i = 0;
-  while (i < S.trades.length && S.trades[i].ts_received > t.ts_received) i++;
-  S.trades.splice(i, 0, t);
+  insertTrade(S.trades, { ...m, key });
   while (S.trades.length > MAX_TRADES) S.tradeKeys.delete(S.trades.pop().key);
 }
 
@@ -263,11 +305,14 @@ function addTrade(m) {
 const venuesOf = (symbol) => S.bySymbol.get(symbol) || [];
 const chartVenue = () => (S.venue === 'all' ? S.chartVenue : S.venue);
 
+const tradesChannel = () => `trades:${S.venue === 'all' ? '*' : S.venue}:${S.symbol}`;
+const candleChannel = () => `candles.${S.interval}:${chartVenue()}:${S.symbol}`;
+
 function channels() {
   const s = S.symbol, v = S.venue;
-  const list = [`book:${v}:${s}`, `ticker:*:${s}`, `bbo:*:${s}`, `trades:${v === 'all' ? '*' : v}:${s}`];
+  const list = [`book:${v}:${s}`, `ticker:*:${s}`, `bbo:*:${s}`, tradesChannel()];
   if (v === 'all') list.push(`bbo:all:${s}`);
-  if (chartVenue()) list.push(`candles.${S.interval}:${chartVenue()}:${s}`);
+  if (chartVenue()) list.push(candleChannel());
   return list;
 }
 
@@ -299,7 +344,10 @@ function choose(symbol, venue) {
   }
   S.symbol = symbol;
   S.venue = venue;
-  if (!venues.includes(S.chartVenue)) S.chartVenue = venues[0];
+  if (!venues.includes(S.chartVenue)) {
+    S.chartVenue = venues[0];
+    S.chartPicked = false;
+  }
   S.gen++;
   S.book = new Book(`book:${venue}:${symbol}`);
   S.bookNote = '';
@@ -308,6 +356,7 @@ function choose(symbol, venue) {
   S.resyncTimer = null;
   S.resyncDelay = 0;
   S.trades = [];
+  S.tradesNote = '';
   S.tradeKeys.clear();
   S.candles = new CandleSeries(chartVenue(), S.interval);
   S.candleNote = '';
@@ -316,13 +365,16 @@ function choose(symbol, venue) {
   renderPickers();
   conn.setChannels(channels());
   loadHistory(S.gen);
+  findVenueCandles(S.gen);
   history.replaceState(null, '', `#${symbol}/${venue}/${S.interval}`);
   mark('book', 'candles', 'trades', 'ticker', 'venues');
 }
 
-function chooseCandles(interval, venue) {
+function chooseCandles(interval, venue, picked = !!venue) {
+  const ivChanged = interval !== S.interval;
   S.interval = interval;
   if (venue) S.chartVenue = venue;
+  if (picked) S.chartPicked = true;
   S.candles = new CandleSeries(chartVenue(), interval);
   S.candleNote = '';
   conn.setChannels(channels());
@@ -330,6 +382,26 @@ function chooseCandles(interval, venue) {
   renderPickers();
   history.replaceState(null, '', `#${S.symbol}/${S.venue}/${S.interval}`);
   mark('candles');
+  if (ivChanged) findVenueCandles(S.gen);
+}
+
+/**
+ * On "All venues" the chart shows, unless the user picked one, a venue whose series of the
+ * interval is its own candles: what its traders see, rather than one built from the trades
+ * mdhub saw. The latest candle of each venue's default series tells which it is (asking
+ * for source=venue instead would be an error for every venue that has none).
+ */
+function findVenueCandles(gen) {
+  if (S.venue !== 'all' || S.chartPicked) return;
+  const symbol = S.symbol, interval = S.interval, venues = venuesOf(symbol);
+  const probe = (v) => getJson(`/api/v1/candles/${encodeURIComponent(v)}/${encodeURIComponent(symbol)}?interval=${interval}&limit=1`)
+    .then(({ status, body }) => status === 200 && body && Array.isArray(body.candles) && body.candles.some((c) => c.source === 'venue'))
+    .catch(() => false);
+  Promise.all(venues.map(probe)).then((own) => {
+    if (gen !== S.gen || interval !== S.interval || S.chartPicked || S.venue !== 'all') return;
+    const i = own.indexOf(true);
+    if (i >= 0 && venues[i] !== S.chartVenue) chooseCandles(interval, venues[i], false);
+  });
 }
 
 function renderPickers() {
@@ -343,6 +415,7 @@ function renderPickers() {
     }
   }
   sel.value = S.symbol;
+  sel.title = '';
   const nav = $('venues');
   nav.textContent = '';
   const venues = venuesOf(S.symbol);
@@ -403,7 +476,12 @@ function loadHistory(gen) {
   for (const v of venues) {
     getJson(`/api/v1/trades/${encodeURIComponent(v)}/${encodeURIComponent(S.symbol)}?limit=${limit}`)
       .then(({ status, body }) => {
-        if (gen !== S.gen || status !== 200 || !body || !Array.isArray(body.trades)) return;
+        if (gen !== S.gen) return;
+        if (status === 404 && body && body.error && body.error.code === 'unsupported_channel' && S.venue !== 'all') {
+          S.tradesNote = notProvided('Trades');
+          mark('trades');
+        }
+        if (status !== 200 || !body || !Array.isArray(body.trades)) return;
         for (const t of body.trades) addTrade({ ...t, venue: v, symbol: S.symbol });
         mark('trades', 'ticker');
       })
@@ -418,7 +496,9 @@ function loadCandles(gen) {
     .then(({ status, body }) => {
       if (gen !== S.gen || series !== S.candles) return;
       if (status !== 200 || !body || !Array.isArray(body.candles)) {
-        S.candleNote = body && body.error ? body.error.message : `No candle history (HTTP ${status})`;
+        const err = body && body.error;
+        S.candleNote = err && err.code === 'unsupported_channel' ? notProvided('Candles')
+          : err ? err.message : `No candle history (HTTP ${status})`;
       } else {
         for (const c of body.candles) series.put(c, true);
         if (!body.candles.length) S.candleNote = `No ${series.interval} candles from ${series.venue} yet`;
@@ -519,6 +599,8 @@ function start() {
   pollFeeds();
   setInterval(pollFeeds, FEEDS_EVERY_MS);
   setInterval(tickStatus, 1000);
+  // A venue's own candles may start after the page chose a chart: look again meanwhile.
+  setInterval(() => S.candles && S.candles.source !== 'venue' && findVenueCandles(S.gen), VENUE_CANDLES_EVERY_MS);
   mark('book', 'candles', 'trades', 'ticker', 'feeds');
 }
 

@@ -109,3 +109,24 @@ export function round(s, places) {
   }
   return neg && /[1-9]/.test(digits) ? '-' + digits : digits;
 }
+
+/**
+ * Percent change from `open` to `last`, (last - open) / open * 100, rounded half away from
+ * zero to `places` digits ("100", "101.5" -> "1.50"); null when open is zero.
+ */
+export function changePct(open, last, places = 2) {
+  const sc = Math.max(fracDigits(open), fracDigits(last));
+  const o = toBig(open, sc);
+  if (o === 0n) return null;
+  const num = (toBig(last, sc) - o) * 100n * 10n ** BigInt(places);
+  const neg = (num < 0n) !== (o < 0n);
+  const n = num < 0n ? -num : num, d = o < 0n ? -o : o;
+  let q = n / d;
+  if ((n % d) * 2n >= d) q += 1n;
+  let digits = q.toString();
+  if (places > 0) {
+    digits = digits.padStart(places + 1, '0');
+    digits = `${digits.slice(0, digits.length - places)}.${digits.slice(digits.length - places)}`;
+  }
+  return neg && q !== 0n ? '-' + digits : digits;
+}

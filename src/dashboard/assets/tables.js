@@ -1,8 +1,35 @@
 // DOM tables: the trades tape, the per-venue quote comparison and the feed health table.
 import { el, setText, setClass, timeOfDay, duration, count, venueColor } from './util.js';
-import { cmp, round } from './decimal.js';
+import { cmp, round, changePct } from './decimal.js';
 
-/** Newest-first trades; fixed rows, text updated in place. */
+/** When a trade happened: the venue's timestamp, else when mdhub received it (µs). */
+export const tradeTime = (t) => t.ts_exchange ?? t.ts_received;
+
+/**
+ * Inserts `t` into `trades` (newest first) by trade time, not arrival: a venue polled over
+ * REST delivers a batch late, and it belongs below the newer trades other venues streamed
+ * meanwhile. Among equal times the later arrival goes first. Returns the index.
+ */
+export function insertTrade(trades, t) {
+  const at = tradeTime(t);
+  let lo = 0, hi = trades.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (tradeTime(trades[mid]) > at) lo = mid + 1;
+    else hi = mid;
+  }
+  trades.splice(lo, 0, t);
+  return lo;
+}
+
+/** A ticker's 24 h change in percent: the venue's own, else computed from open and last. */
+export function tickerChange(t) {
+  if (!t) return null;
+  if (typeof t.change_pct === 'string') return t.change_pct;
+  return typeof t.open === 'string' && typeof t.last === 'string' ? changePct(t.open, t.last) : null;
+}
+
+/** Newest-first trades; fixed rows, text updated in place; a note replaces an empty tape. */
 export class TradesTape {
   constructor(root, rows) {
     this.root = root;
@@ -22,9 +49,10 @@ export class TradesTape {
     root.append(this.empty);
   }
 
-  render(trades, showVenue) {
+  render(trades, showVenue, note) {
     this.root.classList.toggle('with-venue', showVenue);
     this.empty.classList.toggle('shown', trades.length === 0);
+    setText(this.empty, note || 'No trades yet');
     this.rows.forEach((row, i) => {
       const t = trades[i];
       if (!t) {
@@ -36,7 +64,7 @@ export class TradesTape {
       if (row.key === t.key) return;
       row.key = t.key;
       setClass(row.r, `trow ${t.side === 'buy' ? 'buy' : t.side === 'sell' ? 'sell' : 'noside'}`);
-      setText(row.cells[0], timeOfDay(t.ts_exchange ?? t.ts_received));
+      setText(row.cells[0], timeOfDay(tradeTime(t)));
       setText(row.cells[1], t.price);
       setText(row.cells[2], t.qty);
       setText(row.cells[3], t.venue);
@@ -88,7 +116,7 @@ export class VenueTable {
       return {
         bid: b ? b.bid : t ? t.bid : null, bidQty: b ? b.bid_qty : null,
         ask: b ? b.ask : t ? t.ask : null, askQty: b ? b.ask_qty : null,
-        last: t ? t.last : null, change: t ? t.change_pct : null, volume: t ? t.volume_base : null,
+        last: t ? t.last : null, change: tickerChange(t), volume: t ? t.volume_base : null,
       };
     };
     const all = new Map(this.venues.map((v) => [v, q(v)]));
@@ -117,6 +145,27 @@ export class VenueTable {
 export function pct(s) {
   const r = round(s, 2);
   return `${r[0] === '-' ? '' : '+'}${r}%`;
+}
+
+/**
+ * Feeds that are down, from /api/v1/feeds: enabled, neither live nor stopped, and either
+ * marked down or failing (a venue that cannot be reached alternates between down and a
+ * retry). Null when none is; else {down, total, summary: "2 of 5 feeds down", text}, the
+ * text naming each error once with its venues ("2 of 5 feeds down: btse, narkasa: refused").
+ */
+export function feedTrouble(feeds) {
+  const on = feeds.filter((f) => f.enabled !== false);
+  const bad = on.filter((f) => f.state !== 'live' && f.state !== 'stopped' && (f.state === 'down' || f.last_error));
+  if (!bad.length) return null;
+  const why = new Map();
+  for (const f of bad) {
+    const e = f.last_error || 'no error reported';
+    if (!why.has(e)) why.set(e, []);
+    why.get(e).push(f.venue);
+  }
+  const reasons = [...why].map(([e, vs]) => `${vs.join(', ')}: ${e}`).join('; ');
+  const summary = `${bad.length} of ${on.length} feed${on.length > 1 ? 's' : ''} down`;
+  return { down: bad.length, total: on.length, summary, text: `${summary}: ${reasons}` };
 }
 
 const STATE_CLASS = { live: 'ok', starting: 'warn', discovering: 'warn', connecting: 'warn', down: 'bad', stopped: 'muted' };
