@@ -7,7 +7,8 @@
 // ~29k delta frames in BTSE's `update:` wire format built from the seeded delta stream of
 // bench/book. One benchmark iteration = one frame, so the reported time is ns/frame; after
 // the last delta the snapshot frame comes again and the stream restarts. Before timing, one
-// full pass is checked: the engine's book must equal the stream's reference state.
+// full pass is checked: the engine's book must equal the stream's reference state, cut like
+// the engine cuts it to BTSE's 50-level window after every message.
 #include <benchmark/benchmark.h>
 #include <cxxabi.h>
 #include <simdjson.h>
@@ -15,6 +16,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -75,6 +77,37 @@ std::string update_frame(std::span<const LevelUpdate> levels, uint64_t seq, bool
   f += snapshot ? R"(,"type":"snapshot")" : R"(,"type":"delta")";
   f += ",\"timestamp\":" + std::to_string(ts_ms) + R"(,"symbol":"BTC-USD"}})";
   return f;
+}
+
+/// BTSE publishes its top 50 levels a side and the engine keeps the book to that window
+/// (dropping what falls below it), so the reference is the stream's state with the same cut
+/// after every message.
+constexpr size_t kBtseWindow = 50;
+using Bids = std::map<int64_t, int64_t, std::greater<>>;
+using Asks = std::map<int64_t, int64_t>;
+
+std::pair<Bids, Asks> windowed_final(const DeltaStream& s) {
+  Bids bids;
+  Asks asks;
+  auto apply = [&](const LevelUpdate& u) {
+    auto set = [&](auto& side) {
+      if (u.qty == 0) side.erase(u.price);
+      else side[u.price] = u.qty;
+    };
+    if (u.side == Side::bid) set(bids);
+    else set(asks);
+  };
+  auto cut = [&] {
+    while (bids.size() > kBtseWindow) bids.erase(std::prev(bids.end()));
+    while (asks.size() > kBtseWindow) asks.erase(std::prev(asks.end()));
+  };
+  for (const auto& u : s.snapshot) apply(u);
+  cut();
+  for (const Message& m : s.messages) {
+    for (uint32_t i = m.begin; i < m.begin + m.count; ++i) apply(s.levels[i]);
+    cut();
+  }
+  return {std::move(bids), std::move(asks)};
 }
 
 struct Input {
@@ -151,8 +184,9 @@ struct Pipeline {
     if (!s || !s->in_sync) die("book not in sync");
     const int ps = s->info.price_scale - kWirePriceScale, qs = s->info.qty_scale - kWireQtyScale;
     LevelHasher want, got;
-    for (auto [p, q] : in.stream->final_bids) want.add(Side::bid, Level{p * pow10(ps), q * pow10(qs)});
-    for (auto [p, q] : in.stream->final_asks) want.add(Side::ask, Level{p * pow10(ps), q * pow10(qs)});
+    static const auto [bids, asks] = windowed_final(*in.stream);
+    for (auto [p, q] : bids) want.add(Side::bid, Level{p * pow10(ps), q * pow10(qs)});
+    for (auto [p, q] : asks) want.add(Side::ask, Level{p * pow10(ps), q * pow10(qs)});
     want.add_seq(in.final_seq);
     for (Side side : {Side::bid, Side::ask})
       s->book.for_each(side, SIZE_MAX, [&](const Level& l) { got.add(side, l); });
