@@ -124,6 +124,7 @@ void Engine::on_events(size_t feed, const ParseOut& out, std::vector<uint32_t>& 
         merge(s.ticker.volume_quote, t.volume_quote);
         merge(s.ticker.change_pct, t.change_pct);
         s.has_ticker = true;
+        ++s.ticker_seq;
         s.ticker_ts_exchange_us = e.ts_exchange_us;
         s.ticker_ts_received_us = recv_us;
         s.last_publish_seq = ++publish_seq_;
@@ -143,6 +144,7 @@ void Engine::on_events(size_t feed, const ParseOut& out, std::vector<uint32_t>& 
         s.bbo_ts_received_us = recv_us;
         if (!s.has_book) {
           s.last_publish_seq = ++publish_seq_;
+          ++s.bbo_seq;
           for (auto* o : observers_) o->on_bbo(s);
         }
         break;
@@ -283,6 +285,7 @@ void Engine::publish_book(InstrumentState& s, bool snapshot, std::span<const Lev
   ++s.book_seq;
   s.last_publish_seq = ++publish_seq_;
   for (auto* o : observers_) o->on_book(s, snapshot, changes);
+  ++s.bbo_seq;
   for (auto* o : observers_) o->on_bbo(s);
   feed_consolidated(s, snapshot, changes);
 }
@@ -364,7 +367,8 @@ void Engine::on_trade_msg(InstrumentState& s, const Event& e, const TradeMsg& m)
   t.trade_id = m.trade_id;
   t.ts_exchange_us = e.ts_exchange_us;
   t.ts_received_us = to_us(e.recv.wall_ns);
-  t.seq = s.last_publish_seq = ++publish_seq_;
+  t.seq = ++s.trade_seq;
+  s.last_publish_seq = ++publish_seq_;
   s.trades.push_back(t);
   if (s.trades.size() > kTradeHistory) s.trades.pop_front();
   for (auto* o : observers_) o->on_trade(s, t);
@@ -398,7 +402,7 @@ void Engine::emit_trade_candles(InstrumentState& s, int64_t recv_us) {
 }
 
 void Engine::emit_candle(InstrumentState& s, const CandleMsg& c, bool from_venue, int64_t recv_us) {
-  CandleRecord r{c, from_venue, recv_us};
+  CandleRecord r{c, from_venue, recv_us, 0};
   if (from_venue) {
     const int iv = static_cast<int>(c.interval);
     if (iv < 0 || iv >= kCandleIntervals) return;
@@ -413,6 +417,7 @@ void Engine::emit_candle(InstrumentState& s, const CandleMsg& c, bool from_venue
       --prev;
       if (prev->first.first == iv && !prev->second.candle.closed) close_venue_candle(s, prev->second, recv_us);
     }
+    r.seq = next_candle_seq(s, r);
     const bool inserted = m.insert_or_assign({iv, c.open_time_us}, r).second;
     // Bounded history per interval: drop the oldest of this interval.
     if (inserted && ++s.venue_candle_count[static_cast<size_t>(iv)] > kCandleHistory) {
@@ -420,8 +425,14 @@ void Engine::emit_candle(InstrumentState& s, const CandleMsg& c, bool from_venue
       --s.venue_candle_count[static_cast<size_t>(iv)];
     }
   }
+  if (!from_venue) r.seq = next_candle_seq(s, r);
   s.last_publish_seq = ++publish_seq_;
   for (auto* o : observers_) o->on_candle(s, r);
+}
+
+uint64_t Engine::next_candle_seq(InstrumentState& s, const CandleRecord& r) {
+  const auto iv = static_cast<size_t>(r.candle.interval);
+  return iv < s.candle_seq.size() ? ++s.candle_seq[iv][r.from_venue ? 1 : 0] : 0;
 }
 
 bool carries_preferred(const InstrumentState& s, const CandleRecord& c) {
@@ -432,6 +443,7 @@ bool carries_preferred(const InstrumentState& s, const CandleRecord& c) {
 void Engine::close_venue_candle(InstrumentState& s, CandleRecord& r, int64_t now_us) {
   r.candle.closed = true;
   r.ts_received_us = now_us;
+  r.seq = next_candle_seq(s, r);
   s.last_publish_seq = ++publish_seq_;
   for (auto* o : observers_) o->on_candle(s, r);
 }
