@@ -5,7 +5,6 @@
 #include <array>
 #include <cstdio>
 #include <iostream>
-#include <unordered_map>
 
 #include "book/decimal.hpp"
 #include "src/app/replay.hpp"
@@ -43,7 +42,7 @@ class ExportWriter final : public EngineObserver {
     const std::string_view type = snapshot ? "book_snapshot" : "book_update";
     if (csv_) {
       auto row = [&](Side side, int64_t price, int64_t qty) {
-        csv_head(type, s, s.book_seq, s.book_ts_exchange_us, s.book_ts_received_us);
+        csv_head(type, s, render::book_stamp(s));
         buf_ += side == Side::bid ? "bid," : "ask,";
         dec(price, s.info.price_scale);
         buf_ += ',';
@@ -57,13 +56,9 @@ class ExportWriter final : public EngineObserver {
         for (const auto& u : changes) row(u.side, u.price, u.qty);
       }
     } else {
-      json_head(type, "book", s, s.book_seq, s.book_ts_exchange_us, s.book_ts_received_us);
-      render::key(buf_, "bids");
-      if (snapshot) render::levels(buf_, s, Side::bid, SIZE_MAX);
-      else render::updates(buf_, s, changes, Side::bid);
-      render::key(buf_, "asks");
-      if (snapshot) render::levels(buf_, s, Side::ask, SIZE_MAX);
-      else render::updates(buf_, s, changes, Side::ask);
+      json_head(type, "book", s);
+      if (snapshot) render::book_payload(buf_, s, s.book_seq, SIZE_MAX);
+      else render::book_update_payload(buf_, s, s.book_seq, changes);
       buf_ += "}\n";
     }
     maybe_flush();
@@ -71,9 +66,8 @@ class ExportWriter final : public EngineObserver {
 
   void on_trade(const InstrumentState& s, const TradeRecord& t) override {
     if (!kinds_[kTrade]) return;
-    const uint64_t seq = ++seqs_[&s][kTrade];
     if (csv_) {
-      csv_head("trade", s, seq, t.ts_exchange_us, t.ts_received_us);
+      csv_head("trade", s, render::trade_stamp(t));
       buf_ += t.side > 0 ? "buy," : t.side < 0 ? "sell," : ",";
       dec(t.price, s.info.price_scale);
       buf_ += ',';
@@ -82,8 +76,8 @@ class ExportWriter final : public EngineObserver {
       if (t.trade_id != kNone) buf_ += std::to_string(t.trade_id);
       buf_ += ",,,,,,,,\n";
     } else {
-      json_head("trade", "trades", s, seq, t.ts_exchange_us, t.ts_received_us);
-      render::trade_fields(buf_, s, t);
+      json_head("trade", "trades", s);
+      render::trade_payload(buf_, s, t);
       buf_ += "}\n";
     }
     maybe_flush();
@@ -91,10 +85,9 @@ class ExportWriter final : public EngineObserver {
 
   void on_ticker(const InstrumentState& s) override {
     if (!kinds_[kTicker]) return;
-    const uint64_t seq = ++seqs_[&s][kTicker];
-    const TickerMsg& t = s.ticker;
+    const TickerMsg t = render::ticker_view(s);
     if (csv_) {
-      csv_head("ticker", s, seq, s.ticker_ts_exchange_us, s.ticker_ts_received_us);
+      csv_head("ticker", s, render::ticker_stamp(s));
       buf_ += ",,,";
       dec(t.bid, s.info.price_scale);
       buf_ += ",,";
@@ -111,8 +104,8 @@ class ExportWriter final : public EngineObserver {
       dec(t.low, s.info.price_scale);
       buf_ += ",,,\n";
     } else {
-      json_head("ticker", "ticker", s, seq, s.ticker_ts_exchange_us, s.ticker_ts_received_us);
-      render::ticker_fields(buf_, s, t);
+      json_head("ticker", "ticker", s);
+      render::ticker_payload(buf_, s);
       buf_ += "}\n";
     }
     maybe_flush();
@@ -122,11 +115,8 @@ class ExportWriter final : public EngineObserver {
     if (!kinds_[kBbo]) return;
     const BboMsg b = s.bbo();
     if (b.bid == kNone && b.ask == kNone) return;
-    const uint64_t seq = ++seqs_[&s][kBbo];
-    const int64_t ts_ex = s.has_book ? s.book_ts_exchange_us : s.bbo_ts_exchange_us;
-    const int64_t ts_rx = s.has_book ? s.book_ts_received_us : s.bbo_ts_received_us;
     if (csv_) {
-      csv_head("bbo", s, seq, ts_ex, ts_rx);
+      csv_head("bbo", s, render::bbo_stamp(s));
       buf_ += ",,,";
       dec(b.bid, s.info.price_scale);
       buf_ += ',';
@@ -137,8 +127,8 @@ class ExportWriter final : public EngineObserver {
       dec(b.ask_qty, s.info.qty_scale);
       buf_ += ",,,,,,,,,,,\n";
     } else {
-      json_head("bbo", "bbo", s, seq, ts_ex, ts_rx);
-      render::bbo_fields(buf_, s);
+      json_head("bbo", "bbo", s);
+      render::bbo_payload(buf_, s);
       buf_ += "}\n";
     }
     maybe_flush();
@@ -146,11 +136,10 @@ class ExportWriter final : public EngineObserver {
 
   void on_candle(const InstrumentState& s, const CandleRecord& r) override {
     if (!kinds_[kCandle]) return;
-    const uint64_t seq = ++seqs_[&s][kCandle];
     const CandleMsg& c = r.candle;
     const std::string channel = "candles." + std::string(interval_name(c.interval));
     if (csv_) {
-      csv_head("candle", s, seq, kNone, r.ts_received_us);
+      csv_head("candle", s, render::candle_stamp(r));
       buf_ += ",,,,,,,,";
       dec(c.volume, s.info.qty_scale);
       buf_ += ",,";
@@ -168,8 +157,8 @@ class ExportWriter final : public EngineObserver {
       buf_ += r.from_venue ? ",venue," : ",trades,";
       buf_ += c.closed ? "true\n" : "false\n";
     } else {
-      json_head("candle", channel, s, seq, kNone, r.ts_received_us);
-      render::candle_fields(buf_, s, r);
+      json_head("candle", channel, s);
+      render::candle_payload(buf_, s, r);
       buf_ += "}\n";
     }
     maybe_flush();
@@ -187,45 +176,31 @@ class ExportWriter final : public EngineObserver {
   void num(int64_t v) {
     if (v != kNone) buf_ += std::to_string(v);
   }
-  // Same head as the websocket API's messages (ws_api.cpp).
-  void json_head(std::string_view type, std::string_view channel_kind, const InstrumentState& s, uint64_t seq,
-                 int64_t ts_ex, int64_t ts_rx) {
+  // The websocket API's head; the payload follows from render::*_payload.
+  void json_head(std::string_view type, std::string_view channel_kind, const InstrumentState& s) {
     buf_ += '{';
-    render::key(buf_, "type", true);
-    render::str(buf_, type);
-    render::key(buf_, "channel");
-    render::str(buf_, std::string(channel_kind) + ":" + s.info.venue + ":" + s.info.symbol);
-    render::key(buf_, "venue");
-    render::str(buf_, s.info.venue);
-    render::key(buf_, "symbol");
-    render::str(buf_, s.info.symbol);
-    render::key(buf_, "seq");
-    render::num(buf_, static_cast<int64_t>(seq));
-    render::key(buf_, "ts_exchange");
-    render::num(buf_, ts_ex);
-    render::key(buf_, "ts_received");
-    render::num(buf_, ts_rx);
+    render::message_head(buf_, type, std::string(channel_kind) + ":" + s.info.venue + ":" + s.info.symbol,
+                         s.info.venue, s.info.symbol);
   }
   // kind,venue,symbol,seq,ts_exchange,ts_received, (venue and symbol never hold commas)
-  void csv_head(std::string_view kind, const InstrumentState& s, uint64_t seq, int64_t ts_ex, int64_t ts_rx) {
+  void csv_head(std::string_view kind, const InstrumentState& s, const render::Stamp& st) {
     buf_ += kind;
     buf_ += ',';
     buf_ += s.info.venue;
     buf_ += ',';
     buf_ += s.info.symbol;
     buf_ += ',';
-    buf_ += std::to_string(seq);
+    buf_ += std::to_string(st.seq);
     buf_ += ',';
-    num(ts_ex);
+    num(st.ts_exchange_us);
     buf_ += ',';
-    num(ts_rx);
+    num(st.ts_received_us);
     buf_ += ',';
   }
 
   bool csv_;
   std::array<bool, kKinds> kinds_;
   std::string buf_;
-  std::unordered_map<const InstrumentState*, std::array<uint64_t, kKinds>> seqs_;
 };
 
 }  // namespace

@@ -263,17 +263,7 @@ class Api {
       return fail(503, "no_data", "no ticker received yet for " + venue + " " + s->info.symbol);
     std::string b = "{";
     render::head(b, *s);
-    render::key(b, "ts_exchange");
-    render::num(b, s->ticker_ts_exchange_us != kNone ? s->ticker_ts_exchange_us : s->bbo_ts_exchange_us);
-    render::key(b, "ts_received");
-    render::num(b, std::max(s->ticker_ts_received_us, s->bbo_ts_received_us));
-    // Best bid/ask come from the freshest source: the live book, else the venue's L1,
-    // else the ticker's own fields.
-    TickerMsg t = s->ticker;
-    const BboMsg bbo = s->bbo();
-    if (bbo.bid != kNone) t.bid = bbo.bid;
-    if (bbo.ask != kNone) t.ask = bbo.ask;
-    render::ticker_fields(b, *s, t);
+    render::ticker_payload(b, *s);
     b += '}';
     return json(200, std::move(b));
   }
@@ -296,10 +286,7 @@ class Api {
       const TradeRecord& t = s->trades[i];
       if (i != s->trades.size() - n) b += ',';
       b += '{';
-      render::key(b, "seq", true); render::num(b, static_cast<int64_t>(t.seq));
-      render::key(b, "ts_exchange"); render::num(b, t.ts_exchange_us);
-      render::key(b, "ts_received"); render::num(b, t.ts_received_us);
-      render::trade_fields(b, *s, t);
+      render::trade_payload(b, *s, t, true);
       b += '}';
     }
     b += "]}";
@@ -346,7 +333,7 @@ class Api {
       std::vector<Candle> built;
       s->trade_candles.last(static_cast<size_t>(ivi), limit, built);
       for (const Candle& c : built)
-        rows.push_back({to_candle_msg(s->trade_candles, static_cast<size_t>(ivi), c), false, 0});
+        rows.push_back({to_candle_msg(s->trade_candles, static_cast<size_t>(ivi), c), false, 0, 0});
     }
     if (rows.size() > limit) rows.erase(rows.begin(), rows.end() - static_cast<ptrdiff_t>(limit));
     std::string b = "{";

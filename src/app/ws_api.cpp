@@ -94,7 +94,7 @@ void WsApi::on_ticker(const InstrumentState& inst) {
   if (!list) return;
   for (Stream* s : *list) {
     if (s->spec.kind != ChannelKind::ticker || s->subs.empty()) continue;
-    impl_->fan_out(*s, impl_->ticker_message(*s));
+    impl_->fan_out(*s, Impl::ticker_message(*s));
   }
 }
 
@@ -104,8 +104,8 @@ void WsApi::on_trade(const InstrumentState& inst, const TradeRecord& t) {
   if (!list) return;
   for (Stream* s : *list) {
     if (s->spec.kind != ChannelKind::trades || s->subs.empty()) continue;
-    std::string b = Impl::head("trade", *s, ++s->seq, t.ts_exchange_us, t.ts_received_us);
-    render::trade_fields(b, inst, t);
+    std::string b = Impl::open("trade", *s);
+    render::trade_payload(b, inst, t);
     impl_->fan_out(*s, Impl::finish(std::move(b)));
   }
 }
@@ -120,8 +120,8 @@ void WsApi::on_candle(const InstrumentState& inst, const CandleRecord& c) {
     if (want == CandleSource::preferred ? !carries_preferred(inst, c)
                                         : c.from_venue != (want == CandleSource::venue))
       continue;
-    std::string b = Impl::head("candle", *s, ++s->seq, kNone, c.ts_received_us);
-    render::candle_fields(b, inst, c);
+    std::string b = Impl::open("candle", *s);
+    render::candle_payload(b, inst, c);
     impl_->fan_out(*s, Impl::finish(std::move(b)));
   }
 }

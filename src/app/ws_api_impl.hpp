@@ -34,7 +34,7 @@ struct Stream {
   ChannelSpec spec;
   const InstrumentState* inst = nullptr;    ///< venue channels
   const ConsolidatedState* cons = nullptr;  ///< venue "all"
-  uint64_t seq = 0;                         ///< per-channel sequence (not for `book`)
+  uint64_t seq = 0;                         ///< per-channel sequence (book<N>, consolidated only)
   std::vector<LevelUpdate> top;             ///< book<N> and book:all: the levels last sent
   bool primed = false;                      ///< `top` holds a baseline
   BboMsg last_bbo;                          ///< bbo: last sent, to skip unchanged quotes
@@ -99,11 +99,11 @@ struct WsApi::Impl {
 
   // ---- rendering (ws_api_render.cpp) ----------------------------------------------------
 
-  /// `{"type",...,"ts_received"` of a data message (no closing brace).
+  /// `{"type","channel","venue","symbol"` of a data message (no closing brace); the payload
+  /// follows from render::*_payload, as HTTP and export render it.
+  static std::string open(std::string_view type, const Stream& s);
+  /// open() plus a channel's own seq and times (book<N> and consolidated channels).
   static std::string head(std::string_view type, const Stream& s, uint64_t seq, int64_t ts_ex, int64_t ts_rx);
-  /// The venue's own sequence number the book is at (sequenced venues; null elsewhere), so a
-  /// client can line a book message up with the venue's stream.
-  static void venue_seq(std::string& b, const InstrumentState& i);
   static SharedText finish(std::string&& b);
 
   /// The current full state of a stream; nullptr when there is nothing to send yet.
@@ -112,7 +112,7 @@ struct WsApi::Impl {
   /// so that the other subscribers' sequence is untouched.
   SharedText state(Stream& s, bool shared);
   SharedText bbo_message(Stream& s, bool force, bool shared = true);
-  SharedText ticker_message(Stream& s, bool shared = true);
+  static SharedText ticker_message(const Stream& s);
   /// A `book_update` of a venue channel with the given level changes.
   static SharedText book_update(Stream& s, const InstrumentState& inst, uint64_t seq,
                                 std::span<const LevelUpdate> changes);

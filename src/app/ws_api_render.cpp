@@ -8,28 +8,17 @@ namespace mdhub {
 
 using wsapi::Stream;
 
-std::string WsApi::Impl::head(std::string_view type, const Stream& s, uint64_t seq, int64_t ts_ex, int64_t ts_rx) {
+std::string WsApi::Impl::open(std::string_view type, const Stream& s) {
   std::string b = "{";
-  render::key(b, "type", true);
-  render::str(b, type);
-  render::key(b, "channel");
-  render::str(b, s.name);
-  render::key(b, "venue");
-  render::str(b, s.inst ? std::string_view(s.inst->info.venue) : std::string_view("all"));
-  render::key(b, "symbol");
-  render::str(b, s.inst ? s.inst->info.symbol : s.cons->symbol);
-  render::key(b, "seq");
-  render::num(b, static_cast<int64_t>(seq));
-  render::key(b, "ts_exchange");
-  render::num(b, ts_ex);
-  render::key(b, "ts_received");
-  render::num(b, ts_rx);
+  render::message_head(b, type, s.name, s.inst ? std::string_view(s.inst->info.venue) : std::string_view("all"),
+                       s.inst ? s.inst->info.symbol : s.cons->symbol);
   return b;
 }
 
-void WsApi::Impl::venue_seq(std::string& b, const InstrumentState& i) {
-  render::key(b, "venue_seq");
-  render::num(b, i.sequenced ? static_cast<int64_t>(i.book.seq()) : kNone);
+std::string WsApi::Impl::head(std::string_view type, const Stream& s, uint64_t seq, int64_t ts_ex, int64_t ts_rx) {
+  std::string b = open(type, s);
+  render::stamp(b, {seq, ts_ex, ts_rx});
+  return b;
 }
 
 net::SharedText WsApi::Impl::finish(std::string&& b) {
@@ -61,18 +50,14 @@ net::SharedText WsApi::Impl::state(Stream& s, bool shared) {
       seq = shared ? ++s.seq : s.seq;
       depth = s.spec.depth;
     }
-    std::string b = head("book_snapshot", s, seq, i.book_ts_exchange_us, i.book_ts_received_us);
-    venue_seq(b, i);
-    render::key(b, "bids");
-    render::levels(b, i, Side::bid, depth);
-    render::key(b, "asks");
-    render::levels(b, i, Side::ask, depth);
+    std::string b = open("book_snapshot", s);
+    render::book_payload(b, i, seq, depth);
     return finish(std::move(b));
   }
   if (k == ChannelKind::bbo) return bbo_message(s, true, shared);
   if (k == ChannelKind::ticker) {
     if (!s.inst->has_ticker) return nullptr;
-    return ticker_message(s, shared);
+    return ticker_message(s);
   }
   return nullptr;  // trades and candles are events, not state
 }
@@ -151,28 +136,21 @@ net::SharedText WsApi::Impl::bbo_message(Stream& s, bool force, bool shared) {
       b.ask_qty == s.last_bbo.ask_qty)
     return nullptr;
   if (shared) s.last_bbo = b;
-  const bool from_book = i.has_book;
-  std::string m = head("bbo", s, shared ? ++s.seq : s.seq, from_book ? i.book_ts_exchange_us : i.bbo_ts_exchange_us,
-                       from_book ? i.book_ts_received_us : i.bbo_ts_received_us);
-  render::bbo_fields(m, i);
+  std::string m = open("bbo", s);
+  render::bbo_payload(m, i);
   return finish(std::move(m));
 }
 
-net::SharedText WsApi::Impl::ticker_message(Stream& s, bool shared) {
-  const InstrumentState& i = *s.inst;
-  std::string m = head("ticker", s, shared ? ++s.seq : s.seq, i.ticker_ts_exchange_us, i.ticker_ts_received_us);
-  render::ticker_fields(m, i, i.ticker);
+net::SharedText WsApi::Impl::ticker_message(const Stream& s) {
+  std::string m = open("ticker", s);
+  render::ticker_payload(m, *s.inst);
   return finish(std::move(m));
 }
 
 net::SharedText WsApi::Impl::book_update(Stream& s, const InstrumentState& inst, uint64_t seq,
                                   std::span<const LevelUpdate> changes) {
-  std::string b = head("book_update", s, seq, inst.book_ts_exchange_us, inst.book_ts_received_us);
-  venue_seq(b, inst);
-  render::key(b, "bids");
-  render::updates(b, inst, changes, Side::bid);
-  render::key(b, "asks");
-  render::updates(b, inst, changes, Side::ask);
+  std::string b = open("book_update", s);
+  render::book_update_payload(b, inst, seq, changes);
   return finish(std::move(b));
 }
 

@@ -125,6 +125,7 @@ void Engine::on_events(size_t feed, const ParseOut& out, std::vector<uint32_t>& 
         merge(s.ticker.volume_quote, t.volume_quote);
         merge(s.ticker.change_pct, t.change_pct);
         s.has_ticker = true;
+        ++s.ticker_seq;
         s.ticker_ts_exchange_us = e.ts_exchange_us;
         s.ticker_ts_received_us = recv_us;
         s.last_publish_seq = ++publish_seq_;
@@ -144,6 +145,7 @@ void Engine::on_events(size_t feed, const ParseOut& out, std::vector<uint32_t>& 
         s.bbo_ts_received_us = recv_us;
         if (!s.has_book) {
           s.last_publish_seq = ++publish_seq_;
+          ++s.bbo_seq;
           for (auto* o : observers_) o->on_bbo(s);
         }
         break;
@@ -284,6 +286,7 @@ void Engine::publish_book(InstrumentState& s, bool snapshot, std::span<const Lev
   ++s.book_seq;
   s.last_publish_seq = ++publish_seq_;
   for (auto* o : observers_) o->on_book(s, snapshot, changes);
+  ++s.bbo_seq;
   for (auto* o : observers_) o->on_bbo(s);
   feed_consolidated(s, snapshot, changes);
 }
@@ -365,7 +368,8 @@ void Engine::on_trade_msg(InstrumentState& s, const Event& e, const TradeMsg& m)
   t.trade_id = m.trade_id;
   t.ts_exchange_us = e.ts_exchange_us;
   t.ts_received_us = to_us(e.recv.wall_ns);
-  t.seq = s.last_publish_seq = ++publish_seq_;
+  t.seq = ++s.trade_seq;
+  s.last_publish_seq = ++publish_seq_;
   s.trades.push_back(t);
   if (s.trades.size() > kTradeHistory) s.trades.pop_front();
   for (auto* o : observers_) o->on_trade(s, t);
@@ -399,7 +403,7 @@ void Engine::emit_trade_candles(InstrumentState& s, int64_t recv_us) {
 }
 
 void Engine::emit_candle(InstrumentState& s, const CandleMsg& c, bool from_venue, int64_t recv_us) {
-  CandleRecord r{c, from_venue, recv_us};
+  CandleRecord r{c, from_venue, recv_us, 0};
   if (from_venue) {
     const int iv = static_cast<int>(c.interval);
     if (iv < 0 || iv >= kCandleIntervals) return;
@@ -414,6 +418,7 @@ void Engine::emit_candle(InstrumentState& s, const CandleMsg& c, bool from_venue
       --prev;
       if (prev->first.first == iv && !prev->second.candle.closed) close_venue_candle(s, prev->second, recv_us);
     }
+    r.seq = next_candle_seq(s, r);
     const bool inserted = m.insert_or_assign({iv, c.open_time_us}, r).second;
     // Bounded history per interval: drop the oldest of this interval.
     if (inserted && ++s.venue_candle_count[static_cast<size_t>(iv)] > kCandleHistory) {
@@ -421,6 +426,7 @@ void Engine::emit_candle(InstrumentState& s, const CandleMsg& c, bool from_venue
       --s.venue_candle_count[static_cast<size_t>(iv)];
     }
   }
+  if (!from_venue) r.seq = next_candle_seq(s, r);
   s.last_publish_seq = ++publish_seq_;
   for (auto* o : observers_) o->on_candle(s, r);
 }
@@ -432,6 +438,11 @@ BookOptions book_options_for(const Instrument& inst) {
   return o;
 }
 
+uint64_t Engine::next_candle_seq(InstrumentState& s, const CandleRecord& r) {
+  const auto iv = static_cast<size_t>(r.candle.interval);
+  return iv < s.candle_seq.size() ? ++s.candle_seq[iv][r.from_venue ? 1 : 0] : 0;
+}
+
 bool carries_preferred(const InstrumentState& s, const CandleRecord& c) {
   const auto iv = static_cast<size_t>(c.candle.interval);
   return c.from_venue || iv >= s.venue_candle_count.size() || s.venue_candle_count[iv] == 0;
@@ -440,6 +451,7 @@ bool carries_preferred(const InstrumentState& s, const CandleRecord& c) {
 void Engine::close_venue_candle(InstrumentState& s, CandleRecord& r, int64_t now_us) {
   r.candle.closed = true;
   r.ts_received_us = now_us;
+  r.seq = next_candle_seq(s, r);
   s.last_publish_seq = ++publish_seq_;
   for (auto* o : observers_) o->on_candle(s, r);
 }

@@ -34,7 +34,7 @@ struct TradeRecord {
   int64_t trade_id = kNone;
   int64_t ts_exchange_us = kNone;
   int64_t ts_received_us = 0;
-  uint64_t seq = 0;  ///< local publish sequence
+  uint64_t seq = 0;  ///< the instrument's trade sequence: 1 for its first trade, +1 per trade
 };
 
 /// A trade-built candle in the normalized candle shape.
@@ -44,6 +44,7 @@ struct CandleRecord {
   CandleMsg candle;
   bool from_venue = true;  ///< false: built locally from trades
   int64_t ts_received_us = 0;
+  uint64_t seq = 0;  ///< sequence of its series (instrument, interval, source): +1 per publication
 };
 
 /// The book the engine keeps for an instrument: the tick ladder (O(1) at any price of its
@@ -76,16 +77,21 @@ struct InstrumentState {
 
   TickerMsg ticker;
   bool has_ticker = false;
+  uint64_t ticker_seq = 0;  ///< tickers published (the ticker payload's `seq`)
   int64_t ticker_ts_exchange_us = kNone, ticker_ts_received_us = 0;
 
   BboMsg venue_bbo;  ///< L1 as published by the venue (quote-only venues: the only BBO)
   bool has_venue_bbo = false;
   int64_t bbo_ts_exchange_us = kNone, bbo_ts_received_us = 0;
+  uint64_t bbo_seq = 0;  ///< BBOs published (the bbo payload's `seq`)
 
   std::deque<TradeRecord> trades;  ///< newest last, at most kTradeHistory
+  uint64_t trade_seq = 0;          ///< trades published (TradeRecord::seq of the latest)
   CandleBuilder trade_candles;     ///< candles built from trades
   std::map<std::pair<int, int64_t>, CandleRecord> venue_candles;  ///< (interval, open_time) -> candle
   std::array<size_t, kCandleIntervals> venue_candle_count{};     ///< venue_candles per interval
+  /// Candles published per [interval][from_venue]: each series counts its own.
+  std::array<std::array<uint64_t, 2>, kCandleIntervals> candle_seq{};
 
   uint64_t gaps = 0, resyncs = 0, dropped_out_of_sync = 0, book_errors = 0;
   uint64_t levels_trimmed = 0;  ///< levels cut below the venue's published window
@@ -197,6 +203,8 @@ class Engine final : public FeedSink {
   void publish_book(InstrumentState& s, bool snapshot, std::span<const LevelUpdate> changes);
   void on_trade_msg(InstrumentState& s, const Event& e, const TradeMsg& m);
   void emit_candle(InstrumentState& s, const CandleMsg& c, bool from_venue, int64_t recv_us);
+  /// The next `seq` of r's series (instrument, interval, source).
+  static uint64_t next_candle_seq(InstrumentState& s, const CandleRecord& r);
   void close_venue_candle(InstrumentState& s, CandleRecord& r, int64_t now_us);
   void emit_trade_candles(InstrumentState& s, int64_t recv_us);
   void feed_consolidated(InstrumentState& s, bool reset, std::span<const LevelUpdate> changes);

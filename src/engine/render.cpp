@@ -1,5 +1,7 @@
 #include "src/engine/render.hpp"
 
+#include <algorithm>
+
 #include "feeds/common/json.hpp"
 
 namespace mdhub::render {
@@ -60,19 +62,98 @@ void levels(std::string& out, const InstrumentState& s, Side sd, size_t depth) {
 void book(std::string& out, const InstrumentState& s, size_t depth) {
   out += '{';
   head(out, s);
-  key(out, "seq");
-  num(out, static_cast<int64_t>(s.book_seq));
+  book_payload(out, s, s.book_seq, depth);
+  out += '}';
+}
+
+namespace {
+void book_head(std::string& out, const InstrumentState& s, uint64_t seq, bool first) {
+  stamp(out, {seq, s.book_ts_exchange_us, s.book_ts_received_us}, first);
   key(out, "venue_seq");
   num(out, s.sequenced ? static_cast<int64_t>(s.book.seq()) : kNone);
-  key(out, "ts_exchange");
-  num(out, s.book_ts_exchange_us);
-  key(out, "ts_received");
-  num(out, s.book_ts_received_us);
+}
+}  // namespace
+
+void book_payload(std::string& out, const InstrumentState& s, uint64_t seq, size_t depth, bool first) {
+  book_head(out, s, seq, first);
   key(out, "bids");
   levels(out, s, Side::bid, depth);
   key(out, "asks");
   levels(out, s, Side::ask, depth);
-  out += '}';
+}
+
+void book_update_payload(std::string& out, const InstrumentState& s, uint64_t seq,
+                         std::span<const LevelUpdate> changes, bool first) {
+  book_head(out, s, seq, first);
+  key(out, "bids");
+  updates(out, s, changes, Side::bid);
+  key(out, "asks");
+  updates(out, s, changes, Side::ask);
+}
+
+Stamp book_stamp(const InstrumentState& s) { return {s.book_seq, s.book_ts_exchange_us, s.book_ts_received_us}; }
+
+Stamp trade_stamp(const TradeRecord& t) { return {t.seq, t.ts_exchange_us, t.ts_received_us}; }
+
+Stamp ticker_stamp(const InstrumentState& s) {
+  return {s.ticker_seq, s.ticker_ts_exchange_us != kNone ? s.ticker_ts_exchange_us : s.bbo_ts_exchange_us,
+          std::max(s.ticker_ts_received_us, s.bbo_ts_received_us)};
+}
+
+Stamp bbo_stamp(const InstrumentState& s) {
+  if (s.has_book) return {s.bbo_seq, s.book_ts_exchange_us, s.book_ts_received_us};
+  return {s.bbo_seq, s.bbo_ts_exchange_us, s.bbo_ts_received_us};
+}
+
+Stamp candle_stamp(const CandleRecord& r) { return {r.seq, kNone, r.ts_received_us}; }
+
+void stamp(std::string& out, const Stamp& st, bool first) {
+  key(out, "seq", first);
+  num(out, static_cast<int64_t>(st.seq));
+  key(out, "ts_exchange");
+  num(out, st.ts_exchange_us);
+  key(out, "ts_received");
+  num(out, st.ts_received_us);
+}
+
+TickerMsg ticker_view(const InstrumentState& s) {
+  TickerMsg t = s.ticker;
+  const BboMsg bbo = s.bbo();
+  if (bbo.bid != kNone) t.bid = bbo.bid;
+  if (bbo.ask != kNone) t.ask = bbo.ask;
+  return t;
+}
+
+void message_head(std::string& out, std::string_view type, std::string_view channel, std::string_view venue,
+                  std::string_view symbol) {
+  key(out, "type", true);
+  str(out, type);
+  key(out, "channel");
+  str(out, channel);
+  key(out, "venue");
+  str(out, venue);
+  key(out, "symbol");
+  str(out, symbol);
+}
+
+void trade_payload(std::string& out, const InstrumentState& s, const TradeRecord& t, bool first) {
+  stamp(out, trade_stamp(t), first);
+  trade_fields(out, s, t);
+}
+
+void ticker_payload(std::string& out, const InstrumentState& s, bool first) {
+  stamp(out, ticker_stamp(s), first);
+  ticker_fields(out, s, ticker_view(s));
+}
+
+void bbo_payload(std::string& out, const InstrumentState& s, bool first) {
+  stamp(out, bbo_stamp(s), first);
+  bbo_fields(out, s);
+}
+
+void candle_payload(std::string& out, const InstrumentState& s, const CandleRecord& r, bool first) {
+  stamp(out, candle_stamp(r), first);
+  candle_fields(out, s, r);
 }
 
 void updates(std::string& out, const InstrumentState& s, std::span<const LevelUpdate> u, Side sd) {

@@ -20,7 +20,7 @@ void side(std::string& out, int8_t side);                 ///< "buy" / "sell" / 
 /// Common head: "venue","symbol" fields (no braces).
 void head(std::string& out, const InstrumentState& s);
 
-/// `{"venue",...,"seq","venue_seq","ts_exchange","ts_received","bids","asks"}` top `depth` levels.
+/// `{"venue","symbol",` book_payload() `}` at the book's own seq.
 void book(std::string& out, const InstrumentState& s, size_t depth);
 /// Levels array for one side, best first.
 void levels(std::string& out, const InstrumentState& s, Side side, size_t depth);
@@ -36,6 +36,47 @@ void ticker_fields(std::string& out, const InstrumentState& s, const TickerMsg& 
 void bbo_fields(std::string& out, const InstrumentState& s);
 void trade_fields(std::string& out, const InstrumentState& s, const TradeRecord& t);
 void candle_fields(std::string& out, const InstrumentState& s, const CandleRecord& c);
+
+/// `seq` and the timestamps of one payload. `seq` follows one rule per payload kind, the
+/// same in every interface (README "seq"): book: the book's own sequence (+1 per published
+/// change, snapshots included); trade: the instrument's trade sequence; ticker and bbo: the
+/// instrument's count of published tickers / BBOs; candle: the count of its series
+/// (instrument, interval, source).
+struct Stamp {
+  uint64_t seq = 0;
+  int64_t ts_exchange_us = kNone;
+  int64_t ts_received_us = 0;
+};
+Stamp book_stamp(const InstrumentState& s);
+Stamp trade_stamp(const TradeRecord& t);
+/// The ticker's own times; a ticker without an exchange time takes the venue L1's.
+Stamp ticker_stamp(const InstrumentState& s);
+/// The book's times when the BBO comes from the book, else the venue L1's.
+Stamp bbo_stamp(const InstrumentState& s);
+Stamp candle_stamp(const CandleRecord& r);
+/// `"seq","ts_exchange","ts_received"` (with a leading comma unless `first`).
+void stamp(std::string& out, const Stamp& st, bool first = false);
+
+/// The ticker as every interface shows it: the venue's ticker with best bid/ask from the
+/// freshest source (the live book, else the venue's L1, else the ticker's own fields).
+TickerMsg ticker_view(const InstrumentState& s);
+
+/// `"type","channel","venue","symbol"` of a channel message (no braces).
+void message_head(std::string& out, std::string_view type, std::string_view channel, std::string_view venue,
+                  std::string_view symbol);
+
+/// The one rendering of each payload kind after its head: stamp() then the kind's fields
+/// (leading comma unless `first`). HTTP, websocket and export all render with these.
+void trade_payload(std::string& out, const InstrumentState& s, const TradeRecord& t, bool first = false);
+void ticker_payload(std::string& out, const InstrumentState& s, bool first = false);
+void bbo_payload(std::string& out, const InstrumentState& s, bool first = false);
+void candle_payload(std::string& out, const InstrumentState& s, const CandleRecord& r, bool first = false);
+/// A venue book's top `depth` levels: `"seq"` (book_stamp's unless a channel counts its own,
+/// book<N>), timestamps, `"venue_seq"`, `"bids"`, `"asks"`.
+void book_payload(std::string& out, const InstrumentState& s, uint64_t seq, size_t depth, bool first = false);
+/// A venue book's level changes, at the book's own seq.
+void book_update_payload(std::string& out, const InstrumentState& s, uint64_t seq,
+                         std::span<const LevelUpdate> changes, bool first = false);
 
 /// `{"error":{"code":...,"message":...}}`
 std::string error(std::string_view code, std::string_view message);

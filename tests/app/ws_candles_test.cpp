@@ -56,8 +56,10 @@ TEST(AppWsCandles, EachChannelCarriesOneSeries) {
   EXPECT_EQ(candles(plain.messages()), (std::vector<std::string>{"trades@" + minute, "venue@" + minute}));
   EXPECT_EQ(candles(trades.messages()), (std::vector<std::string>{"trades@" + minute, "trades@" + minute}));
   EXPECT_EQ(candles(venue.messages()), (std::vector<std::string>{"venue@" + minute}));
-  // seq counts each channel's own messages.
-  EXPECT_EQ(parse(plain.messages()[2]).seq, 2);
+  // seq counts the candle's series (interval, source): the plain channel's venue candle is
+  // the first of the venue's series.
+  EXPECT_EQ(parse(plain.messages()[1]).seq, 1);
+  EXPECT_EQ(parse(plain.messages()[2]).seq, 1);
   EXPECT_EQ(parse(trades.messages()[2]).seq, 2);
   EXPECT_EQ(parse(venue.messages()[1]).seq, 1);
 }

@@ -63,6 +63,7 @@ class Hub {
   uint16_t port() const { return port_; }
   const WsApiStats& stats() const { return api_->stats(); }
   const InstrumentState& inst() const { return *engine_.find("btse", "BTC-USD"); }
+  const Engine& engine() const { return engine_; }
 
   /// Runs handlers until `done()` holds; false if it does not within `limit`.
   template <class F>
@@ -91,6 +92,11 @@ class Hub {
     push(EventKind::trade, t, instrument);
   }
 
+  /// A venue ticker, as a feed parses it; `exchange_time` false: the venue gave no time.
+  void ticker(const TickerMsg& t, bool exchange_time = true) { push(EventKind::ticker, t, 0, exchange_time); }
+  /// A venue L1 quote, as a feed parses it.
+  void bbo(const BboMsg& b) { push(EventKind::bbo, b); }
+
   /// A venue candle, as a feed parses it.
   void candle(const CandleMsg& c, uint32_t instrument = 0) { push(EventKind::candle, c, instrument); }
 
@@ -108,13 +114,13 @@ class Hub {
 
  private:
   template <class Body>
-  void push(EventKind kind, const Body& body, uint32_t instrument = 0) {
+  void push(EventKind kind, const Body& body, uint32_t instrument = 0, bool exchange_time = true) {
     if (kind != EventKind::book) out_.clear();
     Event e;
     e.kind = kind;
     e.instrument = instrument;
     ++clock_;
-    e.ts_exchange_us = 1'700'000'000'000'000 + clock_;
+    e.ts_exchange_us = exchange_time ? 1'700'000'000'000'000 + clock_ : kNone;
     e.recv = {(1'700'000'000'000'000 + clock_) * 1000 + 500, clock_ * 1000};
     e.body = body;
     out_.events.push_back(e);

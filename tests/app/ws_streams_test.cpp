@@ -173,7 +173,7 @@ TEST(AppWsStreams, ARecreatedChannelStartsOverWithAFreshSnapshot) {
   const Msg trade = parse(c.messages()[8]);
   EXPECT_EQ(trade.type, "trade");
   EXPECT_EQ(trade.trade_id, "3");
-  EXPECT_EQ(trade.seq, 1);
+  EXPECT_EQ(trade.seq, 3);  // the instrument's trade sequence, not the channel's count
   EXPECT_EQ(hub.stats().streams, 2u);
 }
 

@@ -39,6 +39,47 @@ TEST_F(engine, TradeHistoryIsBoundedNewestLast) {
   EXPECT_TRUE(st("btse", "ETH-USDT").trades.empty());
 }
 
+// `seq` of each payload kind (README "seq"): trades count per instrument, candles per series
+// (instrument, interval, source), tickers per instrument.
+TEST_F(engine, SeqCountsPerInstrumentAndPerCandleSeries) {
+  send(kBtse, at(kBtse, 50 * kSec)
+                  .exchange_ts(M + 1 * kUsPerSec).trade(kBtc, "100.0", "1", 1, 1)
+                  .exchange_ts(M + 2 * kUsPerSec).trade(kEth, "10.0", "1", 1, 7)
+                  .exchange_ts(M + 3 * kUsPerSec).trade(kBtc, "101.0", "1", 1, 2));
+  ASSERT_EQ(rec_.trades.size(), 3u);
+  EXPECT_EQ(rec_.trades[0].second.seq, 1u);
+  EXPECT_EQ(rec_.trades[1].second.seq, 1u);  // ETH-USDT's first
+  EXPECT_EQ(rec_.trades[2].second.seq, 2u);
+  EXPECT_EQ(st("btse", "BTC-USDT").trades.back().seq, 2u);
+
+  // BTC-USDT's trade-built 1m series has had two updates; a venue 1m candle starts its own.
+  std::vector<uint64_t> m1, m5;
+  for (const auto& [k, c] : rec_.candles) {
+    if (k != "btse/BTC-USDT") continue;
+    if (c.candle.interval == CandleInterval::m1) m1.push_back(c.seq);
+    if (c.candle.interval == CandleInterval::m5) m5.push_back(c.seq);
+  }
+  EXPECT_EQ(m1, (std::vector<uint64_t>{1, 2}));
+  EXPECT_EQ(m5, (std::vector<uint64_t>{1, 2}));
+  CandleMsg c;
+  c.interval = CandleInterval::m1;
+  c.open_time_us = M;
+  c.open = c.high = c.low = c.close = 1000;
+  c.volume = 100;
+  rec_.clear();
+  send(kBtse, at(kBtse, 51 * kSec).candle(kBtc, c).exchange_ts(M + 4 * kUsPerSec).trade(kBtc, "102.0", "1", 1, 3));
+  std::vector<std::pair<bool, uint64_t>> got;
+  for (const auto& [k, r] : rec_.candles)
+    if (r.candle.interval == CandleInterval::m1) got.emplace_back(r.from_venue, r.seq);
+  EXPECT_EQ(got, (std::vector<std::pair<bool, uint64_t>>{{true, 1}, {false, 3}}));
+
+  TickerMsg t;
+  t.last = 1000;
+  send(kBtse, at(kBtse, 52 * kSec).ticker(kBtc, t).ticker(kBtc, t).ticker(kEth, t));
+  EXPECT_EQ(st("btse", "BTC-USDT").ticker_seq, 2u);
+  EXPECT_EQ(st("btse", "ETH-USDT").ticker_seq, 1u);
+}
+
 TEST_F(engine, TradeCandlesOpenOnTradesAndCloseOnTheTimer) {
   send(kBtse, at(kBtse, 50 * kSec)
                   .exchange_ts(M + 1 * kUsPerSec).trade(kBtc, "100.0", "1", 1, 1)
