@@ -1,4 +1,5 @@
 // bitexbit: every input through each REST parser.
+#include "feeds/bitexbit/bitexbit.hpp"
 #include "feeds/bitexbit/parse.hpp"
 #include "fuzz/check.hpp"
 
@@ -47,5 +48,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                       i.qty_scale >= bitexbit::kMinPairScale && i.qty_scale <= bitexbit::kMaxPairScale,
                   "pair scales are clamped");
   }
+  VenueConfig cfg = fuzz::feed_config("bitexbit", "https://bitexbit.com/api/v2/public", "");
+  fuzz::check_feed(*bitexbit::make_feed(cfg), tab, s, t, out);
   return 0;
 }

@@ -1,4 +1,5 @@
 // BTSE: every input through the websocket parser and each REST parser.
+#include "feeds/btse/btse.hpp"
 #include "feeds/btse/parse.hpp"
 #include "fuzz/check.hpp"
 
@@ -36,5 +37,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   int64_t epoch = 0;
   std::string err;
   if (btse::parse_time(rd, s, epoch, err) == ParseStatus::error) fuzz::require(!err.empty(), "time error has a message");
+  VenueConfig cfg = fuzz::feed_config("btse", "https://api.btse.com/spot", "wss://ws.btse.com/ws/spot");
+  cfg.urls["oss_url"] = "wss://ws.btse.com/ws/oss/spot";
+  fuzz::check_feed(*btse::make_feed(cfg), tab, s, t, out);
   return 0;
 }

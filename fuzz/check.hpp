@@ -11,6 +11,7 @@
 
 #include "feeds/common/events.hpp"
 #include "feeds/common/instruments.hpp"
+#include "feeds/common/venue.hpp"
 
 namespace mdhub::fuzz {
 
@@ -54,6 +55,35 @@ void check_discovery(std::vector<Instrument>& out, Parse&& parse) {
     require(!error.empty(), "a discovery error has a message");
     require(out.empty(), "a discovery error lists no instrument");
   }
+}
+
+/// A venue's feed object around its parsers (routing by stream and poll, dedup, sequence and
+/// merge state): the input as the discovery answer, then twice as every stream's frame and
+/// every poll's answer (the repeat reaches the duplicate checks). A fresh feed per input,
+/// so a crash reproduces from its input alone.
+inline void check_feed(VenueFeed& feed, const InstrumentTable& table, std::string_view s, RecvTime t,
+                       ParseOut& out) {
+  std::vector<Instrument> inst;
+  check_discovery(inst, [&](std::string& e) { return feed.parse_discovery(s, inst, e); });
+  feed.start(table);
+  const size_t streams = feed.streams().size(), polls = feed.polls().size();
+  for (int round = 0; round < 2; ++round) {
+    for (size_t i = 0; i < streams; ++i) check_parse(out, table.size(), [&] { return feed.on_frame(i, s, t, out); });
+    for (size_t i = 0; i < polls; ++i) {
+      (void)feed.poll_target(i);
+      check_parse(out, table.size(), [&] { return feed.on_poll(i, s, t, out); });
+      (void)feed.next_poll_in(i);
+    }
+  }
+  for (uint32_t i = 0; i < table.size(); ++i) (void)feed.resync(i);
+}
+
+inline VenueConfig feed_config(const char* id, const char* rest_base, const char* ws_url) {
+  VenueConfig c;
+  c.id = id;
+  c.rest_base = rest_base;
+  c.ws_url = ws_url;
+  return c;
 }
 
 }  // namespace mdhub::fuzz

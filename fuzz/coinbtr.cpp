@@ -1,4 +1,5 @@
 // CoinBTR (Tauros): every input through the websocket parser and each REST parser.
+#include "feeds/coinbtr/coinbtr.hpp"
 #include "feeds/coinbtr/parse.hpp"
 #include "fuzz/check.hpp"
 
@@ -34,5 +35,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   fuzz::check_parse(out, n, [&] { return coinbtr::parse_rest_orderbook(rd, s, tab, 1, opt, t, out); });
   fuzz::check_parse(out, n, [&] { return coinbtr::parse_rest_trades(rd, s, tab, 0, t, out); });
   fuzz::check_discovery(inst, [&](std::string& e) { return coinbtr::parse_markets(rd, s, inst, e); });
+  VenueConfig cfg = fuzz::feed_config("coinbtr", "https://api.tauros.io/api", "wss://wsv2.tauros.io");
+  fuzz::check_feed(*coinbtr::make_feed(cfg), tab, s, t, out);
   return 0;
 }

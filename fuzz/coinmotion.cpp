@@ -1,4 +1,5 @@
 // Coinmotion: every input through the rates parser (both quote mappings) and discovery.
+#include "feeds/coinmotion/coinmotion.hpp"
 #include "feeds/coinmotion/parse.hpp"
 #include "fuzz/check.hpp"
 
@@ -35,5 +36,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   fuzz::check_parse(out, tab.size(), [&] { return coinmotion::parse_rates(rd, s, tab, plain, t, out); });
   fuzz::check_parse(out, tab.size(), [&] { return coinmotion::parse_rates(rd, s, tab, swapped, t, out); });
   fuzz::check_discovery(inst, [&](std::string& e) { return coinmotion::parse_rate_pairs(rd, s, "EUR", inst, e); });
+  VenueConfig cfg = fuzz::feed_config("coinmotion", "https://api.coinmotion.com", "");
+  fuzz::check_feed(*coinmotion::make_feed(cfg), tab, s, t, out);
   return 0;
 }

@@ -1,4 +1,5 @@
 // Narkasa: every input through the websocket parser (both depth modes) and each REST parser.
+#include "feeds/narkasa/narkasa.hpp"
 #include "feeds/narkasa/parse.hpp"
 #include "fuzz/check.hpp"
 
@@ -42,5 +43,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   int64_t ms = 0;
   err.clear();
   if (narkasa::parse_time(rd, s, ms, err) == ParseStatus::error) fuzz::require(!err.empty(), "time error has a message");
+  VenueConfig cfg = fuzz::feed_config("narkasa", "https://api.narkasa.com/v3/api", "wss://api.narkasa.com/v3");
+  fuzz::check_feed(*narkasa::make_feed(cfg), tab, s, t, out);
   return 0;
 }
