@@ -22,6 +22,13 @@ if(MDHUB_SANITIZE)
     -fno-sanitize-recover=undefined)
   target_link_options(mdhub_build_flags INTERFACE -fsanitize=address,undefined)
 endif()
+# Fuzzing: everything is instrumented for coverage (fuzzer-no-link) and checked by ASan +
+# UBSan; only the fuzz executables link libFuzzer itself (fuzz/CMakeLists.txt).
+if(MDHUB_FUZZ AND CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+  target_compile_options(mdhub_build_flags INTERFACE -fsanitize=fuzzer-no-link,address,undefined
+    -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  target_link_options(mdhub_build_flags INTERFACE -fsanitize=address,undefined)
+endif()
 # Asio and Beast are compiled once, in src/net/asio_impl.cpp.
 target_compile_definitions(mdhub_build_flags INTERFACE BOOST_ASIO_SEPARATE_COMPILATION
   BOOST_BEAST_SEPARATE_COMPILATION BOOST_ASIO_NO_DEPRECATED)

@@ -19,6 +19,25 @@ std::string lower(std::string_view s) {
 
 uint16_t default_port(bool tls) { return tls ? 443 : 80; }
 
+/// A DNS name or IPv4 address: letters, digits, '-', '.', '_'. Anything else (brackets,
+/// spaces, control bytes) would be sent as the Host header and printed back as another URL.
+bool host_name_chars(std::string_view h) {
+  return std::all_of(h.begin(), h.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_';
+  });
+}
+
+bool is_ipv6(std::string_view host) {
+  // inet_pton stops at a NUL: "::1\0junk" must not pass as "::1".
+  if (!std::all_of(host.begin(), host.end(), [](char c) {
+        return std::isxdigit(static_cast<unsigned char>(c)) || c == ':' || c == '.';
+      }))
+    return false;
+  const std::string h(host);
+  unsigned char buf[16];
+  return inet_pton(AF_INET6, h.c_str(), buf) == 1;
+}
+
 }  // namespace
 
 std::string Url::host_header() const {
@@ -71,6 +90,11 @@ Result<Url, std::string> parse_url(std::string_view text) {
     if (port.empty()) return Unexpected{std::string("empty port in url")};
   }
   if (host.empty()) return Unexpected{std::string("url has no host")};
+  if (authority.front() == '[' ? !is_ipv6(host) : !host_name_chars(host))
+    return Unexpected{std::string("bad host in url")};
+  // Spaces and control bytes in the path would end or split the request line.
+  if (std::any_of(target.begin(), target.end(), [](char c) { return static_cast<unsigned char>(c) <= 0x20 || c == 0x7f; }))
+    return Unexpected{std::string("space or control character in url path")};
   u.host = lower(host);
   if (port.empty()) {
     u.port = default_port(u.tls);
@@ -97,6 +121,7 @@ std::string join_target(std::string_view base_path, std::string_view target) {
 }
 
 bool is_ip_literal(std::string_view host) {
+  if (host.find('\0') != std::string_view::npos) return false;
   std::string h(host);
   unsigned char buf[16];
   return inet_pton(AF_INET, h.c_str(), buf) == 1 || inet_pton(AF_INET6, h.c_str(), buf) == 1;

@@ -6,7 +6,7 @@
 #include <sstream>
 #include <toml++/toml.h>
 
-#include "src/net/server.hpp"
+#include "src/net/host_port.hpp"
 
 namespace mdhub {
 namespace {

@@ -82,7 +82,6 @@ struct WsApi::Impl {
   unsigned busy_depth = 0;
   std::vector<Stream*> unused;
   json::Reader reader;
-  std::string buf;
 
   // Queue thresholds, in bytes and in frames (whichever the client reaches first):
   // conflatable messages stop at half the queue; trades and candles may use more, and the

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "src/app/ws_api_impl.hpp"
+#include "src/app/ws_request.hpp"
 #include "src/engine/render.hpp"
 
 namespace mdhub {
@@ -161,58 +162,20 @@ std::vector<Stream*>* WsApi::Impl::streams_of(const void* src) {
 }
 
 void WsApi::Impl::on_message(Client& c, std::string_view text) {
-  json::od::document doc;
-  json::od::object obj;
-  if (reader.iterate(text).get(doc) || doc.get_object().get(obj)) {
-    return error_reply(c, {}, "bad_request", "messages must be JSON objects");
-  }
-  std::string_view op, id_raw;
-  std::vector<std::string> channels;
-  bool has_channels = false;
-  for (auto field : obj) {
-    std::string_view k;
-    if (field.unescaped_key().get(k)) return error_reply(c, {}, "bad_request", "malformed JSON");
-    json::od::value v;
-    if (field.value().get(v)) return error_reply(c, {}, "bad_request", "malformed JSON");
-    if (k == "op") {
-      if (v.get_string().get(op)) return error_reply(c, {}, "bad_request", "'op' must be a string");
-      buf.assign(op);
-      op = buf;
-    } else if (k == "id") {
-      json::od::json_type t;
-      if (v.type().get(t) || (t != json::od::json_type::number && t != json::od::json_type::string))
-        return error_reply(c, {}, "bad_request", "'id' must be a number or a string");
-      id_raw = v.raw_json_token();
-      while (!id_raw.empty() && (id_raw.back() == ' ' || id_raw.back() == '\n' || id_raw.back() == '\t' || id_raw.back() == '\r'))
-        id_raw.remove_suffix(1);
-    } else if (k == "channels") {
-      has_channels = true;
-      json::od::array arr;
-      if (v.get_array().get(arr)) return error_reply(c, id_raw, "bad_request", "'channels' must be an array of strings");
-      for (auto e : arr) {
-        std::string_view ch;
-        if (e.get_string().get(ch)) return error_reply(c, id_raw, "bad_request", "'channels' must be an array of strings");
-        channels.emplace_back(ch);
-      }
-    }
-  }
-  const std::string id(id_raw);
-  if (op.empty()) return error_reply(c, id, "bad_request", "missing 'op'");
-  const std::string opname(op);
-  if (opname == "ping") return reply(c, R"({"type":"pong","id":)" + id_or_null(id) + "}");
-  if (opname == "list") return reply(c, channel_list("list", id, c.patterns));
-  if (opname != "subscribe" && opname != "unsubscribe")
-    return error_reply(c, id, "unknown_op", "op must be subscribe, unsubscribe, list or ping");
-  if (!has_channels || channels.empty())
-    return error_reply(c, id, "bad_request", "'channels' must list at least one channel");
+  WsRequest req;
+  WsRequestError err;
+  if (!parse_ws_request(reader, text, req, err)) return error_reply(c, err.id, err.code, err.message);
+  const std::string& id = req.id;
+  if (req.op == "ping") return reply(c, R"({"type":"pong","id":)" + id_or_null(id) + "}");
+  if (req.op == "list") return reply(c, channel_list("list", id, c.patterns));
   std::vector<ChannelSpec> specs;
-  for (const auto& name : channels) {
+  for (const auto& name : req.channels) {
     ChannelSpec spec;
     std::string code, msg;
     if (!validate(name, spec, code, msg)) return error_reply(c, id, code, msg, name);
     specs.push_back(std::move(spec));
   }
-  if (opname == "subscribe") {
+  if (req.op == "subscribe") {
     size_t fresh = 0;
     for (const auto& s : specs) fresh += !has_pattern(c.patterns, s);
     if (c.patterns.size() + fresh > cfg.max_subscriptions)

@@ -7,7 +7,6 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl/context.hpp>
 
-#include <charconv>
 #include <chrono>
 #include <stdexcept>
 #include <utility>
@@ -260,31 +259,5 @@ void Server::stop(uint16_t code, std::function<void()> on_ws_closed) {
 size_t Server::ws_sessions() const { return impl_->ws_open; }
 
 size_t Server::connections() const { return impl_->connections; }
-
-bool split_host_port(std::string_view addr, std::string& host, uint16_t& port) {
-  std::string_view h, p;
-  if (!addr.empty() && addr.front() == '[') {
-    const size_t close = addr.find(']');
-    if (close == std::string_view::npos || close + 1 >= addr.size() || addr[close + 1] != ':') {
-      return false;
-    }
-    h = addr.substr(1, close - 1);
-    p = addr.substr(close + 2);
-  } else {
-    const size_t colon = addr.rfind(':');
-    if (colon == std::string_view::npos) return false;
-    h = addr.substr(0, colon);
-    p = addr.substr(colon + 1);
-    // An unbracketed IPv6 address is ambiguous: "::1:80".
-    if (h.find(':') != std::string_view::npos) return false;
-  }
-  if (h.empty() || p.empty() || p.size() > 5) return false;
-  unsigned v = 0;
-  const auto [end, err] = std::from_chars(p.data(), p.data() + p.size(), v);
-  if (err != std::errc{} || end != p.data() + p.size() || v > 65535) return false;
-  host.assign(h);
-  port = static_cast<uint16_t>(v);
-  return true;
-}
 
 }  // namespace mdhub::net

@@ -14,6 +14,8 @@
 #include <utility>
 #include <vector>
 
+#include "src/net/host_port.hpp"  // split_host_port, used with the server
+
 namespace boost::asio {
 class io_context;
 }
@@ -142,9 +144,5 @@ class Server {
   struct Impl;
   std::shared_ptr<Impl> impl_;
 };
-
-/// "127.0.0.1:8080" or "[::1]:8080" -> host ("::1" without brackets), port. False on a
-/// malformed address: no or empty host, missing, non-numeric or out-of-range port.
-bool split_host_port(std::string_view addr, std::string& host, uint16_t& port);
 
 }  // namespace mdhub::net

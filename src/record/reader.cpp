@@ -51,7 +51,7 @@ Result<size_t, std::string> RecordingReader::open(const std::string& path) {
   have_run_ = have_seq_ = false;
   std::error_code ec;
   const auto st = fs::status(path, ec);
-  if (ec) return Unexpected(std::string("cannot open recording ") + path + ": " + ec.message());
+  if (ec) return Unexpected{std::string("cannot open recording ") + path + ": " + ec.message()};
   if (!fs::is_directory(st)) {
     files_.push_back(path);
     return files_.size();
@@ -61,7 +61,7 @@ Result<size_t, std::string> RecordingReader::open(const std::string& path) {
     if (it->path().extension() == kSegmentSuffix && it->is_regular_file(fec))
       files_.push_back(it->path().string());
   }
-  if (ec) return Unexpected(std::string("cannot list recording ") + path + ": " + ec.message());
+  if (ec) return Unexpected{std::string("cannot list recording ") + path + ": " + ec.message()};
   // Segment names start with their UTC creation time, so name order is recording order.
   std::sort(files_.begin(), files_.end());
   return files_.size();

@@ -62,6 +62,16 @@ TEST(RuntimeUrl, RejectsBadUrls) {
   EXPECT_FALSE(parse_url("http://user:pw@h/x"));
   EXPECT_FALSE(parse_url("http://[::1/x"));
   EXPECT_EQ(parse_url("gopher://x").error(), "unsupported url scheme 'gopher'");
+  // Found by fuzz_url: a bracketed host that is not an IPv6 address printed back (str()) as
+  // a URL that does not parse; junk in a host or path would reach the request line.
+  EXPECT_EQ(parse_url("http://[[]/:m:8/g").error(), "bad host in url");
+  EXPECT_EQ(parse_url("http://[example.com]/x").error(), "bad host in url");
+  EXPECT_EQ(parse_url("http://ex ample.com/x").error(), "bad host in url");
+  EXPECT_EQ(parse_url(std::string_view("http://[::1\0\0]:8080/x", 21)).error(), "bad host in url");
+  EXPECT_FALSE(is_ip_literal(std::string_view("::1\0x", 5)));
+  EXPECT_EQ(parse_url("http://h/a b").error(), "space or control character in url path");
+  EXPECT_EQ(parse_url("http://h/a\r\nX: y").error(), "space or control character in url path");
+  EXPECT_TRUE(parse_url("http://api_1.example-host.com:81/x?y=1%20z"));
 }
 
 TEST(RuntimeUrl, JoinsRestTargets) {
