@@ -148,31 +148,30 @@ ParseStatus trade(od::object& root, const Instrument& inst, uint32_t id, RecvTim
 }
 
 /// A control reply. Only `success` is documented; whatever else a SUBSCRIBE answer says
-/// (the failure wording is not published: "error", "failed", ...) is a refusal.
-ParseStatus control(od::object& root, od::value method_value, ParseOut& out) {
-  std::string_view method, status, code, message;
+/// (the failure wording is not published: "error", "failed", ...) is a refusal. A field that
+/// fails to read ends the frame as malformed: On-Demand documents are not validated up
+/// front, and reading on after an error reads past the broken structure.
+ParseStatus control(Txn& tx, od::object& root, od::value method_value, ParseOut& out) {
+  std::string_view method, status;
   if (method_value.get_string().get(method) || method != "SUBSCRIBE") return ParseStatus::ignored;
-  if (!optional_text(root, "status", status) || status.empty() || status == "success")
-    return ParseStatus::ignored;
-  std::string& m = out.subscription_error;
-  for (auto key : {"type", "symbol", "interval"}) {
-    std::string_view v;
-    if (!optional_text(root, key, v) || v.empty()) continue;
+  if (!optional_text(root, "status", status)) return tx.fail("narkasa: malformed SUBSCRIBE reply");
+  if (status.empty() || status == "success") return ParseStatus::ignored;
+  std::string m;
+  std::string_view v[5];  // type, symbol, interval, code, message
+  const char* keys[5] = {"type", "symbol", "interval", "code", "message"};
+  for (size_t i = 0; i < 5; ++i)
+    if (!optional_text(root, keys[i], v[i])) return tx.fail("narkasa: malformed SUBSCRIBE reply");
+  for (size_t i = 0; i < 3; ++i) {
+    if (v[i].empty()) continue;
     if (!m.empty()) m += ' ';
-    m += v;
+    m += v[i];
   }
   if (m.empty()) m = "?";
   m += ": ";
   m += status;
-  if (optional_text(root, "code", code) && !code.empty()) {
-    m += ' ';
-    m += code;
-  }
-  if (optional_text(root, "message", message) && !message.empty()) {
-    m += " (";
-    m += message;
-    m += ')';
-  }
+  if (!v[3].empty()) (m += ' ') += v[3];
+  if (!v[4].empty()) ((m += " (") += v[4]) += ')';
+  out.subscription_error = std::move(m);
   return ParseStatus::ignored;
 }
 
@@ -211,7 +210,7 @@ ParseStatus parse_ws(json::Reader& reader, std::string_view frame, const Instrum
   // Control replies (SUBSCRIBE acks, LIST_SUBSCRIPTIONS) carry `method`; pushes do not.
   od::value method;
   auto me = root["method"].get(method);
-  if (me == simdjson::SUCCESS) return control(root, method, out);
+  if (me == simdjson::SUCCESS) return control(tx, root, method, out);
   if (me != simdjson::NO_SUCH_FIELD) return tx.fail("narkasa: malformed frame");
 
   std::string_view type;

@@ -235,6 +235,15 @@ TEST_F(NarkasaWs, RefusedSubscriptionIsReported) {
   EXPECT_EQ(out_.subscription_error, "");
 }
 
+// Found by the corruption sweep: a broken reply used to be read on past its first bad field
+// (a crash inside the JSON reader); it is a malformed frame, and reports no refusal.
+TEST_F(NarkasaWs, BrokenSubscribeReplyIsMalformedNotACrash) {
+  EXPECT_EQ(parse("ws_subscribe_failed_broken.json"), ParseStatus::error);
+  EXPECT_EQ(out_.error, "narkasa: malformed SUBSCRIBE reply");
+  EXPECT_EQ(out_.subscription_error, "");
+  EXPECT_TRUE(out_.events.empty());
+}
+
 TEST_F(NarkasaWs, DepthWithBadLevelRollsBackEverything) {
   // Output already holding another frame's events must be left untouched.
   ASSERT_EQ(parse("ws_depth.json"), ParseStatus::ok);
