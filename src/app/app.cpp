@@ -12,6 +12,7 @@
 #include <memory>
 #include <thread>
 
+#include "feeds/common/options.hpp"
 #include "feeds/common/runner.hpp"
 #include "src/app/log.hpp"
 #include "src/app/recording.hpp"
@@ -91,6 +92,7 @@ int run_hub(RunOptions opts) {
     // The runner owns the feed and never calls the engine once destroyed.
     engine.add_feed(v.id, [f = feed.get()](size_t stream) { return f->stream_has_books(stream); },
                     feed->capabilities());
+    engine.set_stale_after(runners.size(), v.int_option(common_opt::stale_after_ms));
     runners.push_back(std::make_unique<FeedRunner>(io, runners.size(), v, std::move(feed), engine));
   }
   FeedLogger feed_logger(runners);
@@ -128,8 +130,9 @@ int run_hub(RunOptions opts) {
   spdlog::info("mdhub serving on http://{}:{}/ ({} feed{})", host, port, runners.size(), runners.size() == 1 ? "" : "s");
   for (auto& r : runners) r->start();
 
-  // Trade-built candles close on time even when no trade arrives, and a resync whose
-  // snapshot was lost is asked again even on a symbol with no deltas to notice it.
+  // Trade-built candles close on time even when no trade arrives, a resync whose snapshot
+  // was lost is asked again even on a symbol with no deltas to notice it, and the books of
+  // a feed that stays down turn stale.
   asio::steady_timer candle_timer(io);
   std::vector<std::pair<size_t, uint32_t>> overdue;
   std::function<void()> tick = [&] {
@@ -141,6 +144,7 @@ int run_hub(RunOptions opts) {
       overdue.clear();
       engine.overdue_resyncs(t.mono_ns, overdue);
       for (auto [feed, id] : overdue) runners[feed]->resync(id);
+      engine.check_stale(t.mono_ns);
       tick();
     });
   };
