@@ -39,6 +39,15 @@ class FeedLogger final : public EngineObserver {
       limiter_.info("feed-state:" + venue, "feed {}: {}", venue, to_string(state));
     }
   }
+  void on_feed_stale(size_t feed, bool stale) override {
+    const std::string& venue = runners_[feed]->config().id;
+    if (stale) {
+      limiter_.warn("feed-stale:" + venue, "feed {}: books stale (not live for {} ms)", venue,
+                    runners_[feed]->config().int_option(common_opt::stale_after_ms));
+    } else {
+      limiter_.info("feed-fresh:" + venue, "feed {}: live again, books served from their next snapshot", venue);
+    }
+  }
 
  private:
   const std::vector<std::unique_ptr<FeedRunner>>& runners_;

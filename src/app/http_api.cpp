@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <optional>
 
 #include "src/app/ws_channels.hpp"
 #include "src/engine/render.hpp"
@@ -80,7 +81,7 @@ class Api {
       return nullptr;
     }
     if (auto* s = engine_.find(venue, symbol)) return s;
-    if (const FeedView* f = down_feed_listing(venue, symbol)) {
+    if (const auto f = down_feed_listing(venue, symbol)) {
       err = fail(503, "feed_down",
                  "venue '" + venue + "' is " + std::string(to_string(f->stats->state)) + " and has not listed '" +
                      symbol + "' yet; last error: " +
@@ -96,9 +97,8 @@ class Api {
   /// are canonical or native, compared in any case (a native name the config does not use
   /// is known only from discovery). A venue configured for every instrument counts every
   /// symbol until its first discovery.
-  const FeedView* down_feed_listing(const std::string& venue, const std::string& symbol) const {
-    feeds_cache_ = feeds_();
-    for (const FeedView& f : feeds_cache_) {
+  std::optional<FeedView> down_feed_listing(const std::string& venue, const std::string& symbol) const {
+    for (const FeedView& f : feeds_()) {
       if (f.config->id != venue || f.stats->state == FeedState::live) continue;
       const auto& wanted = f.config->symbols;
       bool configured = false;
@@ -109,19 +109,25 @@ class Api {
         const std::string k = symbol_key(symbol);
         configured = std::any_of(wanted.begin(), wanted.end(), [&](const std::string& w) { return symbol_key(w) == k; });
       }
-      return configured ? &f : nullptr;
+      if (configured) return f;
+      return std::nullopt;
     }
-    return nullptr;
+    return std::nullopt;
   }
 
   /// 503 book_stale when the feed of `s` is stale; false otherwise.
   bool stale(const InstrumentState& s, HttpResponse& err) const {
     if (!engine_.feed_stale(s.feed)) return false;
-    const int64_t since = engine_.feed_not_live_since(s.feed);
+    const std::string ms = std::to_string((mono_ns() - engine_.feed_not_live_since(s.feed)) / 1'000'000);
+    const FeedState state = engine_.feed_state(s.feed);
+    // Live again but not yet confirmed by the once-a-second check: a connection that
+    // flickers open does not end the staleness.
     err = fail(503, "book_stale",
-               "the " + s.info.venue + " feed is " + std::string(to_string(engine_.feed_state(s.feed))) +
-                   " and has not been live for " + std::to_string((mono_ns() - since) / 1'000'000) + " ms: its " +
-                   s.info.symbol + " book is stale");
+               state == FeedState::live
+                   ? "the " + s.info.venue + " feed is back after " + ms + " ms not live: its " + s.info.symbol +
+                         " book is stale until it stays live"
+                   : "the " + s.info.venue + " feed is " + std::string(to_string(state)) + " and has not been live for " +
+                         ms + " ms: its " + s.info.symbol + " book is stale");
     return true;
   }
 
@@ -409,7 +415,6 @@ class Api {
  private:
   const Engine& engine_;
   std::function<std::vector<FeedView>()> feeds_;
-  mutable std::vector<FeedView> feeds_cache_;  ///< down_feed_listing()'s answer points into it
 };
 
 }  // namespace
