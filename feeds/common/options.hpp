@@ -46,7 +46,9 @@ constexpr OptionSpec text_option(std::string_view name, std::string_view dflt) {
   return {.name = name, .kind = OptionSpec::Kind::text, .str_default = dflt};
 }
 
-/// The runtime knobs every venue has (read by the feed runner, feeds/common/runner.cpp).
+/// The runtime knobs every venue has (read by the feed runner, feeds/common/runner.cpp;
+/// stale_after_ms by the process, for the engine: how long the feed may be not live before
+/// its books are stale).
 namespace common_opt {
 inline constexpr OptionSpec rest_timeout_ms = int_option("rest_timeout_ms", 10000, 100, 600000);
 inline constexpr OptionSpec connect_timeout_ms = int_option("connect_timeout_ms", 10000, 100, 600000);
@@ -54,8 +56,9 @@ inline constexpr OptionSpec backoff_base_ms = int_option("backoff_base_ms", 500,
 inline constexpr OptionSpec backoff_cap_ms = int_option("backoff_cap_ms", 30000, 10, 3600000);
 inline constexpr OptionSpec backoff_reset_ms = int_option("backoff_reset_ms", 30000, 100, 3600000);
 inline constexpr OptionSpec down_after = int_option("down_after", 3, 1, 1000);
-inline constexpr OptionSpec kAll[] = {rest_timeout_ms, connect_timeout_ms, backoff_base_ms,
-                                      backoff_cap_ms,  backoff_reset_ms,   down_after};
+inline constexpr OptionSpec stale_after_ms = int_option("stale_after_ms", 5000, 100, 3600000);
+inline constexpr OptionSpec kAll[] = {rest_timeout_ms, connect_timeout_ms, backoff_base_ms, backoff_cap_ms,
+                                      backoff_reset_ms, down_after,        stale_after_ms};
 }  // namespace common_opt
 
 /// Poll intervals: 0 = not on a timer, else at least 50 ms (at most an hour).

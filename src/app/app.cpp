@@ -12,6 +12,7 @@
 #include <memory>
 #include <thread>
 
+#include "feeds/common/options.hpp"
 #include "feeds/common/runner.hpp"
 #include "src/app/log.hpp"
 #include "src/app/recording.hpp"
@@ -36,6 +37,15 @@ class FeedLogger final : public EngineObserver {
       limiter_.warn("feed-down:" + venue, "feed {}: down ({})", venue, r.stats().last_error);
     } else {
       limiter_.info("feed-state:" + venue, "feed {}: {}", venue, to_string(state));
+    }
+  }
+  void on_feed_stale(size_t feed, bool stale) override {
+    const std::string& venue = runners_[feed]->config().id;
+    if (stale) {
+      limiter_.warn("feed-stale:" + venue, "feed {}: books stale (not live for {} ms)", venue,
+                    runners_[feed]->config().int_option(common_opt::stale_after_ms));
+    } else {
+      limiter_.info("feed-fresh:" + venue, "feed {}: live again, books served from their next snapshot", venue);
     }
   }
 
@@ -91,6 +101,7 @@ int run_hub(RunOptions opts) {
     // The runner owns the feed and never calls the engine once destroyed.
     engine.add_feed(v.id, [f = feed.get()](size_t stream) { return f->stream_has_books(stream); },
                     feed->capabilities());
+    engine.set_stale_after(runners.size(), v.int_option(common_opt::stale_after_ms));
     runners.push_back(std::make_unique<FeedRunner>(io, runners.size(), v, std::move(feed), engine));
   }
   FeedLogger feed_logger(runners);
@@ -128,8 +139,9 @@ int run_hub(RunOptions opts) {
   spdlog::info("mdhub serving on http://{}:{}/ ({} feed{})", host, port, runners.size(), runners.size() == 1 ? "" : "s");
   for (auto& r : runners) r->start();
 
-  // Trade-built candles close on time even when no trade arrives, and a resync whose
-  // snapshot was lost is asked again even on a symbol with no deltas to notice it.
+  // Trade-built candles close on time even when no trade arrives, a resync whose snapshot
+  // was lost is asked again even on a symbol with no deltas to notice it, and the books of
+  // a feed that stays down turn stale.
   asio::steady_timer candle_timer(io);
   std::vector<std::pair<size_t, uint32_t>> overdue;
   std::function<void()> tick = [&] {
@@ -141,6 +153,7 @@ int run_hub(RunOptions opts) {
       overdue.clear();
       engine.overdue_resyncs(t.mono_ns, overdue);
       for (auto [feed, id] : overdue) runners[feed]->resync(id);
+      engine.check_stale(t.mono_ns);
       tick();
     });
   };

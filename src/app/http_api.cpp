@@ -1,7 +1,9 @@
 #include "src/app/http_api.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <optional>
 
 #include "src/app/ws_channels.hpp"
 #include "src/engine/render.hpp"
@@ -79,8 +81,54 @@ class Api {
       return nullptr;
     }
     if (auto* s = engine_.find(venue, symbol)) return s;
+    if (const auto f = down_feed_listing(venue, symbol)) {
+      err = fail(503, "feed_down",
+                 "venue '" + venue + "' is " + std::string(to_string(f->stats->state)) + " and has not listed '" +
+                     symbol + "' yet; last error: " +
+                     (f->stats->last_error.empty() ? std::string("none") : f->stats->last_error));
+      return nullptr;
+    }
     err = fail(404, "unknown_symbol", "venue '" + venue + "' has no instrument '" + symbol + "'");
     return nullptr;
+  }
+
+  /// The feed of `venue` when it is not live and `symbol` is one it was configured for but
+  /// has not discovered: the symbol may well exist, the venue cannot say now. Config names
+  /// are canonical or native, compared in any case (a native name the config does not use
+  /// is known only from discovery). A venue configured for every instrument counts every
+  /// symbol until its first discovery.
+  std::optional<FeedView> down_feed_listing(const std::string& venue, const std::string& symbol) const {
+    for (const FeedView& f : feeds_()) {
+      if (f.config->id != venue || f.stats->state == FeedState::live) continue;
+      const auto& wanted = f.config->symbols;
+      bool configured = false;
+      if (wanted.empty()) {
+        configured = std::none_of(engine_.instruments().begin(), engine_.instruments().end(),
+                                  [&](const auto& i) { return i->info.venue == venue; });
+      } else {
+        const std::string k = symbol_key(symbol);
+        configured = std::any_of(wanted.begin(), wanted.end(), [&](const std::string& w) { return symbol_key(w) == k; });
+      }
+      if (configured) return f;
+      return std::nullopt;
+    }
+    return std::nullopt;
+  }
+
+  /// 503 book_stale when the feed of `s` is stale; false otherwise.
+  bool stale(const InstrumentState& s, HttpResponse& err) const {
+    if (!engine_.feed_stale(s.feed)) return false;
+    const std::string ms = std::to_string((mono_ns() - engine_.feed_not_live_since(s.feed)) / 1'000'000);
+    const FeedState state = engine_.feed_state(s.feed);
+    // Live again but not yet confirmed by the once-a-second check: a connection that
+    // flickers open does not end the staleness.
+    err = fail(503, "book_stale",
+               state == FeedState::live
+                   ? "the " + s.info.venue + " feed is back after " + ms + " ms not live: its " + s.info.symbol +
+                         " book is stale until it stays live"
+                   : "the " + s.info.venue + " feed is " + std::string(to_string(state)) + " and has not been live for " +
+                         ms + " ms: its " + s.info.symbol + " book is stale");
+    return true;
   }
 
   /// Like lookup(), and the venue must be able to provide `kind` at all.
@@ -136,6 +184,7 @@ class Api {
       const FeedStats& st = *f.stats;
       const uint64_t unknown_instrument =
           index < engine_.feeds().size() ? engine_.feed_stats(index).unknown_instrument_events : 0;
+      const bool stale = engine_.feed_stale(index);
       ++index;
       if (!first) b += ',';
       first = false;
@@ -151,6 +200,7 @@ class Api {
       render::key(b, "venue", true); render::str(b, f.config->id);
       render::key(b, "enabled"); b += f.config->enabled ? "true" : "false";
       render::key(b, "state"); render::str(b, to_string(st.state));
+      render::key(b, "stale"); b += stale ? "true" : "false";
       render::key(b, "connected_since");
       render::num(b, st.connected_since_wall_ns ? st.connected_since_wall_ns / 1000 : kNone);
       render::key(b, "last_message_age_ms");
@@ -244,6 +294,7 @@ class Api {
     if (!s) return err;
     if (const VenueCapabilities& caps = engine_.feed_capabilities(s->feed); !caps.book)
       return fail(404, "no_book", unsupported_message(venue, caps, "book"));
+    if (stale(*s, err)) return err;
     if (!s->has_book)
       return fail(503, "book_unavailable", "no " + venue + " " + s->info.symbol + " book has arrived yet");
     if (!s->in_sync)

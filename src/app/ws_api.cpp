@@ -145,4 +145,7 @@ void WsApi::on_consolidated(const ConsolidatedState& cons, std::span<const Level
   }
 }
 
+void WsApi::on_feed_state(size_t feed, FeedState) { impl_->status(feed); }
+void WsApi::on_feed_stale(size_t feed, bool) { impl_->status(feed); }
+
 }  // namespace mdhub

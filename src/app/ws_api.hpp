@@ -51,6 +51,8 @@ class WsApi final : public EngineObserver {
   void on_bbo(const InstrumentState&) override;
   void on_candle(const InstrumentState&, const CandleRecord&) override;
   void on_consolidated(const ConsolidatedState&, std::span<const LevelUpdate>) override;
+  void on_feed_state(size_t feed, FeedState) override;
+  void on_feed_stale(size_t feed, bool stale) override;
 
  private:
   struct Impl;

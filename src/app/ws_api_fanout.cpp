@@ -69,6 +69,35 @@ void WsApi::Impl::fan_out(Stream& s, const SharedText& msg) {
   for (Client* c : s.subs) deliver(*c, s, msg);
 }
 
+void WsApi::Impl::status(size_t feed) {
+  const std::string& venue = engine.feeds().at(feed);
+  std::string b = "{";
+  render::key(b, "type", true);
+  render::str(b, "status");
+  render::key(b, "venue");
+  render::str(b, venue);
+  render::key(b, "state");
+  render::str(b, to_string(engine.feed_state(feed)));
+  render::key(b, "stale");
+  b += engine.feed_stale(feed) ? "true" : "false";
+  b += '}';
+  const auto msg = std::make_shared<const std::string>(std::move(b));
+  for (auto& [id, cp] : clients) {
+    Client& c = *cp;
+    if (c.closing) continue;
+    const bool wants =
+        std::any_of(c.patterns.begin(), c.patterns.end(),
+                    [&](const ChannelSpec& p) { return p.kind == ChannelKind::status && (p.venue == "*" || p.venue == venue); }) ||
+        std::any_of(c.streams.begin(), c.streams.end(), [&](const Stream* s) {
+          return s->inst && s->inst->info.venue == venue &&
+                 (s->spec.kind == ChannelKind::book || s->spec.kind == ChannelKind::book_top);
+        });
+    // Rare and small: it takes the queue's room like a reply (a full queue is the slow
+    // client's own book conflation or trade overflow to report).
+    if (wants && c.ws->send(msg)) ++stats.messages_out;
+  }
+}
+
 void WsApi::Impl::arm_drain() {
   if (drain_armed) return;
   drain_armed = true;

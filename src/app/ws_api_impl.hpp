@@ -141,6 +141,10 @@ struct WsApi::Impl {
   void on_close(const std::shared_ptr<WsSession>& ws);
   Client* client(const std::shared_ptr<WsSession>& ws);
 
+  /// `{"type":"status",...}` of feed `feed` to the clients subscribed to its status channel
+  /// or to any of its book channels, once each.
+  void status(size_t feed);
+
   // ---- requests and subscriptions (ws_api_requests.cpp) ---------------------------------
 
   void on_message(Client& c, std::string_view text);

@@ -42,7 +42,7 @@ net::SharedText WsApi::Impl::state(Stream& s, bool shared) {
       return finish(std::move(b));
     }
     const InstrumentState& i = *s.inst;
-    if (!i.has_book || !i.in_sync) return nullptr;
+    if (!engine.book_served(i)) return nullptr;
     uint64_t seq = i.book_seq;
     size_t depth = SIZE_MAX;
     if (k == ChannelKind::book_top) {

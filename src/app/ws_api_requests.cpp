@@ -88,6 +88,7 @@ bool WsApi::Impl::matches(const ChannelSpec& p, std::string_view venue, std::str
 }
 
 void WsApi::Impl::expand(const ChannelSpec& p, std::vector<Stream*>& out) {
+  if (p.kind == ChannelKind::status) return;  // no stream: status messages go to the client itself
   if (p.venue == "all") {
     for (const auto& c : engine.consolidated())
       if (p.symbol == "*" || p.symbol == c.symbol) out.push_back(stream_for(p, nullptr, &c));
@@ -123,6 +124,14 @@ bool WsApi::Impl::validate(std::string_view name, ChannelSpec& spec, std::string
   if (!parse_channel(name, spec, msg)) {
     code = "bad_channel";
     return false;
+  }
+  if (spec.kind == ChannelKind::status) {
+    if (spec.venue != "*" && !engine.capabilities(spec.venue)) {
+      code = "unknown_channel";
+      msg = "no venue '" + spec.venue + "' is configured";
+      return false;
+    }
+    return true;
   }
   if (spec.venue != "*" && spec.venue != "all") {
     const VenueCapabilities* caps = engine.capabilities(spec.venue);

@@ -11,6 +11,7 @@ std::string ChannelSpec::kind_name() const {
     case ChannelKind::bbo: return "bbo";
     case ChannelKind::trades: return "trades";
     case ChannelKind::ticker: return "ticker";
+    case ChannelKind::status: return "status";
     case ChannelKind::candles:
       return "candles." + std::string(interval_name(interval)) +
              (candle_source == CandleSource::venue ? ".venue" : candle_source == CandleSource::trades ? ".trades" : "");
@@ -19,6 +20,16 @@ std::string ChannelSpec::kind_name() const {
 }
 
 bool parse_channel(std::string_view name, ChannelSpec& out, std::string& error) {
+  if (name.rfind("status:", 0) == 0) {
+    out.kind = ChannelKind::status;
+    out.venue = std::string(name.substr(7));
+    out.symbol.clear();
+    if (out.venue.empty() || out.venue.find(':') != std::string::npos || out.venue == "all") {
+      error = "a status channel is status:<venue> or status:*";
+      return false;
+    }
+    return true;
+  }
   const auto c1 = name.find(':');
   const auto c2 = c1 == std::string_view::npos ? c1 : name.find(':', c1 + 1);
   if (c2 == std::string_view::npos || name.find(':', c2 + 1) != std::string_view::npos) {
@@ -89,6 +100,7 @@ bool provides(const VenueCapabilities& caps, const ChannelSpec& spec) {
     case ChannelKind::trades: return caps.trades;
     case ChannelKind::ticker: return caps.ticker;
     case ChannelKind::candles: return caps.candles(spec.interval);
+    case ChannelKind::status: return true;
   }
   return false;
 }

@@ -9,7 +9,8 @@
 
 namespace mdhub {
 
-enum class ChannelKind : uint8_t { book, book_top, bbo, trades, ticker, candles };
+/// `status` is status:<venue>: feed state changes, no symbol (and no stream of its own).
+enum class ChannelKind : uint8_t { book, book_top, bbo, trades, ticker, candles, status };
 /// candles.<interval>[.venue|.trades]: which series a candle channel carries.
 enum class CandleSource : uint8_t { preferred, venue, trades };
 
@@ -23,17 +24,20 @@ struct ChannelSpec {
 
   /// "book10", "candles.1m", ...
   std::string kind_name() const;
-  std::string name() const { return kind_name() + ":" + venue + ":" + symbol; }
+  std::string name() const {
+    return kind == ChannelKind::status ? "status:" + venue : kind_name() + ":" + venue + ":" + symbol;
+  }
   /// Same channel with a concrete venue and symbol.
   std::string concrete(std::string_view v, std::string_view s) const {
     return kind_name() + ":" + std::string(v) + ":" + std::string(s);
   }
-  bool wildcard() const { return venue == "*" || symbol == "*"; }
+  bool wildcard() const { return kind != ChannelKind::status && (venue == "*" || symbol == "*"); }
 };
 
 inline constexpr size_t kMaxTopDepth = 1000;
 
 /// Parses a channel name's syntax (not whether the venue/symbol exist); sets `error`.
+/// `status:<venue>` (venue or `*`) is the one channel without a symbol.
 bool parse_channel(std::string_view name, ChannelSpec& out, std::string& error);
 
 /// Whether a venue with `caps` can ever publish on channels of `spec`'s kind.

@@ -36,6 +36,7 @@ void Engine::add_feed(std::string venue, StreamHasBooks stream_has_books, VenueC
   stream_has_books_.push_back(std::move(stream_has_books));
   feed_stats_.emplace_back();
   feed_live_.push_back(true);  // until its runner says otherwise
+  feeds_.emplace_back();
 }
 
 void Engine::on_instruments(size_t feed, const InstrumentTable& table) {
@@ -284,6 +285,9 @@ void Engine::lose_book(InstrumentState& s, BookError err, std::vector<uint32_t>&
 
 void Engine::publish_book(InstrumentState& s, bool snapshot, std::span<const LevelUpdate> changes) {
   ++s.book_seq;
+  // A stale feed's books are held back: check_stale publishes them, as a snapshot, once the
+  // feed is found live again.
+  if (feed_stale(s.feed)) return;
   s.last_publish_seq = ++publish_seq_;
   for (auto* o : observers_) o->on_book(s, snapshot, changes);
   ++s.bbo_seq;
@@ -317,7 +321,7 @@ bool Engine::to_consolidated(const InstrumentState& s, ConsolidatedState& c, con
 
 void Engine::member_levels(const InstrumentState& s, ConsolidatedState& c) {
   scratch2_.clear();
-  if (!s.in_sync) return;
+  if (!s.in_sync || feed_stale(s.feed)) return;
   for (Side side : {Side::bid, Side::ask}) {
     s.book.for_each(side, SIZE_MAX, [&](const Level& l) {
       LevelUpdate u;
@@ -493,6 +497,40 @@ void Engine::overdue_resyncs(int64_t now_mono_ns, std::vector<std::pair<size_t, 
   }
 }
 
+void Engine::set_stale_after(size_t feed, int64_t ms) { feeds_.at(feed).stale_after_ns = ms * 1'000'000; }
+
+void Engine::check_stale(int64_t now_mono_ns) {
+  for (size_t f = 0; f < feeds_.size(); ++f) {
+    FeedLiveness& l = feeds_[f];
+    if (feed_live_[f]) {
+      l.not_live_since_mono_ns = 0;
+      if (l.stale) set_stale(f, false);
+      continue;
+    }
+    if (l.not_live_since_mono_ns == 0) l.not_live_since_mono_ns = now_mono_ns;
+    if (!l.stale && now_mono_ns - l.not_live_since_mono_ns >= l.stale_after_ns) set_stale(f, true);
+  }
+}
+
+void Engine::set_stale(size_t feed, bool stale) {
+  feeds_[feed].stale = stale;
+  for (auto* o : observers_) o->on_feed_stale(feed, stale);
+  for (auto* s : by_feed_[feed]) {
+    if (!s || !s->in_sync) continue;
+    if (!stale) {
+      publish_book(*s, true, {});  // a snapshot that arrived while the feed was stale
+      continue;
+    }
+    // Cleared, not kept: once the feed is back, only a book from a new snapshot is served.
+    // Nothing is asked: the reconnect resubscribes (sequenced) or the next snapshot comes anyway.
+    s->in_sync = false;
+    s->resync_requested_mono_ns = 0;
+    s->book.clear();
+    feed_consolidated(*s, true, {});
+    for (auto* o : observers_) o->on_book_lost(*s);
+  }
+}
+
 void Engine::on_raw(size_t feed, RawKind kind, int index, RecvTime t, std::string_view payload) {
   for (auto* o : observers_) o->on_raw(feed, kind, index, t, payload);
 }
@@ -519,7 +557,10 @@ void Engine::on_stream_down(size_t feed, int stream) {
 }
 
 void Engine::on_state(size_t feed, FeedState state) {
-  if (feed < feed_live_.size()) feed_live_[feed] = state == FeedState::live;
+  if (feed < feed_live_.size()) {
+    feed_live_[feed] = state == FeedState::live;
+    feeds_[feed].state = state;
+  }
   for (auto* o : observers_) o->on_feed_state(feed, state);
 }
 

@@ -27,6 +27,8 @@ inline constexpr size_t kCandleHistory = 1000;
 /// A resync whose snapshot has not arrived this long after it was asked for (the answer
 /// can be lost like any frame) is asked for again when the next delta shows the stream is alive.
 inline constexpr int64_t kResyncRetryNs = 2'000'000'000;
+/// A feed not live this long has stale books (venue option stale_after_ms).
+inline constexpr int64_t kDefaultStaleAfterMs = 5000;
 
 struct TradeRecord {
   int64_t price = kNone, qty = kNone;
@@ -143,6 +145,9 @@ class EngineObserver {
   virtual void on_consolidated(const ConsolidatedState&, std::span<const LevelUpdate>) {}
   virtual void on_raw(size_t /*feed*/, RawKind, int /*index*/, RecvTime, std::string_view) {}
   virtual void on_feed_state(size_t /*feed*/, FeedState) {}
+  /// The feed's books turned stale (it has not been live for its stale_after_ms: they left
+  /// the consolidated book and are no longer served) or, `stale` false, it is live again.
+  virtual void on_feed_stale(size_t /*feed*/, bool /*stale*/) {}
 };
 
 class Engine final : public FeedSink {
@@ -174,6 +179,21 @@ class Engine final : public FeedSink {
   /// without an ask (its stream went down; the reconnect resubscribes) starts its clock here.
   /// Feeds whose last reported state is not live are skipped.
   void overdue_resyncs(int64_t now_mono_ns, std::vector<std::pair<size_t, uint32_t>>& out);
+  /// How long the feed may be not live before its books are stale (default kDefaultStaleAfterMs).
+  void set_stale_after(size_t feed, int64_t ms);
+  /// Timer driven. A feed this timer finds not live at every call for its stale_after turns
+  /// stale: its books are cleared (lost) and leave the consolidated book; the first call that
+  /// finds it live again ends that, so a connection that only flickers open between calls
+  /// does not count as live. Books that got a snapshot meanwhile are published then, each
+  /// with a fresh snapshot; the others wait for their next one.
+  void check_stale(int64_t now_mono_ns);
+  bool feed_stale(size_t feed) const { return feed < feeds_.size() && feeds_[feed].stale; }
+  /// The last state the feed's runner reported (starting until it reports one).
+  FeedState feed_state(size_t feed) const { return feeds_.at(feed).state; }
+  /// When check_stale first found the feed not live (0 while found live).
+  int64_t feed_not_live_since(size_t feed) const { return feeds_.at(feed).not_live_since_mono_ns; }
+  /// Whether the book of `s` may be served: in sync and its feed not stale.
+  bool book_served(const InstrumentState& s) const { return s.has_book && s.in_sync && !feed_stale(s.feed); }
 
   /// The one symbol lookup of every interface: `symbol` is the canonical or the venue's
   /// native name, in any case (names_instrument()). The state carries the canonical name.
@@ -221,6 +241,14 @@ class Engine final : public FeedSink {
   /// [feed] false once its runner reported a state other than live: a feed that is down
   /// cannot answer a resync, so the timer does not ask (nor count) one.
   std::vector<bool> feed_live_;
+  struct FeedLiveness {
+    FeedState state = FeedState::starting;
+    int64_t stale_after_ns = kDefaultStaleAfterMs * 1'000'000;
+    int64_t not_live_since_mono_ns = 0;
+    bool stale = false;
+  };
+  std::vector<FeedLiveness> feeds_;  ///< [feed]
+  void set_stale(size_t feed, bool stale);
   uint64_t unknown_feed_events_ = 0;
   std::vector<std::unique_ptr<InstrumentState>> all_;
   std::unordered_map<std::string, InstrumentState*> by_key_;  ///< "venue/SYMBOL"

@@ -210,11 +210,16 @@ void consolidated(std::string& out, const ConsolidatedState& c, const Engine& e,
   int64_t ts = kNone;
   for (auto m : c.members) ts = std::max(ts, e.instruments()[m]->book_ts_received_us);
   num(out, ts);
+  // The venues whose books are in it now (a resynchronising or stale book is not).
   key(out, "venues");
   out += '[';
-  for (size_t m = 0; m < c.members.size(); ++m) {
-    if (m) out += ',';
-    str(out, e.instruments()[c.members[m]]->info.venue);
+  bool first = true;
+  for (size_t m = 0; m < c.members.size() && m < kMaxConsolidatedVenues; ++m) {
+    const InstrumentState& i = *e.instruments()[c.members[m]];
+    if (!e.book_served(i)) continue;
+    if (!first) out += ',';
+    first = false;
+    str(out, i.info.venue);
   }
   out += ']';
   key(out, "bids");

@@ -62,6 +62,18 @@ TEST(ConfigOptions, OutOfRangeValuesAreErrors) {
   EXPECT_EQ(e[5], "c.toml:9:19: option 'ohlcv_timeframe' for venue bitexbit must be one of 5, 15, 30, 60, 240, D, 5m, 15m, 30m, 1h, 4h or 1d");
 }
 
+TEST(ConfigOptions, StaleAfterIsACommonKnobWithARange) {
+  auto e = errors(venue("narkasa", "stale_after_ms = 99\n") + venue("btse", "stale_afer_ms = 1000\n"));
+  ASSERT_EQ(e.size(), 2u);
+  EXPECT_EQ(e[0], "c.toml:4:18: option 'stale_after_ms' for venue narkasa must be an integer from 100 to 3600000");
+  EXPECT_EQ(e[1], "c.toml:8:17: unknown option 'stale_afer_ms' for venue btse; did you mean 'stale_after_ms'?");
+  auto r = parse_config(venue("coinbtr", "stale_after_ms = 2500\n") + venue("bitexbit", ""), "c.toml");
+  ASSERT_TRUE(r.errors.empty()) << r.errors[0].str();
+  ASSERT_EQ(r.config.venues.size(), 2u);
+  for (const VenueConfig& v : r.config.venues)
+    EXPECT_EQ(v.int_option(common_opt::stale_after_ms), v.id == "coinbtr" ? 2500 : 5000) << v.id;
+}
+
 TEST(ConfigOptions, BackoffCapBelowBaseIsAnError) {
   auto e = errors(venue("coinmotion", "backoff_base_ms = 2000\nbackoff_cap_ms = 1000\n"));
   ASSERT_EQ(e.size(), 1u);

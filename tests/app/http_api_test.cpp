@@ -122,6 +122,48 @@ TEST_F(HttpApi, InstrumentsNameTheirTickAndBook) {
     EXPECT_NE(body.find(want), std::string::npos) << want << "\n" << body;
 }
 
+TEST_F(HttpApi, AStaleFeedsBooksAreStale) {
+  engine_.on_state(1, FeedState::down);
+  const int64_t t = now().mono_ns;
+  engine_.check_stale(t - 6'000'000'000);
+  engine_.check_stale(t);
+  ASSERT_TRUE(engine_.feed_stale(1));
+  const auto [status, body] = get("/api/v1/book/narkasa/btctry");
+  EXPECT_EQ(status, 503u);
+  const std::string head = R"({"error":{"code":"book_stale","message":"the narkasa feed is down and has not been live for 6)";
+  const std::string tail = R"( ms: its BTC-TRY book is stale"}})";
+  EXPECT_EQ(body.rfind(head, 0), 0u) << body;
+  ASSERT_GE(body.size(), head.size() + tail.size());
+  EXPECT_EQ(body.substr(body.size() - tail.size()), tail) << body;
+  // The other venues' books are what they were.
+  EXPECT_EQ(get("/api/v1/book/btse/BTC-USD").second,
+            R"({"error":{"code":"book_unavailable","message":"no btse BTC-USD book has arrived yet"}})");
+}
+
+TEST_F(HttpApi, AConfiguredSymbolOfAFeedThatIsDownIsFeedDown) {
+  // bitexbit never got through discovery: the engine knows none of its instruments.
+  const size_t feed = configs_.size();
+  VenueConfig& c = configs_.emplace_back();
+  c.id = "bitexbit";
+  c.symbols = {"BTC-USDT", "eth_usdt"};
+  FeedStats& st = stats_.emplace_back();
+  st.state = FeedState::down;
+  st.last_error = "discovery: HTTP 503";
+  engine_.add_feed("bitexbit");
+  ASSERT_EQ(feed, 3u);
+  EXPECT_EQ(get("/api/v1/book/bitexbit/btc-usdt"),
+            Answer(503, R"({"error":{"code":"feed_down","message":"venue 'bitexbit' is down and has not listed 'btc-usdt' yet; last error: discovery: HTTP 503"}})"));
+  EXPECT_EQ(get("/api/v1/trades/bitexbit/ETH_USDT").first, 503u);
+  EXPECT_EQ(get("/api/v1/book/bitexbit/BTC-EUR"),
+            Answer(404, R"({"error":{"code":"unknown_symbol","message":"venue 'bitexbit' has no instrument 'BTC-EUR'"}})"));
+  // Once live (and still without it: the venue does not list it), it is simply unknown.
+  server_->on_io([this] {
+    stats_[3].state = FeedState::live;
+    return 0;
+  });
+  EXPECT_EQ(get("/api/v1/book/bitexbit/BTC-USDT").first, 404u);
+}
+
 TEST_F(HttpApi, ReadyOnlyWithEveryFeedLive) {
   EXPECT_EQ(get("/readyz").first, 200u);
   server_->on_io([this] {  // the server reads the stats on its own thread

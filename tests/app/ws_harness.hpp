@@ -60,6 +60,8 @@ class Hub {
 
   asio::io_context& io() { return io_; }
   net::Server& server() { return *server_; }
+  /// Feed states and staleness are told to the engine directly (as the runner and the timer do).
+  Engine& engine() { return engine_; }
   uint16_t port() const { return port_; }
   const WsApiStats& stats() const { return api_->stats(); }
   const InstrumentState& inst() const { return *engine_.find("btse", "BTC-USD"); }

@@ -59,6 +59,7 @@ void Recorder::clear() {
   trades.clear();
   candles.clear();
   states.clear();
+  stales.clear();
 }
 
 std::vector<CandleRecord> Recorder::candles_of(CandleInterval i) const {

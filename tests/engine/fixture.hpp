@@ -173,6 +173,7 @@ class Recorder : public EngineObserver {
                    std::to_string(index) + "/" + std::string(payload));
   }
   void on_feed_state(size_t feed, FeedState state) override { states.emplace_back(feed, state); }
+  void on_feed_stale(size_t feed, bool stale) override { stales.emplace_back(feed, stale); }
 
   void clear();
   /// Trade-built or venue candles of one interval, in arrival order.
@@ -185,6 +186,7 @@ class Recorder : public EngineObserver {
   std::vector<std::pair<std::string, TradeRecord>> trades;
   std::vector<std::pair<std::string, CandleRecord>> candles;
   std::vector<std::pair<size_t, FeedState>> states;
+  std::vector<std::pair<size_t, bool>> stales;
 };
 
 /// Three feeds, registered and discovered as the runtime does at start-up:
