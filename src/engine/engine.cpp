@@ -257,6 +257,8 @@ bool Engine::trim_to_window(InstrumentState& s, uint16_t window, std::vector<Lev
   removed.clear();
   if (window == 0) return false;
   for (Side side : {Side::bid, Side::ask}) {
+    // The usual message leaves the side within the window: no walk.
+    if (s.book.size(side) <= window) continue;
     size_t i = 0;
     s.book.for_each(side, s.book.size(side), [&](const Level& l) {
       if (i++ >= window) removed.push_back(LevelUpdate{side, l.price, 0});
