@@ -1,4 +1,5 @@
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <fstream>
@@ -149,7 +150,9 @@ TEST(AppConfig, SummaryCountsInTheRightNumber) {
 class CheckConfig : public ::testing::Test {
  protected:
   std::string write(const std::string& text) {
-    path_ = ::testing::TempDir() + "check_config_test.toml";
+    // One file per test: ctest runs each test as its own process, several at once.
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    path_ = ::testing::TempDir() + "check_config_" + info->name() + "_" + std::to_string(::getpid()) + ".toml";
     std::ofstream(path_) << text;
     return path_;
   }
