@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -11,6 +12,7 @@
 
 #include "feeds/common/events.hpp"
 #include "feeds/common/instruments.hpp"
+#include "feeds/common/json.hpp"
 #include "feeds/common/venue.hpp"
 
 namespace mdhub::fuzz {
@@ -25,6 +27,23 @@ inline void require(bool ok, const char* what) {
 inline std::string_view text(const uint8_t* data, size_t size) {
   return {reinterpret_cast<const char*>(data), size};
 }
+
+/// What a venue target keeps across inputs, as a feed keeps it: one reader, the instrument
+/// table, and the caller-owned output and discovery buffers.
+struct Venue {
+  explicit Venue(std::initializer_list<Instrument> instruments) {
+    for (const Instrument& i : instruments) table.add(i);
+  }
+  /// Starts an input: the output holds one event of the caller's, which must survive errors.
+  void begin() {
+    out.clear();
+    out.events.resize(1);
+  }
+  json::Reader reader;
+  InstrumentTable table;
+  ParseOut out;
+  std::vector<Instrument> discovered;
+};
 
 /// Runs one venue parser call on `out` (which may already hold the caller's events): an
 /// error says why and appends nothing; success appends events for instruments of the table

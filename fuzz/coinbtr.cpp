@@ -5,37 +5,24 @@
 
 using namespace mdhub;
 
-namespace {
-
-InstrumentTable make_table() {
-  InstrumentTable t;
-  t.add(Instrument{"coinbtr", "BTC-MXN", "BTC-MXN", "BTC", "MXN"});
-  t.add(Instrument{"coinbtr", "ETH-MXN", "ETH-MXN", "ETH", "MXN"});
-  return t;
-}
-
-}  // namespace
-
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static json::Reader rd;
-  static const InstrumentTable tab = make_table();
-  static ParseOut out;
-  static std::vector<Instrument> inst;
+  static fuzz::Venue v{Instrument{"coinbtr", "BTC-MXN", "BTC-MXN", "BTC", "MXN"},
+                       Instrument{"coinbtr", "ETH-MXN", "ETH-MXN", "ETH", "MXN"}};
   constexpr RecvTime t{1700000000123456789, 42};
   const std::string_view s = fuzz::text(data, size);
-  const size_t n = tab.size();
+  const size_t n = v.table.size();
   coinbtr::ParseOptions opt;
   opt.bbo = true;
   opt.variation = coinbtr::VariationUnit::ratio;
   opt.rest_book_levels = 3;
-  out.clear();
-  out.events.resize(1);  // the caller's events survive an error
-  fuzz::check_parse(out, n, [&] { return coinbtr::parse_ws_frame(rd, s, tab, opt, t, out); });
-  fuzz::check_parse(out, n, [&] { return coinbtr::parse_rest_tickers(rd, s, tab, t, out); });
-  fuzz::check_parse(out, n, [&] { return coinbtr::parse_rest_orderbook(rd, s, tab, 1, opt, t, out); });
-  fuzz::check_parse(out, n, [&] { return coinbtr::parse_rest_trades(rd, s, tab, 0, t, out); });
-  fuzz::check_discovery(inst, [&](std::string& e) { return coinbtr::parse_markets(rd, s, inst, e); });
+  v.begin();
+  fuzz::check_parse(v.out, n, [&] { return coinbtr::parse_ws_frame(v.reader, s, v.table, opt, t, v.out); });
+  fuzz::check_parse(v.out, n, [&] { return coinbtr::parse_rest_tickers(v.reader, s, v.table, t, v.out); });
+  fuzz::check_parse(v.out, n, [&] { return coinbtr::parse_rest_orderbook(v.reader, s, v.table, 1, opt, t, v.out); });
+  fuzz::check_parse(v.out, n, [&] { return coinbtr::parse_rest_trades(v.reader, s, v.table, 0, t, v.out); });
+  fuzz::check_discovery(v.discovered,
+                        [&](std::string& e) { return coinbtr::parse_markets(v.reader, s, v.discovered, e); });
   VenueConfig cfg = fuzz::feed_config("coinbtr", "https://api.tauros.io/api", "wss://wsv2.tauros.io");
-  fuzz::check_feed(*coinbtr::make_feed(cfg), tab, s, t, out);
+  fuzz::check_feed(*coinbtr::make_feed(cfg), v.table, s, t, v.out);
   return 0;
 }
