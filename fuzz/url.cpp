@@ -1,5 +1,5 @@
 // URL parser: what parses prints (str()) as a URL that parses to the same parts.
-#include "feeds/common/url.hpp"
+#include "src/runtime/url.hpp"
 #include "fuzz/check.hpp"
 
 using namespace mdhub;

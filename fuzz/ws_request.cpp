@@ -2,8 +2,8 @@
 // An error has a code and a message; an accepted subscribe/unsubscribe lists channels; a
 // channel name that parses prints (name()) as one that parses to the same channel.
 #include "fuzz/check.hpp"
-#include "src/app/ws_channels.hpp"
-#include "src/app/ws_request.hpp"
+#include "src/publish/ws_channels.hpp"
+#include "src/publish/ws_request.hpp"
 
 using namespace mdhub;
 

@@ -16,7 +16,7 @@
 #include "src/app/replay.hpp"
 #include "src/app/config.hpp"
 #include "src/net/server.hpp"
-#include "tools/sim/simulator.hpp"
+#include "src/sim/simulator.hpp"
 
 namespace {
 

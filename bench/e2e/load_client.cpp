@@ -25,7 +25,7 @@
 #include <thread>
 #include <vector>
 
-#include "feeds/common/url.hpp"
+#include "src/runtime/url.hpp"
 
 namespace {
 

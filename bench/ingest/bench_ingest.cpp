@@ -27,7 +27,8 @@
 #include "book/decimal.hpp"
 #include "feeds/btse/btse.hpp"
 #include "feeds/common/instrument_select.hpp"
-#include "feeds/common/runner.hpp"
+#include "feeds/common/clock.hpp"
+#include "feeds/common/sink.hpp"
 #include "src/engine/engine.hpp"
 #include "src/metrics/metrics.hpp"
 

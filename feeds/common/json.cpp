@@ -4,7 +4,7 @@
 #include <cctype>
 #include <limits>
 
-#include "src/net/http_util.hpp"
+#include "feeds/common/json_write.hpp"
 
 namespace mdhub::json {
 
@@ -70,7 +70,7 @@ bool text(od::value v, std::string_view& out) {
   return false;
 }
 
-void escape(std::string& out, std::string_view s) { net::detail::json_escape(s, out); }
+void escape(std::string& out, std::string_view s) { json_escape(s, out); }
 
 std::string json_error(simdjson::error_code e) {
   return std::string("bad JSON: ") + simdjson::error_message(e);

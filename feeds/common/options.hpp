@@ -46,7 +46,7 @@ constexpr OptionSpec text_option(std::string_view name, std::string_view dflt) {
   return {.name = name, .kind = OptionSpec::Kind::text, .str_default = dflt};
 }
 
-/// The runtime knobs every venue has (read by the feed runner, feeds/common/runner.cpp;
+/// The runtime knobs every venue has (read by the feed runner, src/runtime/runner.cpp;
 /// stale_after_ms by the process, for the engine: how long the feed may be not live before
 /// its books are stale).
 namespace common_opt {

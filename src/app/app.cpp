@@ -12,14 +12,15 @@
 #include <memory>
 #include <thread>
 
+#include "feeds/common/clock.hpp"
 #include "feeds/common/options.hpp"
-#include "feeds/common/runner.hpp"
+#include "src/runtime/runner.hpp"
 #include "src/app/log.hpp"
 #include "src/app/recording.hpp"
 #include "src/app/replay.hpp"
 #include "src/engine/engine.hpp"
 #include "src/net/server.hpp"
-#include "tools/sim/simulator.hpp"
+#include "src/sim/simulator.hpp"
 
 namespace mdhub {
 namespace {

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "feeds/common/venue.hpp"
+#include "src/publish/ws_config.hpp"
 
 namespace mdhub {
 
@@ -20,13 +21,6 @@ struct RecordingConfig {
 struct NatsConfig {
   std::string url;                       ///< empty = off
   std::string subject_prefix = "md";
-};
-
-struct WsApiConfig {
-  size_t max_clients = 256;
-  size_t max_subscriptions = 256;        ///< per client
-  size_t max_frame_bytes = 64 << 10;     ///< client -> server
-  size_t queue_bytes = 8 << 20;          ///< per client send queue
 };
 
 struct Config {

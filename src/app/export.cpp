@@ -8,7 +8,7 @@
 
 #include "book/decimal.hpp"
 #include "src/app/replay.hpp"
-#include "src/engine/render.hpp"
+#include "src/publish/render.hpp"
 
 namespace mdhub {
 namespace {

@@ -4,7 +4,7 @@
 
 #include <simdjson.h>
 
-#include "src/engine/render.hpp"
+#include "src/publish/render.hpp"
 #include "src/metrics/exposition.hpp"
 
 namespace mdhub {

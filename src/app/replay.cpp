@@ -12,7 +12,7 @@
 #include "feeds/common/instrument_select.hpp"
 #include "src/app/recording.hpp"
 #include "src/dashboard/dashboard.hpp"
-#include "src/engine/render.hpp"
+#include "src/publish/render.hpp"
 
 namespace mdhub {
 

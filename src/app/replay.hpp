@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "src/app/config.hpp"
-#include "src/app/http_api.hpp"
+#include "src/publish/http_api.hpp"
 #include "src/app/serve.hpp"
 #include "src/engine/engine.hpp"
 #include "src/record/reader.hpp"

@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "src/app/config.hpp"
-#include "src/app/http_api.hpp"
-#include "src/app/ws_api.hpp"
+#include "src/publish/http_api.hpp"
+#include "src/publish/ws_api.hpp"
 #include "src/engine/engine.hpp"
 #include "src/metrics/metrics.hpp"
 #include "src/net/server.hpp"

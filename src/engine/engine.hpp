@@ -18,7 +18,8 @@
 #include "book/candles.hpp"
 #include "book/consolidated.hpp"
 #include "book/l2_book.hpp"
-#include "feeds/common/runner.hpp"
+#include "feeds/common/sink.hpp"
+#include "feeds/common/venue.hpp"
 
 namespace mdhub {
 

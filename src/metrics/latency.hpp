@@ -4,7 +4,7 @@
 #include <array>
 #include <cstdint>
 
-#include "feeds/common/runner_stats.hpp"
+#include "feeds/common/feed_stats.hpp"
 
 namespace mdhub {
 

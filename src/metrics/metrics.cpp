@@ -7,7 +7,8 @@
 #include <chrono>
 #include <sstream>
 
-#include "src/app/ws_api.hpp"
+#include "feeds/common/clock.hpp"
+#include "src/publish/ws_api.hpp"
 #include "src/net/server.hpp"
 
 #ifndef MDHUB_VERSION
@@ -20,11 +21,6 @@ namespace {
 using prometheus::ClientMetric;
 using prometheus::MetricFamily;
 using prometheus::MetricType;
-
-int64_t mono_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
 
 constexpr const char* kChannelNames[] = {"book", "trades", "ticker", "bbo", "candles"};
 constexpr const char* kRawNames[] = {"discovery", "ws", "rest"};

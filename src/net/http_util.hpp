@@ -6,6 +6,8 @@
 #include <utility>
 #include <vector>
 
+#include "feeds/common/json_write.hpp"
+
 namespace mdhub::net::detail {
 
 /// Decodes %XX escapes (and '+' as a space when `plus_is_space`, for query strings).
@@ -21,30 +23,6 @@ bool parse_target(std::string_view target, std::string& path,
 inline bool route_matches(std::string_view route, std::string_view path) {
   if (!route.empty() && route.back() == '/') return path.starts_with(route);
   return path == route;
-}
-
-/// Appends `s` JSON-escaped (no surrounding quotes). Inline so that code without the
-/// network library (the venue parsers' json helpers) shares this one implementation.
-inline void json_escape(std::string_view s, std::string& out) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  for (const char c : s) {
-    const auto u = static_cast<unsigned char>(c);
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (u < 0x20) {
-          out += "\\u00";
-          out.push_back(kHex[u >> 4]);
-          out.push_back(kHex[u & 0xF]);
-        } else {
-          out.push_back(c);
-        }
-    }
-  }
 }
 
 /// {"error":{"code":"...","message":"..."}}

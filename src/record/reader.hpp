@@ -13,7 +13,7 @@
 
 #include "book/result.hpp"
 #include "feeds/common/events.hpp"
-#include "feeds/common/runner.hpp"
+#include "feeds/common/sink.hpp"
 #include "src/record/format.hpp"
 
 struct ZSTD_DCtx_s;

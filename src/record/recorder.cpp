@@ -6,6 +6,7 @@
 #include <bit>
 #include <ctime>
 
+#include "feeds/common/clock.hpp"
 #include "src/record/byte_ring.hpp"
 #include "src/record/format.hpp"
 #include "src/record/segment_writer.hpp"
@@ -22,14 +23,6 @@ constexpr size_t kMaxPendingMeta = 16;
 // Counters written by one thread only: a plain load + store, no locked instruction.
 inline void bump(std::atomic<uint64_t>& a, uint64_t n = 1) {
   a.store(a.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
-}
-
-RecvTime clock_now() {
-  timespec w{}, m{};
-  clock_gettime(CLOCK_REALTIME, &w);
-  clock_gettime(CLOCK_MONOTONIC, &m);
-  return {static_cast<int64_t>(w.tv_sec) * 1'000'000'000 + w.tv_nsec,
-          static_cast<int64_t>(m.tv_sec) * 1'000'000'000 + m.tv_nsec};
 }
 
 RecorderOptions sanitize(RecorderOptions o) {
@@ -218,7 +211,7 @@ bool Recorder::record(size_t feed, std::string_view venue, RawKind kind, int ind
 }
 
 bool Recorder::record_meta(std::string_view name, std::string_view json) {
-  return record_meta(name, json, clock_now());
+  return record_meta(name, json, now());
 }
 
 bool Recorder::record_meta(std::string_view name, std::string_view json, RecvTime t) {

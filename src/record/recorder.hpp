@@ -25,7 +25,7 @@
 #include <thread>
 
 #include "feeds/common/events.hpp"
-#include "feeds/common/runner.hpp"
+#include "feeds/common/sink.hpp"
 
 namespace mdhub::record {
 

@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "src/app/ws_channels.hpp"
+#include "src/publish/ws_channels.hpp"
 
 namespace mdhub {
 namespace {

@@ -7,7 +7,7 @@
 #include "feeds/bitexbit/options.hpp"
 #include "feeds/btse/options.hpp"
 #include "src/app/config.hpp"
-#include "tools/sim/simulator.hpp"
+#include "src/sim/simulator.hpp"
 
 namespace mdhub {
 namespace {

@@ -2,7 +2,8 @@
 // a venue cannot have, and readiness, from an Engine fed by hand.
 #include <deque>
 
-#include "src/app/http_api.hpp"
+#include "feeds/common/clock.hpp"
+#include "src/publish/http_api.hpp"
 #include "tests/net/net_fixture.hpp"
 
 namespace mdhub {

@@ -5,7 +5,7 @@
 #include <atomic>
 #include <thread>
 
-#include "src/app/http_api.hpp"
+#include "src/publish/http_api.hpp"
 #include "tests/app/ws_harness.hpp"
 #include "tests/net/net_fixture.hpp"
 

@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "feeds/common/json.hpp"
-#include "src/app/ws_api.hpp"
+#include "src/publish/ws_api.hpp"
 #include "src/engine/engine.hpp"
 #include "src/net/server.hpp"
 

@@ -2,7 +2,7 @@
 // and the id echoed only when it came before the fault.
 #include <gtest/gtest.h>
 
-#include "src/app/ws_request.hpp"
+#include "src/publish/ws_request.hpp"
 
 namespace mdhub {
 namespace {

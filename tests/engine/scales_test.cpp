@@ -2,7 +2,7 @@
 // qty scales among its venues, so merging never rounds: distinct venue prices stay distinct
 // levels, tiny sizes stay non-zero, and a venue with finer scales discovered later rescales
 // the book exactly. What those scales cannot hold is left out and counted.
-#include "src/engine/render.hpp"
+#include "src/publish/render.hpp"
 #include "tests/engine/fixture.hpp"
 
 namespace mdhub::test {

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "feeds/common/runner.hpp"
+#include "src/runtime/runner.hpp"
 #include "tests/feeds_common/mock_venue.hpp"
 
 namespace mdhub::test {

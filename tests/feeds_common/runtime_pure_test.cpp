@@ -3,10 +3,10 @@
 
 #include <limits>
 
-#include "feeds/common/backoff.hpp"
-#include "feeds/common/http_client.hpp"
-#include "feeds/common/rate_limiter.hpp"
-#include "feeds/common/url.hpp"
+#include "src/runtime/backoff.hpp"
+#include "src/runtime/http_client.hpp"
+#include "src/runtime/rate_limiter.hpp"
+#include "src/runtime/url.hpp"
 
 namespace mdhub {
 namespace {

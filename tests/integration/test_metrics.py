@@ -144,7 +144,7 @@ class Metrics(unittest.TestCase):
 
     def test_dashboard_queries_exported_names(self):
         import json
-        path = os.path.join(os.path.dirname(__file__), "..", "..", "tools", "grafana-dashboard.json")
+        path = os.path.join(os.path.dirname(__file__), "..", "..", "contrib", "grafana-dashboard.json")
         with open(path) as f:
             exprs = [t["expr"] for p in json.load(f)["panels"] for t in p.get("targets", [])]
         wait_until("an fsync", lambda: "mdhub_recorder_fsync_seconds_count" in self.exposition(), 20)

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <string>
 
+#include "feeds/common/clock.hpp"
 #include "src/app/recording.hpp"
 #include "src/engine/engine.hpp"
 #include "src/metrics/exposition.hpp"

@@ -7,7 +7,7 @@
 
 #include "src/record/byte_ring.hpp"
 #include "src/record/crc32c.hpp"
-#include "feeds/common/runner.hpp"
+#include "feeds/common/sink.hpp"
 #include "src/record/format.hpp"
 
 namespace mdhub::record {

@@ -5,7 +5,7 @@
 #include <ctime>
 #include <map>
 
-#include "tools/sim/faults.hpp"
+#include "src/sim/faults.hpp"
 
 namespace mdhub::sim::test {
 namespace {

@@ -12,8 +12,8 @@
 
 #include "book/decimal.hpp"
 #include "tests/sim/client.hpp"
-#include "tools/sim/sim_venue.hpp"
-#include "tools/sim/simulator.hpp"
+#include "src/sim/sim_venue.hpp"
+#include "src/sim/simulator.hpp"
 
 namespace mdhub::sim::test {
 

@@ -5,8 +5,8 @@
 #include <map>
 #include <tuple>
 
-#include "tools/sim/market.hpp"
-#include "tools/sim/sim_venue.hpp"
+#include "src/sim/market.hpp"
+#include "src/sim/sim_venue.hpp"
 
 namespace mdhub::sim {
 namespace {

@@ -1,0 +1,414 @@
+// CoinBTR (Tauros API): REST under /api/v2/trading/ (markets, tickers, per-market orderbook
+// and trades in the {"success","msg","payload"} envelope) and the public websocket at the
+// root ({"action":"subscribe","market":M,"channel":orderbook|ticker|trades}). Books are
+// published per order: a level may show as two orders at the same price, so a client must
+// sum them. The orderbook channel pushes the top 10 per side as a full replacement when it
+// changed, throttled per market; the truth is the last pushed top 10.
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+
+#include "feeds/common/json.hpp"
+#include "src/sim/jsonw.hpp"
+#include "src/sim/sim_venue.hpp"
+#include "src/sim/venue_util.hpp"
+
+namespace mdhub::sim {
+namespace {
+
+namespace asio = boost::asio;
+using Clock = std::chrono::steady_clock;
+
+constexpr auto kBookThrottle = std::chrono::milliseconds(100);
+constexpr size_t kWsLevels = 10, kRestOrders = 50, kTradesWindow = 10, kRestTrades = 50;
+constexpr size_t kNoSymbol = static_cast<size_t>(-1);
+constexpr size_t kMaxSubs = 64;  // per session
+constexpr int64_t kMexicoOffsetUs = -5LL * 3600 * 1'000'000;
+
+enum class Chan : uint8_t { orderbook, ticker, trades };
+struct Sub {
+  Chan chan;
+  size_t local;
+  bool operator==(const Sub&) const = default;
+};
+struct Session {
+  std::vector<Sub> subs;
+};
+
+struct Sym {
+  uint32_t id = 0;
+  std::vector<Level> bids, asks;  // the last pushed top 10
+  int64_t published_us = 0;
+  bool dirty = false;
+  Clock::time_point last_push{};
+  std::unique_ptr<asio::steady_timer> timer;
+  bool timer_armed = false;
+};
+
+// One order of a level: about half the levels (chosen by a hash of the price, so a level
+// keeps its shape) are shown as two orders.
+struct Order {
+  int64_t price, qty;
+};
+std::vector<Order> orders_of(const Level& l, int64_t lot) {
+  const int64_t half = l.qty / lot / 2 * lot;
+  const uint64_t h = static_cast<uint64_t>(l.price) * 0x9E3779B97F4A7C15ULL;
+  if ((h >> 63) != 0 || half <= 0) return {{l.price, l.qty}};
+  return {{l.price, half}, {l.price, l.qty - half}};
+}
+
+int64_t pow10(int n) {
+  int64_t p = 1;
+  while (n-- > 0) p *= 10;
+  return p;
+}
+
+// ISO-8601 in Mexico City time as the venue writes it: 2021-08-24T12:35:22.840257-05:00.
+std::string iso_mexico(int64_t us) {
+  const int64_t local = us + kMexicoOffsetUs;
+  const auto secs = static_cast<std::time_t>(local / 1'000'000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char b[48];
+  const size_t n = std::strftime(b, sizeof b, "%Y-%m-%dT%H:%M:%S", &tm);
+  char frac[24];
+  std::snprintf(frac, sizeof frac, ".%06d-05:00", static_cast<int>(local % 1'000'000));
+  return std::string(b, n) + frac;
+}
+
+net::HttpResponse json_reply(std::string body, unsigned status = 200) {
+  return {status, "application/json", std::move(body), {}, false};
+}
+
+net::HttpResponse error_reply(std::string_view message, unsigned status) {
+  JsonW w;
+  w.obj().key("success").boolean(false).key("msg").str(message).key("payload").null().end();
+  return json_reply(w.take(), status);
+}
+
+class Coinbtr final : public SimVenue {
+ public:
+  Coinbtr(Context& ctx, std::vector<uint32_t> ids) : ctx_(ctx), market_(ctx.market()), subs_(ctx.faults()) {
+    for (uint32_t id : ids) {
+      Sym s;
+      s.id = id;
+      s.timer = std::make_unique<asio::steady_timer>(ctx.io());
+      s.bids = top_levels(market_.book(id).bids, kWsLevels);
+      s.asks = top_levels(market_.book(id).asks, kWsLevels);
+      s.published_us = ctx.now_us();
+      syms_.push_back(std::move(s));
+    }
+    ctx.route("/coinbtr/api/", [this](const net::HttpRequest& req, net::Respond respond) { respond(rest(req)); });
+    net::WsHandler ws;
+    ws.on_open = [this](const std::shared_ptr<net::WsSession>& s) { subs_.open(s); };
+    ws.on_message = [this](const std::shared_ptr<net::WsSession>& s, std::string_view text) { on_message(s, text); };
+    ws.on_close = [this](const std::shared_ptr<net::WsSession>& s) { subs_.close(s); };
+    ctx.websocket("/coinbtr/", std::move(ws));
+  }
+
+  void on_step(size_t local, const Step& step) override {
+    if (!step.updates.empty()) {
+      syms_[local].dirty = true;
+      schedule_book(local);
+    }
+    if (step.trades.empty()) return;
+    broadcast(trades_msg(local), Chan::trades, local);
+    broadcast(ticker_msg(local), Chan::ticker, local);
+  }
+
+  void flush() override {
+    for (size_t i = 0; i < syms_.size(); ++i) {
+      syms_[i].timer->cancel();
+      syms_[i].timer_armed = false;
+      if (syms_[i].dirty) publish_book(i);
+    }
+  }
+
+  bool truth(std::string_view symbol, TruthBook& out) const override {
+    const size_t local = find(symbol);
+    if (local == kNoSymbol) return false;
+    const Sym& s = syms_[local];
+    const auto& sp = spec(local);
+    out.symbol = sp.symbol;
+    out.price_scale = sp.price_scale;
+    out.qty_scale = sp.qty_scale;
+    out.ts_received_us = s.published_us;  // book pushes carry only per-order times
+    out.bids = s.bids;
+    out.asks = s.asks;
+    return true;
+  }
+
+  void stop() override {
+    for (auto& s : syms_) s.timer->cancel();
+    subs_.clear();
+  }
+
+ private:
+  const InstrumentSpec& spec(size_t local) const { return market_.spec(syms_[local].id); }
+
+  size_t find(std::string_view symbol) const {
+    const std::string u = upper(symbol);
+    for (size_t i = 0; i < syms_.size(); ++i)
+      if (spec(i).native == u) return i;
+    return kNoSymbol;
+  }
+
+  // ---- publishing ---------------------------------------------------------------------
+  void broadcast(const std::string& text, Chan chan, size_t local) {
+    const Sub want{chan, local};
+    subs_.broadcast(text, [&](const Session& st) {
+      return std::find(st.subs.begin(), st.subs.end(), want) != st.subs.end();
+    });
+  }
+
+  void schedule_book(size_t local) {
+    Sym& sym = syms_[local];
+    if (Clock::now() - sym.last_push >= kBookThrottle) {
+      publish_book(local);
+      return;
+    }
+    if (sym.timer_armed) return;
+    sym.timer_armed = true;
+    sym.timer->expires_at(sym.last_push + kBookThrottle);
+    sym.timer->async_wait([this, local, alive = ctx_.alive()](const boost::system::error_code& ec) {
+      if (ec || alive.expired()) return;
+      syms_[local].timer_armed = false;
+      if (syms_[local].dirty && !ctx_.paused()) publish_book(local);
+    });
+  }
+
+  void publish_book(size_t local) {
+    Sym& sym = syms_[local];
+    sym.dirty = false;
+    sym.last_push = Clock::now();
+    auto bids = top_levels(market_.book(sym.id).bids, kWsLevels);
+    auto asks = top_levels(market_.book(sym.id).asks, kWsLevels);
+    if (bids == sym.bids && asks == sym.asks) return;  // only the top 10 is pushed
+    sym.bids = std::move(bids);
+    sym.asks = std::move(asks);
+    sym.published_us = ctx_.now_us();
+    broadcast(book_msg(local), Chan::orderbook, local);
+  }
+
+  // ---- websocket payloads -------------------------------------------------------------
+  void ws_rows(JsonW& w, size_t local, const std::vector<Level>& levels) const {
+    const auto& sp = spec(local);
+    const int ps = sp.price_scale, qs = sp.qty_scale;
+    const int64_t t_ms = syms_[local].published_us / 1000;
+    w.arr();
+    for (const Level& l : levels)
+      for (const Order& o : orders_of(l, sp.lot)) {
+        w.obj().key("a").sdec(o.qty, qs).key("p").sdec(o.price, ps, ps);
+        w.key("v").sdec(o.price * o.qty / pow10(qs), ps).key("t").num(t_ms).end();
+      }
+    w.end();
+  }
+
+  std::string book_msg(size_t local) const {
+    JsonW w;
+    w.obj().key("channel").str("orderbook").key("type").str(spec(local).native).key("data").obj();
+    w.key("asks");
+    ws_rows(w, local, syms_[local].asks);
+    w.key("bids");
+    ws_rows(w, local, syms_[local].bids);
+    return w.end().end().take();
+  }
+
+  std::span<const Trade> last_trades(size_t local, size_t n) const {
+    const auto all = market_.trades(syms_[local].id);
+    return all.subspan(all.size() > n ? all.size() - n : 0);
+  }
+
+  std::string trades_msg(size_t local) const {
+    const auto& sp = spec(local);
+    JsonW w;
+    w.obj().key("channel").str("trades").key("type").str(sp.native).key("data").arr();
+    const auto trades = last_trades(local, kTradesWindow);
+    for (auto it = trades.rbegin(); it != trades.rend(); ++it) {  // newest first
+      w.obj().key("a").sdec(it->qty, sp.qty_scale).key("v").sdec(it->price * it->qty / pow10(sp.qty_scale), sp.price_scale);
+      w.key("p").sdec(it->price, sp.price_scale, sp.price_scale).key("s").num(it->side > 0 ? 1 : 0);
+      w.key("t").num(it->ts_us / 1000).end();
+    }
+    return w.end().end().take();
+  }
+
+  std::string ticker_msg(size_t local) const {
+    const auto& sp = spec(local);
+    const int ps = sp.price_scale, qs = sp.qty_scale;
+    const Stats st = market_.stats(syms_[local].id);
+    JsonW w;
+    w.obj().key("channel").str("ticker").key("market").str(sp.native).key("volume").sdec(st.volume, qs, 8);
+    w.key("high").sdec(st.high, ps, 8).key("low").sdec(st.low, ps, 8).key("last").sdec(st.last, ps, 8);
+    // A ratio, as the venue's example suggests; written exactly at 8 decimals.
+    w.key("variation").dec(st.open > 0 ? (st.last - st.open) * 100'000'000 / st.open : 0, 8);
+    w.key("trades").arr();
+    const auto trades = last_trades(local, kTradesWindow);
+    for (auto it = trades.rbegin(); it != trades.rend(); ++it) {
+      w.obj().key("amount").sdec(it->qty, qs, qs).key("value").sdec(it->price * it->qty / pow10(qs), ps, 2);
+      w.key("price").sdec(it->price, ps, ps).key("side").str(it->side > 0 ? "BUY" : "SELL");
+      w.key("timestamp").dec(it->ts_us, 3).end();  // ms with a fraction
+    }
+    return w.end().end().take();
+  }
+
+  // ---- websocket control ----------------------------------------------------------------
+  void on_message(const std::shared_ptr<net::WsSession>& s, std::string_view text) {
+    std::string action, market, channel;
+    {
+      auto doc = reader_.iterate(text);
+      json::od::object obj;
+      if (doc.get_object().get(obj)) return reply(s, "Error: invalid JSON");
+      std::string_view v;
+      if (!obj["action"].get_string().get(v)) action = v;
+      if (!obj["market"].get_string().get(v)) market = v;
+      if (!obj["channel"].get_string().get(v)) channel = v;
+    }
+    if (action != "subscribe" && action != "unsubscribe") return reply(s, "Error: unknown action");
+    Sub sub{Chan::orderbook, find(market)};
+    if (channel == "ticker") sub.chan = Chan::ticker;
+    else if (channel == "trades") sub.chan = Chan::trades;
+    else if (channel != "orderbook") return reply(s, "Error: unknown channel");
+    if (sub.local == kNoSymbol) return reply(s, "Error: unknown market");
+    auto& session = Subscribers<Session>::of(s);
+    auto it = std::find(session.subs.begin(), session.subs.end(), sub);
+    // Decided before the list changes: push_back invalidates `it`.
+    const bool fresh = action == "subscribe" && it == session.subs.end();
+    if (action == "unsubscribe") {
+      if (it != session.subs.end()) session.subs.erase(it);
+    } else if (fresh) {
+      if (session.subs.size() >= kMaxSubs) return reply(s, "Error: too many subscriptions");
+      session.subs.push_back(sub);
+    }
+    JsonW w;
+    w.obj().key("action").str(action).key("market").str(spec(sub.local).native).key("channel").str(channel);
+    reply(s, w.key("status").str("ok").end().take());
+    if (!fresh) return;
+    // A new subscriber starts from the current state of its stream.
+    if (sub.chan == Chan::orderbook) subs_.send(s, book_msg(sub.local));
+    else if (sub.chan == Chan::ticker) subs_.send(s, ticker_msg(sub.local));
+    else if (!market_.trades(syms_[sub.local].id).empty()) subs_.send(s, trades_msg(sub.local));
+  }
+
+  // ---- REST ---------------------------------------------------------------------------
+  net::HttpResponse rest(const net::HttpRequest& req) {
+    constexpr std::string_view kPrefix = "/coinbtr/api/";
+    if (req.method != "GET") return error_reply("Method not allowed", 405);
+    std::string_view ep = std::string_view(req.path).substr(kPrefix.size());
+    if (!ep.starts_with("v2/trading/") && !ep.starts_with("v1/trading/")) return error_reply("Not found", 404);
+    ep.remove_prefix(11);
+    if (ep.ends_with('/')) ep.remove_suffix(1);
+    JsonW w;
+    w.obj().key("success").boolean(true).key("msg").null();
+    if (ep == "markets" || ep == "tickers") {
+      w.key("next").null().key("previous").null().key("count").num(static_cast<int64_t>(syms_.size()));
+      w.key("payload").arr();
+      for (size_t i = 0; i < syms_.size(); ++i) {
+        if (ep == "markets") market_row(w.obj(), i).end();
+        else ticker_row(w.obj(), i).end();
+      }
+      return json_reply(w.end().end().take());
+    }
+    const size_t slash = ep.find('/');
+    if (slash == std::string_view::npos) return error_reply("Not found", 404);
+    const std::string_view what = ep.substr(slash + 1);
+    const size_t local = find(ep.substr(0, slash));
+    if (local == kNoSymbol) return error_reply("Market not found", 404);
+    const auto& sp = spec(local);
+    const int ps = sp.price_scale, qs = sp.qty_scale;
+    if (what == "orderbook") {
+      const Book& b = market_.book(syms_[local].id);
+      w.key("payload").obj().key("bids");
+      rest_orders(w, local, b.bids);
+      w.key("asks");
+      rest_orders(w, local, b.asks);
+      return json_reply(w.end().end().take());
+    }
+    if (what != "trades") return error_reply("Not found", 404);
+    w.key("payload").arr();
+    const auto trades = last_trades(local, kRestTrades);
+    for (auto it = trades.rbegin(); it != trades.rend(); ++it) {  // newest first
+      w.obj().key("amount").sdec(it->qty, qs, 8).key("price").sdec(it->price, ps, 8);
+      w.key("created_at").str(iso_mexico(it->ts_us)).key("id").num(it->id);
+      w.key("side").str(it->side > 0 ? "BUY" : "SELL").end();
+    }
+    return json_reply(w.end().end().take());
+  }
+
+  // The best 50 orders of one side of the current book.
+  template <class M>
+  void rest_orders(JsonW& w, size_t local, const M& side) const {
+    const auto& sp = spec(local);
+    const int ps = sp.price_scale, qs = sp.qty_scale;
+    const std::string created = iso_mexico(ctx_.now_us());
+    w.arr();
+    size_t n = 0;
+    for (auto it = side.begin(); it != side.end() && n < kRestOrders; ++it)
+      for (const Order& o : orders_of({it->first, it->second}, sp.lot)) {
+        if (n++ >= kRestOrders) break;
+        w.obj().key("amount").dec(o.qty, qs).key("value").dec(o.price * o.qty / pow10(qs), ps);
+        w.key("price").sdec(o.price, ps, 8).key("created_at").str(created);
+        w.key("id").num(2'700'000 + static_cast<int64_t>(n)).end();
+      }
+    w.end();
+  }
+
+  JsonW& market_row(JsonW& w, size_t i) const {
+    const auto& sp = spec(i);
+    w.key("min_amount").sdec(sp.lot, sp.qty_scale).key("max_amount").str("500").key("min_value").str("1");
+    w.key("max_value").str("10000000").key("name").str(sp.native);
+    w.key("min_price").str("500.00000000").key("max_price").str("16000000.00000000");
+    return w.key("is_open").boolean(true);
+  }
+
+  JsonW& ticker_row(JsonW& w, size_t i) const {
+    const auto& sp = spec(i);
+    const Stats st = market_.stats(syms_[i].id);
+    w.key("market").str(sp.native).key("last").dec(st.last, sp.price_scale);
+    w.key("high").dec(st.high, sp.price_scale).key("low").dec(st.low, sp.price_scale);
+    return w.key("volume").dec(st.volume, sp.qty_scale);
+  }
+
+  Context& ctx_;
+  Market& market_;
+  std::vector<Sym> syms_;
+  Subscribers<Session> subs_;
+  json::Reader reader_;
+};
+
+InstrumentSpec spec(std::string base, std::string quote, int ps, int qs) {
+  InstrumentSpec s;
+  s.venue = "coinbtr";
+  s.symbol = base + "-" + quote;
+  s.native = s.symbol;
+  s.base = std::move(base);
+  s.quote = std::move(quote);
+  s.price_scale = ps;
+  s.qty_scale = qs;
+  s.min_levels = 50;
+  s.max_levels = 70;
+  return s;
+}
+
+}  // namespace
+
+const VenueDef& coinbtr_venue() {
+  static const VenueDef def{
+      "coinbtr",
+      "/api",
+      "/",
+      {},
+      {"book", "bbo", "trades", "ticker"},
+      {},
+      {spec("BTC", "MXN", 2, 8), spec("ETH", "MXN", 2, 8)},
+      [](Context& ctx, std::vector<uint32_t> ids) -> std::unique_ptr<SimVenue> {
+        return std::make_unique<Coinbtr>(ctx, std::move(ids));
+      },
+      {},  // no variants
+  };
+  return def;
+}
+
+}  // namespace mdhub::sim

@@ -1,0 +1,287 @@
+#include "src/publish/render.hpp"
+
+#include <algorithm>
+
+#include "feeds/common/json.hpp"
+
+namespace mdhub::render {
+
+void key(std::string& out, std::string_view k, bool first) {
+  if (!first) out += ',';
+  out += '"';
+  out += k;
+  out += "\":";
+}
+
+void str(std::string& out, std::string_view s) {
+  out += '"';
+  json::escape(out, s);
+  out += '"';
+}
+
+void dec(std::string& out, int64_t m, int scale) {
+  if (m == kNone) {
+    out += "null";
+    return;
+  }
+  char buf[32];
+  out += '"';
+  out.append(buf, format_decimal(m, scale, buf));
+  out += '"';
+}
+
+void num(std::string& out, int64_t v) {
+  if (v == kNone) out += "null";
+  else out += std::to_string(v);
+}
+
+void side(std::string& out, int8_t s) { out += s > 0 ? "\"buy\"" : s < 0 ? "\"sell\"" : "null"; }
+
+void head(std::string& out, const InstrumentState& s) {
+  key(out, "venue", true);
+  str(out, s.info.venue);
+  key(out, "symbol");
+  str(out, s.info.symbol);
+}
+
+void levels(std::string& out, const InstrumentState& s, Side sd, size_t depth) {
+  out += '[';
+  bool first = true;
+  s.book.for_each(sd, depth, [&](const Level& l) {
+    if (!first) out += ',';
+    first = false;
+    out += '[';
+    dec(out, l.price, s.info.price_scale);
+    out += ',';
+    dec(out, l.qty, s.info.qty_scale);
+    out += ']';
+  });
+  out += ']';
+}
+
+void book(std::string& out, const InstrumentState& s, size_t depth) {
+  out += '{';
+  head(out, s);
+  book_payload(out, s, s.book_seq, depth);
+  out += '}';
+}
+
+namespace {
+void book_head(std::string& out, const InstrumentState& s, uint64_t seq, bool first) {
+  stamp(out, {seq, s.book_ts_exchange_us, s.book_ts_received_us}, first);
+  key(out, "venue_seq");
+  num(out, s.sequenced ? static_cast<int64_t>(s.book.seq()) : kNone);
+}
+}  // namespace
+
+void book_payload(std::string& out, const InstrumentState& s, uint64_t seq, size_t depth, bool first) {
+  book_head(out, s, seq, first);
+  key(out, "bids");
+  levels(out, s, Side::bid, depth);
+  key(out, "asks");
+  levels(out, s, Side::ask, depth);
+}
+
+void book_update_payload(std::string& out, const InstrumentState& s, uint64_t seq,
+                         std::span<const LevelUpdate> changes, bool first) {
+  book_head(out, s, seq, first);
+  key(out, "bids");
+  updates(out, s, changes, Side::bid);
+  key(out, "asks");
+  updates(out, s, changes, Side::ask);
+}
+
+Stamp book_stamp(const InstrumentState& s) { return {s.book_seq, s.book_ts_exchange_us, s.book_ts_received_us}; }
+
+Stamp trade_stamp(const TradeRecord& t) { return {t.seq, t.ts_exchange_us, t.ts_received_us}; }
+
+Stamp ticker_stamp(const InstrumentState& s) {
+  return {s.ticker_seq, s.ticker_ts_exchange_us != kNone ? s.ticker_ts_exchange_us : s.bbo_ts_exchange_us,
+          std::max(s.ticker_ts_received_us, s.bbo_ts_received_us)};
+}
+
+Stamp bbo_stamp(const InstrumentState& s) {
+  if (s.has_book) return {s.bbo_seq, s.book_ts_exchange_us, s.book_ts_received_us};
+  return {s.bbo_seq, s.bbo_ts_exchange_us, s.bbo_ts_received_us};
+}
+
+Stamp candle_stamp(const CandleRecord& r) { return {r.seq, kNone, r.ts_received_us}; }
+
+void stamp(std::string& out, const Stamp& st, bool first) {
+  key(out, "seq", first);
+  num(out, static_cast<int64_t>(st.seq));
+  key(out, "ts_exchange");
+  num(out, st.ts_exchange_us);
+  key(out, "ts_received");
+  num(out, st.ts_received_us);
+}
+
+TickerMsg ticker_view(const InstrumentState& s) {
+  TickerMsg t = s.ticker;
+  const BboMsg bbo = s.bbo();
+  if (bbo.bid != kNone) t.bid = bbo.bid;
+  if (bbo.ask != kNone) t.ask = bbo.ask;
+  return t;
+}
+
+void message_head(std::string& out, std::string_view type, std::string_view channel, std::string_view venue,
+                  std::string_view symbol) {
+  key(out, "type", true);
+  str(out, type);
+  key(out, "channel");
+  str(out, channel);
+  key(out, "venue");
+  str(out, venue);
+  key(out, "symbol");
+  str(out, symbol);
+}
+
+void trade_payload(std::string& out, const InstrumentState& s, const TradeRecord& t, bool first) {
+  stamp(out, trade_stamp(t), first);
+  trade_fields(out, s, t);
+}
+
+void ticker_payload(std::string& out, const InstrumentState& s, bool first) {
+  stamp(out, ticker_stamp(s), first);
+  ticker_fields(out, s, ticker_view(s));
+}
+
+void bbo_payload(std::string& out, const InstrumentState& s, bool first) {
+  stamp(out, bbo_stamp(s), first);
+  bbo_fields(out, s);
+}
+
+void candle_payload(std::string& out, const InstrumentState& s, const CandleRecord& r, bool first) {
+  stamp(out, candle_stamp(r), first);
+  candle_fields(out, s, r);
+}
+
+void updates(std::string& out, const InstrumentState& s, std::span<const LevelUpdate> u, Side sd) {
+  out += '[';
+  bool first = true;
+  for (const auto& l : u) {
+    if (l.side != sd) continue;
+    if (!first) out += ',';
+    first = false;
+    out += '[';
+    dec(out, l.price, s.info.price_scale);
+    out += ',';
+    dec(out, l.qty, s.info.qty_scale);
+    out += ']';
+  }
+  out += ']';
+}
+
+void consolidated_levels(std::string& out, const ConsolidatedState& c, const Engine& e, Side sd,
+                         size_t depth) {
+  out += '[';
+  bool first = true;
+  c.book.for_each(sd, depth, [&](int64_t price, int64_t qty, std::span<const VenueQty> per_venue) {
+    if (!first) out += ',';
+    first = false;
+    out += '[';
+    dec(out, price, c.price_scale);
+    out += ',';
+    dec(out, qty, c.qty_scale);
+    out += ",{";
+    bool f2 = true;
+    for (const VenueQty& v : per_venue) {
+      if (v.venue >= c.members.size()) continue;
+      key(out, e.instruments()[c.members[v.venue]]->info.venue, f2);
+      f2 = false;
+      dec(out, v.qty, c.qty_scale);
+    }
+    out += "}]";
+  });
+  out += ']';
+}
+
+void consolidated(std::string& out, const ConsolidatedState& c, const Engine& e, size_t depth) {
+  out += '{';
+  key(out, "venue", true);
+  str(out, "all");
+  key(out, "symbol");
+  str(out, c.symbol);
+  key(out, "seq");
+  num(out, static_cast<int64_t>(c.seq));
+  key(out, "ts_exchange");
+  out += "null";
+  key(out, "ts_received");
+  int64_t ts = kNone;
+  for (auto m : c.members) ts = std::max(ts, e.instruments()[m]->book_ts_received_us);
+  num(out, ts);
+  // The venues whose books are in it now (a resynchronising or stale book is not).
+  key(out, "venues");
+  out += '[';
+  bool first = true;
+  for (size_t m = 0; m < c.members.size() && m < kMaxConsolidatedVenues; ++m) {
+    const InstrumentState& i = *e.instruments()[c.members[m]];
+    if (!e.book_served(i)) continue;
+    if (!first) out += ',';
+    first = false;
+    str(out, i.info.venue);
+  }
+  out += ']';
+  key(out, "bids");
+  consolidated_levels(out, c, e, Side::bid, depth);
+  key(out, "asks");
+  consolidated_levels(out, c, e, Side::ask, depth);
+  out += '}';
+}
+
+void ticker_fields(std::string& out, const InstrumentState& s, const TickerMsg& t) {
+  const int ps = s.info.price_scale, qs = s.info.qty_scale;
+  key(out, "bid"); dec(out, t.bid, ps);
+  key(out, "ask"); dec(out, t.ask, ps);
+  key(out, "last"); dec(out, t.last, ps);
+  key(out, "open"); dec(out, t.open, ps);
+  key(out, "high"); dec(out, t.high, ps);
+  key(out, "low"); dec(out, t.low, ps);
+  key(out, "volume_base"); dec(out, t.volume_base, qs);
+  key(out, "volume_quote"); dec(out, t.volume_quote, ps);
+  key(out, "change_pct"); dec(out, t.change_pct, kPctScale);
+}
+
+void bbo_fields(std::string& out, const InstrumentState& s) {
+  const BboMsg b = s.bbo();
+  key(out, "bid"); dec(out, b.bid, s.info.price_scale);
+  key(out, "bid_qty"); dec(out, b.bid_qty, s.info.qty_scale);
+  key(out, "ask"); dec(out, b.ask, s.info.price_scale);
+  key(out, "ask_qty"); dec(out, b.ask_qty, s.info.qty_scale);
+}
+
+void trade_fields(std::string& out, const InstrumentState& s, const TradeRecord& t) {
+  key(out, "price"); dec(out, t.price, s.info.price_scale);
+  key(out, "qty"); dec(out, t.qty, s.info.qty_scale);
+  key(out, "side"); side(out, t.side);
+  key(out, "trade_id");
+  if (t.trade_id == kNone) out += "null";
+  else str(out, std::to_string(t.trade_id));
+}
+
+void candle_fields(std::string& out, const InstrumentState& s, const CandleRecord& r) {
+  const auto& c = r.candle;
+  const int ps = s.info.price_scale;
+  key(out, "interval"); str(out, interval_name(c.interval));
+  key(out, "open_time"); num(out, c.open_time_us);
+  key(out, "close_time"); num(out, c.close_time_us);
+  key(out, "open"); dec(out, c.open, ps);
+  key(out, "high"); dec(out, c.high, ps);
+  key(out, "low"); dec(out, c.low, ps);
+  key(out, "close"); dec(out, c.close, ps);
+  key(out, "volume"); dec(out, c.volume, s.info.qty_scale);
+  key(out, "closed"); out += c.closed ? "true" : "false";
+  key(out, "source"); str(out, r.from_venue ? "venue" : "trades");
+}
+
+std::string error(std::string_view code, std::string_view message) {
+  std::string out = "{\"error\":{";
+  key(out, "code", true);
+  str(out, code);
+  key(out, "message");
+  str(out, message);
+  out += "}}";
+  return out;
+}
+
+}  // namespace mdhub::render

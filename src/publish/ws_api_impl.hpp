@@ -1,0 +1,178 @@
+#pragma once
+// Private to the websocket API (ws_api*.cpp): the state behind WsApi and the pieces its
+// source files share. ws_api.cpp: wiring and the engine-observer side; ws_api_render.cpp:
+// channel messages and full states; ws_api_fanout.cpp: per-client queueing, conflation,
+// slow consumers, client lifecycle; ws_api_requests.cpp: client requests and subscriptions.
+// Single-threaded: everything runs on the io_context the server runs on.
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <algorithm>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "feeds/common/json.hpp"
+#include "src/publish/ws_api.hpp"
+#include "src/publish/ws_channels.hpp"
+
+namespace mdhub::wsapi {
+
+using net::SharedText;
+using net::WsSession;
+
+struct Client;
+
+/// One concrete channel (e.g. book:btse:BTC-USD) with its subscribers. Exists only while it
+/// has a subscriber: the last one leaving releases it (and its `top` copy), so that clients
+/// cycling through many channel names cannot make the server hold state for all of them.
+struct Stream {
+  std::string name;
+  ChannelSpec spec;
+  const InstrumentState* inst = nullptr;    ///< venue channels
+  const ConsolidatedState* cons = nullptr;  ///< venue "all"
+  uint64_t seq = 0;                         ///< per-channel sequence (book<N>, consolidated only)
+  std::vector<LevelUpdate> top;             ///< book<N> and book:all: the levels last sent
+  bool primed = false;                      ///< `top` holds a baseline
+  BboMsg last_bbo;                          ///< bbo: last sent, to skip unchanged quotes
+  std::vector<Client*> subs;
+  bool release_owed = false;                ///< queued in Impl::unused
+};
+
+struct Client {
+  std::shared_ptr<WsSession> ws;
+  std::vector<ChannelSpec> patterns;  ///< as subscribed (wildcards kept for new instruments)
+  std::set<Stream*> streams;
+  std::set<Stream*> stale;  ///< conflated: a fresh state is owed once the queue drains
+  bool closing = false;
+};
+
+/// Book, BBO and ticker channels carry state (a later message supersedes an earlier one);
+/// trades and candles are events that must all arrive.
+inline bool conflatable(ChannelKind k) { return k != ChannelKind::trades && k != ChannelKind::candles; }
+
+}  // namespace mdhub::wsapi
+
+namespace mdhub {
+
+struct WsApi::Impl {
+  using Stream = wsapi::Stream;
+  using Client = wsapi::Client;
+  using SharedText = net::SharedText;
+  using WsSession = net::WsSession;
+
+  Impl(boost::asio::io_context& io, const Engine& e, WsApiConfig c, size_t frames)
+      : engine(e), cfg(c), queue_frames(frames), drain_timer(io) {}
+
+  const Engine& engine;
+  WsApiConfig cfg;
+  size_t queue_frames;  ///< the server's per-session frame limit
+  boost::asio::steady_timer drain_timer;
+  bool drain_armed = false;
+  WsApiStats stats;
+  std::map<std::string, std::unique_ptr<Stream>, std::less<>> streams;
+  std::unordered_map<const void*, std::vector<Stream*>> by_source;  ///< instrument/consolidated -> streams
+  std::unordered_map<uint64_t, std::unique_ptr<Client>> clients;
+  /// Nesting depth of loops over streams, clients or by_source lists. While above zero a
+  /// stream that lost its last subscriber goes to `unused` instead of being freed, so no
+  /// loop ever holds a dangling Stream* or an invalidated iterator.
+  unsigned busy_depth = 0;
+  std::vector<Stream*> unused;
+  json::Reader reader;
+
+  // Queue thresholds, in bytes and in frames (whichever the client reaches first):
+  // conflatable messages stop at half the queue; trades and candles may use more, and the
+  // last eighth stays free for the slow_consumer error. Many small frames reach the frame
+  // limit long before the byte limit.
+  size_t conflate_at() const { return cfg.queue_bytes / 2; }
+  size_t overflow_at() const { return cfg.queue_bytes - cfg.queue_bytes / 8; }
+  size_t conflate_frames() const { return queue_frames / 2; }
+  size_t overflow_frames() const { return queue_frames - std::max<size_t>(queue_frames / 8, 1); }
+  /// Whether one more frame of `size` bytes would take the client's queue over these limits.
+  static bool over(const WsSession& ws, size_t size, size_t bytes, size_t frames) {
+    return ws.queued_bytes() + size > bytes || ws.queued_frames() + 1 > frames;
+  }
+
+  // ---- rendering (ws_api_render.cpp) ----------------------------------------------------
+
+  /// `{"type","channel","venue","symbol"` of a data message (no closing brace); the payload
+  /// follows from render::*_payload, as HTTP and export render it.
+  static std::string open(std::string_view type, const Stream& s);
+  /// open() plus a channel's own seq and times (book<N> and consolidated channels).
+  static std::string head(std::string_view type, const Stream& s, uint64_t seq, int64_t ts_ex, int64_t ts_rx);
+  static SharedText finish(std::string&& b);
+
+  /// The current full state of a stream; nullptr when there is nothing to send yet.
+  /// `shared`: a new state for every subscriber (advances the channel's seq); otherwise a
+  /// catch-up for one client (subscribe, after conflation) at the channel's current seq,
+  /// so that the other subscribers' sequence is untouched.
+  SharedText state(Stream& s, bool shared);
+  SharedText bbo_message(Stream& s, bool force, bool shared = true);
+  static SharedText ticker_message(const Stream& s);
+  /// A `book_update` of a venue channel with the given level changes.
+  static SharedText book_update(Stream& s, const InstrumentState& inst, uint64_t seq,
+                                std::span<const LevelUpdate> changes);
+  /// A `book_update` of a consolidated channel; changed levels carry their venue breakdown.
+  SharedText consolidated_update(Stream& s, const ConsolidatedState& cons, std::span<const LevelUpdate> merged);
+
+  static int64_t latest_ts(const ConsolidatedState& c, const Engine& e);
+  int64_t latest_ts(const ConsolidatedState& c) const { return latest_ts(c, engine); }
+  void remember_top(Stream& s);
+  void remember_top_cons(Stream& s);
+  static size_t depth_of(const Stream& s);
+  /// Level changes between the levels last sent (s.top) and the levels now.
+  bool top_changes(Stream& s, std::vector<LevelUpdate>& out);
+
+  // ---- queueing and client lifecycle (ws_api_fanout.cpp) --------------------------------
+
+  void reply(Client& c, std::string body);
+  void error_reply(Client& c, std::string_view id_raw, std::string_view code, std::string_view message,
+                   std::string_view channel = {});
+  void slow_consumer(Client& c);
+  void deliver(Client& c, Stream& s, const SharedText& msg);
+  void fan_out(Stream& s, const SharedText& msg);
+  void arm_drain();
+  /// Sends the owed fresh state to conflated clients whose queue has drained.
+  void drain();
+  void on_open(const std::shared_ptr<WsSession>& ws);
+  void on_close(const std::shared_ptr<WsSession>& ws);
+  Client* client(const std::shared_ptr<WsSession>& ws);
+
+  /// `{"type":"status",...}` of feed `feed` to the clients subscribed to its status channel
+  /// or to any of its book channels, once each.
+  void status(size_t feed);
+
+  // ---- requests and subscriptions (ws_api_requests.cpp) ---------------------------------
+
+  void on_message(Client& c, std::string_view text);
+  Stream* stream_for(const ChannelSpec& spec, const InstrumentState* inst, const ConsolidatedState* cons);
+  static bool matches(const ChannelSpec& p, std::string_view venue, std::string_view symbol);
+  /// Concrete streams a pattern covers now.
+  void expand(const ChannelSpec& p, std::vector<Stream*>& out);
+  void attach(Client& c, Stream* s);
+  /// Unsubscribes `c` from `s`; releases `s` when it was the last subscriber.
+  void detach(Client& c, Stream* s);
+  /// Whether pattern `p` covers the concrete stream `s` (without creating any stream).
+  static bool covers(const ChannelSpec& p, const Stream& s);
+  /// Frees an unsubscribed stream and drops it from by_source, or defers that while busy.
+  void release(Stream* s);
+  void release_unused();
+  /// Marks a loop over streams or clients; the outermost one frees what was deferred.
+  struct Busy {
+    explicit Busy(Impl& i) : impl(i) { ++impl.busy_depth; }
+    ~Busy() {
+      if (--impl.busy_depth == 0 && !impl.unused.empty()) impl.release_unused();
+    }
+    Busy(const Busy&) = delete;
+    Busy& operator=(const Busy&) = delete;
+    Impl& impl;
+  };
+  /// Validates one channel name against the known venues and symbols.
+  bool validate(std::string_view name, ChannelSpec& spec, std::string& code, std::string& msg);
+  std::vector<Stream*>* streams_of(const void* src);
+};
+
+}  // namespace mdhub

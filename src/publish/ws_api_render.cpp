@@ -1,0 +1,199 @@
+// Websocket API: the channel messages (data payloads and full states) of a stream.
+#include <algorithm>
+
+#include "src/publish/ws_api_impl.hpp"
+#include "src/publish/render.hpp"
+
+namespace mdhub {
+
+using wsapi::Stream;
+
+std::string WsApi::Impl::open(std::string_view type, const Stream& s) {
+  std::string b = "{";
+  render::message_head(b, type, s.name, s.inst ? std::string_view(s.inst->info.venue) : std::string_view("all"),
+                       s.inst ? s.inst->info.symbol : s.cons->symbol);
+  return b;
+}
+
+std::string WsApi::Impl::head(std::string_view type, const Stream& s, uint64_t seq, int64_t ts_ex, int64_t ts_rx) {
+  std::string b = open(type, s);
+  render::stamp(b, {seq, ts_ex, ts_rx});
+  return b;
+}
+
+net::SharedText WsApi::Impl::finish(std::string&& b) {
+  b += '}';
+  return std::make_shared<const std::string>(std::move(b));
+}
+
+net::SharedText WsApi::Impl::state(Stream& s, bool shared) {
+  const auto k = s.spec.kind;
+  if (k == ChannelKind::book || k == ChannelKind::book_top) {
+    if (s.cons) {
+      const size_t depth = k == ChannelKind::book ? SIZE_MAX : s.spec.depth;
+      // The baseline later updates are diffed against: it only moves with shared
+      // messages, since between them the book does not change.
+      if (shared || !s.primed) remember_top_cons(s);
+      std::string b = head("book_snapshot", s, shared ? ++s.seq : s.seq, kNone, latest_ts(*s.cons));
+      render::key(b, "bids");
+      render::consolidated_levels(b, *s.cons, engine, Side::bid, depth);
+      render::key(b, "asks");
+      render::consolidated_levels(b, *s.cons, engine, Side::ask, depth);
+      return finish(std::move(b));
+    }
+    const InstrumentState& i = *s.inst;
+    if (!engine.book_served(i)) return nullptr;
+    uint64_t seq = i.book_seq;
+    size_t depth = SIZE_MAX;
+    if (k == ChannelKind::book_top) {
+      if (shared || !s.primed) remember_top(s);
+      seq = shared ? ++s.seq : s.seq;
+      depth = s.spec.depth;
+    }
+    std::string b = open("book_snapshot", s);
+    render::book_payload(b, i, seq, depth);
+    return finish(std::move(b));
+  }
+  if (k == ChannelKind::bbo) return bbo_message(s, true, shared);
+  if (k == ChannelKind::ticker) {
+    if (!s.inst->has_ticker) return nullptr;
+    return ticker_message(s);
+  }
+  return nullptr;  // trades and candles are events, not state
+}
+
+int64_t WsApi::Impl::latest_ts(const ConsolidatedState& c, const Engine& e) {
+  int64_t ts = kNone;
+  for (auto m : c.members) ts = std::max(ts, e.instruments()[m]->book_ts_received_us);
+  return ts;
+}
+
+void WsApi::Impl::remember_top(Stream& s) {
+  s.primed = true;
+  s.top.clear();
+  for (Side side : {Side::bid, Side::ask})
+    s.inst->book.for_each(side, depth_of(s), [&](const Level& l) { s.top.push_back({side, l.price, l.qty}); });
+}
+
+void WsApi::Impl::remember_top_cons(Stream& s) {
+  s.primed = true;
+  s.top.clear();
+  for (Side side : {Side::bid, Side::ask})
+    s.cons->book.for_each(side, depth_of(s), [&](int64_t p, int64_t q, std::span<const VenueQty>) {
+      s.top.push_back({side, p, q});
+    });
+}
+
+size_t WsApi::Impl::depth_of(const Stream& s) { return s.spec.kind == ChannelKind::book_top ? s.spec.depth : SIZE_MAX; }
+
+// Both lists are bids then asks, each best first, so one merge pass finds the changes.
+bool WsApi::Impl::top_changes(Stream& s, std::vector<LevelUpdate>& out) {
+  std::vector<LevelUpdate> before;
+  before.swap(s.top);
+  if (s.cons) remember_top_cons(s);
+  else remember_top(s);
+  out.clear();
+  auto rank = [](const LevelUpdate& a, const LevelUpdate& b) {  // a before b?
+    if (a.side != b.side) return a.side == Side::bid;
+    return a.side == Side::bid ? a.price > b.price : a.price < b.price;
+  };
+  size_t i = 0, j = 0;
+  while (i < before.size() || j < s.top.size()) {
+    if (j == s.top.size() || (i < before.size() && rank(before[i], s.top[j]))) {
+      out.push_back({before[i].side, before[i].price, 0});
+      ++i;
+    } else if (i == before.size() || rank(s.top[j], before[i])) {
+      out.push_back(s.top[j++]);
+    } else {
+      if (before[i].qty != s.top[j].qty) out.push_back(s.top[j]);
+      ++i;
+      ++j;
+    }
+  }
+  return !out.empty();
+}
+
+net::SharedText WsApi::Impl::bbo_message(Stream& s, bool force, bool shared) {
+  if (s.cons) {
+    BboMsg b;
+    if (auto l = s.cons->book.best(Side::bid)) { b.bid = l->price; b.bid_qty = l->qty; }
+    if (auto l = s.cons->book.best(Side::ask)) { b.ask = l->price; b.ask_qty = l->qty; }
+    if (!force && b.bid == s.last_bbo.bid && b.ask == s.last_bbo.ask && b.bid_qty == s.last_bbo.bid_qty &&
+        b.ask_qty == s.last_bbo.ask_qty)
+      return nullptr;
+    if (shared) s.last_bbo = b;
+    std::string m = head("bbo", s, shared ? ++s.seq : s.seq, kNone, latest_ts(*s.cons));
+    render::key(m, "bid"); render::dec(m, b.bid, s.cons->price_scale);
+    render::key(m, "bid_qty"); render::dec(m, b.bid_qty, s.cons->qty_scale);
+    render::key(m, "ask"); render::dec(m, b.ask, s.cons->price_scale);
+    render::key(m, "ask_qty"); render::dec(m, b.ask_qty, s.cons->qty_scale);
+    return finish(std::move(m));
+  }
+  const InstrumentState& i = *s.inst;
+  const BboMsg b = i.bbo();
+  if (b.bid == kNone && b.ask == kNone) return nullptr;
+  if (!force && b.bid == s.last_bbo.bid && b.ask == s.last_bbo.ask && b.bid_qty == s.last_bbo.bid_qty &&
+      b.ask_qty == s.last_bbo.ask_qty)
+    return nullptr;
+  if (shared) s.last_bbo = b;
+  std::string m = open("bbo", s);
+  render::bbo_payload(m, i);
+  return finish(std::move(m));
+}
+
+net::SharedText WsApi::Impl::ticker_message(const Stream& s) {
+  std::string m = open("ticker", s);
+  render::ticker_payload(m, *s.inst);
+  return finish(std::move(m));
+}
+
+net::SharedText WsApi::Impl::book_update(Stream& s, const InstrumentState& inst, uint64_t seq,
+                                  std::span<const LevelUpdate> changes) {
+  std::string b = open("book_update", s);
+  render::book_update_payload(b, inst, seq, changes);
+  return finish(std::move(b));
+}
+
+net::SharedText WsApi::Impl::consolidated_update(Stream& s, const ConsolidatedState& cons,
+                                          std::span<const LevelUpdate> merged) {
+  std::string b = head("book_update", s, ++s.seq, kNone, latest_ts(cons));
+  for (Side side : {Side::bid, Side::ask}) {
+    render::key(b, side == Side::bid ? "bids" : "asks");
+    b += '[';
+    bool first = true;
+    auto level = [&](int64_t price, int64_t qty, std::span<const VenueQty> parts) {
+      if (!first) b += ',';
+      first = false;
+      b += '[';
+      render::dec(b, price, cons.price_scale);
+      b += ',';
+      render::dec(b, qty, cons.qty_scale);
+      b += ",{";
+      bool f2 = true;
+      for (const VenueQty& v : parts) {
+        if (v.venue >= cons.members.size()) continue;
+        render::key(b, engine.instruments()[cons.members[v.venue]]->info.venue, f2);
+        f2 = false;
+        render::dec(b, v.qty, cons.qty_scale);
+      }
+      b += "}]";
+    };
+    // Changed levels carry their venue breakdown; removed ones are ["price","0",{}].
+    size_t pending = 0;
+    for (const auto& m : merged) pending += m.side == side && m.qty != 0;
+    if (pending) {
+      cons.book.for_each(side, depth_of(s), [&](int64_t p, int64_t q, std::span<const VenueQty> parts) {
+        for (const auto& m : merged) {
+          if (m.side == side && m.qty != 0 && m.price == p) level(p, q, parts);
+        }
+      });
+    }
+    for (const auto& m : merged) {
+      if (m.side == side && m.qty == 0) level(m.price, 0, {});
+    }
+    b += ']';
+  }
+  return finish(std::move(b));
+}
+
+}  // namespace mdhub

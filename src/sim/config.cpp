@@ -1,0 +1,61 @@
+// `mdhub sim --print-config`: the mdhub config that points every simulated venue here.
+#include <string>
+
+#include "src/sim/sim_venue.hpp"
+#include "src/sim/simulator.hpp"
+#include "src/sim/tls.hpp"
+
+namespace mdhub::sim {
+namespace {
+
+std::string quoted(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string list(const std::vector<std::string>& items) {
+  std::string out = "[";
+  for (size_t i = 0; i < items.size(); ++i) out += (i ? ", " : "") + quoted(items[i]);
+  return out + "]";
+}
+
+}  // namespace
+
+std::string Simulator::config_toml(const std::string& host, uint16_t port, const Options& opts) {
+  const auto defs = select_venues(opts.venues);
+  std::string ca;
+  if (opts.tls) ca = ensure_tls_files(opts.tls_dir).ca;
+  const std::string hostport = (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(port);
+  const std::string http = (opts.tls ? "https://" : "http://") + hostport;
+  const std::string ws = (opts.tls ? "wss://" : "ws://") + hostport;
+
+  std::string out = "# mdhub config for a simulator at " + hostport + "\n";
+  out += "listen = \"127.0.0.1:8080\"\n";
+  for (const VenueDef* d : defs) {
+    const std::string prefix = "/" + d->id;
+    std::vector<std::string> symbols;
+    for (const auto& inst : d->instruments) symbols.push_back(inst.symbol);
+    out += "\n[venues." + d->id + "]\n";
+    out += "enabled = true\n";
+    out += "rest_base = " + quoted(http + prefix + d->rest_path) + "\n";
+    if (!d->ws_path.empty()) out += "ws_url = " + quoted(ws + prefix + d->ws_path) + "\n";
+    out += "channels = " + list(d->channels) + "\n";
+    out += "symbols = " + list(symbols) + "\n";
+    if (opts.tls) out += "ca_file = " + quoted(ca) + "\n";
+    if (!d->urls.empty()) {
+      out += "[venues." + d->id + ".urls]\n";
+      for (const auto& [name, path] : d->urls) out += name + " = " + quoted(ws + prefix + path) + "\n";
+    }
+    if (!d->feed_options.empty()) {
+      out += "[venues." + d->id + ".options]\n";
+      for (const auto& [key, value] : d->feed_options) out += key + " = " + value + "\n";
+    }
+  }
+  return out;
+}
+
+}  // namespace mdhub::sim
