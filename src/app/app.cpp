@@ -125,6 +125,10 @@ int run_hub(RunOptions opts) {
       },
       [&recording](std::string& out) {
         if (recording) recording->append_metrics(out);
+      },
+      [&recording]() -> std::optional<RecorderView> {
+        if (!recording) return std::nullopt;
+        return recording->view();
       });
   const uint16_t port = stack.listen(cfg.listen);
   if (port == 0) {

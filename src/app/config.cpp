@@ -264,13 +264,19 @@ ConfigResult parse_config(std::string_view text, const std::string& source) {
   if (!kLevels.count(cfg.log_level)) c.error(root.get("log_level"), "'log_level' must be one of trace, debug, info, warn, error, critical or off");
   if (auto* n = root.get("recording")) {
     if (auto* t = n->as_table()) {
-      c.only(*t, "[recording]", {"dir", "rotate_mb", "rotate_minutes", "fsync_ms", "zstd_level"});
+      c.only(*t, "[recording]",
+             {"dir", "rotate_mb", "rotate_minutes", "fsync_ms", "zstd_level", "max_total_mb", "keep_hours", "retry_ms"});
       c.str(*t, "dir", cfg.recording.dir);
       int64_t mb = static_cast<int64_t>(cfg.recording.rotate_bytes >> 20), minutes = cfg.recording.rotate_seconds / 60;
       c.integer(*t, "rotate_mb", mb, 1, 1 << 20);
       c.integer(*t, "rotate_minutes", minutes, 1, 7 * 24 * 60);
       c.integer(*t, "fsync_ms", cfg.recording.fsync_ms, 1, 60000);
       c.integer(*t, "zstd_level", cfg.recording.zstd_level, -7, 9);
+      c.integer(*t, "max_total_mb", cfg.recording.max_total_mb, 0, int64_t{1} << 30);
+      c.integer(*t, "keep_hours", cfg.recording.keep_hours, 0, 10 * 365 * 24);
+      c.integer(*t, "retry_ms", cfg.recording.retry_ms, 100, 600000);
+      if (cfg.recording.max_total_mb != 0 && cfg.recording.max_total_mb < mb)
+        c.error(t->get("max_total_mb"), "'max_total_mb' must be 0 (no limit) or at least 'rotate_mb' (" + std::to_string(mb) + ")");
       cfg.recording.rotate_bytes = static_cast<uint64_t>(mb) << 20;
       cfg.recording.rotate_seconds = minutes * 60;
     } else {

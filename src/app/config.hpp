@@ -16,6 +16,9 @@ struct RecordingConfig {
   int64_t rotate_seconds = 3600;
   int64_t fsync_ms = 1000;
   int64_t zstd_level = 1;                ///< 1: ~4x on venue JSON; negative: faster, less ratio
+  int64_t max_total_mb = 0;              ///< retention by total size; 0 = no limit
+  int64_t keep_hours = 0;                ///< retention by age; 0 = forever
+  int64_t retry_ms = 10000;              ///< after an I/O error, before trying a new segment
 };
 
 struct NatsConfig {

@@ -130,6 +130,9 @@ RecordingObserver::RecordingObserver(const RecordingConfig& cfg, const std::vect
   o.max_segment_age = std::chrono::seconds(cfg.rotate_seconds);
   o.flush_interval = std::chrono::milliseconds(cfg.fsync_ms);
   o.zstd_level = static_cast<int>(cfg.zstd_level);
+  o.max_total_bytes = static_cast<uint64_t>(cfg.max_total_mb) << 20;
+  o.keep_age = std::chrono::hours(cfg.keep_hours);
+  o.retry_interval = std::chrono::milliseconds(cfg.retry_ms);
   // Called on the writer thread, which retries only every retry_interval: naturally sparse.
   o.on_error = [](const std::string& msg) { spdlog::error("recorder: {}", msg); };
   rec_ = std::make_unique<record::Recorder>(std::move(o));
@@ -157,6 +160,11 @@ void RecordingObserver::close() {
     spdlog::info("recorder: closed, {} records, {} bytes", s.records_written, s.bytes_written);
 }
 
+RecorderView RecordingObserver::view() const {
+  const auto s = rec_->stats();
+  return {s.healthy, s.records_written, s.dropped, s.lost, s.errors, s.segments, s.segments_deleted, rec_->last_error()};
+}
+
 void RecordingObserver::append_metrics(std::string& out) const {
   const auto s = rec_->stats();
   using prom::append_counter;
@@ -179,6 +187,12 @@ void RecordingObserver::append_metrics(std::string& out) const {
                  s.lost);
   append_counter(out, "mdhub_recorder_errors_total", "Recorder I/O errors.", s.errors);
   append_counter(out, "mdhub_recorder_segments_total", "Segment files created.", s.segments);
+  append_counter(out, "mdhub_recorder_segments_deleted_total", "Segment files deleted by retention.",
+                 s.segments_deleted);
+  append_counter(out, "mdhub_recorder_deleted_bytes_total", "Bytes of segment files deleted by retention.",
+                 s.bytes_deleted);
+  append_gauge(out, "mdhub_recorder_healthy", "1 while the recorder writes, 0 from an I/O error until it recovers.",
+               s.healthy ? 1 : 0);
   append_gauge(out, "mdhub_recorder_queue_bytes", "Bytes waiting in the recorder hand-off queue.", s.queue_used);
   append_gauge(out, "mdhub_recorder_queue_capacity_bytes", "Size of the recorder hand-off queue.",
                rec_->options().queue_bytes);

@@ -11,6 +11,7 @@
 #include "book/result.hpp"
 #include "src/app/config.hpp"
 #include "src/engine/engine.hpp"
+#include "src/publish/http_api.hpp"
 #include "src/record/recorder.hpp"
 
 namespace mdhub {
@@ -37,6 +38,8 @@ class RecordingObserver final : public EngineObserver {
   void close();
   /// Appends the mdhub_recorder_* metrics (Prometheus text format). Any thread.
   void append_metrics(std::string& out) const;
+  /// How the recording goes, for /readyz and /api/v1/feeds. Any thread.
+  RecorderView view() const;
 
  private:
   std::vector<std::string> venues_;

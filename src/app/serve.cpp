@@ -15,7 +15,8 @@ namespace mdhub {
 namespace asio = boost::asio;
 
 ServeStack::ServeStack(asio::io_context& io, Engine& engine, const Config& cfg,
-                       std::function<std::vector<FeedView>()> feeds, std::function<void(std::string&)> extra_metrics)
+                       std::function<std::vector<FeedView>()> feeds, std::function<void(std::string&)> extra_metrics,
+                       std::function<std::optional<RecorderView>()> recorder)
     : server(io, [&cfg] {
         net::ServerOptions o;
         o.max_ws_frame_in = cfg.ws.max_frame_bytes;
@@ -36,7 +37,7 @@ ServeStack::ServeStack(asio::io_context& io, Engine& engine, const Config& cfg,
   metrics.set_ws_queued_bytes([this] { return ws_api.queued_bytes(); });
   metrics.install(server);
   install_dashboard(server);
-  install_http_api(server, engine, std::move(feeds));
+  install_http_api(server, engine, std::move(feeds), std::move(recorder));
 }
 
 uint16_t ServeStack::listen(const std::string& addr) {

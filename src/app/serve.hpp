@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,7 +25,8 @@ namespace mdhub {
 class ServeStack {
  public:
   ServeStack(boost::asio::io_context& io, Engine& engine, const Config& cfg,
-             std::function<std::vector<FeedView>()> feeds, std::function<void(std::string&)> extra_metrics);
+             std::function<std::vector<FeedView>()> feeds, std::function<void(std::string&)> extra_metrics,
+             std::function<std::optional<RecorderView>()> recorder = {});
   /// Listens on `addr` (HOST:PORT); the bound port, or 0 after logging why not.
   uint16_t listen(const std::string& addr);
   /// Stops accepting and closes client websockets with `code` (1001 going away, 1011 after an

@@ -62,7 +62,9 @@ ChannelSpec kind(ChannelKind k) {
 
 class Api {
  public:
-  Api(const Engine& e, std::function<std::vector<FeedView>()> feeds) : engine_(e), feeds_(std::move(feeds)) {}
+  Api(const Engine& e, std::function<std::vector<FeedView>()> feeds,
+      std::function<std::optional<RecorderView>()> recorder)
+      : engine_(e), feeds_(std::move(feeds)), recorder_(std::move(recorder)) {}
 
   /// Resolves venue + symbol (canonical or the venue's native name, any case: Engine::find);
   /// sets an error response. Venue 'all' exists for books only.
@@ -161,11 +163,17 @@ class Api {
       feeds += "}";
     }
     feeds += "}";
-    // With no feed there is nothing to serve: never ready.
-    const bool ok = !ready_check || (all_live && enabled > 0);
+    // With no feed there is nothing to serve: never ready. A recording that cannot be
+    // written is not ready either: what is served would not be kept.
+    const auto rec = recorder();
+    const bool ok = !ready_check || (all_live && enabled > 0 && (!rec || rec->healthy));
     render::str(b, ready_check ? (ok ? "ready" : "not_ready") : "ok");
     render::key(b, "feeds");
     b += feeds;
+    if (rec) {
+      render::key(b, "recorder");
+      recorder_json(b, rec);
+    }
     b += "}";
     return json(ok ? 200 : 503, std::move(b));
   }
@@ -240,7 +248,9 @@ class Api {
       }
       b += "}}";
     }
-    b += "]}";
+    b += "],\"recorder\":";
+    recorder_json(b, recorder());
+    b += '}';
     return json(200, std::move(b));
   }
 
@@ -401,14 +411,35 @@ class Api {
   }
 
  private:
+  std::optional<RecorderView> recorder() const { return recorder_ ? recorder_() : std::nullopt; }
+
+  static void recorder_json(std::string& b, const std::optional<RecorderView>& r) {
+    if (!r) {
+      b += "null";
+      return;
+    }
+    b += '{';
+    render::key(b, "healthy", true); b += r->healthy ? "true" : "false";
+    render::key(b, "records_written"); render::num(b, static_cast<int64_t>(r->records_written));
+    render::key(b, "dropped"); render::num(b, static_cast<int64_t>(r->dropped));
+    render::key(b, "lost"); render::num(b, static_cast<int64_t>(r->lost));
+    render::key(b, "errors"); render::num(b, static_cast<int64_t>(r->errors));
+    render::key(b, "segments"); render::num(b, static_cast<int64_t>(r->segments));
+    render::key(b, "segments_deleted"); render::num(b, static_cast<int64_t>(r->segments_deleted));
+    render::key(b, "last_error"); render::str(b, r->last_error);
+    b += '}';
+  }
+
   const Engine& engine_;
   std::function<std::vector<FeedView>()> feeds_;
+  std::function<std::optional<RecorderView>()> recorder_;
 };
 
 }  // namespace
 
-void install_http_api(net::Server& server, const Engine& engine, std::function<std::vector<FeedView>()> feeds) {
-  auto api = std::make_shared<Api>(engine, std::move(feeds));
+void install_http_api(net::Server& server, const Engine& engine, std::function<std::vector<FeedView>()> feeds,
+                      std::function<std::optional<RecorderView>()> recorder) {
+  auto api = std::make_shared<Api>(engine, std::move(feeds), std::move(recorder));
   auto get_only = [](auto fn) {
     return [fn](const HttpRequest& req, Respond respond) {
       if (req.method != "GET" && req.method != "HEAD") {

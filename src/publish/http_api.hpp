@@ -1,7 +1,10 @@
 #pragma once
 // The REST API (DESIGN.md "HTTP API"): health, readiness, feeds, instruments, books,
 // tickers, trades and candles, served from the engine's state on the network thread.
+#include <cstdint>
 #include <functional>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "feeds/common/sink.hpp"
@@ -15,9 +18,17 @@ struct FeedView {
   const FeedStats* stats;
 };
 
+/// The recorder as /readyz and /api/v1/feeds show it.
+struct RecorderView {
+  bool healthy = true;  ///< false from an I/O error until a new segment opens
+  uint64_t records_written = 0, dropped = 0, lost = 0, errors = 0, segments = 0, segments_deleted = 0;
+  std::string last_error;
+};
+
 /// Registers the API routes on `server`. `feeds()` lists the configured feeds in feed-index
-/// order; both it and `engine` must outlive the server.
-void install_http_api(net::Server& server, const Engine& engine,
-                      std::function<std::vector<FeedView>()> feeds);
+/// order; `recorder()`, when given, says how the recording goes (nullopt: not recording).
+/// They and `engine` must outlive the server.
+void install_http_api(net::Server& server, const Engine& engine, std::function<std::vector<FeedView>()> feeds,
+                      std::function<std::optional<RecorderView>()> recorder = {});
 
 }  // namespace mdhub

@@ -267,6 +267,9 @@ RecorderStats Recorder::stats() const {
   s.bytes_written = sh.w.bytes_written.load(r);
   s.blocks = sh.w.blocks.load(r);
   s.segments = sh.w.segments.load(r);
+  s.segments_deleted = sh.w.segments_deleted.load(r);
+  s.bytes_deleted = sh.w.bytes_deleted.load(r);
+  s.healthy = !sh.w.failing.load(r);
   s.errors = sh.w.errors.load(r);
   s.fsyncs = sh.w.fsyncs.load(r);
   s.last_fsync_ns = sh.w.last_fsync_ns.load(r);

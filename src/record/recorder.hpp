@@ -10,7 +10,8 @@
 // close() from the producer thread (or once the producer has stopped).
 // I/O errors (unwritable directory, disk full, ...) are reported through last_error(),
 // the `errors` counter and the optional callback; records that cannot be written are
-// counted as `lost`, and the writer retries with a new segment after `retry_interval`.
+// counted as `lost`, and the writer retries with a new segment after `retry_interval`; a
+// segment that failed before holding any data is deleted, so retries leave no empty files.
 #include <array>
 #include <atomic>
 #include <chrono>
@@ -42,6 +43,12 @@ struct RecorderOptions {
   /// (about 2.7x..2.3x). Each block is an independent zstd frame.
   int zstd_level = 1;
   std::chrono::milliseconds retry_interval{10000};   ///< after an I/O error
+  /// Retention over the directory's segment files (this run's and earlier ones), oldest
+  /// first, never the open segment: deleted while their total, with the open segment at its
+  /// full max_segment_bytes, would exceed max_total_bytes, or once older (last written)
+  /// than keep_age. 0: no limit.
+  uint64_t max_total_bytes = 0;
+  std::chrono::seconds keep_age{0};
   /// Called on the writer thread with each error message; must not block for long.
   std::function<void(const std::string&)> on_error;
   /// Called on the writer thread when it starts (thread name, affinity, priority).
@@ -61,10 +68,15 @@ struct RecorderStats {
   uint64_t dropped = 0;          ///< refused: queue full, payload too large, or closed
   uint64_t too_large = 0;        ///< of which: payload over max_payload_bytes
   uint64_t records_written = 0;  ///< in blocks written to disk
-  uint64_t lost = 0;             ///< accepted but not written because of an I/O error
+  /// Accepted but not written because of an I/O error, or written since the last
+  /// successful fdatasync when an fdatasync failed (their pages' fate is unknown).
+  uint64_t lost = 0;
   uint64_t bytes_written = 0;    ///< file bytes (headers + compressed blocks)
   uint64_t blocks = 0;
   uint64_t segments = 0;         ///< segment files created
+  uint64_t segments_deleted = 0; ///< by retention
+  uint64_t bytes_deleted = 0;    ///< by retention
+  bool healthy = true;           ///< false from an I/O error until a segment opens again
   uint64_t errors = 0;
   uint64_t fsyncs = 0;
   int64_t last_fsync_ns = 0;     ///< duration of the last fdatasync

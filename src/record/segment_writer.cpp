@@ -146,6 +146,7 @@ void SegmentWriter::finish_block(Clock::time_point now) {
                                    last_wall_, out_);
   if (bytes > 0 && ensure_segment(now, bytes) && write_out(out_.data(), bytes, now)) {
     ++seg_data_blocks_;
+    unsynced_records_ += n;
     c_.blocks.fetch_add(1, std::memory_order_relaxed);
     c_.records_written.fetch_add(n, std::memory_order_relaxed);
   } else {
@@ -201,8 +202,11 @@ bool SegmentWriter::open_segment(Clock::time_point now) {
     ::close(dfd);
   }
   failed_ = false;
+  c_.failing.store(false, std::memory_order_relaxed);
   c_.segments.fetch_add(1, std::memory_order_relaxed);
-  return write_repeated_meta(now);
+  if (!write_repeated_meta(now)) return false;
+  enforce_retention(now);
+  return true;
 }
 
 bool SegmentWriter::write_repeated_meta(Clock::time_point now) {
@@ -249,7 +253,10 @@ bool SegmentWriter::sync_file(Clock::time_point now) {
   if (fd_ < 0 || !dirty_) return true;
   const auto t0 = Clock::now();
   if (::fdatasync(fd_) != 0) {
-    // After a failed fdatasync the state of the written pages is unknown: abandon the segment.
+    // After a failed fdatasync the state of the written pages is unknown: abandon the
+    // segment, and count what was written since the last good one as lost.
+    c_.lost.fetch_add(unsynced_records_, std::memory_order_relaxed);
+    unsynced_records_ = 0;
     fail("recorder: fdatasync of " + path_ + " failed: " + errno_text(errno), now);
     return false;
   }
@@ -263,6 +270,7 @@ bool SegmentWriter::sync_file(Clock::time_point now) {
   c_.fsync_sum_ns.fetch_add(static_cast<uint64_t>(std::max<int64_t>(took, 0)), std::memory_order_relaxed);
   c_.fsyncs.fetch_add(1, std::memory_order_relaxed);
   dirty_ = false;
+  unsynced_records_ = 0;
   return true;
 }
 
@@ -276,6 +284,51 @@ void SegmentWriter::tick(Clock::time_point now) {
   if (fd_ >= 0 && seg_data_blocks_ > 0 && block_records_ == 0 &&
       now - seg_opened_ >= o_.max_segment_age)
     close_segment(now);
+  if (o_.keep_age.count() > 0 && now >= retention_at_) enforce_retention(now);
+}
+
+void SegmentWriter::enforce_retention(Clock::time_point now) {
+  if (o_.max_total_bytes == 0 && o_.keep_age.count() == 0) return;
+  // Ages are checked again every 10 s, or every keep_age when that is shorter.
+  const Clock::duration every = std::chrono::seconds(10);
+  retention_at_ = now + (o_.keep_age.count() > 0 ? std::min<Clock::duration>(every, o_.keep_age) : every);
+  namespace fs = std::filesystem;
+  struct Seg {
+    std::string name;
+    uint64_t bytes;
+    fs::file_time_type written;
+  };
+  std::vector<Seg> segs;
+  uint64_t total = 0;
+  std::error_code ec;
+  for (fs::directory_iterator it(o_.dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (!name.starts_with("seg-") || !name.ends_with(kSegmentSuffix)) continue;
+    std::error_code e1, e2;
+    const uint64_t bytes = it->file_size(e1);
+    const auto written = it->last_write_time(e2);
+    if (e1 || e2) continue;  // vanished meanwhile
+    if (fd_ >= 0 && it->path().string() == path_) continue;  // the open one is never deleted
+    total += bytes;
+    segs.push_back({name, bytes, written});
+  }
+  // Room is kept for the open segment to grow to its rotation size.
+  const uint64_t budget = o_.max_total_bytes - std::min(o_.max_total_bytes, o_.max_segment_bytes);
+  // Segment names sort in the order they were created (UTC time, then a counter).
+  std::sort(segs.begin(), segs.end(), [](const Seg& a, const Seg& b) { return a.name < b.name; });
+  const auto oldest_kept = fs::file_time_type::clock::now() - o_.keep_age;
+  for (const Seg& s : segs) {
+    const bool over_size = o_.max_total_bytes > 0 && total > budget;
+    const bool too_old = o_.keep_age.count() > 0 && s.written < oldest_kept;
+    if (!over_size && !too_old) break;
+    if (!fs::remove(fs::path(o_.dir) / s.name, ec) || ec) {
+      if (report_) report_("recorder: retention cannot delete " + s.name + ": " + ec.message());
+      break;
+    }
+    total -= s.bytes;
+    c_.segments_deleted.fetch_add(1, std::memory_order_relaxed);
+    c_.bytes_deleted.fetch_add(s.bytes, std::memory_order_relaxed);
+  }
 }
 
 void SegmentWriter::close(Clock::time_point now) {
@@ -291,14 +344,21 @@ void SegmentWriter::close_segment(Clock::time_point now) {
 
 void SegmentWriter::fail(const std::string& msg, Clock::time_point now) {
   c_.errors.fetch_add(1, std::memory_order_relaxed);
+  c_.failing.store(true, std::memory_order_relaxed);
   failed_ = true;
   retry_at_ = now + o_.retry_interval;
   if (fd_ >= 0) {
     ::close(fd_);
     fd_ = -1;
+    // A segment that holds no data yet (header, repeated meta) is not worth keeping: without
+    // this, every retry on a full disk would leave one more empty file behind.
+    if (seg_data_blocks_ == 0) ::unlink(path_.c_str());
   }
   dirty_ = false;
+  unsynced_records_ = 0;
   if (report_) report_(msg);
+  // A full disk may be relieved by retention (when configured) before the retry.
+  enforce_retention(now);
 }
 
 }  // namespace mdhub::record

@@ -23,7 +23,8 @@ using Clock = std::chrono::steady_clock;
 /// Counters the writer updates and any thread may read.
 struct WriterCounters {
   std::atomic<uint64_t> records_written{0}, lost{0}, bytes_written{0}, blocks{0}, segments{0},
-      errors{0}, fsyncs{0};
+      errors{0}, fsyncs{0}, segments_deleted{0}, bytes_deleted{0};
+  std::atomic<bool> failing{false};
   std::atomic<int64_t> last_fsync_ns{0};
   std::array<std::atomic<uint64_t>, kFsyncBuckets> fsync_buckets{};
   std::atomic<uint64_t> fsync_sum_ns{0};
@@ -81,6 +82,7 @@ class SegmentWriter {
   bool write_out(const uint8_t* p, size_t n, Clock::time_point now);
   void fail(const std::string& msg, Clock::time_point now);
   void remember_meta(const uint8_t* rec, size_t len);
+  void enforce_retention(Clock::time_point now);
 
   const RecorderOptions& o_;
   WriterCounters& c_;
@@ -106,6 +108,8 @@ class SegmentWriter {
   bool dirty_ = false;  // written since the last fdatasync
   bool failed_ = false;
   Clock::time_point retry_at_{};
+  uint64_t unsynced_records_ = 0;  // in blocks written since the last fdatasync
+  Clock::time_point retention_at_{};  // next age check
 };
 
 }  // namespace mdhub::record

@@ -29,6 +29,9 @@ rotate_mb = 64
 rotate_minutes = 15
 fsync_ms = 250
 zstd_level = -3
+max_total_mb = 2048
+keep_hours = 72
+retry_ms = 500
 [nats]
 url = "nats://127.0.0.1:4222"
 subject_prefix = "mkt"
@@ -62,6 +65,9 @@ oss_url = "wss://ws.btse.com/ws/oss/spot"
   EXPECT_EQ(c.recording.rotate_seconds, 900);
   EXPECT_EQ(c.recording.fsync_ms, 250);
   EXPECT_EQ(c.recording.zstd_level, -3);
+  EXPECT_EQ(c.recording.max_total_mb, 2048);
+  EXPECT_EQ(c.recording.keep_hours, 72);
+  EXPECT_EQ(c.recording.retry_ms, 500);
   EXPECT_EQ(c.nats.url, "nats://127.0.0.1:4222");
   EXPECT_EQ(c.nats.subject_prefix, "mkt");
   EXPECT_EQ(c.ws.max_clients, 10u);
@@ -205,6 +211,14 @@ TEST(AppConfig, ZstdLevelIsBounded) {
   auto e = errors("[recording]\nzstd_level = 12\n");
   ASSERT_EQ(e.size(), 1u);
   EXPECT_EQ(e[0], "c.toml:2:14: 'zstd_level' must be between -7 and 9");
+}
+
+TEST(AppConfig, RetentionMustLeaveRoomForASegment) {
+  auto e = errors("[recording]\nrotate_mb = 64\nmax_total_mb = 32\nretry_ms = 10\n");
+  ASSERT_EQ(e.size(), 2u);
+  EXPECT_EQ(e[0], "c.toml:3:16: 'max_total_mb' must be 0 (no limit) or at least 'rotate_mb' (64)");
+  EXPECT_EQ(e[1], "c.toml:4:12: 'retry_ms' must be between 100 and 600000");
+  EXPECT_TRUE(errors("[recording]\nrotate_mb = 64\nmax_total_mb = 64\n").empty());
 }
 
 TEST(AppConfig, MissingFileIsAnError) {

@@ -60,7 +60,7 @@ class HttpApi : public ::testing::Test {
   std::pair<unsigned, std::string> get(const std::string& target) {
     if (!server_) {
       server_ = std::make_unique<ServerHarness>(net::ServerOptions{}, [this](net::Server& s) {
-        install_http_api(s, engine_, [this] { return views(); });
+        install_http_api(s, engine_, [this] { return views(); }, [this] { return recorder_; });
       });
       client_ = std::make_unique<HttpClient>(server_->port());
     }
@@ -69,6 +69,7 @@ class HttpApi : public ::testing::Test {
   }
 
   Engine engine_;
+  std::optional<RecorderView> recorder_;  ///< nullopt: not recording
   std::deque<VenueConfig> configs_;
   std::deque<FeedStats> stats_;
   std::deque<InstrumentTable> tables_;
@@ -172,6 +173,25 @@ TEST_F(HttpApi, ReadyOnlyWithEveryFeedLive) {
     return 0;
   });
   EXPECT_EQ(get("/readyz").first, 503u);
+}
+
+TEST_F(HttpApi, AFailingRecorderIsNotReadyAndSaysWhy) {
+  EXPECT_NE(get("/api/v1/feeds").second.find(R"(],"recorder":null})"), std::string::npos);
+  recorder_ = RecorderView{true, 12, 0, 0, 0, 1, 0, ""};
+  auto [status, body] = get("/readyz");
+  EXPECT_EQ(status, 200u);
+  EXPECT_NE(body.find(R"(,"recorder":{"healthy":true,"records_written":12,"dropped":0,"lost":0,"errors":0,"segments":1,"segments_deleted":0,"last_error":""}})"),
+            std::string::npos) << body;
+  recorder_ = RecorderView{false, 12, 1, 7, 3, 2, 1, "recorder: write to seg failed: No space left on device"};
+  const std::string failing =
+      R"("recorder":{"healthy":false,"records_written":12,"dropped":1,"lost":7,"errors":3,"segments":2,"segments_deleted":1,"last_error":"recorder: write to seg failed: No space left on device"}})";
+  std::tie(status, body) = get("/readyz");
+  EXPECT_EQ(status, 503u);
+  EXPECT_EQ(body.rfind(R"({"status":"not_ready",)", 0), 0u) << body;
+  EXPECT_NE(body.find(failing), std::string::npos) << body;
+  EXPECT_EQ(get("/healthz").first, 200u);  // alive all the same
+  body = get("/api/v1/feeds").second;
+  EXPECT_NE(body.find(R"(],)" + failing), std::string::npos) << body;
 }
 
 TEST_F(HttpApi, NeverReadyWithNoFeed) {

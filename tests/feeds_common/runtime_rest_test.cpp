@@ -167,9 +167,12 @@ TEST_F(RuntimeRest, TokenBucketDelaysRequests) {
   r->start();
   ASSERT_TRUE(run_until([&] { return v.requests.size() >= 5; }));
   // Cumulative, not pairwise: a request the loop served late leaves a shorter gap before the
-  // next one, but the bucket never lets the i-th request through before i * 50 ms.
-  for (size_t i = 1; i < v.requests.size(); ++i)
-    EXPECT_GE(gap_ms(v.requests[0], v.requests[i]), 50 * static_cast<int64_t>(i) - 2) << i;
+  // next one. The bucket never grants the i-th request before i * 50 ms after the first
+  // grant; the times here are when the mock venue read each request, and the first one may
+  // have been read late on a loaded machine, so one interval is allowed for it (the exact
+  // arithmetic is RuntimeTokenBucket's, with a clock of its own).
+  for (size_t i = 2; i < v.requests.size(); ++i)
+    EXPECT_GE(gap_ms(v.requests[0], v.requests[i]), 50 * static_cast<int64_t>(i - 1)) << i;
   EXPECT_GE(r->stats().rate_waits, 3u);
 }
 

@@ -86,9 +86,10 @@ def patch_options(cfg, venue_options):
 class Stack:
     """A simulator and an mdhub pointed at it."""
 
-    def __init__(self, binary, sim_args=(), hub_args=(), tls=False, venue_options=None):
+    def __init__(self, binary, sim_args=(), hub_args=(), tls=False, venue_options=None, extra_config=""):
         """venue_options: {venue: {key: value}} added to the printed config's
-        `[venues.<id>.options]` tables (runtime knobs such as rest_timeout_ms)."""
+        `[venues.<id>.options]` tables (runtime knobs such as rest_timeout_ms); extra_config:
+        TOML appended to the config (e.g. a [recording] table)."""
         self.binary = binary
         self.dir = tempfile.mkdtemp(prefix="mdhub-it-")
         self.sim_port, self.hub_port = free_port(), free_port()
@@ -102,7 +103,7 @@ class Stack:
                              check=True, capture_output=True, text=True).stdout
         self.config_path = os.path.join(self.dir, "sim.toml")
         with open(self.config_path, "w") as f:
-            f.write(patch_options(cfg, venue_options or {}))
+            f.write(patch_options(cfg, venue_options or {}) + extra_config)
         if tls:
             import ssl
             self.ssl_context = ssl.create_default_context(cafile=os.path.join(self.dir, "sim-ca.pem"))
