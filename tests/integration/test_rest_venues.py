@@ -139,7 +139,9 @@ class RateLimitsAndSlowAnswers(unittest.TestCase):
 
     def sim_trades(self, native):
         # Read straight from the venue endpoint: only while no faults are active.
-        return self.s.sim_get(f"/bitexbit/api/v2/public/trades?symbol={native}&limit=1000")
+        # Oldest first, whatever order the venue's pages come in.
+        return sorted(self.s.sim_get(f"/bitexbit/api/v2/public/trades?symbol={native}&limit=1000"),
+                      key=lambda t: t["id"])
 
     def hub_trades(self, sym):
         return get(f"{self.s.hub}/api/v1/trades/bitexbit/{sym}?limit=1000")["trades"]

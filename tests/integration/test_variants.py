@@ -6,6 +6,7 @@ import re
 import subprocess
 import sys
 import unittest
+from decimal import Decimal
 
 sys.path.insert(0, os.path.dirname(__file__))
 from harness import Stack, get, http, wait_until  # noqa: E402
@@ -37,7 +38,9 @@ class VariantSwitch(unittest.TestCase):
         out = run_sim("--help").stdout
         for line in ("narkasa.depth=sides|full (default sides)",
                      "narkasa.refuse=none|BTCTRY|ETHTRY|BTCUSDT|ETHUSDT (default none)",
-                     "btse.retry_after=epoch_ms|epoch_s|delay|date (default epoch_ms)"):
+                     "btse.retry_after=epoch_ms|epoch_s|delay|date (default epoch_ms)",
+                     "bitexbit.trades_order=newest|oldest (default newest)",
+                     "bitexbit.since_bound=inclusive|exclusive (default inclusive)"):
             self.assertIn(line, out)
         plain = run_sim("--listen", "127.0.0.1:9999", "--print-config")
         varied = run_sim("--listen", "127.0.0.1:9999", "--print-config",
@@ -54,7 +57,8 @@ class NarkasaDepth(unittest.TestCase):
         stack = Stack(BIN, sim_args=["--variant", f"narkasa.depth={variant}"])
         try:
             self.assertEqual(stack.sim_get("/sim/status")["variants"],
-                             {"narkasa.depth": variant, "narkasa.refuse": "none", "btse.retry_after": "epoch_ms"})
+                             {"narkasa.depth": variant, "narkasa.refuse": "none", "btse.retry_after": "epoch_ms",
+                              "bitexbit.trades_order": "newest", "bitexbit.since_bound": "inclusive"})
             if one_sided:
                 # The sides reading leaves the unchanged side out or sends it as [].
                 wait_until("one-sided depth pushes counted", lambda: all(
@@ -138,6 +142,82 @@ class BtseRetryAfter(unittest.TestCase):
 
     def test_date(self):
         self.check("date")
+
+
+class BitexbitTradePages(unittest.TestCase):
+    """Pages newest or oldest first, since_id inclusive or exclusive: mdhub's trade tape is
+    the venue's, each id once, in order, while more trades than one page (3) arrive between
+    two polls (about 6 a second per symbol, polled every second). The REST rate limit is
+    raised so that the catch-up polls are not what is measured."""
+    LIMIT = 3
+
+    def check(self, order, bound):
+        s = Stack(BIN, sim_args=["--variant", f"bitexbit.trades_order={order},bitexbit.since_bound={bound}"],
+                  venue_options={"bitexbit": {"trades_limit": self.LIMIT, "trades_poll_ms": 1000}},
+                  venue_keys={"bitexbit": {"rate_limit_rps": 50, "rate_limit_burst": 50}})
+        try:
+            self.assertEqual({k: v for k, v in s.sim_get("/sim/status")["variants"].items() if k.startswith("bitexbit.")},
+                             {"bitexbit.trades_order": order, "bitexbit.since_bound": bound})
+            natives = {i["symbol"]: i["native"] for i in get(s.hub + "/api/v1/instruments")["instruments"]
+                       if i["venue"] == "bitexbit"}
+            self.assertEqual(len(natives), 4)
+            hub = lambda sym: get(f"{s.hub}/api/v1/trades/bitexbit/{sym}?limit=1000")["trades"]  # noqa: E731
+            wait_until("trades in mdhub", lambda: all(hub(sym) for sym in natives), 20)
+            start = {sym: self.sim_trades(s, native)[-1]["id"] for sym, native in natives.items()}
+            # Full pages seen for every symbol's share: at least a few, for the walk or catch-up.
+            wait_until("full trade pages", lambda: s.feed("bitexbit")["detected"].get("trades_page_full", 0) >= 8, 30)
+            wait_until("a window of trades", lambda: all(
+                int(hub(sym)[-1]["trade_id"]) > start[sym] + 20 for sym in natives), 30)
+            s.sim_post("/sim/pause")
+            try:
+                for sym, native in natives.items():
+                    truth = self.sim_trades(s, native)
+                    wait_until(f"{sym} newest trade", lambda sym=sym, last=truth[-1]["id"]:
+                               int(hub(sym)[-1]["trade_id"]) == last, 10)
+                    self.assert_same_trades(sym, start[sym], truth, hub(sym))
+            finally:
+                s.sim_post("/sim/resume")
+            f = s.feed("bitexbit")
+            other = {"newest": "oldest", "oldest": "newest"}[order]
+            self.assertGreater(f["detected"].get(f"trades_{order}_first", 0), 0, f["detected"])
+            self.assertNotIn(f"trades_{other}_first", f["detected"])
+            self.assertGreater(f["detected"].get(f"trades_since_{bound}", 0), 0, f["detected"])
+            self.assertNotIn("trades_since_" + {"inclusive": "exclusive", "exclusive": "inclusive"}[bound],
+                             f["detected"])
+            self.assertNotIn("trades_backlog_cut", f["detected"])
+            self.assertEqual(f["parse_errors"], 0)
+        finally:
+            s.close()
+
+    @staticmethod
+    def sim_trades(s, native):
+        """The venue's last 1000 trades, oldest first whatever the page order."""
+        rows = s.sim_get(f"/bitexbit/api/v2/public/trades?symbol={native}&limit=1000")
+        return sorted(rows, key=lambda t: t["id"])
+
+    def assert_same_trades(self, sym, start_id, truth, mine):
+        self.assertLessEqual(truth[0]["id"], start_id, f"{sym}: the simulator's history no longer covers the window")
+        self.assertLessEqual(int(mine[0]["trade_id"]), start_id, f"{sym}: mdhub's history no longer covers the window")
+        want = [t for t in truth if t["id"] >= start_id]
+        got = [t for t in mine if int(t["trade_id"]) >= start_id]
+        self.assertGreater(len(want), 20, sym)
+        self.assertEqual([int(t["trade_id"]) for t in got], [t["id"] for t in want], f"{sym}: trade ids differ")
+        for w, g in zip(want, got):
+            self.assertEqual((Decimal(g["price"]), Decimal(g["qty"]), g["side"]),
+                             (Decimal(w["price"]), Decimal(w["amount"]), w["type"]), f"{sym} trade {w['id']}")
+            self.assertEqual(g["ts_exchange"], w["date"] * 1000, f"{sym} trade {w['id']}")
+
+    def test_newest_inclusive(self):
+        self.check("newest", "inclusive")
+
+    def test_newest_exclusive(self):
+        self.check("newest", "exclusive")
+
+    def test_oldest_inclusive(self):
+        self.check("oldest", "inclusive")
+
+    def test_oldest_exclusive(self):
+        self.check("oldest", "exclusive")
 
 
 if __name__ == "__main__":
