@@ -39,6 +39,11 @@ CoinbtrFeed::CoinbtrFeed(const VenueConfig& cfg)
   opt_.ticker_trades = trades_ && cfg.bool_option(opt::ticker_trades);
   opt_.variation = variation_unit(cfg.str_option(opt::variation_unit));
   opt_.rest_book_levels = static_cast<size_t>(cfg.int_option(opt::rest_book_levels));
+  const std::string window = cfg.str_option(opt::book_window);
+  follow_window_ = window == "auto";
+  orders_window_ = window != "levels";
+  rest_book_orders_ = static_cast<size_t>(cfg.int_option(opt::rest_book_orders));
+  opt_.rest_book_orders = orders_window_ ? rest_book_orders_ : 0;
   ticker_every_ = ticker_ ? ms_option(cfg, opt::ticker_poll_ms) : Millis(0);
   book_every_ = book_ || bbo_ ? ms_option(cfg, opt::book_poll_ms, ws ? 0 : opt::book_poll_ms.int_default) : Millis(0);
   trades_every_ = trades_ ? ms_option(cfg, opt::trades_poll_ms, ws ? 0 : opt::trades_poll_ms.int_default) : Millis(0);
@@ -106,9 +111,17 @@ ParseStatus CoinbtrFeed::on_frame(size_t, std::string_view frame, RecvTime t, Pa
     out.error = "feed not started";
     return ParseStatus::error;
   }
-  const size_t from = out.events.size();
+  const size_t from = out.events.size(), seen = out.detected.size();
   const ParseStatus st = parse_ws_frame(reader_, frame, table_, opt_, t, out);
-  if (st == ParseStatus::ok) dedup(from, out);
+  if (st != ParseStatus::ok) return st;
+  dedup(from, out);
+  // A REST book (resync) must show the window the pushes show, or each push and each
+  // resync would add and remove the levels only one of them covers.
+  for (size_t i = seen; follow_window_ && i < out.detected.size(); ++i) {
+    if (out.detected[i] == "book_top_orders") orders_window_ = true;
+    if (out.detected[i] == "book_top_levels") orders_window_ = false;
+  }
+  opt_.rest_book_orders = orders_window_ ? rest_book_orders_ : 0;
   return st;
 }
 

@@ -40,6 +40,8 @@ class CoinbtrFeed final : public VenueFeed {
   /// per instrument.
   size_t book_poll(uint32_t instrument) const { return 1 + instrument; }
   size_t trades_poll(uint32_t instrument) const { return 1 + n_ + instrument; }
+  /// Whether REST books are cut to the top orders (the window the pushes show) or levels.
+  bool orders_window() const { return orders_window_; }
 
  private:
   // Drops repeated trades among out.events[from, end) and orders the new ones by time.
@@ -62,6 +64,9 @@ class CoinbtrFeed final : public VenueFeed {
   // Whether windows without ids (websocket "last ten") list trades newest first, as their
   // timestamps last showed; a window inside one millisecond follows the last order seen.
   bool newest_first_ = true;
+  // The orderbook pushes' window: fixed by book_window, or followed (auto).
+  bool follow_window_ = true, orders_window_ = true;
+  size_t rest_book_orders_ = 0;
 };
 
 }  // namespace mdhub::coinbtr

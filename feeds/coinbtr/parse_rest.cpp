@@ -177,7 +177,7 @@ ParseStatus parse_rest_orderbook(json::Reader& rd, std::string_view body,
   const Instrument& inst = table[instrument];
   std::string err;
   const bool ok = envelope(rd, body, err, [&](od::value v, std::string& e) {
-    return book_object(v, inst, "price", "amount", opt.rest_book_levels, out, e);
+    return book_object(v, inst, "price", "amount", opt.rest_book_levels, opt.rest_book_orders, out, nullptr, e);
   });
   if (!ok) return m.fail("orderbook: " + err);
   emit_book(out, m.levels_begin(), instrument, opt, t);

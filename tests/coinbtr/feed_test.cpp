@@ -256,6 +256,59 @@ TEST(CoinbtrFeed, PollsDispatchAndOptions) {
   EXPECT_EQ(feed.on_poll(99, "{}", kRecv, out), ParseStatus::error);
 }
 
+// The levels of the book a poll or frame produced, as text.
+std::vector<std::string> book_levels(const ParseOut& out) {
+  std::vector<std::string> v;
+  for (const auto& lv : out.levels) v.push_back((lv.side == Side::bid ? "bid " : "ask ") + px(lv.price) + " " + px(lv.qty));
+  return v;
+}
+
+TEST(CoinbtrFeed, RestBookFollowsTheWindowThePushesShow) {
+  const InstrumentTable tab = test::table();
+  CoinbtrFeed feed(config({"book"}));
+  feed.start(tab);
+  auto frame = [&](const char* name) {
+    ParseOut out;
+    EXPECT_EQ(feed.on_frame(0, fixture(name), kRecv, out), ParseStatus::ok) << out.error;
+    return book_levels(out);
+  };
+  auto rest = [&] {
+    ParseOut out;
+    EXPECT_EQ(feed.on_poll(feed.book_poll(0), fixture("rest_orderbook_orders.json"), kRecv, out), ParseStatus::ok)
+        << out.error;
+    return book_levels(out);
+  };
+  // The documented window (top ten orders) until a push shows otherwise: a resync between
+  // two pushes of an unchanged book changes nothing.
+  EXPECT_TRUE(feed.orders_window());
+  EXPECT_EQ(rest(), frame("ws_orderbook_top_orders.json"));
+  EXPECT_EQ(rest().size(), 14u);
+  const auto levels = frame("ws_orderbook_top_levels.json");
+  EXPECT_FALSE(feed.orders_window());
+  EXPECT_EQ(rest(), levels);
+  EXPECT_EQ(levels.size(), 20u);
+  frame("ws_orderbook_same_price.json");  // tells neither: the window stays
+  EXPECT_FALSE(feed.orders_window());
+  frame("ws_orderbook_top_orders.json");
+  EXPECT_TRUE(feed.orders_window());
+}
+
+TEST(CoinbtrFeed, FixedBookWindowIgnoresThePushes) {
+  const InstrumentTable tab = test::table();
+  VenueConfig c = config({"book"});
+  c.options["book_window"] = "levels";
+  CoinbtrFeed feed(c);
+  feed.start(tab);
+  EXPECT_FALSE(feed.orders_window());
+  ParseOut out;
+  ASSERT_EQ(feed.on_frame(0, fixture("ws_orderbook_top_orders.json"), kRecv, out), ParseStatus::ok);
+  EXPECT_EQ(out.detected, (std::vector<std::string_view>{"book_top_orders"}));  // still counted
+  EXPECT_FALSE(feed.orders_window());
+  out.clear();
+  ASSERT_EQ(feed.on_poll(feed.book_poll(0), fixture("rest_orderbook_orders.json"), kRecv, out), ParseStatus::ok);
+  EXPECT_EQ(out.levels.size(), 20u);
+}
+
 TEST(CoinbtrFeed, NotStarted) {
   CoinbtrFeed feed(config());
   ParseOut out;

@@ -40,7 +40,8 @@ class VariantSwitch(unittest.TestCase):
                      "narkasa.refuse=none|BTCTRY|ETHTRY|BTCUSDT|ETHUSDT (default none)",
                      "btse.retry_after=epoch_ms|epoch_s|delay|date (default epoch_ms)",
                      "bitexbit.trades_order=newest|oldest (default newest)",
-                     "bitexbit.since_bound=inclusive|exclusive (default inclusive)"):
+                     "bitexbit.since_bound=inclusive|exclusive (default inclusive)",
+                     "coinbtr.book=orders|levels (default orders)"):
             self.assertIn(line, out)
         plain = run_sim("--listen", "127.0.0.1:9999", "--print-config")
         varied = run_sim("--listen", "127.0.0.1:9999", "--print-config",
@@ -58,7 +59,8 @@ class NarkasaDepth(unittest.TestCase):
         try:
             self.assertEqual(stack.sim_get("/sim/status")["variants"],
                              {"narkasa.depth": variant, "narkasa.refuse": "none", "btse.retry_after": "epoch_ms",
-                              "bitexbit.trades_order": "newest", "bitexbit.since_bound": "inclusive"})
+                              "bitexbit.trades_order": "newest", "bitexbit.since_bound": "inclusive",
+                              "coinbtr.book": "orders"})
             if one_sided:
                 # The sides reading leaves the unchanged side out or sends it as [].
                 wait_until("one-sided depth pushes counted", lambda: all(
@@ -218,6 +220,58 @@ class BitexbitTradePages(unittest.TestCase):
 
     def test_oldest_exclusive(self):
         self.check("oldest", "exclusive")
+
+
+class CoinbtrBookWindow(unittest.TestCase):
+    """An orderbook push is the top ten orders per side (the doc) or every order of the top ten
+    levels: mdhub holds the truth either way, and the REST books polled between pushes (the
+    resync path) are cut to the same window, so the book does not flip between the two."""
+
+    def check(self, variant):
+        s = Stack(BIN, sim_args=["--variant", f"coinbtr.book={variant}"],
+                  venue_options={"coinbtr": {"book_poll_ms": 200}})
+        try:
+            self.assertEqual(s.sim_get("/sim/status")["variants"]["coinbtr.book"], variant)
+            wait_until("the window recognised",
+                       lambda: s.feed("coinbtr")["detected"].get(f"book_top_{variant}", 0) > 0, 20)
+            syms = s.instruments("coinbtr")
+            self.assertEqual(sorted(syms), ["BTC-MXN", "ETH-MXN"])
+            s.sim_post("/sim/pause")
+            try:
+                for sym in syms:
+                    wait_until(f"{sym} == truth", lambda sym=sym: s.book_matches("coinbtr", sym, 1000), 20)
+                # The market stands still and REST books keep replacing the pushed one: every
+                # look at the book must still be the truth.
+                start = s.feed("coinbtr")["rest_requests"]
+                looks = 0
+                while s.feed("coinbtr")["rest_requests"] < start + 12:
+                    for sym in syms:
+                        self.assertTrue(s.book_matches("coinbtr", sym, 1000), f"{sym} left the truth")
+                        looks += 1
+                self.assertGreater(looks, 0)
+                sizes = []
+                for sym in syms:
+                    book = get(f"{s.hub}/api/v1/book/coinbtr/{sym}?depth=1000")
+                    sizes += [len(book["bids"]), len(book["asks"])]
+            finally:
+                s.sim_post("/sim/resume")
+            if variant == "orders":
+                self.assertTrue(all(0 < n <= 10 for n in sizes), sizes)
+                self.assertLess(sum(sizes), 40, sizes)  # orders sharing a price: fewer levels
+            else:
+                self.assertEqual(sizes, [10, 10, 10, 10])
+            f = s.feed("coinbtr")
+            other = {"orders": "levels", "levels": "orders"}[variant]
+            self.assertNotIn(f"book_top_{other}", f["detected"])
+            self.assertEqual(f["parse_errors"], 0)
+        finally:
+            s.close()
+
+    def test_orders(self):
+        self.check("orders")
+
+    def test_levels(self):
+        self.check("levels")
 
 
 if __name__ == "__main__":

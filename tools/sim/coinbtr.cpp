@@ -2,8 +2,13 @@
 // and trades in the {"success","msg","payload"} envelope) and the public websocket at the
 // root ({"action":"subscribe","market":M,"channel":orderbook|ticker|trades}). Books are
 // published per order: a level may show as two orders at the same price, so a client must
-// sum them. The orderbook channel pushes the top 10 per side as a full replacement when it
-// changed, throttled per market; the truth is the last pushed top 10.
+// sum them. The orderbook channel pushes a full replacement when it changed, throttled per
+// market; the truth is the last push summed by price.
+// Variants (--variant coinbtr.KEY=VALUE):
+//   book=orders (default) a push is the top ten *orders* per side, as the doc says ("the top
+//                ten SELL and BUY limit orders"): orders sharing a price leave fewer than ten
+//                levels, and the last level shown may hold only some of its orders.
+//   book=levels  a push is every order of the top ten price levels per side.
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <algorithm>
@@ -38,9 +43,17 @@ struct Session {
   std::vector<Sub> subs;
 };
 
+// One order of a level: about half the levels (chosen by a hash of the price, so a level
+// keeps its shape) are shown as two orders.
+struct Order {
+  int64_t price, qty;
+  bool operator==(const Order&) const = default;
+};
+
 struct Sym {
   uint32_t id = 0;
-  std::vector<Level> bids, asks;  // the last pushed top 10
+  std::vector<Order> bid_orders, ask_orders;  // the last push
+  std::vector<Level> bids, asks;              // ... summed by price: the truth
   int64_t published_us = 0;
   bool dirty = false;
   Clock::time_point last_push{};
@@ -48,16 +61,21 @@ struct Sym {
   bool timer_armed = false;
 };
 
-// One order of a level: about half the levels (chosen by a hash of the price, so a level
-// keeps its shape) are shown as two orders.
-struct Order {
-  int64_t price, qty;
-};
 std::vector<Order> orders_of(const Level& l, int64_t lot) {
   const int64_t half = l.qty / lot / 2 * lot;
   const uint64_t h = static_cast<uint64_t>(l.price) * 0x9E3779B97F4A7C15ULL;
   if ((h >> 63) != 0 || half <= 0) return {{l.price, l.qty}};
   return {{l.price, half}, {l.price, l.qty - half}};
+}
+
+// Orders summed by price, in their (best first) order.
+std::vector<Level> levels_of(const std::vector<Order>& orders) {
+  std::vector<Level> out;
+  for (const Order& o : orders) {
+    if (!out.empty() && out.back().price == o.price) out.back().qty += o.qty;
+    else out.push_back({o.price, o.qty});
+  }
+  return out;
 }
 
 int64_t pow10(int n) {
@@ -91,15 +109,19 @@ net::HttpResponse error_reply(std::string_view message, unsigned status) {
 
 class Coinbtr final : public SimVenue {
  public:
-  Coinbtr(Context& ctx, std::vector<uint32_t> ids) : ctx_(ctx), market_(ctx.market()), subs_(ctx.faults()) {
+  Coinbtr(Context& ctx, std::vector<uint32_t> ids)
+      : ctx_(ctx), market_(ctx.market()), subs_(ctx.faults()), top_orders_(ctx.variant("coinbtr", "book") == "orders") {
     for (uint32_t id : ids) {
       Sym s;
       s.id = id;
       s.timer = std::make_unique<asio::steady_timer>(ctx.io());
-      s.bids = top_levels(market_.book(id).bids, kWsLevels);
-      s.asks = top_levels(market_.book(id).asks, kWsLevels);
       s.published_us = ctx.now_us();
       syms_.push_back(std::move(s));
+      Sym& b = syms_.back();
+      b.bid_orders = pushed_orders(syms_.size() - 1, market_.book(id).bids);
+      b.ask_orders = pushed_orders(syms_.size() - 1, market_.book(id).asks);
+      b.bids = levels_of(b.bid_orders);
+      b.asks = levels_of(b.ask_orders);
     }
     ctx.route("/coinbtr/api/", [this](const net::HttpRequest& req, net::Respond respond) { respond(rest(req)); });
     net::WsHandler ws;
@@ -180,30 +202,46 @@ class Coinbtr final : public SimVenue {
     });
   }
 
+  // What a push shows of one side of the book: its first ten orders, or every order of its
+  // first ten levels.
+  template <class M>
+  std::vector<Order> pushed_orders(size_t local, const M& side) const {
+    const int64_t lot = spec(local).lot;
+    std::vector<Order> out;
+    size_t levels = 0;
+    for (auto it = side.begin(); it != side.end() && levels < kWsLevels; ++it, ++levels)
+      for (const Order& o : orders_of({it->first, it->second}, lot)) {
+        if (top_orders_ && out.size() == kWsLevels) return out;
+        out.push_back(o);
+      }
+    return out;
+  }
+
   void publish_book(size_t local) {
     Sym& sym = syms_[local];
     sym.dirty = false;
     sym.last_push = Clock::now();
-    auto bids = top_levels(market_.book(sym.id).bids, kWsLevels);
-    auto asks = top_levels(market_.book(sym.id).asks, kWsLevels);
-    if (bids == sym.bids && asks == sym.asks) return;  // only the top 10 is pushed
-    sym.bids = std::move(bids);
-    sym.asks = std::move(asks);
+    auto bids = pushed_orders(local, market_.book(sym.id).bids);
+    auto asks = pushed_orders(local, market_.book(sym.id).asks);
+    if (bids == sym.bid_orders && asks == sym.ask_orders) return;  // only the top is pushed
+    sym.bid_orders = std::move(bids);
+    sym.ask_orders = std::move(asks);
+    sym.bids = levels_of(sym.bid_orders);
+    sym.asks = levels_of(sym.ask_orders);
     sym.published_us = ctx_.now_us();
     broadcast(book_msg(local), Chan::orderbook, local);
   }
 
   // ---- websocket payloads -------------------------------------------------------------
-  void ws_rows(JsonW& w, size_t local, const std::vector<Level>& levels) const {
+  void ws_rows(JsonW& w, size_t local, const std::vector<Order>& orders) const {
     const auto& sp = spec(local);
     const int ps = sp.price_scale, qs = sp.qty_scale;
     const int64_t t_ms = syms_[local].published_us / 1000;
     w.arr();
-    for (const Level& l : levels)
-      for (const Order& o : orders_of(l, sp.lot)) {
-        w.obj().key("a").sdec(o.qty, qs).key("p").sdec(o.price, ps, ps);
-        w.key("v").sdec(o.price * o.qty / pow10(qs), ps).key("t").num(t_ms).end();
-      }
+    for (const Order& o : orders) {
+      w.obj().key("a").sdec(o.qty, qs).key("p").sdec(o.price, ps, ps);
+      w.key("v").sdec(o.price * o.qty / pow10(qs), ps).key("t").num(t_ms).end();
+    }
     w.end();
   }
 
@@ -211,9 +249,9 @@ class Coinbtr final : public SimVenue {
     JsonW w;
     w.obj().key("channel").str("orderbook").key("type").str(spec(local).native).key("data").obj();
     w.key("asks");
-    ws_rows(w, local, syms_[local].asks);
+    ws_rows(w, local, syms_[local].ask_orders);
     w.key("bids");
-    ws_rows(w, local, syms_[local].bids);
+    ws_rows(w, local, syms_[local].bid_orders);
     return w.end().end().take();
   }
 
@@ -376,6 +414,7 @@ class Coinbtr final : public SimVenue {
   std::vector<Sym> syms_;
   Subscribers<Session> subs_;
   json::Reader reader_;
+  const bool top_orders_;  // variant book=orders
 };
 
 InstrumentSpec spec(std::string base, std::string quote, int ps, int qs) {
@@ -405,7 +444,8 @@ const VenueDef& coinbtr_venue() {
       [](Context& ctx, std::vector<uint32_t> ids) -> std::unique_ptr<SimVenue> {
         return std::make_unique<Coinbtr>(ctx, std::move(ids));
       },
-      {},  // no variants
+      {{"book", {"orders", "levels"},
+        "an orderbook push is the top ten orders per side (the doc), or every order of the top ten levels"}},
   };
   return def;
 }
