@@ -26,9 +26,10 @@ inline constexpr OptionSpec book_window = choice_option("book_window", "auto", k
 /// Orders per side kept from a REST book (before summing) while the window is orders, so that
 /// a resync shows what the next push shows; 0 = all.
 inline constexpr OptionSpec rest_book_orders = int_option("rest_book_orders", 10, 0, 1000);
-/// Ticker `variation` -> change_pct: none (unit unpublished: change_pct stays empty),
-/// ratio (x100), percent (as is).
-inline constexpr OptionSpec variation_unit = choice_option("variation_unit", "none", kVariationUnits);
+/// Ticker `variation` -> change_pct: percent (as is: the doc calls it the "percentage
+/// variation price in 24h"), ratio (x100: the doc's example value may read so), none
+/// (change_pct stays empty).
+inline constexpr OptionSpec variation_unit = choice_option("variation_unit", "percent", kVariationUnits);
 /// Also emit the trades embedded in ticker frames (deduplicated with the trades channel; only
 /// when the trades channel is on).
 inline constexpr OptionSpec ticker_trades = bool_option("ticker_trades", true);

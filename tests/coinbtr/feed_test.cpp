@@ -309,6 +309,17 @@ TEST(CoinbtrFeed, FixedBookWindowIgnoresThePushes) {
   EXPECT_EQ(out.levels.size(), 20u);
 }
 
+TEST(CoinbtrFeed, VariationIsReadAsAPercentByDefault) {
+  const InstrumentTable tab = test::table();
+  CoinbtrFeed feed(config({"ticker"}));
+  feed.start(tab);
+  ParseOut out;
+  ASSERT_EQ(feed.on_frame(0, fixture("ws_ticker.json"), kRecv, out), ParseStatus::ok) << out.error;
+  ASSERT_EQ(out.events.size(), 1u);
+  // "variation": 0.10004997501249376 is 0.1 %, at the 8 decimals of change_pct.
+  EXPECT_EQ(format_decimal(std::get<TickerMsg>(out.events[0].body).change_pct, kPctScale), "0.10004998");
+}
+
 TEST(CoinbtrFeed, NotStarted) {
   CoinbtrFeed feed(config());
   ParseOut out;

@@ -1,6 +1,8 @@
 """Where a venue's documents allow several readings, the simulator speaks each of them
 (`mdhub sim --variant`) and mdhub must hold the simulator's truth under every one, and say
 in /api/v1/feeds what it recognised."""
+import asyncio
+import json
 import os
 import re
 import subprocess
@@ -9,6 +11,7 @@ import unittest
 from decimal import Decimal
 
 sys.path.insert(0, os.path.dirname(__file__))
+import websockets  # noqa: E402
 from harness import Stack, get, http, wait_until  # noqa: E402
 
 BIN = os.environ["MDHUB_BIN"]
@@ -41,7 +44,8 @@ class VariantSwitch(unittest.TestCase):
                      "btse.retry_after=epoch_ms|epoch_s|delay|date (default epoch_ms)",
                      "bitexbit.trades_order=newest|oldest (default newest)",
                      "bitexbit.since_bound=inclusive|exclusive (default inclusive)",
-                     "coinbtr.book=orders|levels (default orders)"):
+                     "coinbtr.book=orders|levels (default orders)",
+                     "coinbtr.variation=percent|ratio (default percent)"):
             self.assertIn(line, out)
         plain = run_sim("--listen", "127.0.0.1:9999", "--print-config")
         varied = run_sim("--listen", "127.0.0.1:9999", "--print-config",
@@ -60,7 +64,7 @@ class NarkasaDepth(unittest.TestCase):
             self.assertEqual(stack.sim_get("/sim/status")["variants"],
                              {"narkasa.depth": variant, "narkasa.refuse": "none", "btse.retry_after": "epoch_ms",
                               "bitexbit.trades_order": "newest", "bitexbit.since_bound": "inclusive",
-                              "coinbtr.book": "orders"})
+                              "coinbtr.book": "orders", "coinbtr.variation": "percent"})
             if one_sided:
                 # The sides reading leaves the unchanged side out or sends it as [].
                 wait_until("one-sided depth pushes counted", lambda: all(
@@ -272,6 +276,52 @@ class CoinbtrBookWindow(unittest.TestCase):
 
     def test_levels(self):
         self.check("levels")
+
+
+class CoinbtrVariation(unittest.TestCase):
+    """The ticker's `variation` is the 24 h change in percent (the doc's text) or a ratio: with
+    the matching variation_unit (percent by default) change_pct equals the venue's change."""
+
+    def check(self, variant, options, scale):
+        s = Stack(BIN, sim_args=["--variant", f"coinbtr.variation={variant}"],
+                  venue_options={"coinbtr": options})
+        try:
+            wait_until("coinbtr live", lambda: s.feed("coinbtr")["state"] == "live", 20)
+            ws_url = s.sim.replace("http", "ws", 1) + "/coinbtr/"
+            wait_until("a price change", lambda: Decimal(self.variation(ws_url)) != 0, 30)
+            s.sim_post("/sim/pause")
+            try:
+                want = Decimal(self.variation(ws_url)) * scale
+                hub = lambda: ok_ticker(s.hub + "/api/v1/ticker/coinbtr/BTC-MXN")  # noqa: E731
+                wait_until(f"change_pct == {want}", lambda: (t := hub()) and t["change_pct"] is not None
+                           and Decimal(t["change_pct"]) == want, 20)
+            finally:
+                s.sim_post("/sim/resume")
+        finally:
+            s.close()
+
+    @staticmethod
+    def variation(ws_url):
+        """The `variation` text of the venue's current BTC-MXN ticker (sent on subscribing)."""
+        async def go():
+            async with websockets.connect(ws_url) as ws:
+                await ws.send(json.dumps({"action": "subscribe", "market": "BTC-MXN", "channel": "ticker"}))
+                while True:
+                    frame = await ws.recv()
+                    if frame.startswith('{"channel":"ticker"'):
+                        return re.search(r'"variation":(-?[0-9.]+)', frame).group(1)
+        return asyncio.run(asyncio.wait_for(go(), 10))
+
+    def test_percent_read_by_default(self):
+        self.check("percent", {}, 1)
+
+    def test_ratio_with_variation_unit_ratio(self):
+        self.check("ratio", {"variation_unit": "ratio"}, 100)
+
+
+def ok_ticker(url):
+    status, body = http(url)
+    return body if status == 200 else None
 
 
 if __name__ == "__main__":

@@ -9,6 +9,10 @@
 //                ten SELL and BUY limit orders"): orders sharing a price leave fewer than ten
 //                levels, and the last level shown may hold only some of its orders.
 //   book=levels  a push is every order of the top ten price levels per side.
+//   variation=percent (default) the ticker's `variation` is the 24 h change in percent, as
+//                the doc's text says ("percentage variation price in 24h").
+//   variation=ratio the same change as a ratio (x100 = percent), which the doc's example value
+//                0.10004997 may also be.
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <algorithm>
@@ -110,7 +114,11 @@ net::HttpResponse error_reply(std::string_view message, unsigned status) {
 class Coinbtr final : public SimVenue {
  public:
   Coinbtr(Context& ctx, std::vector<uint32_t> ids)
-      : ctx_(ctx), market_(ctx.market()), subs_(ctx.faults()), top_orders_(ctx.variant("coinbtr", "book") == "orders") {
+      : ctx_(ctx),
+        market_(ctx.market()),
+        subs_(ctx.faults()),
+        top_orders_(ctx.variant("coinbtr", "book") == "orders"),
+        variation_percent_(ctx.variant("coinbtr", "variation") == "percent") {
     for (uint32_t id : ids) {
       Sym s;
       s.id = id;
@@ -280,8 +288,9 @@ class Coinbtr final : public SimVenue {
     JsonW w;
     w.obj().key("channel").str("ticker").key("market").str(sp.native).key("volume").sdec(st.volume, qs, 8);
     w.key("high").sdec(st.high, ps, 8).key("low").sdec(st.low, ps, 8).key("last").sdec(st.last, ps, 8);
-    // A ratio, as the venue's example suggests; written exactly at 8 decimals.
-    w.key("variation").dec(st.open > 0 ? (st.last - st.open) * 100'000'000 / st.open : 0, 8);
+    // The change as a ratio at 8 decimals is the percent at 6: both written exactly.
+    const int64_t change = st.open > 0 ? (st.last - st.open) * 100'000'000 / st.open : 0;
+    w.key("variation").dec(change, variation_percent_ ? 6 : 8);
     w.key("trades").arr();
     const auto trades = last_trades(local, kTradesWindow);
     for (auto it = trades.rbegin(); it != trades.rend(); ++it) {
@@ -414,7 +423,8 @@ class Coinbtr final : public SimVenue {
   std::vector<Sym> syms_;
   Subscribers<Session> subs_;
   json::Reader reader_;
-  const bool top_orders_;  // variant book=orders
+  const bool top_orders_;         // variant book=orders
+  const bool variation_percent_;  // variant variation=percent
 };
 
 InstrumentSpec spec(std::string base, std::string quote, int ps, int qs) {
@@ -445,7 +455,9 @@ const VenueDef& coinbtr_venue() {
         return std::make_unique<Coinbtr>(ctx, std::move(ids));
       },
       {{"book", {"orders", "levels"},
-        "an orderbook push is the top ten orders per side (the doc), or every order of the top ten levels"}},
+        "an orderbook push is the top ten orders per side (the doc), or every order of the top ten levels"},
+       {"variation", {"percent", "ratio"},
+        "the ticker's variation is the 24 h change in percent (the doc's text), or as a ratio"}},
   };
   return def;
 }
