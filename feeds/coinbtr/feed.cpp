@@ -55,7 +55,23 @@ CoinbtrFeed::CoinbtrFeed(const VenueConfig& cfg)
 
 ParseStatus CoinbtrFeed::parse_discovery(std::string_view body, std::vector<Instrument>& out,
                                          std::string& error) {
-  return parse_markets(reader_, body, out, error);
+  discovery_next_.clear();
+  std::string next;
+  const size_t start = out.size();
+  if (parse_markets(reader_, body, out, error, &next) == ParseStatus::error) return ParseStatus::error;
+  if (next.empty()) return ParseStatus::ok;
+  const size_t q = next.find('?');
+  const std::string_view query = q == std::string::npos ? std::string_view{} : std::string_view(next).substr(q + 1);
+  const bool printable = std::all_of(query.begin(), query.end(), [](char c) {
+    return static_cast<unsigned char>(c) > 0x20 && static_cast<unsigned char>(c) < 0x7f && c != '#';
+  });
+  if (query.empty() || !printable) {
+    out.resize(start);
+    error = "markets: next page without a usable query: " + next.substr(0, 200);
+    return ParseStatus::error;
+  }
+  discovery_next_ = "/v2/trading/markets/?" + std::string(query);
+  return ParseStatus::ok;
 }
 
 void CoinbtrFeed::start(const InstrumentTable& table) {

@@ -28,9 +28,10 @@ struct ParseOptions {
   size_t rest_book_orders = 0;  ///< cap per side for REST books in orders, before it; 0 = all
 };
 
-/// `/v2/trading/markets/` (`payload` or `data` envelope): open markets only.
+/// `/v2/trading/markets/` (`payload` or `data` envelope): open markets only. `next` (when
+/// given) gets the listing's `next` page URL as sent, "" when null or absent.
 ParseStatus parse_markets(json::Reader& rd, std::string_view body, std::vector<Instrument>& out,
-                          std::string& error);
+                          std::string& error, std::string* next = nullptr);
 
 /// A websocket frame: `orderbook` (market in `type`, the book replaced, rows per order summed
 /// by price; the window it shows is counted in `detected`: `book_top_orders` for ten orders

@@ -39,6 +39,29 @@ TEST(CoinbtrFeed, RegistryFactoryAndDiscovery) {
   EXPECT_EQ(v.size(), 3u);
 }
 
+TEST(CoinbtrFeed, PagedMarketListingFollowsNextByItsQuery) {
+  CoinbtrFeed feed(config());
+  std::vector<Instrument> v;
+  std::string err;
+  ASSERT_EQ(feed.parse_discovery(fixture("rest_markets_page1.json"), v, err), ParseStatus::ok) << err;
+  // The venue's public host in `next` is not followed: its query goes to our rest_base.
+  EXPECT_EQ(feed.discovery_next(), "/v2/trading/markets/?limit=1&offset=1");
+  ASSERT_EQ(feed.parse_discovery(fixture("rest_markets_page2.json"), v, err), ParseStatus::ok) << err;
+  EXPECT_EQ(feed.discovery_next(), "");
+  EXPECT_EQ(v.size(), 2u);
+  // A `next` without a query, or with characters a request target cannot carry, is an error
+  // that adds nothing.
+  for (const char* next : {"https://api.tauros.io/api/v2/trading/markets/", "https://x/?offset=1 2",
+                           "https://x/?offset=1#top"}) {
+    const std::string body = std::string(R"({"success":true,"next":")") + next +
+                             R"(","payload":[{"name":"LTC-MXN","is_open":true}]})";
+    EXPECT_EQ(feed.parse_discovery(body, v, err), ParseStatus::error) << next;
+    EXPECT_EQ(err.rfind("markets: next page without a usable query: ", 0), 0u) << err;
+    EXPECT_EQ(feed.discovery_next(), "");
+    EXPECT_EQ(v.size(), 2u);
+  }
+}
+
 TEST(CoinbtrFeed, SubscribeFramesPerMarketAndChannel) {
   const InstrumentTable tab = test::table();
   CoinbtrFeed feed(config({"book", "trades"}));

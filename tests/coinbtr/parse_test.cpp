@@ -47,6 +47,24 @@ TEST_F(CoinbtrParse, MarketsFromPayload) {
   EXPECT_EQ(v[0].qty_scale, 8);
 }
 
+TEST_F(CoinbtrParse, MarketsPageGivesItsNextUrl) {
+  std::vector<Instrument> v;
+  std::string err, next = "stale";
+  ASSERT_EQ(parse_markets(rd, fixture("rest_markets_page1.json"), v, err, &next), ParseStatus::ok) << err;
+  EXPECT_EQ(next, "https://api.tauros.io/api/v2/trading/markets/?limit=1&offset=1");
+  ASSERT_EQ(parse_markets(rd, fixture("rest_markets_page2.json"), v, err, &next), ParseStatus::ok) << err;
+  EXPECT_EQ(next, "");  // null: the last page (its `previous` is not a next)
+  ASSERT_EQ(v.size(), 2u);
+  EXPECT_EQ(v[0].symbol, "BTC-MXN");
+  EXPECT_EQ(v[1].symbol, "ETH-MXN");
+  next = "stale";
+  ASSERT_EQ(parse_markets(rd, fixture("rest_markets.json"), v, err, &next), ParseStatus::ok);
+  EXPECT_EQ(next, "");
+  EXPECT_EQ(parse_markets(rd, R"({"success":true,"next":"x?a=1","payload":{}})", v, err, &next), ParseStatus::error);
+  EXPECT_EQ(next, "");
+  EXPECT_EQ(v.size(), 3u);
+}
+
 TEST_F(CoinbtrParse, MarketsFromDataSkipsClosedAndUnnamed) {
   std::vector<Instrument> v;
   std::string err;

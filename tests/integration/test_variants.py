@@ -45,7 +45,8 @@ class VariantSwitch(unittest.TestCase):
                      "bitexbit.trades_order=newest|oldest (default newest)",
                      "bitexbit.since_bound=inclusive|exclusive (default inclusive)",
                      "coinbtr.book=orders|levels (default orders)",
-                     "coinbtr.variation=percent|ratio (default percent)"):
+                     "coinbtr.variation=percent|ratio (default percent)",
+                     "coinbtr.markets=whole|paged (default whole)"):
             self.assertIn(line, out)
         plain = run_sim("--listen", "127.0.0.1:9999", "--print-config")
         varied = run_sim("--listen", "127.0.0.1:9999", "--print-config",
@@ -64,7 +65,8 @@ class NarkasaDepth(unittest.TestCase):
             self.assertEqual(stack.sim_get("/sim/status")["variants"],
                              {"narkasa.depth": variant, "narkasa.refuse": "none", "btse.retry_after": "epoch_ms",
                               "bitexbit.trades_order": "newest", "bitexbit.since_bound": "inclusive",
-                              "coinbtr.book": "orders", "coinbtr.variation": "percent"})
+                              "coinbtr.book": "orders", "coinbtr.variation": "percent",
+                              "coinbtr.markets": "whole"})
             if one_sided:
                 # The sides reading leaves the unchanged side out or sends it as [].
                 wait_until("one-sided depth pushes counted", lambda: all(
@@ -317,6 +319,25 @@ class CoinbtrVariation(unittest.TestCase):
 
     def test_ratio_with_variation_unit_ratio(self):
         self.check("ratio", {"variation_unit": "ratio"}, 100)
+
+
+class CoinbtrMarketPages(unittest.TestCase):
+    """The market listing comes in pages of one (`limit`/`offset`, `next` on the venue's public
+    host): mdhub follows every page against its own rest_base and serves every market."""
+
+    def test_every_page_is_read(self):
+        s = Stack(BIN, sim_args=["--variant", "coinbtr.markets=paged"])
+        try:
+            self.assertEqual(s.sim_get("/sim/status")["variants"]["coinbtr.markets"], "paged")
+            self.assertEqual(len(s.sim_get("/coinbtr/api/v2/trading/markets/")["payload"]), 1)
+            syms = s.converge("coinbtr", depth=1000)
+            self.assertEqual(sorted(syms), ["BTC-MXN", "ETH-MXN"])
+            f = s.feed("coinbtr")
+            self.assertEqual(f["parse_errors"], 0)
+            self.assertEqual(f["state"], "live")
+            self.assertNotIn("symbols not listed", f["last_error"] or "")
+        finally:
+            s.close()
 
 
 def ok_ticker(url):

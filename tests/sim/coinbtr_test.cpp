@@ -66,6 +66,34 @@ Levels first_rows(const std::string& text, const char* side, const char* pkey, c
   return {};
 }
 
+TEST_F(SimCoinbtr, MarketListingWholeOrPaged) {
+  // whole (the default): everything at once, limit and offset ignored.
+  auto all = rest("/v2/trading/markets/?limit=1&offset=1");
+  EXPECT_EQ(all["payload"].get_array().size(), 2u);
+  EXPECT_TRUE(all["next"].is_null());
+  sim->stop();
+  Options o = options(11, {"coinbtr"});
+  o.variants["coinbtr.markets"] = "paged";
+  start(o);
+  auto p1 = rest("/v2/trading/markets/");
+  ASSERT_EQ(p1["payload"].get_array().size(), 1u);
+  EXPECT_EQ(std::string_view(p1["payload"].at(0)["name"]), "BTC-MXN");
+  EXPECT_EQ(int64_t(p1["count"]), 2);
+  EXPECT_EQ(std::string_view(p1["next"]), "https://api.tauros.io/api/v2/trading/markets/?limit=1&offset=1");
+  EXPECT_TRUE(p1["previous"].is_null());
+  auto p2 = rest("/v2/trading/markets/?limit=1&offset=1");
+  ASSERT_EQ(p2["payload"].get_array().size(), 1u);
+  EXPECT_EQ(std::string_view(p2["payload"].at(0)["name"]), "ETH-MXN");
+  EXPECT_TRUE(p2["next"].is_null());
+  EXPECT_EQ(std::string_view(p2["previous"]), "https://api.tauros.io/api/v2/trading/markets/?limit=1&offset=0");
+  EXPECT_EQ(rest("/v2/trading/markets/?limit=5")["payload"].get_array().size(), 2u);
+  EXPECT_EQ(rest("/v2/trading/markets/?offset=2")["payload"].get_array().size(), 0u);
+  rest("/v2/trading/markets/?limit=0", 400);
+  rest("/v2/trading/markets/?offset=-1", 400);
+  // Tickers are not paged.
+  EXPECT_EQ(rest("/v2/trading/tickers/")["payload"].get_array().size(), 2u);
+}
+
 TEST_F(SimCoinbtr, RestMarketsTickersBookAndTrades) {
   auto m = rest("/v2/trading/markets/");
   EXPECT_TRUE(bool(m["success"]));

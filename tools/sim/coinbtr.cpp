@@ -13,6 +13,10 @@
 //                the doc's text says ("percentage variation price in 24h").
 //   variation=ratio the same change as a ratio (x100 = percent), which the doc's example value
 //                0.10004997 may also be.
+//   markets=whole (default) /trading/markets/ lists every market in one answer (`next` null),
+//                as the doc's example shows.
+//   markets=paged the listing honours `limit` (default 1) and `offset`; `next`/`previous` are
+//                the venue's public URLs of the neighbouring pages (host api.tauros.io).
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <algorithm>
@@ -118,7 +122,8 @@ class Coinbtr final : public SimVenue {
         market_(ctx.market()),
         subs_(ctx.faults()),
         top_orders_(ctx.variant("coinbtr", "book") == "orders"),
-        variation_percent_(ctx.variant("coinbtr", "variation") == "percent") {
+        variation_percent_(ctx.variant("coinbtr", "variation") == "percent"),
+        paged_markets_(ctx.variant("coinbtr", "markets") == "paged") {
     for (uint32_t id : ids) {
       Sym s;
       s.id = id;
@@ -350,9 +355,28 @@ class Coinbtr final : public SimVenue {
     JsonW w;
     w.obj().key("success").boolean(true).key("msg").null();
     if (ep == "markets" || ep == "tickers") {
-      w.key("next").null().key("previous").null().key("count").num(static_cast<int64_t>(syms_.size()));
+      const int64_t n = static_cast<int64_t>(syms_.size());
+      int64_t first = 0, count = n;
+      if (ep == "markets" && paged_markets_) {
+        count = 1;
+        if (!int_param(req, "limit", count) || count <= 0) return error_reply("limit must be a positive integer", 400);
+        if (!int_param(req, "offset", first) || first < 0) return error_reply("offset must be a non-negative integer", 400);
+      }
+      const int64_t last = std::min(n, first + std::min(count, n));
+      auto page = [&](int64_t offset) {
+        return "https://api.tauros.io/api/v2/trading/markets/?limit=" + std::to_string(count) +
+               "&offset=" + std::to_string(offset);
+      };
+      w.key("next");
+      if (last < n) w.str(page(last));
+      else w.null();
+      w.key("previous");
+      if (first > 0) w.str(page(std::max<int64_t>(0, first - count)));
+      else w.null();
+      w.key("count").num(n);
       w.key("payload").arr();
-      for (size_t i = 0; i < syms_.size(); ++i) {
+      for (int64_t k = first; k < last; ++k) {
+        const auto i = static_cast<size_t>(k);
         if (ep == "markets") market_row(w.obj(), i).end();
         else ticker_row(w.obj(), i).end();
       }
@@ -425,6 +449,7 @@ class Coinbtr final : public SimVenue {
   json::Reader reader_;
   const bool top_orders_;         // variant book=orders
   const bool variation_percent_;  // variant variation=percent
+  const bool paged_markets_;      // variant markets=paged
 };
 
 InstrumentSpec spec(std::string base, std::string quote, int ps, int qs) {
@@ -457,7 +482,9 @@ const VenueDef& coinbtr_venue() {
       {{"book", {"orders", "levels"},
         "an orderbook push is the top ten orders per side (the doc), or every order of the top ten levels"},
        {"variation", {"percent", "ratio"},
-        "the ticker's variation is the 24 h change in percent (the doc's text), or as a ratio"}},
+        "the ticker's variation is the 24 h change in percent (the doc's text), or as a ratio"},
+       {"markets", {"whole", "paged"},
+        "the market listing in one answer (the doc's example), or in pages of `limit` (default 1) at `offset`"}},
   };
   return def;
 }
