@@ -48,19 +48,28 @@ class BitexbitFeed final : public VenueFeed {
   size_t ohlcv_poll(uint32_t instrument) const { return batches_ + 2 * n_ + instrument; }
   /// The since_id cursor of an instrument's trades (kNone before the first page).
   int64_t trades_cursor(uint32_t instrument) const { return state_.at(instrument).cursor; }
+  /// Trades held above a backlog being fetched (0 when none is).
+  size_t trades_held(uint32_t instrument) const { return state_.at(instrument).held.size(); }
 
  private:
   struct PerInstrument {
-    int64_t cursor = kNone;  // highest trade id seen
-    bool catch_up = false;   // last trades page was full
+    int64_t cursor = kNone;  // highest trade id published; every id below it is published
+    bool catch_up = false;   // more trades are waiting: poll again soon
     bool ohlcv_started = false;
+    // A full page that did not reach back to the cursor leaves a backlog below its oldest
+    // row: its trades wait in `held` (ascending) while pages with until_id = gap_top walk
+    // down to the cursor; then all are published in id order.
+    int64_t gap_top = kNone;
+    std::vector<Event> held;
   };
   enum class Kind : uint8_t { tickers, depth, trades, ohlcv, none };
   Kind kind(size_t index, uint32_t& instrument) const;
+  ParseStatus on_trades(uint32_t instrument, std::string_view body, RecvTime t, ParseOut& out);
+  void note_trades_variant(const PerInstrument& st, const TradesPage& page, ParseOut& out);
 
   bool ticker_, bbo_;
   Millis tickers_every_, depth_every_, trades_every_, ohlcv_every_, catch_up_;
-  size_t batch_, depth_limit_, trades_limit_, ohlcv_history_, ohlcv_limit_;
+  size_t batch_, depth_limit_, trades_limit_, backlog_max_, ohlcv_history_, ohlcv_limit_;
   CandleInterval interval_ = CandleInterval::m5;
   TimeUnit time_unit_ = TimeUnit::automatic;
 
@@ -69,6 +78,7 @@ class BitexbitFeed final : public VenueFeed {
   bool started_ = false;
   size_t n_ = 0, batches_ = 0;
   std::vector<PerInstrument> state_;
+  int trades_order_ = 0;  // the venue's page order once seen: +1 oldest first, -1 newest first
 };
 
 }  // namespace mdhub::bitexbit

@@ -24,6 +24,9 @@ inline constexpr OptionSpec trades_poll_ms = poll_ms_option("trades_poll_ms", 10
 inline constexpr OptionSpec trades_limit = int_option("trades_limit", 1000, 1, 1000);
 /// Delay of the next trades poll after a full page.
 inline constexpr OptionSpec trades_catchup_ms = int_option("trades_catchup_ms", 100, 0, 600000);
+/// Trades held while the backlog behind a full newest-first page is fetched (with until_id)
+/// so that they are published in id order; beyond this the rest of that backlog is skipped.
+inline constexpr OptionSpec trades_backlog_max = int_option("trades_backlog_max", 10000, 1, 1000000);
 /// /ohlcv per instrument (candles channel).
 inline constexpr OptionSpec ohlcv_poll_ms = poll_ms_option("ohlcv_poll_ms", 30000);
 /// 5 15 30 60 240 D (or 5m 15m 30m 1h 4h 1d).
@@ -36,7 +39,8 @@ inline constexpr OptionSpec ohlcv_limit = int_option("ohlcv_limit", 5, 1, 1000);
 inline constexpr OptionSpec ohlcv_time_unit = choice_option("ohlcv_time_unit", "auto", kTimeUnits);
 
 inline constexpr OptionSpec kAll[] = {tickers_poll_ms, tickers_batch,     depth_poll_ms,   depth_limit,
-                                      trades_poll_ms,  trades_limit,      trades_catchup_ms, ohlcv_poll_ms,
-                                      ohlcv_timeframe, ohlcv_history,     ohlcv_limit,     ohlcv_time_unit};
+                                      trades_poll_ms,  trades_limit,      trades_catchup_ms, trades_backlog_max,
+                                      ohlcv_poll_ms,   ohlcv_timeframe,   ohlcv_history,   ohlcv_limit,
+                                      ohlcv_time_unit};
 
 }  // namespace mdhub::bitexbit::opt

@@ -177,6 +177,10 @@ ParseStatus parse_trades(json::Reader& rd, std::string_view body, const Instrume
     if (int_field(row, "id", id) != Got::value) return m.fail("trades: trade without an integer id");
     ++page.rows;
     if (page.max_id == kNone || id > page.max_id) page.max_id = id;
+    if (page.min_id == kNone || id < page.min_id) page.min_id = id;
+    if (page.first_id == kNone) page.first_id = id;
+    page.last_id = id;
+    if (id == after_id) page.saw_after = true;
     if (after_id != kNone && id <= after_id) continue;
     TradeMsg tr;
     tr.trade_id = id;

@@ -40,12 +40,19 @@ ParseStatus parse_depth(json::Reader& rd, std::string_view body, const Instrumen
 
 /// What a trades page held, for the since_id cursor and paging.
 struct TradesPage {
-  size_t rows = 0;        ///< rows in the response, new or not
-  int64_t max_id = kNone; ///< highest id in the response
+  size_t rows = 0;          ///< rows in the response, new or not
+  int64_t max_id = kNone;   ///< highest id in the response
+  int64_t min_id = kNone;   ///< lowest id in the response
+  int64_t first_id = kNone; ///< id of the first row, and of the last: their order is the page's
+  int64_t last_id = kNone;
+  bool saw_after = false;   ///< a row has id == `after_id` (an inclusive since_id)
+  /// +1 ids ascend (oldest first), -1 descend (newest first), 0 unknown (< 2 distinct ids).
+  int order() const { return first_id == last_id ? 0 : first_id < last_id ? 1 : -1; }
 };
 
 /// `/trades?symbol=X&...` of `instrument`: emits the trades with id > `after_id` (kNone:
-/// all), each id once, in ascending id order. `type` buy/sell is the taker side.
+/// all), each id once, in ascending id order, whatever order the page lists them in.
+/// `type` buy/sell is the taker side.
 ParseStatus parse_trades(json::Reader& rd, std::string_view body, const InstrumentTable& table,
                          uint32_t instrument, int64_t after_id, RecvTime t, ParseOut& out,
                          TradesPage& page);

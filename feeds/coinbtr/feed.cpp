@@ -39,6 +39,11 @@ CoinbtrFeed::CoinbtrFeed(const VenueConfig& cfg)
   opt_.ticker_trades = trades_ && cfg.bool_option(opt::ticker_trades);
   opt_.variation = variation_unit(cfg.str_option(opt::variation_unit));
   opt_.rest_book_levels = static_cast<size_t>(cfg.int_option(opt::rest_book_levels));
+  const std::string window = cfg.str_option(opt::book_window);
+  follow_window_ = window == "auto";
+  orders_window_ = window != "levels";
+  rest_book_orders_ = static_cast<size_t>(cfg.int_option(opt::rest_book_orders));
+  opt_.rest_book_orders = orders_window_ ? rest_book_orders_ : 0;
   ticker_every_ = ticker_ ? ms_option(cfg, opt::ticker_poll_ms) : Millis(0);
   book_every_ = book_ || bbo_ ? ms_option(cfg, opt::book_poll_ms, ws ? 0 : opt::book_poll_ms.int_default) : Millis(0);
   trades_every_ = trades_ ? ms_option(cfg, opt::trades_poll_ms, ws ? 0 : opt::trades_poll_ms.int_default) : Millis(0);
@@ -50,7 +55,23 @@ CoinbtrFeed::CoinbtrFeed(const VenueConfig& cfg)
 
 ParseStatus CoinbtrFeed::parse_discovery(std::string_view body, std::vector<Instrument>& out,
                                          std::string& error) {
-  return parse_markets(reader_, body, out, error);
+  discovery_next_.clear();
+  std::string next;
+  const size_t start = out.size();
+  if (parse_markets(reader_, body, out, error, &next) == ParseStatus::error) return ParseStatus::error;
+  if (next.empty()) return ParseStatus::ok;
+  const size_t q = next.find('?');
+  const std::string_view query = q == std::string::npos ? std::string_view{} : std::string_view(next).substr(q + 1);
+  const bool printable = std::all_of(query.begin(), query.end(), [](char c) {
+    return static_cast<unsigned char>(c) > 0x20 && static_cast<unsigned char>(c) < 0x7f && c != '#';
+  });
+  if (query.empty() || !printable) {
+    out.resize(start);
+    error = "markets: next page without a usable query: " + next.substr(0, 200);
+    return ParseStatus::error;
+  }
+  discovery_next_ = "/v2/trading/markets/?" + std::string(query);
+  return ParseStatus::ok;
 }
 
 void CoinbtrFeed::start(const InstrumentTable& table) {
@@ -106,9 +127,17 @@ ParseStatus CoinbtrFeed::on_frame(size_t, std::string_view frame, RecvTime t, Pa
     out.error = "feed not started";
     return ParseStatus::error;
   }
-  const size_t from = out.events.size();
+  const size_t from = out.events.size(), seen = out.detected.size();
   const ParseStatus st = parse_ws_frame(reader_, frame, table_, opt_, t, out);
-  if (st == ParseStatus::ok) dedup(from, out);
+  if (st != ParseStatus::ok) return st;
+  dedup(from, out);
+  // A REST book (resync) must show the window the pushes show, or each push and each
+  // resync would add and remove the levels only one of them covers.
+  for (size_t i = seen; follow_window_ && i < out.detected.size(); ++i) {
+    if (out.detected[i] == "book_top_orders") orders_window_ = true;
+    if (out.detected[i] == "book_top_levels") orders_window_ = false;
+  }
+  opt_.rest_book_orders = orders_window_ ? rest_book_orders_ : 0;
   return st;
 }
 

@@ -22,6 +22,9 @@ class CoinbtrFeed final : public VenueFeed {
   std::string discovery_target() const override { return "/v2/trading/markets/"; }
   ParseStatus parse_discovery(std::string_view body, std::vector<Instrument>& out,
                               std::string& error) override;
+  /// The listing is paged (`limit`/`offset`): the next page is the markets path with the
+  /// query of the page's `next` URL (its host is the venue's public one, not rest_base).
+  std::string discovery_next() override { return discovery_next_; }
   void start(const InstrumentTable& table) override;
   std::vector<StreamPlan> streams() override;
   std::vector<PollPlan> polls() override;
@@ -40,6 +43,8 @@ class CoinbtrFeed final : public VenueFeed {
   /// per instrument.
   size_t book_poll(uint32_t instrument) const { return 1 + instrument; }
   size_t trades_poll(uint32_t instrument) const { return 1 + n_ + instrument; }
+  /// Whether REST books are cut to the top orders (the window the pushes show) or levels.
+  bool orders_window() const { return orders_window_; }
 
  private:
   // Drops repeated trades among out.events[from, end) and orders the new ones by time.
@@ -62,6 +67,10 @@ class CoinbtrFeed final : public VenueFeed {
   // Whether windows without ids (websocket "last ten") list trades newest first, as their
   // timestamps last showed; a window inside one millisecond follows the last order seen.
   bool newest_first_ = true;
+  std::string discovery_next_;
+  // The orderbook pushes' window: fixed by book_window, or followed (auto).
+  bool follow_window_ = true, orders_window_ = true;
+  size_t rest_book_orders_ = 0;
 };
 
 }  // namespace mdhub::coinbtr

@@ -6,6 +6,7 @@
 namespace mdhub::coinbtr::opt {
 
 inline constexpr std::string_view kVariationUnits[] = {"none", "ratio", "percent"};
+inline constexpr std::string_view kBookWindows[] = {"auto", "orders", "levels"};
 
 /// REST /v2/trading/tickers/ period when the ticker channel is on (the websocket ticker
 /// channel is subscribed as well).
@@ -18,9 +19,17 @@ inline constexpr OptionSpec trades_poll_ms = poll_ms_option("trades_poll_ms", 20
 /// Levels per side kept from a REST book (the websocket sends the top 10, so a resync and the
 /// next push describe the same depth); 0 = all 50 orders' levels.
 inline constexpr OptionSpec rest_book_levels = int_option("rest_book_levels", 10, 0, 1000);
-/// Ticker `variation` -> change_pct: none (unit unpublished: change_pct stays empty),
-/// ratio (x100), percent (as is).
-inline constexpr OptionSpec variation_unit = choice_option("variation_unit", "none", kVariationUnits);
+/// What the websocket's orderbook pushes show: the top ten orders per side (the doc), or the
+/// orders of the top ten levels; auto follows the pushes (`detected` book_top_orders /
+/// book_top_levels), starting with orders.
+inline constexpr OptionSpec book_window = choice_option("book_window", "auto", kBookWindows);
+/// Orders per side kept from a REST book (before summing) while the window is orders, so that
+/// a resync shows what the next push shows; 0 = all.
+inline constexpr OptionSpec rest_book_orders = int_option("rest_book_orders", 10, 0, 1000);
+/// Ticker `variation` -> change_pct: percent (as is: the doc calls it the "percentage
+/// variation price in 24h"), ratio (x100: the doc's example value may read so), none
+/// (change_pct stays empty).
+inline constexpr OptionSpec variation_unit = choice_option("variation_unit", "percent", kVariationUnits);
 /// Also emit the trades embedded in ticker frames (deduplicated with the trades channel; only
 /// when the trades channel is on).
 inline constexpr OptionSpec ticker_trades = bool_option("ticker_trades", true);
@@ -32,8 +41,8 @@ inline constexpr OptionSpec ping_interval_ms = int_or_off_option("ping_interval_
 /// Reconnect after this long without any frame.
 inline constexpr OptionSpec idle_timeout_ms = int_or_off_option("idle_timeout_ms", 60000, 1000, 3600000);
 
-inline constexpr OptionSpec kAll[] = {ticker_poll_ms,     book_poll_ms, trades_poll_ms,   rest_book_levels,
-                                      variation_unit,     ticker_trades, trade_dedup_window, ping_text,
-                                      ping_interval_ms,   idle_timeout_ms};
+inline constexpr OptionSpec kAll[] = {ticker_poll_ms,     book_poll_ms,     trades_poll_ms,   rest_book_levels,
+                                      book_window,        rest_book_orders, variation_unit,   ticker_trades,
+                                      trade_dedup_window, ping_text,        ping_interval_ms, idle_timeout_ms};
 
 }  // namespace mdhub::coinbtr::opt

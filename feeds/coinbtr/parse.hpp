@@ -25,14 +25,18 @@ struct ParseOptions {
   bool ticker_trades = true;  ///< emit the trades embedded in ticker frames
   VariationUnit variation = VariationUnit::none;
   size_t rest_book_levels = 0;  ///< cap per side for REST books after aggregation; 0 = all
+  size_t rest_book_orders = 0;  ///< cap per side for REST books in orders, before it; 0 = all
 };
 
-/// `/v2/trading/markets/` (`payload` or `data` envelope): open markets only.
+/// `/v2/trading/markets/` (`payload` or `data` envelope): open markets only. `next` (when
+/// given) gets the listing's `next` page URL as sent, "" when null or absent.
 ParseStatus parse_markets(json::Reader& rd, std::string_view body, std::vector<Instrument>& out,
-                          std::string& error);
+                          std::string& error, std::string* next = nullptr);
 
-/// A websocket frame: `orderbook` (market in `type`, top 10 per side replaced, rows per
-/// order summed by price), `ticker` (market in `market`), `trades` (last ten). Plain-text
+/// A websocket frame: `orderbook` (market in `type`, the book replaced, rows per order summed
+/// by price; the window it shows is counted in `detected`: `book_top_orders` for ten orders
+/// on fewer than ten prices, `book_top_levels` for more than ten rows on a side), `ticker`
+/// (market in `market`), `trades` (last ten). Plain-text
 /// frames starting with `Error` are errors; subscription replies and unknown channels are
 /// ignored, as are frames for markets not in `table`.
 ParseStatus parse_ws_frame(json::Reader& rd, std::string_view frame, const InstrumentTable& table,

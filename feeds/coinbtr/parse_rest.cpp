@@ -34,9 +34,11 @@ bool read_msg(od::value v, std::string& msg) {
   return true;
 }
 
-// Walks `{"success":..,"msg":..,"payload"|"data":..}`, handing the payload to `on_payload`.
+// Walks `{"success":..,"msg":..,"payload"|"data":..}`, handing the payload to `on_payload`;
+// a string `next` (a paged listing's next page) goes to `next` when given.
 template <class F>
-bool envelope(json::Reader& rd, std::string_view text, std::string& err, F&& on_payload) {
+bool envelope(json::Reader& rd, std::string_view text, std::string& err, F&& on_payload,
+              std::string* next = nullptr) {
   if (blank(text)) {
     err = "empty body";  // clearer than simdjson's own message
     return false;
@@ -58,6 +60,10 @@ bool envelope(json::Reader& rd, std::string_view text, std::string& err, F&& on_
       if (auto e = v.get_bool().get(success)) return bad_json(err, e);
     } else if (key == "msg") {
       if (!read_msg(v, msg)) return bad_json(err, simdjson::TAPE_ERROR);
+    } else if (key == "next" && next && t == od::json_type::string) {
+      std::string_view url;
+      if (auto e = v.get_string().get(url)) return bad_json(err, e);
+      next->assign(url);
     } else if ((key == "payload" || key == "data") && success && !have_payload) {
       have_payload = true;
       if (!on_payload(v, err)) return false;
@@ -81,8 +87,9 @@ bool envelope(json::Reader& rd, std::string_view text, std::string& err, F&& on_
 }  // namespace
 
 ParseStatus parse_markets(json::Reader& rd, std::string_view body, std::vector<Instrument>& out,
-                          std::string& error) {
+                          std::string& error, std::string* next) {
   const size_t start = out.size();
+  if (next) next->clear();
   const bool ok = envelope(rd, body, error, [&](od::value v, std::string& err) {
     od::array arr;
     if (v.get_array().get(arr)) {
@@ -121,9 +128,10 @@ ParseStatus parse_markets(json::Reader& rd, std::string_view body, std::vector<I
       out.push_back(std::move(inst));
     }
     return true;
-  });
+  }, next);
   if (!ok) {
     out.resize(start);
+    if (next) next->clear();
     return ParseStatus::error;
   }
   return ParseStatus::ok;
@@ -177,7 +185,7 @@ ParseStatus parse_rest_orderbook(json::Reader& rd, std::string_view body,
   const Instrument& inst = table[instrument];
   std::string err;
   const bool ok = envelope(rd, body, err, [&](od::value v, std::string& e) {
-    return book_object(v, inst, "price", "amount", opt.rest_book_levels, out, e);
+    return book_object(v, inst, "price", "amount", opt.rest_book_levels, opt.rest_book_orders, out, nullptr, e);
   });
   if (!ok) return m.fail("orderbook: " + err);
   emit_book(out, m.levels_begin(), instrument, opt, t);

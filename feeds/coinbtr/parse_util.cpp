@@ -1,5 +1,6 @@
 #include "feeds/coinbtr/parse_util.hpp"
 
+#include <algorithm>
 #include <limits>
 
 #include "feeds/coinbtr/time.hpp"
@@ -106,7 +107,7 @@ void emit_book(ParseOut& out, size_t begin, uint32_t inst, const ParseOptions& o
 }
 
 bool book_object(od::value v, const Instrument& inst, std::string_view pkey, std::string_view qkey,
-                 size_t cap, ParseOut& out, std::string& err) {
+                 size_t cap, size_t order_cap, ParseOut& out, BookShape* shape, std::string& err) {
   od::object obj;
   if (v.get_object().get(obj)) {
     err = "book is not an object";
@@ -130,6 +131,31 @@ bool book_object(od::value v, const Instrument& inst, std::string_view pkey, std
   if (!bids || !asks) {
     err = "book without bids or asks";
     return false;
+  }
+  if (shape || order_cap > 0) {
+    // Bids then asks, best first; equal prices keep the venue's order (its queue).
+    std::stable_sort(out.levels.begin() + static_cast<std::ptrdiff_t>(begin), out.levels.end(),
+                     [](const LevelUpdate& a, const LevelUpdate& b) {
+                       if (a.side != b.side) return a.side == Side::bid;
+                       return a.side == Side::bid ? a.price > b.price : a.price < b.price;
+                     });
+    size_t w = begin, kept[2] = {0, 0};
+    const LevelUpdate* prev = nullptr;
+    LevelUpdate last{};
+    for (size_t r = begin; r < out.levels.size(); ++r) {
+      const LevelUpdate lv = out.levels[r];
+      const size_t s = lv.side == Side::bid ? 0 : 1;
+      if (shape) {
+        ++shape->rows[s];
+        if (!prev || prev->side != lv.side || prev->price != lv.price) ++shape->prices[s];
+      }
+      last = lv;
+      prev = &last;
+      if (order_cap > 0 && kept[s] == order_cap) continue;
+      ++kept[s];
+      out.levels[w++] = lv;
+    }
+    out.levels.resize(w);
   }
   if (!json::merge_book(out.levels, begin, cap)) {
     err = "book size sum out of range";

@@ -40,11 +40,19 @@ bool side_of(od::object& o, std::string_view key, int8_t& side, std::string& err
 void push_trade(ParseOut& out, uint32_t inst, int64_t ts_us, RecvTime t, int64_t price, int64_t qty,
                 int8_t side, int64_t id);
 
+/// Rows and distinct prices per side of a book as sent, before any cut: [0] bids, [1] asks.
+struct BookShape {
+  size_t rows[2] = {0, 0};
+  size_t prices[2] = {0, 0};
+};
+
 /// Parses {"bids":[...],"asks":[...]} (both required; rows are orders with `pkey` price and
 /// `qkey` size) into out.levels: bids then asks, best first, summed by price, empty levels
-/// dropped, at most `cap` per side (0 = all).
+/// dropped. Per side only the best `order_cap` rows are kept (0 = all; rows of one price keep
+/// the venue's order), then at most `cap` levels (0 = all). `shape` (if given) describes the
+/// rows as sent.
 bool book_object(od::value v, const Instrument& inst, std::string_view pkey, std::string_view qkey,
-                 size_t cap, ParseOut& out, std::string& err);
+                 size_t cap, size_t order_cap, ParseOut& out, BookShape* shape, std::string& err);
 /// Emits the book in out.levels[begin, end) as a replace (opt.book) and its top as BBO (opt.bbo).
 void emit_book(ParseOut& out, size_t begin, uint32_t inst, const ParseOptions& opt, RecvTime t);
 

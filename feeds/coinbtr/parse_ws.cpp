@@ -7,6 +7,17 @@
 namespace mdhub::coinbtr {
 namespace {
 
+// Which window a push shows (the doc: the top ten orders per side): more than ten rows on a
+// side are the orders of ten levels; ten rows on fewer than ten prices are ten orders.
+void note_book_window(const detail::BookShape& shape, ParseOut& out) {
+  constexpr size_t kTop = 10;
+  if (shape.rows[0] > kTop || shape.rows[1] > kTop) {
+    out.detected.push_back("book_top_levels");
+  } else if ((shape.rows[0] == kTop && shape.prices[0] < kTop) || (shape.rows[1] == kTop && shape.prices[1] < kTop)) {
+    out.detected.push_back("book_top_orders");
+  }
+}
+
 using namespace detail;
 
 bool ws_trades(od::value v, const Instrument& inst, uint32_t id, RecvTime t, ParseOut& out,
@@ -142,8 +153,12 @@ ParseStatus parse_ws_frame(json::Reader& rd, std::string_view frame, const Instr
     if (g == Got::bad) return m.fail(channel + ": bad data");
     if (is_book) {
       const size_t begin = out.levels.size();
-      ok = book_object(data, inst, "p", "a", 0, out, err);
-      if (ok) emit_book(out, begin, *id, opt, t);
+      BookShape shape;
+      ok = book_object(data, inst, "p", "a", 0, 0, out, &shape, err);
+      if (ok) {
+        emit_book(out, begin, *id, opt, t);
+        note_book_window(shape, out);
+      }
     } else {
       ok = ws_trades(data, inst, *id, t, out, err);
     }

@@ -105,6 +105,10 @@ class VenueFeed {
   /// scales filled in).
   virtual ParseStatus parse_discovery(std::string_view body, std::vector<Instrument>& out,
                                       std::string& error) = 0;
+  /// After parse_discovery: the REST target of the listing's next page, or "" when that
+  /// page was the last (the default: listings of one page). The instruments of all pages
+  /// make the discovery.
+  virtual std::string discovery_next() { return {}; }
 
   /// Called once the selected instruments are known (after discovery, before plans).
   virtual void start(const InstrumentTable& table) = 0;

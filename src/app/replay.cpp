@@ -77,14 +77,17 @@ bool Replayer::apply(const record::Record& r, std::string& error) {
 
 void Replayer::discovery(Feed& f, size_t index, const record::Record& r) {
   engine_.on_raw(index, r.kind, r.index, r.t, r.payload);
-  std::vector<Instrument> all;
   std::string err;
-  if (f.feed->parse_discovery(r.payload, all, err) == ParseStatus::error) {
+  if (f.feed->parse_discovery(r.payload, f.listed, err) == ParseStatus::error) {
     ++f.stats.parse_errors;
     ++stats_.parse_errors;
     f.stats.last_error = "discovery: " + err;
+    f.listed.clear();  // live started over too
     return;
   }
+  if (!f.feed->discovery_next().empty()) return;  // the next page follows in the recording
+  std::vector<Instrument> all = std::move(f.listed);
+  f.listed.clear();
   auto sel = select_instruments(std::move(all), f.cfg.symbols);
   if (!f.cfg.symbols.empty() && sel.table.size() == 0) return;  // live retried discovery too
   f.table = std::move(sel.table);

@@ -45,6 +45,7 @@ class Replayer {
     InstrumentTable table;
     FeedStats stats;
     bool started = false;
+    std::vector<Instrument> listed;  ///< instruments of the discovery pages read so far
   };
   bool configure(std::string_view json, std::string& error);
   void discovery(Feed& f, size_t index, const record::Record& r);

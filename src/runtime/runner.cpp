@@ -108,7 +108,13 @@ void FeedRunner::Impl::do_discovery() {
     failed_ = false;
     set_state(FeedState::discovering);
   }
-  rest_get(feed_->discovery_target(), guarded([](Impl& self, HttpResult r) { self.on_discovery(std::move(r)); }));
+  listed_.clear();
+  discovery_pages_ = 0;
+  discovery_get(feed_->discovery_target());
+}
+
+void FeedRunner::Impl::discovery_get(const std::string& target) {
+  rest_get(target, guarded([](Impl& self, HttpResult r) { self.on_discovery(std::move(r)); }));
 }
 
 void FeedRunner::Impl::on_discovery(HttpResult r) {
@@ -119,14 +125,25 @@ void FeedRunner::Impl::on_discovery(HttpResult r) {
   const RecvTime t = now();
   sink_.on_raw(index_, RawKind::discovery, 0, t, r.body);
   if (stopped_) return;
-  std::vector<Instrument> all;
-  std::string err;
+  std::string err, next;
   ParseStatus st = ParseStatus::ok;
-  if (!contain("discovery", [&] { st = feed_->parse_discovery(r.body, all, err); })) return;
+  if (!contain("discovery", [&] {
+        st = feed_->parse_discovery(r.body, listed_, err);
+        if (st != ParseStatus::error) next = feed_->discovery_next();
+      }))
+    return;
   if (st == ParseStatus::error) {
     ++stats_.parse_errors;
     return discovery_failed("discovery: " + err);
   }
+  if (!next.empty()) {
+    // A paged listing: every page before choosing (a bound against a listing that never ends).
+    if (++discovery_pages_ >= kMaxDiscoveryPages)
+      return discovery_failed("discovery: more than " + std::to_string(kMaxDiscoveryPages) + " pages");
+    return discovery_get(next);
+  }
+  std::vector<Instrument> all = std::move(listed_);
+  listed_.clear();
   auto sel = select_instruments(std::move(all), cfg_.symbols);
   if (!cfg_.symbols.empty() && sel.table.size() == 0)
     return discovery_failed("discovery: none of the configured symbols is listed");

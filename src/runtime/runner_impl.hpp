@@ -61,7 +61,9 @@ struct FeedRunner::Impl : std::enable_shared_from_this<FeedRunner::Impl> {
   void start();
   void stop(bool notify);
   void do_discovery();
+  void discovery_get(const std::string& target);
   void on_discovery(HttpResult r);
+  static constexpr size_t kMaxDiscoveryPages = 100;
   void discovery_failed(const std::string& why, bool log = true);
   void begin_plans();
   void update_state();
@@ -148,6 +150,8 @@ struct FeedRunner::Impl : std::enable_shared_from_this<FeedRunner::Impl> {
   std::string tls_error_;
 
   Backoff discovery_backoff_;
+  std::vector<Instrument> listed_;  // instruments of the discovery pages read so far
+  size_t discovery_pages_ = 0;
   net::steady_timer discovery_timer_;
 
   std::vector<std::unique_ptr<StreamSlot>> streams_;

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "feeds/bitexbit/bitexbit.hpp"
 #include "feeds/bitexbit/feed.hpp"
 #include "fixture.hpp"
@@ -151,6 +153,146 @@ TEST(BitexbitFeed, TradesSinceIdPagingEmitsEachTradeOnceInOrder) {
   EXPECT_EQ(all, (std::vector<int64_t>{17802900, 17802902, 17802903, 17802905, 17802907, 17802908}));
   // The other instrument's cursor is its own.
   EXPECT_EQ(feed.poll_target(feed.trades_poll(1)), "/trades?symbol=ETH_USD&limit=4");
+}
+
+// Polls trades of BTC_USD with `limit` rows per page, answering each poll with the named
+// fixture after checking its target; collects what is published and what was detected.
+struct TradesDriver {
+  explicit TradesDriver(size_t limit, size_t backlog_max = 10000) : feed(make(limit, backlog_max)) {
+    feed.start(tab);
+  }
+  static VenueConfig make(size_t limit, size_t backlog_max) {
+    VenueConfig c = config();
+    c.options["trades_limit"] = std::to_string(limit);
+    c.options["trades_backlog_max"] = std::to_string(backlog_max);
+    return c;
+  }
+  // The query after the symbol, e.g. "&since_id=103&limit=4".
+  void poll(const std::string& query, const char* answer) {
+    const size_t p = feed.trades_poll(0);
+    ASSERT_EQ(feed.poll_target(p), "/trades?symbol=BTC_USD" + query);
+    ParseOut out;
+    ASSERT_EQ(feed.on_poll(p, fixture(answer), kRecv, out), ParseStatus::ok) << out.error;
+    for (auto id : trade_ids(out)) tape.push_back(id);
+    for (auto d : out.detected) ++detected[std::string(d)];
+    soon = feed.next_poll_in(p).has_value();
+  }
+  InstrumentTable tab = test::table();
+  BitexbitFeed feed;
+  std::vector<int64_t> tape;
+  std::map<std::string, int> detected;
+  bool soon = false;
+};
+
+const std::vector<int64_t> kAllTrades{100, 102, 103, 105, 106, 108, 109, 111, 112};
+
+TEST(BitexbitFeed, NewestFirstInclusiveBacklogIsFetchedBelowAFullPageAndPublishedInOrder) {
+  TradesDriver d(4);
+  d.poll("&limit=4", "trades_newest_start.json");
+  EXPECT_EQ(d.tape, (std::vector<int64_t>{100, 102, 103}));
+  EXPECT_FALSE(d.soon);
+  // Six trades since: the page is the newest four and does not reach back to 103. Nothing
+  // is published until the trades below it are in.
+  d.poll("&since_id=103&limit=4", "trades_newest_top.json");
+  EXPECT_EQ(d.tape.size(), 3u);
+  EXPECT_EQ(d.feed.trades_held(0), 4u);
+  EXPECT_EQ(d.feed.trades_cursor(0), 103);
+  EXPECT_TRUE(d.soon);
+  d.poll("&since_id=103&until_id=108&limit=4", "trades_newest_incl_gap.json");
+  EXPECT_EQ(d.tape, kAllTrades);
+  EXPECT_EQ(d.feed.trades_held(0), 0u);
+  EXPECT_EQ(d.feed.trades_cursor(0), 112);
+  EXPECT_TRUE(d.soon);
+  d.poll("&since_id=112&limit=4", "trades_newest_incl_tail.json");
+  EXPECT_EQ(d.tape, kAllTrades);
+  EXPECT_FALSE(d.soon);
+  EXPECT_EQ(d.detected, (std::map<std::string, int>{
+                            {"trades_newest_first", 3}, {"trades_page_full", 1}, {"trades_since_inclusive", 2}}));
+}
+
+TEST(BitexbitFeed, NewestFirstExclusiveBacklog) {
+  TradesDriver d(4);
+  d.poll("&limit=4", "trades_newest_start.json");
+  d.poll("&since_id=103&limit=4", "trades_newest_top.json");
+  EXPECT_EQ(d.tape.size(), 3u);
+  d.poll("&since_id=103&until_id=108&limit=4", "trades_newest_excl_gap.json");
+  EXPECT_EQ(d.tape, kAllTrades);
+  d.poll("&since_id=112&limit=4", "trades_newest_incl_tail.json");  // a repeated row adds nothing
+  EXPECT_EQ(d.tape, kAllTrades);
+  EXPECT_EQ(d.detected, (std::map<std::string, int>{{"trades_newest_first", 3},
+                                                    {"trades_page_full", 1},
+                                                    {"trades_since_exclusive", 1},
+                                                    {"trades_since_inclusive", 1}}));
+}
+
+TEST(BitexbitFeed, OldestFirstPagesMoveTheCursorForward) {
+  for (const bool inclusive : {true, false}) {
+    SCOPED_TRACE(inclusive ? "inclusive" : "exclusive");
+    TradesDriver d(4);
+    d.poll("&limit=4", "trades_oldest_start.json");
+    d.poll("&since_id=103&limit=4", inclusive ? "trades_oldest_incl_p1.json" : "trades_oldest_excl_p1.json");
+    EXPECT_EQ(d.feed.trades_held(0), 0u);  // oldest first: nothing is behind a full page
+    EXPECT_TRUE(d.soon);
+    if (inclusive) {
+      EXPECT_EQ(d.tape, (std::vector<int64_t>{100, 102, 103, 105, 106, 108}));
+      d.poll("&since_id=108&limit=4", "trades_oldest_incl_p2.json");
+      EXPECT_TRUE(d.soon);
+      d.poll("&since_id=112&limit=4", "trades_newest_incl_tail.json");
+    } else {
+      d.poll("&since_id=109&limit=4", "trades_oldest_excl_p2.json");
+    }
+    EXPECT_FALSE(d.soon);
+    EXPECT_EQ(d.tape, kAllTrades);
+    EXPECT_EQ(d.detected["trades_oldest_first"], 3);
+    EXPECT_EQ(d.detected["trades_page_full"], inclusive ? 2 : 1);
+    EXPECT_EQ(d.detected.count("trades_newest_first"), 0u);
+    EXPECT_EQ(d.detected[inclusive ? "trades_since_inclusive" : "trades_since_exclusive"], inclusive ? 3 : 1);
+  }
+}
+
+TEST(BitexbitFeed, UnknownOrderLooksBelowAFullPageAndFindsNothingMissing) {
+  // One row per page never shows the order: a full page might hide trades below it, so the
+  // feed asks (until_id); an oldest-first venue answers nothing there.
+  TradesDriver d(1);
+  d.poll("&limit=1", "trades_one_103.json");
+  d.poll("&since_id=103&limit=1", "trades_one_105.json");
+  EXPECT_EQ(d.tape, (std::vector<int64_t>{103}));
+  EXPECT_EQ(d.feed.trades_held(0), 1u);
+  d.poll("&since_id=103&until_id=105&limit=1", "trades_empty.json");
+  EXPECT_EQ(d.tape, (std::vector<int64_t>{103, 105}));
+  EXPECT_EQ(d.feed.trades_cursor(0), 105);
+  // A stale full page (every id at or below the cursor) holds nothing and asks for nothing.
+  d.poll("&since_id=105&limit=1", "trades_one_103.json");
+  EXPECT_EQ(d.feed.trades_held(0), 0u);
+  EXPECT_EQ(d.tape, (std::vector<int64_t>{103, 105}));
+  EXPECT_EQ(d.detected, (std::map<std::string, int>{{"trades_page_full", 1}}));
+}
+
+TEST(BitexbitFeed, BacklogBeyondTheCapIsCutAndCounted) {
+  TradesDriver d(2, 3);
+  d.poll("&limit=2", "trades_newest_start.json");  // 3 rows >= limit 2, but no cursor yet
+  EXPECT_EQ(d.tape, (std::vector<int64_t>{100, 102, 103}));
+  d.poll("&since_id=103&limit=2", "trades_newest_top2.json");
+  EXPECT_EQ(d.feed.trades_held(0), 2u);
+  d.poll("&since_id=103&until_id=111&limit=2", "trades_newest_excl_gap2.json");
+  // Four held reach the cap of 3: they are published, 105 and 106 are skipped and counted.
+  EXPECT_EQ(d.tape, (std::vector<int64_t>{100, 102, 103, 108, 109, 111, 112}));
+  EXPECT_EQ(d.feed.trades_cursor(0), 112);
+  EXPECT_EQ(d.feed.trades_held(0), 0u);
+  EXPECT_EQ(d.detected, (std::map<std::string, int>{
+                            {"trades_backlog_cut", 1}, {"trades_newest_first", 3}, {"trades_page_full", 1}}));
+}
+
+TEST(BitexbitFeed, FailedPageDuringABacklogWalkIsAskedAgain) {
+  TradesDriver d(4);
+  d.poll("&limit=4", "trades_newest_start.json");
+  d.poll("&since_id=103&limit=4", "trades_newest_top.json");
+  ParseOut out;
+  const size_t p = d.feed.trades_poll(0);
+  EXPECT_EQ(d.feed.on_poll(p, R"([{"id":107,"price":"x","amount":"1"}])", kRecv, out), ParseStatus::error);
+  EXPECT_EQ(d.feed.trades_held(0), 4u);
+  d.poll("&since_id=103&until_id=108&limit=4", "trades_newest_incl_gap.json");
+  EXPECT_EQ(d.tape, kAllTrades);
 }
 
 TEST(BitexbitFeed, FailedTradesPageKeepsTheCursor) {

@@ -219,6 +219,45 @@ TEST_F(BitexbitParse, TradesSortedByIdFilteredAndUnique) {
   EXPECT_EQ(out.events[1].ts_exchange_us, 1543252045000000);
 }
 
+TEST_F(BitexbitParse, TradesPageOrderAndInclusiveCursorEitherWay) {
+  // The same trades newest first (the venue's example) and oldest first, since_id 103 included.
+  for (const char* name : {"trades_newest_incl_gap.json", "trades_oldest_incl_p1.json"}) {
+    SCOPED_TRACE(name);
+    out.clear();
+    TradesPage page;
+    ASSERT_EQ(parse_trades(rd, fixture(name), tab, 0, 103, kRecv, out, page), ParseStatus::ok) << out.error;
+    const bool newest = std::string_view(name).starts_with("trades_newest");
+    EXPECT_EQ(page.rows, 4u);
+    EXPECT_EQ(page.min_id, 103);
+    EXPECT_EQ(page.max_id, 108);
+    EXPECT_EQ(page.first_id, newest ? 108 : 103);
+    EXPECT_EQ(page.last_id, newest ? 103 : 108);
+    EXPECT_EQ(page.order(), newest ? -1 : 1);
+    EXPECT_TRUE(page.saw_after);
+    ASSERT_EQ(out.events.size(), 3u);  // 103 is the cursor's own row
+    EXPECT_EQ(trade(0).trade_id, 105);
+    EXPECT_EQ(px(trade(0).price), "6605.105");
+    EXPECT_EQ(qty(trade(0).qty), "0.000105");
+    EXPECT_EQ(trade(0).side, 1);
+    EXPECT_EQ(out.events[0].ts_exchange_us, 1700000105000000);
+    EXPECT_EQ(trade(1).trade_id, 106);
+    EXPECT_EQ(trade(1).side, -1);
+    EXPECT_EQ(trade(2).trade_id, 108);
+  }
+  // An exclusive since_id: the cursor's row is absent; one row has no order.
+  out.clear();
+  TradesPage page;
+  ASSERT_EQ(parse_trades(rd, fixture("trades_newest_excl_gap.json"), tab, 0, 103, kRecv, out, page), ParseStatus::ok);
+  EXPECT_FALSE(page.saw_after);
+  EXPECT_EQ(page.order(), -1);
+  ASSERT_EQ(parse_trades(rd, fixture("trades_newest_incl_tail.json"), tab, 0, 112, kRecv, out, page), ParseStatus::ok);
+  EXPECT_EQ(page.order(), 0);
+  EXPECT_TRUE(page.saw_after);
+  ASSERT_EQ(parse_trades(rd, "[]", tab, 0, 112, kRecv, out, page), ParseStatus::ok);
+  EXPECT_EQ(page.order(), 0);
+  EXPECT_EQ(page.min_id, kNone);
+}
+
 TEST_F(BitexbitParse, TradesErrors) {
   TradesPage page;
   EXPECT_EQ(parse_trades(rd, R"([{"price":"1","amount":"1"}])", tab, 0, kNone, kRecv, out, page),

@@ -39,6 +39,29 @@ TEST(CoinbtrFeed, RegistryFactoryAndDiscovery) {
   EXPECT_EQ(v.size(), 3u);
 }
 
+TEST(CoinbtrFeed, PagedMarketListingFollowsNextByItsQuery) {
+  CoinbtrFeed feed(config());
+  std::vector<Instrument> v;
+  std::string err;
+  ASSERT_EQ(feed.parse_discovery(fixture("rest_markets_page1.json"), v, err), ParseStatus::ok) << err;
+  // The venue's public host in `next` is not followed: its query goes to our rest_base.
+  EXPECT_EQ(feed.discovery_next(), "/v2/trading/markets/?limit=1&offset=1");
+  ASSERT_EQ(feed.parse_discovery(fixture("rest_markets_page2.json"), v, err), ParseStatus::ok) << err;
+  EXPECT_EQ(feed.discovery_next(), "");
+  EXPECT_EQ(v.size(), 2u);
+  // A `next` without a query, or with characters a request target cannot carry, is an error
+  // that adds nothing.
+  for (const char* next : {"https://api.tauros.io/api/v2/trading/markets/", "https://x/?offset=1 2",
+                           "https://x/?offset=1#top"}) {
+    const std::string body = std::string(R"({"success":true,"next":")") + next +
+                             R"(","payload":[{"name":"LTC-MXN","is_open":true}]})";
+    EXPECT_EQ(feed.parse_discovery(body, v, err), ParseStatus::error) << next;
+    EXPECT_EQ(err.rfind("markets: next page without a usable query: ", 0), 0u) << err;
+    EXPECT_EQ(feed.discovery_next(), "");
+    EXPECT_EQ(v.size(), 2u);
+  }
+}
+
 TEST(CoinbtrFeed, SubscribeFramesPerMarketAndChannel) {
   const InstrumentTable tab = test::table();
   CoinbtrFeed feed(config({"book", "trades"}));
@@ -254,6 +277,70 @@ TEST(CoinbtrFeed, PollsDispatchAndOptions) {
   EXPECT_EQ(format_decimal(std::get<TickerMsg>(out.events[0].body).change_pct, kPctScale), "10.0049975");
   out.clear();
   EXPECT_EQ(feed.on_poll(99, "{}", kRecv, out), ParseStatus::error);
+}
+
+// The levels of the book a poll or frame produced, as text.
+std::vector<std::string> book_levels(const ParseOut& out) {
+  std::vector<std::string> v;
+  for (const auto& lv : out.levels) v.push_back((lv.side == Side::bid ? "bid " : "ask ") + px(lv.price) + " " + px(lv.qty));
+  return v;
+}
+
+TEST(CoinbtrFeed, RestBookFollowsTheWindowThePushesShow) {
+  const InstrumentTable tab = test::table();
+  CoinbtrFeed feed(config({"book"}));
+  feed.start(tab);
+  auto frame = [&](const char* name) {
+    ParseOut out;
+    EXPECT_EQ(feed.on_frame(0, fixture(name), kRecv, out), ParseStatus::ok) << out.error;
+    return book_levels(out);
+  };
+  auto rest = [&] {
+    ParseOut out;
+    EXPECT_EQ(feed.on_poll(feed.book_poll(0), fixture("rest_orderbook_orders.json"), kRecv, out), ParseStatus::ok)
+        << out.error;
+    return book_levels(out);
+  };
+  // The documented window (top ten orders) until a push shows otherwise: a resync between
+  // two pushes of an unchanged book changes nothing.
+  EXPECT_TRUE(feed.orders_window());
+  EXPECT_EQ(rest(), frame("ws_orderbook_top_orders.json"));
+  EXPECT_EQ(rest().size(), 14u);
+  const auto levels = frame("ws_orderbook_top_levels.json");
+  EXPECT_FALSE(feed.orders_window());
+  EXPECT_EQ(rest(), levels);
+  EXPECT_EQ(levels.size(), 20u);
+  frame("ws_orderbook_same_price.json");  // tells neither: the window stays
+  EXPECT_FALSE(feed.orders_window());
+  frame("ws_orderbook_top_orders.json");
+  EXPECT_TRUE(feed.orders_window());
+}
+
+TEST(CoinbtrFeed, FixedBookWindowIgnoresThePushes) {
+  const InstrumentTable tab = test::table();
+  VenueConfig c = config({"book"});
+  c.options["book_window"] = "levels";
+  CoinbtrFeed feed(c);
+  feed.start(tab);
+  EXPECT_FALSE(feed.orders_window());
+  ParseOut out;
+  ASSERT_EQ(feed.on_frame(0, fixture("ws_orderbook_top_orders.json"), kRecv, out), ParseStatus::ok);
+  EXPECT_EQ(out.detected, (std::vector<std::string_view>{"book_top_orders"}));  // still counted
+  EXPECT_FALSE(feed.orders_window());
+  out.clear();
+  ASSERT_EQ(feed.on_poll(feed.book_poll(0), fixture("rest_orderbook_orders.json"), kRecv, out), ParseStatus::ok);
+  EXPECT_EQ(out.levels.size(), 20u);
+}
+
+TEST(CoinbtrFeed, VariationIsReadAsAPercentByDefault) {
+  const InstrumentTable tab = test::table();
+  CoinbtrFeed feed(config({"ticker"}));
+  feed.start(tab);
+  ParseOut out;
+  ASSERT_EQ(feed.on_frame(0, fixture("ws_ticker.json"), kRecv, out), ParseStatus::ok) << out.error;
+  ASSERT_EQ(out.events.size(), 1u);
+  // "variation": 0.10004997501249376 is 0.1 %, at the 8 decimals of change_pct.
+  EXPECT_EQ(format_decimal(std::get<TickerMsg>(out.events[0].body).change_pct, kPctScale), "0.10004998");
 }
 
 TEST(CoinbtrFeed, NotStarted) {

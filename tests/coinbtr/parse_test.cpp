@@ -47,6 +47,24 @@ TEST_F(CoinbtrParse, MarketsFromPayload) {
   EXPECT_EQ(v[0].qty_scale, 8);
 }
 
+TEST_F(CoinbtrParse, MarketsPageGivesItsNextUrl) {
+  std::vector<Instrument> v;
+  std::string err, next = "stale";
+  ASSERT_EQ(parse_markets(rd, fixture("rest_markets_page1.json"), v, err, &next), ParseStatus::ok) << err;
+  EXPECT_EQ(next, "https://api.tauros.io/api/v2/trading/markets/?limit=1&offset=1");
+  ASSERT_EQ(parse_markets(rd, fixture("rest_markets_page2.json"), v, err, &next), ParseStatus::ok) << err;
+  EXPECT_EQ(next, "");  // null: the last page (its `previous` is not a next)
+  ASSERT_EQ(v.size(), 2u);
+  EXPECT_EQ(v[0].symbol, "BTC-MXN");
+  EXPECT_EQ(v[1].symbol, "ETH-MXN");
+  next = "stale";
+  ASSERT_EQ(parse_markets(rd, fixture("rest_markets.json"), v, err, &next), ParseStatus::ok);
+  EXPECT_EQ(next, "");
+  EXPECT_EQ(parse_markets(rd, R"({"success":true,"next":"x?a=1","payload":{}})", v, err, &next), ParseStatus::error);
+  EXPECT_EQ(next, "");
+  EXPECT_EQ(v.size(), 3u);
+}
+
 TEST_F(CoinbtrParse, MarketsFromDataSkipsClosedAndUnnamed) {
   std::vector<Instrument> v;
   std::string err;
@@ -273,6 +291,70 @@ TEST_F(CoinbtrParse, RestOrderbookSumsOrdersAndCaps) {
   ASSERT_EQ(book(0).level_count, 2u);
   expect_level(book(0), 0, Side::bid, "985000.01", "0.01522842");
   expect_level(book(0), 1, Side::ask, "999998.99", "0.00143773");
+}
+
+// The book's levels as (side, price, qty) text, bids then asks.
+std::vector<std::string> levels_text(const ParseOut& o) {
+  std::vector<std::string> v;
+  for (const auto& lv : o.levels)
+    v.push_back(std::string(lv.side == Side::bid ? "bid " : "ask ") + px(lv.price) + " " + px(lv.qty));
+  return v;
+}
+
+TEST_F(CoinbtrParse, WsOrderbookTopTenOrdersSumToFewerLevelsAndAreRecognised) {
+  ASSERT_EQ(ws("ws_orderbook_top_orders.json"), ParseStatus::ok) << out.error;
+  // Ten orders a side on seven prices; the last level shows only its first order (0.7 of
+  // 0.73, 1.05 of 1.06).
+  EXPECT_EQ(levels_text(out), (std::vector<std::string>{
+                                  "bid 75000 0.1", "bid 74990 0.25", "bid 74980 0.3", "bid 74970 0.41",
+                                  "bid 74960 0.52", "bid 74950 0.6", "bid 74940 0.7",
+                                  "ask 75100 0.4", "ask 75110 0.35", "ask 75120 1", "ask 75130 0.65",
+                                  "ask 75140 1.6", "ask 75150 0.95", "ask 75160 1.05"}));
+  EXPECT_EQ(out.detected, (std::vector<std::string_view>{"book_top_orders"}));
+}
+
+TEST_F(CoinbtrParse, WsOrderbookOrdersOfTenLevelsAreRecognised) {
+  ASSERT_EQ(ws("ws_orderbook_top_levels.json"), ParseStatus::ok) << out.error;
+  ASSERT_EQ(out.levels.size(), 20u);  // fifteen rows a side, ten prices
+  EXPECT_EQ(levels_text(out)[9], "bid 74910 1");
+  EXPECT_EQ(levels_text(out)[19], "ask 75190 1.37");
+  EXPECT_EQ(out.detected, (std::vector<std::string_view>{"book_top_levels"}));
+  // Fewer than ten rows tell neither.
+  out.clear();
+  ASSERT_EQ(ws("ws_orderbook_same_price.json"), ParseStatus::ok);
+  EXPECT_TRUE(out.detected.empty());
+}
+
+TEST_F(CoinbtrParse, RestOrderbookCutToTheWindowOfThePushes) {
+  // Nineteen orders a side: its best ten orders are the top-orders push, its best ten
+  // levels the top-levels push, to the unit.
+  const std::string rest = fixture("rest_orderbook_orders.json");
+  ASSERT_EQ(ws("ws_orderbook_top_orders.json"), ParseStatus::ok);
+  const auto top_orders = levels_text(out);
+  out.clear();
+  ASSERT_EQ(ws("ws_orderbook_top_levels.json"), ParseStatus::ok);
+  const auto top_levels = levels_text(out);
+  out.clear();
+  opt.rest_book_orders = 10;
+  opt.rest_book_levels = 10;
+  ASSERT_EQ(parse_rest_orderbook(rd, rest, tab, 0, opt, kRecv, out), ParseStatus::ok) << out.error;
+  EXPECT_EQ(levels_text(out), top_orders);
+  EXPECT_TRUE(out.detected.empty());
+  out.clear();
+  opt.rest_book_orders = 0;
+  ASSERT_EQ(parse_rest_orderbook(rd, rest, tab, 0, opt, kRecv, out), ParseStatus::ok);
+  EXPECT_EQ(levels_text(out), top_levels);
+  out.clear();
+  opt.rest_book_orders = 3;
+  ASSERT_EQ(parse_rest_orderbook(rd, rest, tab, 0, opt, kRecv, out), ParseStatus::ok);
+  EXPECT_EQ(levels_text(out),
+            (std::vector<std::string>{"bid 75000 0.1", "bid 74990 0.25", "ask 75100 0.4", "ask 75110 0.35"}));
+  // The rows of one price keep the venue's order: with two orders kept, 74990 has only its
+  // first (0.2) and 75100 both.
+  out.clear();
+  opt.rest_book_orders = 2;
+  ASSERT_EQ(parse_rest_orderbook(rd, rest, tab, 0, opt, kRecv, out), ParseStatus::ok);
+  EXPECT_EQ(levels_text(out), (std::vector<std::string>{"bid 75000 0.1", "bid 74990 0.2", "ask 75100 0.4"}));
 }
 
 TEST_F(CoinbtrParse, LegacyOrderbookAndTradesParse) {

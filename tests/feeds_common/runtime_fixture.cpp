@@ -6,7 +6,13 @@
 namespace mdhub::test {
 
 ParseStatus FakeFeed::parse_discovery(std::string_view body, std::vector<Instrument>& out, std::string& error) {
+  next_.clear();
+  if (const auto bar = body.find('|'); bar != std::string_view::npos) {
+    next_ = std::string(body.substr(bar + 1));
+    body = body.substr(0, bar);
+  }
   if (body.empty()) {
+    next_.clear();
     error = "empty instrument list";
     return ParseStatus::error;
   }

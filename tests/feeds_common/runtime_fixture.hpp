@@ -29,7 +29,8 @@ struct FakeScript {
   int starts = 0;
 };
 
-/// Discovery body: "SYMBOL:native,SYMBOL:native". Frames / poll bodies: "trade:<inst>:<price>"
+/// Discovery body: "SYMBOL:native,SYMBOL:native", optionally followed by "|<target>": the
+/// listing's next page. Frames / poll bodies: "trade:<inst>:<price>"
 /// gives one trade event; "pong" is ignored; "throw" throws std::runtime_error("boom");
 /// "refused:<why>" is a refused subscription; "seen:a" / "seen:<other>" recognise variant_a /
 /// variant_b; anything else is a parse error.
@@ -39,6 +40,7 @@ class FakeFeed final : public VenueFeed {
   std::string_view venue() const override { return "fake"; }
   std::string discovery_target() const override { return s_->discovery_target; }
   ParseStatus parse_discovery(std::string_view body, std::vector<Instrument>& out, std::string& error) override;
+  std::string discovery_next() override { return next_; }
   void start(const InstrumentTable&) override { ++s_->starts; }
   std::vector<StreamPlan> streams() override { return s_->streams; }
   std::vector<PollPlan> polls() override { return s_->polls; }
@@ -59,6 +61,7 @@ class FakeFeed final : public VenueFeed {
  private:
   static ParseStatus parse(std::string_view text, RecvTime t, ParseOut& out);
   std::shared_ptr<FakeScript> s_;
+  std::string next_;
 };
 
 struct RecordingSink final : FeedSink {

@@ -207,6 +207,43 @@ TEST_F(RuntimeRest, MalformedDiscoveryIsAParseErrorAndRetried) {
   EXPECT_TRUE(sink.saw_state(0, FeedState::down));
 }
 
+TEST_F(RuntimeRest, PagedDiscoveryReadsEveryPageBeforeChoosing) {
+  MockVenue v(io);
+  int page2 = 0;
+  v.on_http = [&](const MockRequest& q) {
+    if (q.target == "/fake/api/markets") return ok("BTC-USDT:btcusdt|/markets?page=2");
+    // The second page fails once: discovery starts over from the first.
+    if (q.target == "/fake/api/markets?page=2")
+      return ++page2 == 1 ? MockReply{500, "down", {}, 0, false, false} : ok("ETH-USDT:ethusdt");
+    return ok("trade:0:1");
+  };
+  VenueConfig cfg = config(v);
+  cfg.symbols = {"ETH-USDT", "BTC-USDT"};
+  auto r = make_runner(cfg, polling(1000ms));
+  r->start();
+  ASSERT_TRUE(run_until([&] { return r->stats().state == FeedState::live; }));
+  // One choice, from both pages, published once.
+  ASSERT_EQ(sink.instruments.size(), 1u);
+  EXPECT_EQ(sink.instruments[0], (std::vector<std::string>{"BTC-USDT", "ETH-USDT"}));
+  std::vector<std::string> targets;
+  for (const auto& q : v.requests)
+    if (q.target.starts_with("/fake/api/markets")) targets.push_back(q.target);
+  EXPECT_EQ(targets, (std::vector<std::string>{"/fake/api/markets", "/fake/api/markets?page=2", "/fake/api/markets",
+                                               "/fake/api/markets?page=2"}));
+  EXPECT_TRUE(r->stats().last_error.find("symbols not listed") == std::string::npos) << r->stats().last_error;
+}
+
+TEST_F(RuntimeRest, EndlessDiscoveryPagingIsCutAndRetried) {
+  MockVenue v(io);
+  v.on_http = [&](const MockRequest&) { return ok("BTC-USDT:btcusdt|/markets?again"); };
+  auto r = make_runner(config(v), polling(1000ms));
+  r->start();
+  ASSERT_TRUE(run_until([&] { return r->stats().last_error == "discovery: more than 100 pages"; }));
+  EXPECT_EQ(v.requests.size(), 100u);
+  EXPECT_TRUE(sink.instruments.empty());
+  EXPECT_EQ(r->stats().state, FeedState::down);
+}
+
 TEST_F(RuntimeRest, RefusedVenueIsDownWhileAnotherRunnerWorks) {
   // A port nobody listens on: bind, read the port, close.
   uint16_t dead_port = 0;

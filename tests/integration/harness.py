@@ -83,13 +83,25 @@ def patch_options(cfg, venue_options):
     return cfg
 
 
+def patch_venue_keys(cfg, venue_keys):
+    """Adds `key = value` lines to each venue's own table (rate_limit_rps and the like)."""
+    for venue, keys in venue_keys.items():
+        lines = "".join(f"{k} = {json.dumps(v)}\n" for k, v in keys.items())
+        header = f"[venues.{venue}]\n"
+        assert header in cfg, header
+        cfg = cfg.replace(header, header + lines, 1)
+    return cfg
+
+
 class Stack:
     """A simulator and an mdhub pointed at it."""
 
-    def __init__(self, binary, sim_args=(), hub_args=(), tls=False, venue_options=None, extra_config=""):
+    def __init__(self, binary, sim_args=(), hub_args=(), tls=False, venue_options=None, venue_keys=None,
+                 extra_config=""):
         """venue_options: {venue: {key: value}} added to the printed config's
-        `[venues.<id>.options]` tables (runtime knobs such as rest_timeout_ms); extra_config:
-        TOML appended to the config (e.g. a [recording] table)."""
+        `[venues.<id>.options]` tables (runtime knobs such as rest_timeout_ms); venue_keys
+        likewise to the `[venues.<id>]` tables (rate_limit_rps); extra_config: TOML appended
+        to the config (e.g. a [recording] table)."""
         self.binary = binary
         self.dir = tempfile.mkdtemp(prefix="mdhub-it-")
         self.sim_port, self.hub_port = free_port(), free_port()
@@ -103,7 +115,7 @@ class Stack:
                              check=True, capture_output=True, text=True).stdout
         self.config_path = os.path.join(self.dir, "sim.toml")
         with open(self.config_path, "w") as f:
-            f.write(patch_options(cfg, venue_options or {}) + extra_config)
+            f.write(patch_venue_keys(patch_options(cfg, venue_options or {}), venue_keys or {}) + extra_config)
         if tls:
             import ssl
             self.ssl_context = ssl.create_default_context(cafile=os.path.join(self.dir, "sim-ca.pem"))

@@ -1,13 +1,17 @@
 """Where a venue's documents allow several readings, the simulator speaks each of them
 (`mdhub sim --variant`) and mdhub must hold the simulator's truth under every one, and say
 in /api/v1/feeds what it recognised."""
+import asyncio
+import json
 import os
 import re
 import subprocess
 import sys
 import unittest
+from decimal import Decimal
 
 sys.path.insert(0, os.path.dirname(__file__))
+import websockets  # noqa: E402
 from harness import Stack, get, http, wait_until  # noqa: E402
 
 BIN = os.environ["MDHUB_BIN"]
@@ -37,7 +41,12 @@ class VariantSwitch(unittest.TestCase):
         out = run_sim("--help").stdout
         for line in ("narkasa.depth=sides|full (default sides)",
                      "narkasa.refuse=none|BTCTRY|ETHTRY|BTCUSDT|ETHUSDT (default none)",
-                     "btse.retry_after=epoch_ms|epoch_s|delay|date (default epoch_ms)"):
+                     "btse.retry_after=epoch_ms|epoch_s|delay|date (default epoch_ms)",
+                     "bitexbit.trades_order=newest|oldest (default newest)",
+                     "bitexbit.since_bound=inclusive|exclusive (default inclusive)",
+                     "coinbtr.book=orders|levels (default orders)",
+                     "coinbtr.variation=percent|ratio (default percent)",
+                     "coinbtr.markets=whole|paged (default whole)"):
             self.assertIn(line, out)
         plain = run_sim("--listen", "127.0.0.1:9999", "--print-config")
         varied = run_sim("--listen", "127.0.0.1:9999", "--print-config",
@@ -54,7 +63,10 @@ class NarkasaDepth(unittest.TestCase):
         stack = Stack(BIN, sim_args=["--variant", f"narkasa.depth={variant}"])
         try:
             self.assertEqual(stack.sim_get("/sim/status")["variants"],
-                             {"narkasa.depth": variant, "narkasa.refuse": "none", "btse.retry_after": "epoch_ms"})
+                             {"narkasa.depth": variant, "narkasa.refuse": "none", "btse.retry_after": "epoch_ms",
+                              "bitexbit.trades_order": "newest", "bitexbit.since_bound": "inclusive",
+                              "coinbtr.book": "orders", "coinbtr.variation": "percent",
+                              "coinbtr.markets": "whole"})
             if one_sided:
                 # The sides reading leaves the unchanged side out or sends it as [].
                 wait_until("one-sided depth pushes counted", lambda: all(
@@ -138,6 +150,199 @@ class BtseRetryAfter(unittest.TestCase):
 
     def test_date(self):
         self.check("date")
+
+
+class BitexbitTradePages(unittest.TestCase):
+    """Pages newest or oldest first, since_id inclusive or exclusive: mdhub's trade tape is
+    the venue's, each id once, in order, while more trades than one page (3) arrive between
+    two polls (about 6 a second per symbol, polled every second). The REST rate limit is
+    raised so that the catch-up polls are not what is measured."""
+    LIMIT = 3
+
+    def check(self, order, bound):
+        s = Stack(BIN, sim_args=["--variant", f"bitexbit.trades_order={order},bitexbit.since_bound={bound}"],
+                  venue_options={"bitexbit": {"trades_limit": self.LIMIT, "trades_poll_ms": 1000}},
+                  venue_keys={"bitexbit": {"rate_limit_rps": 50, "rate_limit_burst": 50}})
+        try:
+            self.assertEqual({k: v for k, v in s.sim_get("/sim/status")["variants"].items() if k.startswith("bitexbit.")},
+                             {"bitexbit.trades_order": order, "bitexbit.since_bound": bound})
+            natives = {i["symbol"]: i["native"] for i in get(s.hub + "/api/v1/instruments")["instruments"]
+                       if i["venue"] == "bitexbit"}
+            self.assertEqual(len(natives), 4)
+            hub = lambda sym: get(f"{s.hub}/api/v1/trades/bitexbit/{sym}?limit=1000")["trades"]  # noqa: E731
+            wait_until("trades in mdhub", lambda: all(hub(sym) for sym in natives), 20)
+            start = {sym: self.sim_trades(s, native)[-1]["id"] for sym, native in natives.items()}
+            # Full pages seen for every symbol's share: at least a few, for the walk or catch-up.
+            wait_until("full trade pages", lambda: s.feed("bitexbit")["detected"].get("trades_page_full", 0) >= 8, 30)
+            wait_until("a window of trades", lambda: all(
+                int(hub(sym)[-1]["trade_id"]) > start[sym] + 20 for sym in natives), 30)
+            s.sim_post("/sim/pause")
+            try:
+                for sym, native in natives.items():
+                    truth = self.sim_trades(s, native)
+                    wait_until(f"{sym} newest trade", lambda sym=sym, last=truth[-1]["id"]:
+                               int(hub(sym)[-1]["trade_id"]) == last, 10)
+                    self.assert_same_trades(sym, start[sym], truth, hub(sym))
+            finally:
+                s.sim_post("/sim/resume")
+            f = s.feed("bitexbit")
+            other = {"newest": "oldest", "oldest": "newest"}[order]
+            self.assertGreater(f["detected"].get(f"trades_{order}_first", 0), 0, f["detected"])
+            self.assertNotIn(f"trades_{other}_first", f["detected"])
+            self.assertGreater(f["detected"].get(f"trades_since_{bound}", 0), 0, f["detected"])
+            self.assertNotIn("trades_since_" + {"inclusive": "exclusive", "exclusive": "inclusive"}[bound],
+                             f["detected"])
+            self.assertNotIn("trades_backlog_cut", f["detected"])
+            self.assertEqual(f["parse_errors"], 0)
+        finally:
+            s.close()
+
+    @staticmethod
+    def sim_trades(s, native):
+        """The venue's last 1000 trades, oldest first whatever the page order."""
+        rows = s.sim_get(f"/bitexbit/api/v2/public/trades?symbol={native}&limit=1000")
+        return sorted(rows, key=lambda t: t["id"])
+
+    def assert_same_trades(self, sym, start_id, truth, mine):
+        self.assertLessEqual(truth[0]["id"], start_id, f"{sym}: the simulator's history no longer covers the window")
+        self.assertLessEqual(int(mine[0]["trade_id"]), start_id, f"{sym}: mdhub's history no longer covers the window")
+        want = [t for t in truth if t["id"] >= start_id]
+        got = [t for t in mine if int(t["trade_id"]) >= start_id]
+        self.assertGreater(len(want), 20, sym)
+        self.assertEqual([int(t["trade_id"]) for t in got], [t["id"] for t in want], f"{sym}: trade ids differ")
+        for w, g in zip(want, got):
+            self.assertEqual((Decimal(g["price"]), Decimal(g["qty"]), g["side"]),
+                             (Decimal(w["price"]), Decimal(w["amount"]), w["type"]), f"{sym} trade {w['id']}")
+            self.assertEqual(g["ts_exchange"], w["date"] * 1000, f"{sym} trade {w['id']}")
+
+    def test_newest_inclusive(self):
+        self.check("newest", "inclusive")
+
+    def test_newest_exclusive(self):
+        self.check("newest", "exclusive")
+
+    def test_oldest_inclusive(self):
+        self.check("oldest", "inclusive")
+
+    def test_oldest_exclusive(self):
+        self.check("oldest", "exclusive")
+
+
+class CoinbtrBookWindow(unittest.TestCase):
+    """An orderbook push is the top ten orders per side (the doc) or every order of the top ten
+    levels: mdhub holds the truth either way, and the REST books polled between pushes (the
+    resync path) are cut to the same window, so the book does not flip between the two."""
+
+    def check(self, variant):
+        s = Stack(BIN, sim_args=["--variant", f"coinbtr.book={variant}"],
+                  venue_options={"coinbtr": {"book_poll_ms": 200}})
+        try:
+            self.assertEqual(s.sim_get("/sim/status")["variants"]["coinbtr.book"], variant)
+            wait_until("the window recognised",
+                       lambda: s.feed("coinbtr")["detected"].get(f"book_top_{variant}", 0) > 0, 20)
+            syms = s.instruments("coinbtr")
+            self.assertEqual(sorted(syms), ["BTC-MXN", "ETH-MXN"])
+            s.sim_post("/sim/pause")
+            try:
+                for sym in syms:
+                    wait_until(f"{sym} == truth", lambda sym=sym: s.book_matches("coinbtr", sym, 1000), 20)
+                # The market stands still and REST books keep replacing the pushed one: every
+                # look at the book must still be the truth.
+                start = s.feed("coinbtr")["rest_requests"]
+                looks = 0
+                while s.feed("coinbtr")["rest_requests"] < start + 12:
+                    for sym in syms:
+                        self.assertTrue(s.book_matches("coinbtr", sym, 1000), f"{sym} left the truth")
+                        looks += 1
+                self.assertGreater(looks, 0)
+                sizes = []
+                for sym in syms:
+                    book = get(f"{s.hub}/api/v1/book/coinbtr/{sym}?depth=1000")
+                    sizes += [len(book["bids"]), len(book["asks"])]
+            finally:
+                s.sim_post("/sim/resume")
+            if variant == "orders":
+                self.assertTrue(all(0 < n <= 10 for n in sizes), sizes)
+                self.assertLess(sum(sizes), 40, sizes)  # orders sharing a price: fewer levels
+            else:
+                self.assertEqual(sizes, [10, 10, 10, 10])
+            f = s.feed("coinbtr")
+            other = {"orders": "levels", "levels": "orders"}[variant]
+            self.assertNotIn(f"book_top_{other}", f["detected"])
+            self.assertEqual(f["parse_errors"], 0)
+        finally:
+            s.close()
+
+    def test_orders(self):
+        self.check("orders")
+
+    def test_levels(self):
+        self.check("levels")
+
+
+class CoinbtrVariation(unittest.TestCase):
+    """The ticker's `variation` is the 24 h change in percent (the doc's text) or a ratio: with
+    the matching variation_unit (percent by default) change_pct equals the venue's change."""
+
+    def check(self, variant, options, scale):
+        s = Stack(BIN, sim_args=["--variant", f"coinbtr.variation={variant}"],
+                  venue_options={"coinbtr": options})
+        try:
+            wait_until("coinbtr live", lambda: s.feed("coinbtr")["state"] == "live", 20)
+            ws_url = s.sim.replace("http", "ws", 1) + "/coinbtr/"
+            wait_until("a price change", lambda: Decimal(self.variation(ws_url)) != 0, 30)
+            s.sim_post("/sim/pause")
+            try:
+                want = Decimal(self.variation(ws_url)) * scale
+                hub = lambda: ok_ticker(s.hub + "/api/v1/ticker/coinbtr/BTC-MXN")  # noqa: E731
+                wait_until(f"change_pct == {want}", lambda: (t := hub()) and t["change_pct"] is not None
+                           and Decimal(t["change_pct"]) == want, 20)
+            finally:
+                s.sim_post("/sim/resume")
+        finally:
+            s.close()
+
+    @staticmethod
+    def variation(ws_url):
+        """The `variation` text of the venue's current BTC-MXN ticker (sent on subscribing)."""
+        async def go():
+            async with websockets.connect(ws_url) as ws:
+                await ws.send(json.dumps({"action": "subscribe", "market": "BTC-MXN", "channel": "ticker"}))
+                while True:
+                    frame = await ws.recv()
+                    if frame.startswith('{"channel":"ticker"'):
+                        return re.search(r'"variation":(-?[0-9.]+)', frame).group(1)
+        return asyncio.run(asyncio.wait_for(go(), 10))
+
+    def test_percent_read_by_default(self):
+        self.check("percent", {}, 1)
+
+    def test_ratio_with_variation_unit_ratio(self):
+        self.check("ratio", {"variation_unit": "ratio"}, 100)
+
+
+class CoinbtrMarketPages(unittest.TestCase):
+    """The market listing comes in pages of one (`limit`/`offset`, `next` on the venue's public
+    host): mdhub follows every page against its own rest_base and serves every market."""
+
+    def test_every_page_is_read(self):
+        s = Stack(BIN, sim_args=["--variant", "coinbtr.markets=paged"])
+        try:
+            self.assertEqual(s.sim_get("/sim/status")["variants"]["coinbtr.markets"], "paged")
+            self.assertEqual(len(s.sim_get("/coinbtr/api/v2/trading/markets/")["payload"]), 1)
+            syms = s.converge("coinbtr", depth=1000)
+            self.assertEqual(sorted(syms), ["BTC-MXN", "ETH-MXN"])
+            f = s.feed("coinbtr")
+            self.assertEqual(f["parse_errors"], 0)
+            self.assertEqual(f["state"], "live")
+            self.assertNotIn("symbols not listed", f["last_error"] or "")
+        finally:
+            s.close()
+
+
+def ok_ticker(url):
+    status, body = http(url)
+    return body if status == 200 else None
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 // CoinBTR (Tauros) as served by the simulator: REST envelope and shapes, websocket
-// subscribe -> ack -> per-order top-10 pushes whose sum by price equals the truth.
+// subscribe -> ack -> per-order pushes (the top ten orders, or the orders of the top ten
+// levels) whose sum by price equals the truth.
 #include <algorithm>
 #include <map>
 
@@ -44,6 +45,55 @@ Levels sum_rows(const std::string& text, const char* side, const char* pkey, con
   return {};
 }
 
+// The first `n` rows of one side (in the order sent: best first) summed by price.
+Levels first_rows(const std::string& text, const char* side, const char* pkey, const char* qkey, int ps, int qs,
+                  size_t n) try {
+  json::Reader r;
+  auto doc = r.iterate(text);
+  const bool rest = text.starts_with(R"({"success")");
+  Levels out;
+  size_t k = 0;
+  for (auto row : (rest ? doc["payload"][side] : doc["data"][side]).get_array()) {
+    if (k++ == n) break;
+    od::object o = row.get_object();
+    const int64_t p = *json::decimal(o[pkey].value(), ps), q = *json::decimal(o[qkey].value(), qs);
+    if (!out.empty() && out.back().first == p) out.back().second += q;
+    else out.emplace_back(p, q);
+  }
+  return out;
+} catch (const std::exception& e) {
+  ADD_FAILURE() << e.what() << " in " << text.substr(0, 300);
+  return {};
+}
+
+TEST_F(SimCoinbtr, MarketListingWholeOrPaged) {
+  // whole (the default): everything at once, limit and offset ignored.
+  auto all = rest("/v2/trading/markets/?limit=1&offset=1");
+  EXPECT_EQ(all["payload"].get_array().size(), 2u);
+  EXPECT_TRUE(all["next"].is_null());
+  sim->stop();
+  Options o = options(11, {"coinbtr"});
+  o.variants["coinbtr.markets"] = "paged";
+  start(o);
+  auto p1 = rest("/v2/trading/markets/");
+  ASSERT_EQ(p1["payload"].get_array().size(), 1u);
+  EXPECT_EQ(std::string_view(p1["payload"].at(0)["name"]), "BTC-MXN");
+  EXPECT_EQ(int64_t(p1["count"]), 2);
+  EXPECT_EQ(std::string_view(p1["next"]), "https://api.tauros.io/api/v2/trading/markets/?limit=1&offset=1");
+  EXPECT_TRUE(p1["previous"].is_null());
+  auto p2 = rest("/v2/trading/markets/?limit=1&offset=1");
+  ASSERT_EQ(p2["payload"].get_array().size(), 1u);
+  EXPECT_EQ(std::string_view(p2["payload"].at(0)["name"]), "ETH-MXN");
+  EXPECT_TRUE(p2["next"].is_null());
+  EXPECT_EQ(std::string_view(p2["previous"]), "https://api.tauros.io/api/v2/trading/markets/?limit=1&offset=0");
+  EXPECT_EQ(rest("/v2/trading/markets/?limit=5")["payload"].get_array().size(), 2u);
+  EXPECT_EQ(rest("/v2/trading/markets/?offset=2")["payload"].get_array().size(), 0u);
+  rest("/v2/trading/markets/?limit=0", 400);
+  rest("/v2/trading/markets/?offset=-1", 400);
+  // Tickers are not paged.
+  EXPECT_EQ(rest("/v2/trading/tickers/")["payload"].get_array().size(), 2u);
+}
+
 TEST_F(SimCoinbtr, RestMarketsTickersBookAndTrades) {
   auto m = rest("/v2/trading/markets/");
   EXPECT_TRUE(bool(m["success"]));
@@ -77,11 +127,12 @@ TEST_F(SimCoinbtr, RestMarketsTickersBookAndTrades) {
   const Levels al = sum_rows(book, "asks", "price", "amount", sp.price_scale, sp.qty_scale);
   EXPECT_LT(bl.size(), 50u);  // some levels are split into two orders
   EXPECT_LT(bl.front().first, al.front().first);
-  // Once published (the pause flushes), the REST book's top 10 is the truth.
+  // Once published (the pause flushes), the REST book's first ten orders are the truth
+  // (book=orders): fewer than ten levels where orders share a price.
   const Truth truth_now = truth("coinbtr", "BTC-MXN");
-  ASSERT_EQ(truth_now.bids.size(), 10u);
-  EXPECT_EQ(Levels(bl.begin(), bl.begin() + 10), truth_now.bids);
-  EXPECT_EQ(Levels(al.begin(), al.begin() + 10), truth_now.asks);
+  EXPECT_EQ(first_rows(book, "bids", "price", "amount", sp.price_scale, sp.qty_scale, 10), truth_now.bids);
+  EXPECT_EQ(first_rows(book, "asks", "price", "amount", sp.price_scale, sp.qty_scale, 10), truth_now.asks);
+  EXPECT_LT(truth_now.bids.size() + truth_now.asks.size(), 20u);
 
   auto tr = rest("/v2/trading/btc-mxn/trades/");
   auto trades = tr["payload"].get_array();
@@ -100,40 +151,57 @@ TEST_F(SimCoinbtr, RestMarketsTickersBookAndTrades) {
   EXPECT_EQ(body, R"({"success":false,"msg":"Market not found","payload":null})");
 }
 
-TEST_F(SimCoinbtr, WsTopTenPushSumsToTruthAfterPause) {
-  const auto& sp = find_spec("coinbtr", "BTC-MXN");
-  WsClient ws(io, port, "/coinbtr/");
-  ASSERT_TRUE(ws.connected());
-  ws.send(R"({"action":"subscribe","market":"BTC-MXN","channel":"orderbook"})");
-  EXPECT_EQ(ws.next(), R"({"action":"subscribe","market":"BTC-MXN","channel":"orderbook","status":"ok"})");
-  std::string last;
-  bool paused = false;
-  size_t rows_seen = 0;
-  for (int books = 0;;) {
-    auto f = ws.next();
-    ASSERT_TRUE(f);
-    if (paused && f->starts_with(R"({"action":"subscribe")")) break;  // after everything the pause flushed
-    ASSERT_TRUE(f->starts_with(R"({"channel":"orderbook","type":"BTC-MXN","data":{)")) << *f;
-    last = *f;
-    if (++books == 4) {
-      ASSERT_EQ(post("/sim/pause").status, 200u);
-      ws.send(R"({"action":"subscribe","market":"BTC-MXN","channel":"ticker"})");
-      paused = true;
+TEST_F(SimCoinbtr, WsPushSumsToTruthAfterPauseInEitherWindow) {
+  for (const std::string variant : {"orders", "levels"}) {
+    SCOPED_TRACE(variant);
+    sim->stop();
+    Options o = options(11, {"coinbtr"});
+    o.variants["coinbtr.book"] = variant;
+    start(o);
+    const auto& sp = find_spec("coinbtr", "BTC-MXN");
+    WsClient ws(io, port, "/coinbtr/");
+    ASSERT_TRUE(ws.connected());
+    ws.send(R"({"action":"subscribe","market":"BTC-MXN","channel":"orderbook"})");
+    EXPECT_EQ(ws.next(), R"({"action":"subscribe","market":"BTC-MXN","channel":"orderbook","status":"ok"})");
+    std::string last;
+    bool paused = false;
+    for (int books = 0;;) {
+      auto f = ws.next();
+      ASSERT_TRUE(f);
+      if (paused && f->starts_with(R"({"action":"subscribe")")) break;  // after everything the pause flushed
+      ASSERT_TRUE(f->starts_with(R"({"channel":"orderbook","type":"BTC-MXN","data":{)")) << *f;
+      last = *f;
+      if (++books == 4) {
+        ASSERT_EQ(post("/sim/pause").status, 200u);
+        ws.send(R"({"action":"subscribe","market":"BTC-MXN","channel":"ticker"})");
+        paused = true;
+      }
+    }
+    auto e = json(last);
+    auto row = e["data"]["asks"].at(0);
+    for (const char* k : {"a", "p", "v"}) EXPECT_TRUE(row[k].is_string()) << k;
+    EXPECT_TRUE(row["t"].is_int64());
+    const Levels bids = sum_rows(last, "bids", "p", "a", sp.price_scale, sp.qty_scale);
+    const Levels asks = sum_rows(last, "asks", "p", "a", sp.price_scale, sp.qty_scale);
+    const size_t bid_rows = e["data"]["bids"].get_array().size(), ask_rows = e["data"]["asks"].get_array().size();
+    const Truth t = truth("coinbtr", "BTC-MXN");
+    EXPECT_FALSE(t.has_seq);
+    EXPECT_EQ(bids, t.bids);
+    EXPECT_EQ(asks, t.asks);
+    // The REST book's first rows, summed, are the same truth: what a resync shows.
+    const std::string book = get("/coinbtr/api/v2/trading/btc-mxn/orderbook/").body;
+    const size_t rest_rows = variant == "orders" ? 10 : bid_rows;
+    EXPECT_EQ(first_rows(book, "bids", "price", "amount", sp.price_scale, sp.qty_scale, rest_rows), t.bids);
+    if (variant == "orders") {
+      EXPECT_EQ(bid_rows, 10u);
+      EXPECT_EQ(ask_rows, 10u);
+      EXPECT_LT(t.bids.size() + t.asks.size(), 20u);  // orders share prices: fewer levels
+    } else {
+      EXPECT_GT(bid_rows + ask_rows, 20u);  // per-order rows: some prices appear twice
+      EXPECT_EQ(t.bids.size(), 10u);
+      EXPECT_EQ(t.asks.size(), 10u);
     }
   }
-  auto e = json(last);
-  auto row = e["data"]["asks"].at(0);
-  for (const char* k : {"a", "p", "v"}) EXPECT_TRUE(row[k].is_string()) << k;
-  EXPECT_TRUE(row["t"].is_int64());
-  const Levels bids = sum_rows(last, "bids", "p", "a", sp.price_scale, sp.qty_scale);
-  const Levels asks = sum_rows(last, "asks", "p", "a", sp.price_scale, sp.qty_scale);
-  rows_seen = e["data"]["bids"].get_array().size() + e["data"]["asks"].get_array().size();
-  EXPECT_GT(rows_seen, 20u);  // per-order rows: some prices appear twice
-  const Truth t = truth("coinbtr", "BTC-MXN");
-  EXPECT_FALSE(t.has_seq);
-  ASSERT_EQ(t.bids.size(), 10u);
-  EXPECT_EQ(bids, t.bids);
-  EXPECT_EQ(asks, t.asks);
 }
 
 TEST_F(SimCoinbtr, WsTickerTradesAndErrors) {

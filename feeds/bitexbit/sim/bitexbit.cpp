@@ -3,6 +3,16 @@
 // Prices and amounts are decimal strings padded to the pair's precision, except the depth
 // levels, which are JSON numbers as in the venue's own example; times are ms, but the depth
 // `date` is float seconds and candle times are seconds.
+// Variants (--variant bitexbit.KEY=VALUE); neither changes the truth:
+//   trades_order=newest (default) a /trades page is the newest `limit` trades of the asked
+//                range, newest first, as in the venue's own example (ids 17802900,
+//                17802242, 17802190); so a full page after `since_id` leaves older trades
+//                behind it, to be fetched with `until_id`.
+//   trades_order=oldest the oldest `limit` trades after `since_id`, oldest first (without
+//                `since_id`, the newest `limit`, oldest first).
+//   since_bound=inclusive (default) `since_id`/`until_id` are the minimal/maximal id
+//                returned, as the docs describe them: the row with that id comes back.
+//   since_bound=exclusive only ids strictly after `since_id` (before `until_id`).
 #include <algorithm>
 #include <limits>
 
@@ -41,7 +51,12 @@ int64_t timeframe_seconds(std::string_view tf) {
 
 class Bitexbit final : public SimVenue {
  public:
-  Bitexbit(Context& ctx, std::vector<uint32_t> ids) : ctx_(ctx), market_(ctx.market()), ids_(std::move(ids)) {
+  Bitexbit(Context& ctx, std::vector<uint32_t> ids)
+      : ctx_(ctx),
+        market_(ctx.market()),
+        ids_(std::move(ids)),
+        newest_first_(ctx.variant("bitexbit", "trades_order") == "newest"),
+        inclusive_(ctx.variant("bitexbit", "since_bound") == "inclusive") {
     ctx.route("/bitexbit/api/v2/public/", [this](const net::HttpRequest& req, net::Respond respond) {
       respond(rest(req));
     });
@@ -173,23 +188,28 @@ class Bitexbit final : public SimVenue {
   }
 
   net::HttpResponse trades(const net::HttpRequest& req, size_t local) const {
-    int64_t limit = kDefaultLimit, since_id = -1;
+    int64_t limit = kDefaultLimit, since_id = -1, until_id = -1;
     if (!int_param(req, "limit", limit) || limit <= 0) return error_reply("limit must be a positive integer");
     if (!int_param(req, "since_id", since_id)) return error_reply("since_id must be an integer");
-    limit = std::min(limit, kMaxLimit);
+    if (!int_param(req, "until_id", until_id)) return error_reply("until_id must be an integer");
+    const size_t n = static_cast<size_t>(std::min(limit, kMaxLimit));
+    const bool has_since = req.param("since_id") != nullptr, has_until = req.param("until_id") != nullptr;
     const auto& sp = spec(local);
-    const auto all = market_.trades(ids_[local]);
-    size_t first = 0;
-    if (req.param("since_id")) {
-      while (first < all.size() && all[first].id <= since_id) ++first;
-    } else if (all.size() > static_cast<size_t>(limit)) {
-      first = all.size() - static_cast<size_t>(limit);
+    const auto all = market_.trades(ids_[local]);  // ascending ids
+    // [first, last) is the asked range; the page is its newest or oldest n.
+    size_t first = 0, last = all.size();
+    if (has_since)
+      while (first < last && (inclusive_ ? all[first].id < since_id : all[first].id <= since_id)) ++first;
+    if (has_until)
+      while (last > first && (inclusive_ ? all[last - 1].id > until_id : all[last - 1].id >= until_id)) --last;
+    if (last - first > n) {
+      if (newest_first_ || !has_since) first = last - n;
+      else last = first + n;
     }
-    const size_t last = std::min(all.size(), first + static_cast<size_t>(limit));
     JsonW w;
     w.arr();
-    for (size_t i = first; i < last; ++i) {
-      const Trade& t = all[i];
+    for (size_t k = 0; k < last - first; ++k) {
+      const Trade& t = all[newest_first_ ? last - 1 - k : first + k];
       w.obj().key("date").num(t.ts_us / 1000).key("id").num(t.id).key("symbol").str(sp.native);
       w.key("price").sdec(t.price, sp.price_scale, 8).key("amount").sdec(t.qty, sp.qty_scale, 8);
       w.key("type").str(t.side > 0 ? "buy" : "sell").end();
@@ -225,6 +245,7 @@ class Bitexbit final : public SimVenue {
   Context& ctx_;
   Market& market_;
   std::vector<uint32_t> ids_;
+  const bool newest_first_, inclusive_;
 };
 
 InstrumentSpec spec(std::string base, std::string quote, int ps, int qs) {
@@ -255,7 +276,11 @@ const VenueDef& bitexbit_venue() {
       [](Context& ctx, std::vector<uint32_t> ids) -> std::unique_ptr<SimVenue> {
         return std::make_unique<Bitexbit>(ctx, std::move(ids));
       },
-      {},  // no variants
+      {{"trades_order", {"newest", "oldest"},
+        "a /trades page is the newest `limit` trades of the range, newest first (the venue's "
+        "example), or the oldest `limit` after since_id, oldest first"},
+       {"since_bound", {"inclusive", "exclusive"},
+        "since_id/until_id are the minimal/maximal id returned (the docs) or exclusive bounds"}},
   };
   return def;
 }

@@ -2,8 +2,21 @@
 // and trades in the {"success","msg","payload"} envelope) and the public websocket at the
 // root ({"action":"subscribe","market":M,"channel":orderbook|ticker|trades}). Books are
 // published per order: a level may show as two orders at the same price, so a client must
-// sum them. The orderbook channel pushes the top 10 per side as a full replacement when it
-// changed, throttled per market; the truth is the last pushed top 10.
+// sum them. The orderbook channel pushes a full replacement when it changed, throttled per
+// market; the truth is the last push summed by price.
+// Variants (--variant coinbtr.KEY=VALUE):
+//   book=orders (default) a push is the top ten *orders* per side, as the doc says ("the top
+//                ten SELL and BUY limit orders"): orders sharing a price leave fewer than ten
+//                levels, and the last level shown may hold only some of its orders.
+//   book=levels  a push is every order of the top ten price levels per side.
+//   variation=percent (default) the ticker's `variation` is the 24 h change in percent, as
+//                the doc's text says ("percentage variation price in 24h").
+//   variation=ratio the same change as a ratio (x100 = percent), which the doc's example value
+//                0.10004997 may also be.
+//   markets=whole (default) /trading/markets/ lists every market in one answer (`next` null),
+//                as the doc's example shows.
+//   markets=paged the listing honours `limit` (default 1) and `offset`; `next`/`previous` are
+//                the venue's public URLs of the neighbouring pages (host api.tauros.io).
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <algorithm>
@@ -38,9 +51,17 @@ struct Session {
   std::vector<Sub> subs;
 };
 
+// One order of a level: about half the levels (chosen by a hash of the price, so a level
+// keeps its shape) are shown as two orders.
+struct Order {
+  int64_t price, qty;
+  bool operator==(const Order&) const = default;
+};
+
 struct Sym {
   uint32_t id = 0;
-  std::vector<Level> bids, asks;  // the last pushed top 10
+  std::vector<Order> bid_orders, ask_orders;  // the last push
+  std::vector<Level> bids, asks;              // ... summed by price: the truth
   int64_t published_us = 0;
   bool dirty = false;
   Clock::time_point last_push{};
@@ -48,16 +69,21 @@ struct Sym {
   bool timer_armed = false;
 };
 
-// One order of a level: about half the levels (chosen by a hash of the price, so a level
-// keeps its shape) are shown as two orders.
-struct Order {
-  int64_t price, qty;
-};
 std::vector<Order> orders_of(const Level& l, int64_t lot) {
   const int64_t half = l.qty / lot / 2 * lot;
   const uint64_t h = static_cast<uint64_t>(l.price) * 0x9E3779B97F4A7C15ULL;
   if ((h >> 63) != 0 || half <= 0) return {{l.price, l.qty}};
   return {{l.price, half}, {l.price, l.qty - half}};
+}
+
+// Orders summed by price, in their (best first) order.
+std::vector<Level> levels_of(const std::vector<Order>& orders) {
+  std::vector<Level> out;
+  for (const Order& o : orders) {
+    if (!out.empty() && out.back().price == o.price) out.back().qty += o.qty;
+    else out.push_back({o.price, o.qty});
+  }
+  return out;
 }
 
 int64_t pow10(int n) {
@@ -91,15 +117,24 @@ net::HttpResponse error_reply(std::string_view message, unsigned status) {
 
 class Coinbtr final : public SimVenue {
  public:
-  Coinbtr(Context& ctx, std::vector<uint32_t> ids) : ctx_(ctx), market_(ctx.market()), subs_(ctx.faults()) {
+  Coinbtr(Context& ctx, std::vector<uint32_t> ids)
+      : ctx_(ctx),
+        market_(ctx.market()),
+        subs_(ctx.faults()),
+        top_orders_(ctx.variant("coinbtr", "book") == "orders"),
+        variation_percent_(ctx.variant("coinbtr", "variation") == "percent"),
+        paged_markets_(ctx.variant("coinbtr", "markets") == "paged") {
     for (uint32_t id : ids) {
       Sym s;
       s.id = id;
       s.timer = std::make_unique<asio::steady_timer>(ctx.io());
-      s.bids = top_levels(market_.book(id).bids, kWsLevels);
-      s.asks = top_levels(market_.book(id).asks, kWsLevels);
       s.published_us = ctx.now_us();
       syms_.push_back(std::move(s));
+      Sym& b = syms_.back();
+      b.bid_orders = pushed_orders(syms_.size() - 1, market_.book(id).bids);
+      b.ask_orders = pushed_orders(syms_.size() - 1, market_.book(id).asks);
+      b.bids = levels_of(b.bid_orders);
+      b.asks = levels_of(b.ask_orders);
     }
     ctx.route("/coinbtr/api/", [this](const net::HttpRequest& req, net::Respond respond) { respond(rest(req)); });
     net::WsHandler ws;
@@ -180,30 +215,46 @@ class Coinbtr final : public SimVenue {
     });
   }
 
+  // What a push shows of one side of the book: its first ten orders, or every order of its
+  // first ten levels.
+  template <class M>
+  std::vector<Order> pushed_orders(size_t local, const M& side) const {
+    const int64_t lot = spec(local).lot;
+    std::vector<Order> out;
+    size_t levels = 0;
+    for (auto it = side.begin(); it != side.end() && levels < kWsLevels; ++it, ++levels)
+      for (const Order& o : orders_of({it->first, it->second}, lot)) {
+        if (top_orders_ && out.size() == kWsLevels) return out;
+        out.push_back(o);
+      }
+    return out;
+  }
+
   void publish_book(size_t local) {
     Sym& sym = syms_[local];
     sym.dirty = false;
     sym.last_push = Clock::now();
-    auto bids = top_levels(market_.book(sym.id).bids, kWsLevels);
-    auto asks = top_levels(market_.book(sym.id).asks, kWsLevels);
-    if (bids == sym.bids && asks == sym.asks) return;  // only the top 10 is pushed
-    sym.bids = std::move(bids);
-    sym.asks = std::move(asks);
+    auto bids = pushed_orders(local, market_.book(sym.id).bids);
+    auto asks = pushed_orders(local, market_.book(sym.id).asks);
+    if (bids == sym.bid_orders && asks == sym.ask_orders) return;  // only the top is pushed
+    sym.bid_orders = std::move(bids);
+    sym.ask_orders = std::move(asks);
+    sym.bids = levels_of(sym.bid_orders);
+    sym.asks = levels_of(sym.ask_orders);
     sym.published_us = ctx_.now_us();
     broadcast(book_msg(local), Chan::orderbook, local);
   }
 
   // ---- websocket payloads -------------------------------------------------------------
-  void ws_rows(JsonW& w, size_t local, const std::vector<Level>& levels) const {
+  void ws_rows(JsonW& w, size_t local, const std::vector<Order>& orders) const {
     const auto& sp = spec(local);
     const int ps = sp.price_scale, qs = sp.qty_scale;
     const int64_t t_ms = syms_[local].published_us / 1000;
     w.arr();
-    for (const Level& l : levels)
-      for (const Order& o : orders_of(l, sp.lot)) {
-        w.obj().key("a").sdec(o.qty, qs).key("p").sdec(o.price, ps, ps);
-        w.key("v").sdec(o.price * o.qty / pow10(qs), ps).key("t").num(t_ms).end();
-      }
+    for (const Order& o : orders) {
+      w.obj().key("a").sdec(o.qty, qs).key("p").sdec(o.price, ps, ps);
+      w.key("v").sdec(o.price * o.qty / pow10(qs), ps).key("t").num(t_ms).end();
+    }
     w.end();
   }
 
@@ -211,9 +262,9 @@ class Coinbtr final : public SimVenue {
     JsonW w;
     w.obj().key("channel").str("orderbook").key("type").str(spec(local).native).key("data").obj();
     w.key("asks");
-    ws_rows(w, local, syms_[local].asks);
+    ws_rows(w, local, syms_[local].ask_orders);
     w.key("bids");
-    ws_rows(w, local, syms_[local].bids);
+    ws_rows(w, local, syms_[local].bid_orders);
     return w.end().end().take();
   }
 
@@ -242,8 +293,9 @@ class Coinbtr final : public SimVenue {
     JsonW w;
     w.obj().key("channel").str("ticker").key("market").str(sp.native).key("volume").sdec(st.volume, qs, 8);
     w.key("high").sdec(st.high, ps, 8).key("low").sdec(st.low, ps, 8).key("last").sdec(st.last, ps, 8);
-    // A ratio, as the venue's example suggests; written exactly at 8 decimals.
-    w.key("variation").dec(st.open > 0 ? (st.last - st.open) * 100'000'000 / st.open : 0, 8);
+    // The change as a ratio at 8 decimals is the percent at 6: both written exactly.
+    const int64_t change = st.open > 0 ? (st.last - st.open) * 100'000'000 / st.open : 0;
+    w.key("variation").dec(change, variation_percent_ ? 6 : 8);
     w.key("trades").arr();
     const auto trades = last_trades(local, kTradesWindow);
     for (auto it = trades.rbegin(); it != trades.rend(); ++it) {
@@ -303,9 +355,28 @@ class Coinbtr final : public SimVenue {
     JsonW w;
     w.obj().key("success").boolean(true).key("msg").null();
     if (ep == "markets" || ep == "tickers") {
-      w.key("next").null().key("previous").null().key("count").num(static_cast<int64_t>(syms_.size()));
+      const int64_t n = static_cast<int64_t>(syms_.size());
+      int64_t first = 0, count = n;
+      if (ep == "markets" && paged_markets_) {
+        count = 1;
+        if (!int_param(req, "limit", count) || count <= 0) return error_reply("limit must be a positive integer", 400);
+        if (!int_param(req, "offset", first) || first < 0) return error_reply("offset must be a non-negative integer", 400);
+      }
+      const int64_t last = std::min(n, first + std::min(count, n));
+      auto page = [&](int64_t offset) {
+        return "https://api.tauros.io/api/v2/trading/markets/?limit=" + std::to_string(count) +
+               "&offset=" + std::to_string(offset);
+      };
+      w.key("next");
+      if (last < n) w.str(page(last));
+      else w.null();
+      w.key("previous");
+      if (first > 0) w.str(page(std::max<int64_t>(0, first - count)));
+      else w.null();
+      w.key("count").num(n);
       w.key("payload").arr();
-      for (size_t i = 0; i < syms_.size(); ++i) {
+      for (int64_t k = first; k < last; ++k) {
+        const auto i = static_cast<size_t>(k);
         if (ep == "markets") market_row(w.obj(), i).end();
         else ticker_row(w.obj(), i).end();
       }
@@ -376,6 +447,9 @@ class Coinbtr final : public SimVenue {
   std::vector<Sym> syms_;
   Subscribers<Session> subs_;
   json::Reader reader_;
+  const bool top_orders_;         // variant book=orders
+  const bool variation_percent_;  // variant variation=percent
+  const bool paged_markets_;      // variant markets=paged
 };
 
 InstrumentSpec spec(std::string base, std::string quote, int ps, int qs) {
@@ -406,7 +480,12 @@ const VenueDef& coinbtr_venue() {
       [](Context& ctx, std::vector<uint32_t> ids) -> std::unique_ptr<SimVenue> {
         return std::make_unique<Coinbtr>(ctx, std::move(ids));
       },
-      {},  // no variants
+      {{"book", {"orders", "levels"},
+        "an orderbook push is the top ten orders per side (the doc), or every order of the top ten levels"},
+       {"variation", {"percent", "ratio"},
+        "the ticker's variation is the 24 h change in percent (the doc's text), or as a ratio"},
+       {"markets", {"whole", "paged"},
+        "the market listing in one answer (the doc's example), or in pages of `limit` (default 1) at `offset`"}},
   };
   return def;
 }
