@@ -52,6 +52,7 @@ bool seconds_to_us(std::string_view s, int64_t& us) {
 struct Pair {
   std::string_view key;
   std::string symbol, base, quote;
+  bool keyed_by_pair = false;  ///< the newer layout: the entry names its quote currency
 };
 
 // Reads the identity of a payload entry: `absent` when the entry is not a pair.
@@ -65,7 +66,10 @@ Got pair_of(od::object& obj, std::string_view key, std::string_view default_quot
   p.quote = upper(default_quote);
   g = json::string_field(obj, "baseCurrencyCode", base);
   if (g == Got::bad) return g;
-  if (g == Got::value && !base.empty()) p.quote = upper(base);
+  if (g == Got::value && !base.empty()) {
+    p.quote = upper(base);
+    p.keyed_by_pair = true;
+  }
   p.symbol = p.base + "-" + p.quote;
   return Got::value;
 }
@@ -176,7 +180,9 @@ ParseStatus parse_rates(json::Reader& rd, std::string_view body, const Instrumen
   const size_t mark = out.events.size();
   int64_t ts = kNone;
   std::string err;
+  bool by_pair = false, by_crypto = false;
   const bool ok = walk(rd, body, opt.default_quote, ts, err, [&](const Pair& p, od::object& obj, std::string& e) {
+    (p.keyed_by_pair ? by_pair : by_crypto) = true;
     const auto id = table.by_symbol(p.symbol);
     if (!id) return true;
     const Instrument& inst = table[*id];
@@ -215,6 +221,8 @@ ParseStatus parse_rates(json::Reader& rd, std::string_view body, const Instrumen
   }
   // The timestamp may follow the pairs in the payload.
   for (size_t i = mark; i < out.events.size(); ++i) out.events[i].ts_exchange_us = ts;
+  if (by_pair) out.detected.push_back("rates_by_pair");
+  if (by_crypto) out.detected.push_back("rates_by_crypto");
   return ParseStatus::ok;
 }
 

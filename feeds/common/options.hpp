@@ -57,8 +57,11 @@ inline constexpr OptionSpec backoff_cap_ms = int_option("backoff_cap_ms", 30000,
 inline constexpr OptionSpec backoff_reset_ms = int_option("backoff_reset_ms", 30000, 100, 3600000);
 inline constexpr OptionSpec down_after = int_option("down_after", 3, 1, 1000);
 inline constexpr OptionSpec stale_after_ms = int_option("stale_after_ms", 5000, 100, 3600000);
+/// How often a running feed reads the venue's listing again to follow instruments listed
+/// since (0: never).
+inline constexpr OptionSpec discovery_interval_ms = int_or_off_option("discovery_interval_ms", 3600000, 100, 604800000);
 inline constexpr OptionSpec kAll[] = {rest_timeout_ms, connect_timeout_ms, backoff_base_ms, backoff_cap_ms,
-                                      backoff_reset_ms, down_after,        stale_after_ms};
+                                      backoff_reset_ms, down_after,        stale_after_ms, discovery_interval_ms};
 }  // namespace common_opt
 
 /// Poll intervals: 0 = not on a timer, else at least 50 ms (at most an hour).

@@ -36,6 +36,7 @@ struct FeedStats {
   uint64_t rate_waits = 0;      ///< requests delayed by the local token bucket
   RestStats rest;               ///< durations and outcome classes of completed requests
   uint64_t subscription_failures = 0;  ///< subscriptions the venue refused
+  uint64_t relistings = 0;      ///< restarts to follow instruments listed after start
   /// Protocol variants recognised in the venue's payloads (ParseOut::detected, plus the
   /// Retry-After forms seen), by name, in the order first seen; a handful at most.
   std::vector<std::pair<std::string, uint64_t>> detected;

@@ -221,6 +221,7 @@ class Api {
       render::key(b, "books"); render::num(b, static_cast<int64_t>(books));
       render::key(b, "books_in_sync"); render::num(b, static_cast<int64_t>(in_sync));
       render::key(b, "subscription_failures"); render::num(b, static_cast<int64_t>(st.subscription_failures));
+      render::key(b, "relistings"); render::num(b, static_cast<int64_t>(st.relistings));
       render::key(b, "detected");
       b += '{';
       bool fd = true;

@@ -38,6 +38,8 @@ FeedRunner::Impl::Impl(net::io_context& io, size_t index, VenueConfig cfg, std::
       restart_backoff_(make_backoff()),
       discovery_backoff_(make_backoff()),
       discovery_timer_(io),
+      relist_interval_(opt_ms(cfg_, common_opt::discovery_interval_ms)),
+      relist_timer_(io),
       bucket_(cfg_.rate_limit_rps, cfg_.rate_limit_burst),
       rest_timer_(io),
       rate_backoff_(std::chrono::seconds(1), std::chrono::seconds(60), rng_()) {}
@@ -88,6 +90,7 @@ void FeedRunner::Impl::stop(bool notify) {
   if (stopped_) return;
   stopped_ = true;
   discovery_timer_.cancel();
+  relist_timer_.cancel();
   rest_timer_.cancel();
   for (auto& s : streams_) {
     s->timer.cancel();
@@ -119,12 +122,15 @@ void FeedRunner::Impl::discovery_get(const std::string& target) {
 
 void FeedRunner::Impl::on_discovery(HttpResult r) {
   // Transport errors and non-2xx answers were logged by the REST layer already.
-  if (!r.ok) return discovery_failed("discovery: " + r.error, false);
+  if (!r.ok) return discovery_unusable("discovery: " + r.error, false);
   if (r.status < 200 || r.status >= 300)
-    return discovery_failed("discovery: HTTP " + std::to_string(r.status), false);
-  const RecvTime t = now();
-  sink_.on_raw(index_, RawKind::discovery, 0, t, r.body);
-  if (stopped_) return;
+    return discovery_unusable("discovery: HTTP " + std::to_string(r.status), false);
+  // A re-listing that finds nothing new changes nothing, so it is not recorded; one that
+  // does restarts the feed, whose own discovery is.
+  if (!relisting_) {
+    sink_.on_raw(index_, RawKind::discovery, 0, now(), r.body);
+    if (stopped_) return;
+  }
   std::string err, next;
   ParseStatus st = ParseStatus::ok;
   if (!contain("discovery", [&] {
@@ -134,19 +140,31 @@ void FeedRunner::Impl::on_discovery(HttpResult r) {
     return;
   if (st == ParseStatus::error) {
     ++stats_.parse_errors;
-    return discovery_failed("discovery: " + err);
+    return discovery_unusable("discovery: " + err);
   }
   if (!next.empty()) {
     // A paged listing: every page before choosing (a bound against a listing that never ends).
     if (++discovery_pages_ >= kMaxDiscoveryPages)
-      return discovery_failed("discovery: more than " + std::to_string(kMaxDiscoveryPages) + " pages");
+      return discovery_unusable("discovery: more than " + std::to_string(kMaxDiscoveryPages) + " pages");
     return discovery_get(next);
   }
   std::vector<Instrument> all = std::move(listed_);
   listed_.clear();
   auto sel = select_instruments(std::move(all), cfg_.symbols);
   if (!cfg_.symbols.empty() && sel.table.size() == 0)
-    return discovery_failed("discovery: none of the configured symbols is listed");
+    return discovery_unusable("discovery: none of the configured symbols is listed");
+  if (relisting_) {
+    relisting_ = false;
+    std::string added;
+    for (const auto& inst : sel.table.all())
+      if (!table_.by_symbol(inst.symbol)) added.append(" ").append(inst.symbol);
+    if (added.empty()) return arm_relist();
+    // Following a new instrument means new subscriptions and, for the engine, a new table:
+    // the feed starts over (its books resync), which a listing change every so often affords.
+    spdlog::info("feed {}: newly listed:{}; restarting to follow them", cfg_.id, added);
+    ++stats_.relistings;
+    return restart();
+  }
   InstrumentTable table = std::move(sel.table);
   const std::vector<std::string>& missing = sel.missing;
   table_ = std::move(table);
@@ -164,6 +182,33 @@ void FeedRunner::Impl::on_discovery(HttpResult r) {
     feed_->start(table_);
     begin_plans();
   });
+  arm_relist();
+}
+
+void FeedRunner::Impl::arm_relist() {
+  if (relist_interval_.count() == 0 || stopped_) return;
+  relist_timer_.expires_after(relist_interval_);
+  relist_timer_.async_wait(guarded([](Impl& self, boost::system::error_code ec) {
+    if (!ec) self.relist();
+  }));
+}
+
+void FeedRunner::Impl::relist() {
+  if (stopped_ || failed_ || !discovered_ || relisting_) return;
+  relisting_ = true;
+  listed_.clear();
+  discovery_pages_ = 0;
+  discovery_get(feed_->discovery_target());
+}
+
+void FeedRunner::Impl::discovery_unusable(const std::string& why, bool log) {
+  if (!relisting_) return discovery_failed(why, log);
+  // The feed runs on with what it follows; the next re-listing is the retry.
+  relisting_ = false;
+  listed_.clear();
+  stats_.last_error = "re-listing: " + why;
+  if (log) spdlog::warn("feed {}: re-listing failed: {}", cfg_.id, why);
+  arm_relist();
 }
 
 void FeedRunner::Impl::discovery_failed(const std::string& why, bool log) {
@@ -294,6 +339,8 @@ void FeedRunner::Impl::on_exception(std::string_view where, std::string_view wha
 void FeedRunner::Impl::restart() {
   failed_ = true;
   ++epoch_;
+  relisting_ = false;
+  relist_timer_.cancel();
   for (size_t i = 0; i < streams_.size(); ++i) {
     auto& s = *streams_[i];
     s.timer.cancel();

@@ -61,6 +61,11 @@ struct FeedRunner::Impl : std::enable_shared_from_this<FeedRunner::Impl> {
   void start();
   void stop(bool notify);
   void do_discovery();
+  void arm_relist();
+  void relist();
+  /// A discovery answer that cannot be used: a failed discovery, or a failed re-listing
+  /// (which changes nothing but the last error).
+  void discovery_unusable(const std::string& why, bool log = true);
   void discovery_get(const std::string& target);
   void on_discovery(HttpResult r);
   static constexpr size_t kMaxDiscoveryPages = 100;
@@ -153,6 +158,9 @@ struct FeedRunner::Impl : std::enable_shared_from_this<FeedRunner::Impl> {
   std::vector<Instrument> listed_;  // instruments of the discovery pages read so far
   size_t discovery_pages_ = 0;
   net::steady_timer discovery_timer_;
+  std::chrono::milliseconds relist_interval_;  ///< discovery_interval_ms; 0 = never
+  net::steady_timer relist_timer_;
+  bool relisting_ = false;  ///< the discovery answers in flight re-read a running feed's listing
 
   std::vector<std::unique_ptr<StreamSlot>> streams_;
   std::vector<std::unique_ptr<PollSlot>> polls_;

@@ -35,9 +35,10 @@ constexpr AssetDef kAssets[] = {
     {"BTC", 60000.0, 0.00006, 1e-6},
     {"ETH", 3000.0, 0.00008, 1e-6},
     {"USDT", 1.0002, 0.000005, 0.02},
+    {"USDC", 0.9999, 0.000005, 0.02},
 };
 constexpr std::pair<std::string_view, double> kFiat[] = {
-    {"USD", 1.0}, {"EUR", 1.08}, {"TRY", 1.0 / 32.5}, {"MXN", 1.0 / 17.2}, {"UAH", 1.0 / 41.3},
+    {"USD", 1.0}, {"EUR", 1.08}, {"TRY", 1.0 / 32.5}, {"MXN", 1.0 / 17.2}, {"UAH", 1.0 / 41.3}, {"SEK", 1.0 / 10.6},
 };
 
 uint64_t fnv1a(std::string_view s, uint64_t h = 1469598103934665603ULL) {

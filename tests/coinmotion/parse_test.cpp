@@ -123,6 +123,42 @@ TEST_F(CoinmotionParse, ShapeB) {
   EXPECT_EQ(px(bbo(3).ask), "1830.4");
 }
 
+TEST_F(CoinmotionParse, EveryQuoteCurrencyOfTheNewerLayout) {
+  std::vector<Instrument> v;
+  std::string err;
+  ASSERT_EQ(parse_rate_pairs(rd, fixture("rates_all_quotes.json"), "EUR", v, err), ParseStatus::ok) << err;
+  ASSERT_EQ(v.size(), 4u);
+  const char* want[][3] = {{"btcEur", "BTC", "EUR"}, {"btcSek", "BTC", "SEK"}, {"ethBtc", "ETH", "BTC"},
+                           {"btcUsdc", "BTC", "USDC"}};
+  for (size_t i = 0; i < v.size(); ++i) {
+    EXPECT_EQ(v[i].native, want[i][0]);
+    EXPECT_EQ(v[i].base, want[i][1]);
+    EXPECT_EQ(v[i].quote, want[i][2]);
+    EXPECT_EQ(v[i].symbol, std::string(want[i][1]) + "-" + want[i][2]);
+  }
+  InstrumentTable t;
+  for (auto& inst : v) t.add(inst);
+  opt.bbo = false;
+  ASSERT_EQ(parse_rates(rd, fixture("rates_all_quotes.json"), t, opt, kRecv, out), ParseStatus::ok) << out.error;
+  ASSERT_EQ(out.events.size(), 4u);
+  const char* quotes[][2] = {{"55412.3", "55856.1"}, {"632310.55", "637370.05"}, {"0.049801", "0.050199"},
+                             {"59752.61", "60231.17"}};
+  for (size_t i = 0; i < 4; ++i) {
+    EXPECT_EQ(out.events[i].instrument, i);
+    EXPECT_EQ(px(ticker(i).bid), quotes[i][0]) << i;
+    EXPECT_EQ(px(ticker(i).ask), quotes[i][1]) << i;
+  }
+  EXPECT_EQ(out.detected, std::vector<std::string_view>{"rates_by_pair"});
+}
+
+TEST_F(CoinmotionParse, TheLayoutIsRecognised) {
+  ASSERT_EQ(rates("rates_shape_a.json"), ParseStatus::ok) << out.error;
+  EXPECT_EQ(out.detected, std::vector<std::string_view>{"rates_by_crypto"});
+  out.clear();
+  ASSERT_EQ(rates("rates_shape_b.json"), ParseStatus::ok) << out.error;
+  EXPECT_EQ(out.detected, std::vector<std::string_view>{"rates_by_pair"});
+}
+
 TEST_F(CoinmotionParse, QuoteMappingAndSanity) {
   // btcEur has buy > sell; ethEur has only buy; btcSek is not in the table.
   ASSERT_EQ(rates("rates_edge.json"), ParseStatus::ok) << out.error;

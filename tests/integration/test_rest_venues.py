@@ -89,7 +89,7 @@ class TruthAfterAPause(unittest.TestCase):
     def test_coinmotion_quotes_equal_truth_without_sizes(self):
         s = self.stack
         syms = wait_until("coinmotion instruments", lambda: s.instruments("coinmotion"), 20)
-        self.assertEqual(sorted(syms), ["BTC-EUR", "ETH-EUR"])
+        self.assertEqual(sorted(syms), ["BTC-EUR", "BTC-SEK", "BTC-USDC", "ETH-BTC", "ETH-EUR"])
         ws_url = s.hub.replace("http://", "ws://") + "/ws"
         s.sim_post("/sim/pause")
         try:

@@ -46,7 +46,8 @@ class VariantSwitch(unittest.TestCase):
                      "bitexbit.since_bound=inclusive|exclusive (default inclusive)",
                      "coinbtr.book=orders|levels (default orders)",
                      "coinbtr.variation=percent|ratio (default percent)",
-                     "coinbtr.markets=whole|paged (default whole)"):
+                     "coinbtr.markets=whole|paged (default whole)",
+                     "coinmotion.layout=pairs|crypto (default pairs)"):
             self.assertIn(line, out)
         plain = run_sim("--listen", "127.0.0.1:9999", "--print-config")
         varied = run_sim("--listen", "127.0.0.1:9999", "--print-config",
@@ -66,7 +67,7 @@ class NarkasaDepth(unittest.TestCase):
                              {"narkasa.depth": variant, "narkasa.refuse": "none", "btse.retry_after": "epoch_ms",
                               "bitexbit.trades_order": "newest", "bitexbit.since_bound": "inclusive",
                               "coinbtr.book": "orders", "coinbtr.variation": "percent",
-                              "coinbtr.markets": "whole"})
+                              "coinbtr.markets": "whole", "coinmotion.layout": "pairs"})
             if one_sided:
                 # The sides reading leaves the unchanged side out or sends it as [].
                 wait_until("one-sided depth pushes counted", lambda: all(
@@ -343,6 +344,39 @@ class CoinbtrMarketPages(unittest.TestCase):
 def ok_ticker(url):
     status, body = http(url)
     return body if status == 200 else None
+
+
+class CoinmotionLayout(unittest.TestCase):
+    """Both rate layouts: every pair the layout can carry is quoted exactly as the truth,
+    and the layout is recognised."""
+
+    def check(self, layout, seen, want_symbols):
+        s = Stack(BIN, sim_args=["--variant", f"coinmotion.layout={layout}"])
+        try:
+            syms = wait_until("coinmotion instruments", lambda: s.instruments("coinmotion"), 20)
+            self.assertEqual(sorted(syms), want_symbols)
+            s.sim_post("/sim/pause")
+            for sym in syms:
+                truth = s.sim_get(f"/sim/truth/coinmotion/{sym}?depth=1")
+                want = (Decimal(truth["bids"][0][0]), Decimal(truth["asks"][0][0]))
+
+                def quoted(sym=sym, want=want):
+                    status, t = http(f"{s.hub}/api/v1/ticker/coinmotion/{sym}")
+                    return status == 200 and (Decimal(t["bid"]), Decimal(t["ask"])) == want
+
+                wait_until(f"coinmotion {sym} quote == truth {want}", quoted, 20)
+            detected = s.feed("coinmotion")["detected"]
+            self.assertGreater(detected.get(f"rates_by_{seen}", 0), 0, detected)
+            other = "crypto" if seen == "pair" else "pair"
+            self.assertNotIn(f"rates_by_{other}", detected)
+        finally:
+            s.close()
+
+    def test_pairs_every_quote_currency(self):
+        self.check("pairs", "pair", ["BTC-EUR", "BTC-SEK", "BTC-USDC", "ETH-BTC", "ETH-EUR"])
+
+    def test_crypto_keys_read_as_euro(self):
+        self.check("crypto", "crypto", ["BTC-EUR", "ETH-EUR"])
 
 
 if __name__ == "__main__":

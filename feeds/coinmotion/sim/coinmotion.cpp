@@ -1,6 +1,9 @@
-// Coinmotion: a broker, REST only. GET /v2/rates answers the current buy/sell quotes in the
-// newer layout (pair keys such as `btcEur` with currencyCode and baseCurrencyCode, plus the
-// non-pair keys market, fWithdrawalFee, timestamp and version). The quotes are the shared
+// Coinmotion: a broker, REST only. GET /v2/rates answers the current buy/sell quotes in one
+// of the two documented layouts (variant coinmotion.layout): `pairs`, the newer one (keys
+// such as `btcEur`, `btcSek`, `ethBtc`, `btcUsdc` with currencyCode and baseCurrencyCode), or
+// `crypto`, the older one (keys by crypto code, `btc`, with display strings and no quote
+// currency: EUR pairs only, the other pairs are not served), plus the non-pair keys market,
+// fWithdrawalFee, timestamp and version. The quotes are the shared
 // market's best bid and ask widened by a fixed broker spread; `buy` (what the broker pays)
 // is below `sell` (what it charges). Nothing is pushed or throttled: the REST answer is
 // always the current state, and so is the truth.
@@ -33,7 +36,8 @@ struct Quote {
 
 class Coinmotion final : public SimVenue {
  public:
-  Coinmotion(Context& ctx, std::vector<uint32_t> ids) : ctx_(ctx), market_(ctx.market()), ids_(std::move(ids)) {
+  Coinmotion(Context& ctx, std::vector<uint32_t> ids)
+      : ctx_(ctx), market_(ctx.market()), ids_(std::move(ids)), by_crypto_(ctx.variant("coinmotion", "layout") == "crypto") {
     ctx.route("/coinmotion/", [this](const net::HttpRequest& req, net::Respond respond) { respond(rest(req)); });
   }
 
@@ -42,7 +46,7 @@ class Coinmotion final : public SimVenue {
 
   bool truth(std::string_view symbol, TruthBook& out) const override {
     const size_t local = find(symbol);
-    if (local == kNoSymbol) return false;
+    if (local == kNoSymbol || !served(local)) return false;
     const auto& sp = spec(local);
     const Quote q = quote(local);
     out.symbol = sp.symbol;
@@ -58,11 +62,13 @@ class Coinmotion final : public SimVenue {
 
  private:
   const InstrumentSpec& spec(size_t local) const { return market_.spec(ids_[local]); }
+  // The older layout names a pair by its crypto code alone: it can only carry EUR quotes.
+  bool served(size_t local) const { return !by_crypto_ || spec(local).quote == "EUR"; }
 
   size_t find(std::string_view symbol) const {
     const std::string u = upper(symbol);
     for (size_t i = 0; i < ids_.size(); ++i)
-      if (spec(i).symbol == u || upper(spec(i).native) == u) return i;
+      if (spec(i).symbol == u || upper(spec(i).native) == u || (by_crypto_ && served(i) && spec(i).base == u)) return i;
     return kNoSymbol;
   }
 
@@ -90,15 +96,30 @@ class Coinmotion final : public SimVenue {
     JsonW w;
     w.obj().key("success").boolean(true).key("payload").obj();
     for (size_t i = 0; i < ids_.size(); ++i) {
+      if (!served(i)) continue;
       const auto& sp = spec(i);
       const int ps = sp.price_scale;
       const Quote q = quote(i);
       const Stats st = market_.stats(ids_[i]);
       const int64_t change = st.last - st.open;
-      w.key(sp.native).obj().key("currencyCode").str(sp.base).key("baseCurrencyCode").str(sp.quote);
-      w.key("buy").sdec(q.buy, ps, ps).key("sell").sdec(q.sell, ps, ps);
-      w.key("low").sdec(st.low, ps, ps).key("high").sdec(st.high, ps, ps);
-      w.key("changeAmount").dec(change < 0 ? -change : change, ps).key("changeSign").boolean(change >= 0);
+      if (by_crypto_) {
+        // Shape of the 2019 fixture: display strings beside the decimals, no quote currency.
+        const std::string code = lower(sp.base);
+        w.key(code).obj().key("currencyCode").str(sp.base);
+        w.key("buy").sdec(q.buy, ps, ps).key("sell").sdec(q.sell, ps, ps);
+        w.key("fbuy").str(display(q.buy, ps) + " \u20ac / 1 " + sp.base);
+        w.key("fsell").str(display(q.sell, ps) + " \u20ac / 1 " + sp.base);
+        w.key("low").sdec(st.low, ps, ps).key("fhigh").str(display(st.high, ps) + " \u20ac / 1 " + sp.base);
+        w.key("changeSign").boolean(change >= 0);
+        w.key("buyTruncated").num(q.buy == kNone ? 0 : q.buy / pow10(ps));
+        w.key("sellTruncated").num(q.sell == kNone ? 0 : q.sell / pow10(ps));
+        w.key("changeAmount").dec(change < 0 ? -change : change, ps);
+      } else {
+        w.key(sp.native).obj().key("currencyCode").str(sp.base).key("baseCurrencyCode").str(sp.quote);
+        w.key("buy").sdec(q.buy, ps, ps).key("sell").sdec(q.sell, ps, ps);
+        w.key("low").sdec(st.low, ps, ps).key("high").sdec(st.high, ps, ps);
+        w.key("changeAmount").dec(change < 0 ? -change : change, ps).key("changeSign").boolean(change >= 0);
+      }
       w.end();
     }
     w.key("market").obj().key("changeAmount").num(0).key("changeSign").boolean(true).end();
@@ -107,9 +128,27 @@ class Coinmotion final : public SimVenue {
     return json_reply(w.end().end().take());
   }
 
+  static std::string lower(std::string_view s) {
+    std::string out(s);
+    for (char& c : out) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    return out;
+  }
+  static int64_t pow10(int n) {
+    int64_t p = 1;
+    while (n-- > 0) p *= 10;
+    return p;
+  }
+  static std::string display(int64_t m, int ps) {
+    JsonW w;
+    w.sdec(m, ps, ps);
+    std::string s = w.take();
+    return s.size() >= 2 ? s.substr(1, s.size() - 2) : s;  // without the quotes
+  }
+
   Context& ctx_;
   Market& market_;
   std::vector<uint32_t> ids_;
+  const bool by_crypto_;
 };
 
 InstrumentSpec spec(std::string native, std::string base, std::string quote, int ps, int qs) {
@@ -136,11 +175,15 @@ const VenueDef& coinmotion_venue() {
       {},
       {"ticker", "bbo"},
       {{"rates_poll_ms", "1000"}},  // polled fast enough for a test to see the market move
-      {spec("btcEur", "BTC", "EUR", 2, 4), spec("ethEur", "ETH", "EUR", 2, 4)},
+      // Quotes in EUR and SEK, and pairs quoted in BTC or USDC, as the live venue lists them.
+      {spec("btcEur", "BTC", "EUR", 2, 4), spec("ethEur", "ETH", "EUR", 2, 4), spec("btcSek", "BTC", "SEK", 2, 4),
+       spec("ethBtc", "ETH", "BTC", 6, 4), spec("btcUsdc", "BTC", "USDC", 2, 4)},
       [](Context& ctx, std::vector<uint32_t> ids) -> std::unique_ptr<SimVenue> {
         return std::make_unique<Coinmotion>(ctx, std::move(ids));
       },
-      {},  // no variants
+      {{"layout", {"pairs", "crypto"},
+        "rates keyed by pair with baseCurrencyCode (btcEur; every quote currency), or by crypto code with "
+        "display strings (btc; EUR pairs only)"}},
   };
   return def;
 }
