@@ -1,8 +1,10 @@
 #pragma once
 // The mdhub configuration (TOML): global settings plus one [venues.<id>] table per venue.
 // Loading is strict: unknown keys, wrong types and bad values are errors with file:line:col.
+#include <algorithm>
 #include <cstdint>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "feeds/common/venue.hpp"
@@ -27,6 +29,13 @@ struct WsApiConfig {
   size_t max_subscriptions = 256;        ///< per client
   size_t max_frame_bytes = 64 << 10;     ///< client -> server
   size_t queue_bytes = 8 << 20;          ///< per client send queue
+  /// Websocket I/O threads: each owns a share of the clients and writes their frames, so
+  /// the thread that runs the feeds never writes to a client socket. 0: that thread does.
+  size_t publish_threads = default_publish_threads();
+
+  static size_t default_publish_threads() {
+    return std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 2);
+  }
 };
 
 struct Config {
