@@ -3,7 +3,9 @@
 // TLS) and instantiated in session_plain.cpp / session_tls.cpp. Its I/O runs on a shard
 // (ws_shard.hpp: an I/O thread, or the server's io_context), its handler calls on the
 // server's io_context. One read loop runs for the whole life of the session (it also
-// answers pings and the peer's close); writes go one frame at a time from a bounded queue.
+// answers pings and the peer's close). Writes come from a bounded queue: on plain TCP all
+// frames queued since the last write leave in one gathered write (ws_gather.hpp); on TLS
+// one frame at a time.
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
@@ -24,6 +26,7 @@
 #include <utility>
 
 #include "src/net/server_core.hpp"
+#include "src/net/ws_gather.hpp"
 #include "src/net/ws_shard.hpp"
 
 namespace mdhub::net::detail {
@@ -61,7 +64,7 @@ class WsSessionImpl final : public WsSession,
         handler_(std::move(handler)),
         path_(std::move(path)),
         target_(std::move(target)),
-        ws_(std::in_place, std::move(stream)),
+        ws_(std::in_place, Layer(std::move(stream))),
         close_timer_(std::in_place, ws_->get_executor()) {}
 
   ~WsSessionImpl() override {
@@ -188,6 +191,10 @@ class WsSessionImpl final : public WsSession,
   std::shared_ptr<ShardSession> keep() override { return this->shared_from_this(); }
 
  private:
+  /// Plain TCP gathers writes; TLS writes frame by frame (an SSL write takes one buffer).
+  static constexpr bool kGather = std::is_same_v<Stream, PlainStream>;
+  using Layer = std::conditional_t<kGather, GatherStream<PlainStream>, Stream>;
+
   enum class State { opening, open, closing, closed };  // the I/O side's view
   enum class MState { opening, open, closing, closed };  // the server side's view
 
@@ -244,6 +251,11 @@ class WsSessionImpl final : public WsSession,
 
   void start() {
     auto& ws = *ws_;
+    if constexpr (kGather) {
+      auto& g = ws.next_layer();
+      g.owner = this->weak_from_this();
+      g.on_written = [this](size_t frames, size_t bytes, beast::error_code ec) { on_gathered(frames, bytes, ec); };
+    }
     beast::get_lowest_layer(ws).expires_never();  // the websocket has its own timeouts
     ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
     ws.set_option(websocket::stream_base::decorator(
@@ -313,7 +325,13 @@ class WsSessionImpl final : public WsSession,
     if (state_ != State::open) return;
     state_ = State::closing;
     arm_close_timer();
-    if (!inflight_ && queue_.empty()) do_close();
+    if constexpr (kGather) {
+      // The stream writes the close frame after the frames queued before it.
+      if (!queue_.empty()) do_write();
+      do_close();
+    } else if (!inflight_ && queue_.empty()) {
+      do_close();
+    }
   }
 
   void io_abort() {
@@ -324,6 +342,16 @@ class WsSessionImpl final : public WsSession,
   }
 
   void do_write() {
+    if constexpr (kGather) {
+      auto& g = ws_->next_layer();
+      while (!queue_.empty()) {
+        const size_t size = queue_.front()->size();
+        if (!g.push_frame(std::move(queue_.front()))) uncount(1, size);
+        queue_.pop_front();
+      }
+      g.flush();
+      return;
+    }
     inflight_ = std::move(queue_.front());
     queue_.pop_front();
     ws_->text(true);
@@ -344,6 +372,22 @@ class WsSessionImpl final : public WsSession,
       do_write();
     } else if (state_ == State::closing && !close_sent_) {
       do_close();
+    }
+    if (state_ == State::open && want_writable_.load(std::memory_order_relaxed) &&
+        queued_bytes() <= core_->opts.ws_queue_bytes / 2 && left <= core_->opts.ws_queue_frames / 2 &&
+        want_writable_.exchange(false, std::memory_order_relaxed)) {
+      to_server(&WsSessionImpl::server_writable);
+    }
+  }
+
+  /// A gathered write completed `frames` data frames (or failed).
+  void on_gathered(size_t frames, size_t bytes, beast::error_code ec) {
+    const size_t left = uncount(frames, bytes);
+    if (state_ == State::closed) return release_io();
+    if (ec) {
+      // The read loop notices the dead socket and finishes the session.
+      beast::get_lowest_layer(*ws_).close();
+      return;
     }
     if (state_ == State::open && want_writable_.load(std::memory_order_relaxed) &&
         queued_bytes() <= core_->opts.ws_queue_bytes / 2 && left <= core_->opts.ws_queue_frames / 2 &&
@@ -399,6 +443,9 @@ class WsSessionImpl final : public WsSession,
         timer_waits_ != 0) {
       return;
     }
+    if constexpr (kGather) {
+      if (ws_->next_layer().busy()) return;
+    }
     ws_.reset();
     close_timer_.reset();
   }
@@ -423,7 +470,7 @@ class WsSessionImpl final : public WsSession,
 
   // I/O side.
   std::shared_ptr<WsSessionImpl> self_keep_;  // while the ring may refer to the session
-  std::optional<websocket::stream<Stream>> ws_;  // reset by release_io()
+  std::optional<websocket::stream<Layer>> ws_;  // reset by release_io()
   std::optional<asio::steady_timer> close_timer_;
   Request req_;  // the upgrade request, kept until the handshake is answered
   beast::flat_buffer rbuf_;
