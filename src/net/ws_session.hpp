@@ -6,6 +6,8 @@
 // answers pings and the peer's close). Writes come from a bounded queue: on plain TCP all
 // frames queued since the last write leave in one gathered write (ws_gather.hpp); on TLS
 // one frame at a time.
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
@@ -81,6 +83,9 @@ class WsSessionImpl final : public WsSession,
   void run(Request req) {
     id_ = core_->add_live(this->weak_from_this());
     self_keep_ = this->shared_from_this();
+    // The server's io_context runs until the session has ended, as it would with the
+    // session's I/O on it: a shutdown waits for the close handshakes.
+    if (shard_.threaded()) server_work_.emplace(core_->io.get_executor());
     req_ = std::move(req);
     asio::post(shard_.io(), [s = this->shared_from_this()] { s->start(); });
   }
@@ -144,7 +149,12 @@ class WsSessionImpl final : public WsSession,
       shard_.push_always({this, {}, ShardItem::Op::stop_deadline});  // the shorter stop deadline
     }
   }
-  void kill() override { abort(); }
+  void kill() override {
+    if (shard_.threaded()) return abort();
+    // ~Server drops the connection now, not when the io_context next runs (it may not).
+    if (m_state_ != MState::closed) m_state_ = MState::closing;
+    io_abort();
+  }
   void drop_io() override {
     if (!shard_.threaded()) return;
     // The shard's thread has stopped: this thread owns the session now.
@@ -153,6 +163,7 @@ class WsSessionImpl final : public WsSession,
     ws_.reset();
     close_timer_.reset();
     self_keep_.reset();
+    server_work_.reset();
   }
 
   // ShardSession (the shard's thread)
@@ -245,6 +256,7 @@ class WsSessionImpl final : public WsSession,
       if (live_handler() && handler_->on_close) handler_->on_close(self());
     }
     shard_.push_always({this, {}, ShardItem::Op::retire});
+    server_work_.reset();
   }
 
   // ---- the shard's thread -----------------------------------------------------------------
@@ -465,6 +477,7 @@ class WsSessionImpl final : public WsSession,
   uint64_t id_ = 0;
   MState m_state_ = MState::opening;
   bool opened_ = false;  // on_open called: on_close is owed
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> server_work_;
   uint16_t close_code_ = 1000;  // written before the close is queued
   std::string close_reason_;
 

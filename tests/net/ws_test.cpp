@@ -377,5 +377,31 @@ TEST(NetWs, PingsDuringAStalledBatchAreAnsweredBetweenWholeFrames) {
   for (int i = 0; i < 8; ++i) EXPECT_EQ(pongs[static_cast<size_t>(i)], "p" + std::to_string(i));
 }
 
+TEST(NetWs, DestroyingTheServerDropsItsWebsocketsAtOnceWithOrWithoutIoThreads) {
+  for (size_t threads : {size_t{0}, size_t{2}}) {
+    ServerOptions opts;
+    opts.ws_io_threads = threads;
+    std::promise<SessionPtr> opened;
+    ServerHarness h(opts, [&](Server& s) {
+      WsHandler w = echo_handler();
+      w.on_open = [&](const SessionPtr& ss) { opened.set_value(ss); };
+      s.websocket("/ws", w);
+    });
+    WsClient c(h.port());
+    SessionPtr held = opened.get_future().get();  // outlives the Server
+    c.write("x");
+    EXPECT_EQ(c.read(), "echo:x");
+    h.destroy_server();
+    const beast::error_code ec = c.read_until_error();
+    EXPECT_TRUE(ec) << threads;
+    EXPECT_NE(ec, websocket::error::closed) << threads << ": no close frame, the connection just ends";
+    EXPECT_FALSE(h.on_io([&] { return held->send(text("late")); })) << threads;
+    h.on_io([&] {
+      held.reset();
+      return 0;
+    });
+  }
+}
+
 }  // namespace
 }  // namespace mdhub::net::test
