@@ -21,6 +21,7 @@ ServeStack::ServeStack(asio::io_context& io, Engine& engine, const Config& cfg,
         net::ServerOptions o;
         o.max_ws_frame_in = cfg.ws.max_frame_bytes;
         o.ws_queue_bytes = cfg.ws.queue_bytes;
+        o.ws_io_threads = cfg.ws.publish_threads;
         return o;
       }()),
       ws_api(io, server, engine, cfg.ws),

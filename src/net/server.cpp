@@ -58,7 +58,14 @@ void ConnectionSlot::release() {
   core_.reset();
 }
 
-ServerCore::ServerCore(asio::io_context& io_ctx, ServerOptions o) : io(io_ctx), opts(std::move(o)) {}
+ServerCore::ServerCore(asio::io_context& io_ctx, ServerOptions o) : io(io_ctx), opts(std::move(o)) {
+  for (size_t i = 0; i < opts.ws_io_threads; ++i) ws_shards.push_back(std::make_unique<WsShard>(nullptr, kShardRing));
+}
+
+WsShard& ServerCore::server_ws_shard() {
+  if (!server_shard) server_shard = std::make_unique<WsShard>(&io, kShardRing);
+  return *server_shard;
+}
 
 uint64_t ServerCore::add_live(std::weak_ptr<Closable> c) {
   const uint64_t id = next_id++;
@@ -192,7 +199,16 @@ Server::~Server() {
   boost::system::error_code ignored;
   for (auto& acc : impl_->acceptors) acc->close(ignored);
   if (impl_->accept_retry) impl_->accept_retry->cancel();
+  // The I/O threads stop first: from here on this thread owns every session.
+  for (auto& shard : impl_->ws_shards) shard->stop();
+  std::vector<std::shared_ptr<detail::Closable>> live;
+  for (auto& [id, weak] : impl_->live) {
+    if (auto c = weak.lock()) live.push_back(std::move(c));
+  }
+  for (auto& c : live) c->drop_io();
   impl_->close_all(false, 0);
+  live.clear();
+  for (auto& shard : impl_->ws_shards) shard->destroy_io();
   // Sessions may outlive the Server (they hold the core), but I/O objects must not
   // outlive the io_context, which may go right after us.
   impl_->acceptors.clear();

@@ -104,6 +104,11 @@ struct ServerOptions {
   size_t ws_queue_bytes = 8 << 20;       ///< per-session send-queue limit
   size_t ws_queue_frames = 4096;
   size_t max_connections = 1024;         ///< HTTP + websocket; over it: 503 / refuse
+  /// Threads that do the websocket sessions' I/O (handshake, reads, writes), each owning a
+  /// share of the plain-TCP sessions; sends only hand the frame over, so the caller's
+  /// thread never writes to a client socket. 0: on the io_context, as HTTP (TLS sessions
+  /// always are). Handlers are still called on the io_context either way.
+  size_t ws_io_threads = 0;
   int idle_timeout_s = 60;               ///< HTTP keep-alive idle timeout
   std::string tls_cert_file, tls_key_file;  ///< both set (PEM): serve https/wss only
   /// Optional sink for the server's own rare diagnostics (accept failures).

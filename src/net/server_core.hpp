@@ -1,12 +1,14 @@
 #pragma once
 // Private to src/net: the state shared by the Server facade and its connections. Sessions
 // hold a shared_ptr to it, so a Respond called after the Server is gone stays safe.
-// Single-threaded: everything here is touched only from the server's io_context.
+// Everything here is touched only from the server's io_context, except `opts`, `stopped`
+// and the shards, which websocket sessions read from their I/O threads.
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -17,6 +19,7 @@
 #include <vector>
 
 #include "src/net/server.hpp"
+#include "src/net/ws_shard.hpp"
 
 namespace mdhub::net::detail {
 
@@ -29,6 +32,9 @@ class Closable {
   virtual void shutdown(uint16_t code) = 0;
   /// Drops the TCP connection at once.
   virtual void kill() = 0;
+  /// ~Server, after the I/O threads stopped: a connection on one of them drops its I/O
+  /// objects now (they must not outlive the threads' io_contexts).
+  virtual void drop_io() {}
 };
 
 template <class H>
@@ -75,12 +81,23 @@ class ServerCore : public std::enable_shared_from_this<ServerCore> {
   size_t connections = 0;  // counted slots in use
   size_t rejecting = 0;    // uncounted connections being told 503
   size_t ws_open = 0;
-  bool stopped = false;    // stop(): accept nothing, new websockets close at once
-  bool dead = false;       // ~Server(): call no handler any more
+  std::atomic<bool> stopped{false};  // stop(): accept nothing, new websockets close at once
+  std::atomic<bool> dead{false};     // ~Server(): call no handler any more
   uint16_t stop_code = 1001;
   uint64_t next_id = 1;
 
   std::function<void()> on_ws_closed;  // stop(): owed once ws_open is 0
+
+  /// Websocket I/O threads (opts.ws_io_threads), and the shard of the sessions that stay on
+  /// `io` (TLS ones, or all without I/O threads), made when first needed.
+  std::vector<std::unique_ptr<WsShard>> ws_shards;
+  std::unique_ptr<WsShard> server_shard;
+  size_t next_shard = 0;
+  /// The I/O thread for a new plain session, or nullptr when there is none.
+  WsShard* next_ws_shard() {
+    return ws_shards.empty() ? nullptr : ws_shards[next_shard++ % ws_shards.size()].get();
+  }
+  WsShard& server_ws_shard();
 
   /// A session that got on_open has ended.
   void ws_closed();
@@ -118,5 +135,8 @@ void start_tls_session(std::shared_ptr<ServerCore> core, boost::asio::ip::tcp::s
 /// Connections over max_connections still get a 503 reply, up to this many at a time;
 /// beyond it they are closed on accept so a flood cannot grow memory.
 inline constexpr size_t kMaxRejecting = 64;
+
+/// Frames and commands a shard's ring holds (32 bytes each).
+inline constexpr size_t kShardRing = size_t{1} << 17;
 
 }  // namespace mdhub::net::detail

@@ -1,6 +1,8 @@
 #pragma once
 // The websocket API's limits (config [ws]); no Asio, so the config reader can include it.
+#include <algorithm>
 #include <cstddef>
+#include <thread>
 
 namespace mdhub {
 
@@ -9,6 +11,13 @@ struct WsApiConfig {
   size_t max_subscriptions = 256;        ///< per client
   size_t max_frame_bytes = 64 << 10;     ///< client -> server
   size_t queue_bytes = 8 << 20;          ///< per client send queue
+  /// Websocket I/O threads: each owns a share of the clients and writes their frames, so
+  /// the thread that runs the feeds never writes to a client socket. 0: that thread does.
+  size_t publish_threads = default_publish_threads();
+
+  static size_t default_publish_threads() {
+    return std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 2);
+  }
 };
 
 }  // namespace mdhub

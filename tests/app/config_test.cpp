@@ -38,6 +38,7 @@ subject_prefix = "mkt"
 [ws]
 max_clients = 10
 max_subscriptions = 20
+publish_threads = 3
 [venues.narkasa]
 rest_base = "https://api.narkasa.com/v3/api"
 ws_url = "wss://api.narkasa.com/v3"
@@ -72,6 +73,7 @@ oss_url = "wss://ws.btse.com/ws/oss/spot"
   EXPECT_EQ(c.nats.subject_prefix, "mkt");
   EXPECT_EQ(c.ws.max_clients, 10u);
   EXPECT_EQ(c.ws.max_subscriptions, 20u);
+  EXPECT_EQ(c.ws.publish_threads, 3u);
   ASSERT_EQ(c.venues.size(), 2u);
   const VenueConfig& b = c.venues[0];  // sorted by id
   EXPECT_EQ(b.id, "btse");
@@ -107,6 +109,16 @@ TEST(AppConfig, ErrorsComeInLineOrderAcrossTables) {
   EXPECT_EQ(e[0], "c.toml:2:13: 'rest_base' must start with http:// or https://");
   EXPECT_EQ(e[1], "c.toml:5:20: 'rate_limit_burst' must be between 1 and 100000");
   EXPECT_EQ(e[2], "c.toml:7:15: 'max_clients' must be between 1 and 100000");
+}
+
+TEST(AppConfig, PublishThreadsDefaultToTheMachineUpToTwoAndAreBounded) {
+  const size_t hw = std::thread::hardware_concurrency();
+  EXPECT_EQ(WsApiConfig{}.publish_threads, hw >= 2 ? 2u : 1u);
+  auto e = errors("[ws]\npublish_threads = 65\n");
+  ASSERT_EQ(e.size(), 1u);
+  EXPECT_EQ(e[0], "c.toml:2:19: 'publish_threads' must be between 0 and 64");
+  e = errors("[ws]\npublish_threads = 0\n");
+  EXPECT_TRUE(e.empty());
 }
 
 TEST(AppConfig, AlternativesAreJoinedWithOr) {

@@ -40,6 +40,7 @@ class Hub {
     net::ServerOptions o;  // as the app's serving stack sets it up
     o.max_ws_frame_in = cfg.max_frame_bytes;
     o.ws_queue_bytes = cfg.queue_bytes;
+    o.ws_io_threads = cfg.publish_threads;
     server_.emplace(io_, o);
     api_.emplace(io_, *server_, engine_, cfg, o.ws_queue_frames);
     engine_.add_observer(&*api_);
@@ -64,6 +65,8 @@ class Hub {
   Engine& engine() { return engine_; }
   uint16_t port() const { return port_; }
   const WsApiStats& stats() const { return api_->stats(); }
+  /// Bytes queued to all clients and not yet written to their sockets.
+  uint64_t queued_bytes() const { return api_->queued_bytes(); }
   const InstrumentState& inst() const { return *engine_.find("btse", "BTC-USD"); }
   const Engine& engine() const { return engine_; }
 

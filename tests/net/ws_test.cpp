@@ -307,5 +307,101 @@ TEST(NetWs, LargeOutgoingFrameIsDelivered) {
   EXPECT_EQ(c.read(), "echo:again");
 }
 
+/// Every length class of the frame header (7-bit, 16-bit, 64-bit) and its edges.
+const std::vector<size_t> kFrameSizes = {0, 1, 125, 126, 127, 65535, 65536, 70000};
+
+TEST(NetWs, FramesQueuedTogetherArriveWholeAndInOrderOnIoThreads) {
+  // Sent in one handler call: they reach the session's I/O thread in one batch and leave
+  // in gathered writes, larger than the socket buffers.
+  ServerOptions opts;
+  opts.ws_io_threads = 2;
+  std::promise<bool> all_taken;
+  ServerHarness h(opts, [&](Server& s) {
+    WsHandler w;
+    w.on_message = [&](const SessionPtr& ss, std::string_view t) {
+      bool ok = true;
+      for (size_t round = 0; round < 3; ++round) {
+        for (size_t i = 0; i < kFrameSizes.size(); ++i) {
+          ok = ss->send(text(kFrameSizes[i] < 8 ? std::string(kFrameSizes[i], char('a' + i))
+                                                : numbered_frame(round * 100 + i, kFrameSizes[i]))) && ok;
+        }
+      }
+      if (t == "go") all_taken.set_value(ok);
+    };
+    s.websocket("/ws", w);
+  });
+  WsClient c(h.port());
+  c.write("go");
+  ASSERT_TRUE(all_taken.get_future().get());
+  for (size_t round = 0; round < 3; ++round) {
+    for (size_t i = 0; i < kFrameSizes.size(); ++i) {
+      const std::string want = kFrameSizes[i] < 8 ? std::string(kFrameSizes[i], char('a' + i))
+                                                  : numbered_frame(round * 100 + i, kFrameSizes[i]);
+      ASSERT_EQ(c.read(), want) << round << " " << i;
+    }
+  }
+  c.write("more");  // the session still reads and writes after the batch
+  ASSERT_EQ(c.read().size(), kFrameSizes[0]);
+}
+
+TEST(NetWs, PingsDuringAStalledBatchAreAnsweredBetweenWholeFrames) {
+  // While the client does not read, the server's frames stall half-written on the socket;
+  // the pongs it owes must wait for a frame boundary, never split a frame.
+  constexpr size_t kFrame = 64 << 10;
+  constexpr size_t kFrames = 64;  // 4 MiB
+  ServerOptions opts;
+  opts.ws_io_threads = 1;
+  opts.ws_queue_bytes = 8 << 20;
+  ServerHarness h(opts, [&](Server& s) {
+    WsHandler w;
+    w.on_message = [](const SessionPtr& ss, std::string_view t) {
+      if (t != "go") return;
+      for (size_t i = 0; i < kFrames; ++i) EXPECT_TRUE(ss->send(text(numbered_frame(i, kFrame))));
+    };
+    s.websocket("/ws", w);
+  });
+  WsClient c(h.port());
+  std::vector<std::string> pongs;
+  c.ws().control_callback([&](websocket::frame_type kind, beast::string_view payload) {
+    if (kind == websocket::frame_type::pong) pongs.emplace_back(payload);
+  });
+  c.write("go");
+  for (int i = 0; i < 8; ++i) {
+    const std::string p = "p" + std::to_string(i);
+    c.ws().ping(websocket::ping_data(p.data(), p.size()));
+  }
+  for (size_t i = 0; i < kFrames; ++i) ASSERT_EQ(c.read(), numbered_frame(i, kFrame)) << i;
+  c.write("go");  // the pongs not yet seen come before the next data
+  for (size_t i = 0; i < kFrames; ++i) ASSERT_EQ(c.read(), numbered_frame(i, kFrame)) << i;
+  ASSERT_EQ(pongs.size(), 8u);
+  for (int i = 0; i < 8; ++i) EXPECT_EQ(pongs[static_cast<size_t>(i)], "p" + std::to_string(i));
+}
+
+TEST(NetWs, DestroyingTheServerDropsItsWebsocketsAtOnceWithOrWithoutIoThreads) {
+  for (size_t threads : {size_t{0}, size_t{2}}) {
+    ServerOptions opts;
+    opts.ws_io_threads = threads;
+    std::promise<SessionPtr> opened;
+    ServerHarness h(opts, [&](Server& s) {
+      WsHandler w = echo_handler();
+      w.on_open = [&](const SessionPtr& ss) { opened.set_value(ss); };
+      s.websocket("/ws", w);
+    });
+    WsClient c(h.port());
+    SessionPtr held = opened.get_future().get();  // outlives the Server
+    c.write("x");
+    EXPECT_EQ(c.read(), "echo:x");
+    h.destroy_server();
+    const beast::error_code ec = c.read_until_error();
+    EXPECT_TRUE(ec) << threads;
+    EXPECT_NE(ec, websocket::error::closed) << threads << ": no close frame, the connection just ends";
+    EXPECT_FALSE(h.on_io([&] { return held->send(text("late")); })) << threads;
+    h.on_io([&] {
+      held.reset();
+      return 0;
+    });
+  }
+}
+
 }  // namespace
 }  // namespace mdhub::net::test
