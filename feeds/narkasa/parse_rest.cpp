@@ -1,5 +1,6 @@
 // Narkasa REST bodies (https://api.narkasa.com/v3/api): /market/markets, /market/24h,
 // /market/depth, /market/orderbook, /market/trades, /market/candles, /ping, /time.
+#include "feeds/common/best_levels.hpp"
 #include "feeds/common/instruments.hpp"
 #include "feeds/narkasa/parse.hpp"
 #include "feeds/narkasa/util.hpp"
@@ -175,18 +176,8 @@ ParseStatus parse_rest_orderbook(json::Reader& reader, std::string_view body,
     return fail(tx, "orderbook", err);
   const size_t begin = out.levels.size();
   if (!read_book(book, table[instrument], out, err)) return fail(tx, "orderbook", err);
-  BboMsg b;
   // "First buy and sell order": take the best of whatever the venue listed.
-  for (size_t i = begin; i < out.levels.size(); ++i) {
-    const LevelUpdate& l = out.levels[i];
-    if (l.side == Side::bid && (b.bid == kNone || l.price > b.bid)) {
-      b.bid = l.price;
-      b.bid_qty = l.qty;
-    } else if (l.side == Side::ask && (b.ask == kNone || l.price < b.ask)) {
-      b.ask = l.price;
-      b.ask_qty = l.qty;
-    }
-  }
+  const BboMsg b = best_of(std::span<const LevelUpdate>(out.levels).subspan(begin));
   out.levels.resize(begin);
   Event e = make_event(EventKind::bbo, instrument, kNone, t);
   e.body = b;
