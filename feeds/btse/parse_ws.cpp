@@ -149,9 +149,7 @@ ParseStatus l1(od::object& root, const InstrumentTable& table, RecvTime t, Txn& 
   }
   const BboMsg b = best_of(std::span<const LevelUpdate>(out.levels).subspan(begin));
   out.levels.resize(begin);
-  Event e = make_event(EventKind::bbo, *id, ts, t);
-  e.body = b;
-  out.events.push_back(e);
+  push_event(out, EventKind::bbo, *id, ts, t, b);
   return ParseStatus::ok;
 }
 
