@@ -230,19 +230,8 @@ int run_export(const ExportOptions& opts) {
     }
   }
 
-  record::RecordingReader reader({true, 256, [](const record::ReadIssue& i) {
-                                    spdlog::warn("recording: {} at {}:{}: {}", to_string(i.kind), i.file, i.offset,
-                                                 i.message);
-                                  }});
-  auto opened = reader.open(opts.from);
-  if (!opened) {
-    std::cerr << "cannot read recording '" << opts.from << "': " << opened.error() << "\n";
-    return 1;
-  }
-  if (*opened == 0) {
-    std::cerr << "no recording files in '" << opts.from << "'\n";
-    return 1;
-  }
+  record::RecordingReader reader(recording_reader_options());
+  if (!open_recording(reader, opts.from)) return 1;
   Engine engine;
   ExportWriter writer(opts.format == "csv", kinds);
   engine.add_observer(&writer);
