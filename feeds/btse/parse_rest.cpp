@@ -17,12 +17,6 @@ ParseStatus fail(Txn& tx, std::string_view what, std::string_view err) {
   return tx.fail("btse", what, err);
 }
 
-bool bad_instrument(const InstrumentTable& table, uint32_t instrument, std::string& err) {
-  if (instrument < table.size()) return false;
-  err = "instrument id out of range";
-  return true;
-}
-
 /// Digits after the point an increment such as 0.5 or 1e-05 needs (0 for whole numbers).
 int increment_digits(std::string_view text) {
   auto r = parse_decimal(text, kMaxDerivedScale, Rounding::half_even);
@@ -59,15 +53,6 @@ bool get_volume(od::object& obj, std::string_view key, int scale, int64_t& v, st
   return false;
 }
 
-ParseStatus open_array(json::Reader& reader, std::string_view body, od::document& doc,
-                       od::array& arr, std::string& err) {
-  if (reader.iterate(body).get(doc) || doc.get_array().get(arr)) {
-    err = "body is not a JSON array";
-    return ParseStatus::error;
-  }
-  return ParseStatus::ok;
-}
-
 }  // namespace
 
 std::string_view resolution(CandleInterval i) {
@@ -94,7 +79,7 @@ ParseStatus parse_instruments(json::Reader& reader, std::string_view body,
   od::document doc;
   od::array arr;
   std::string err;
-  if (open_array(reader, body, doc, arr, err) != ParseStatus::ok) return fail_with(err);
+  if (!open_array(reader, body, doc, arr, err)) return fail_with(err);
   for (auto item : arr) {
     od::object m;
     if (item.get_object().get(m)) return fail_with("market is not an object");
@@ -106,12 +91,7 @@ ParseStatus parse_instruments(json::Reader& reader, std::string_view body,
         !optional_text(m, "minSizeIncrement", lot))
       return fail_with("bad market fields");
     if (symbol.empty() || base.empty() || quote.empty() || futures || !active) continue;
-    Instrument inst;
-    inst.venue = "btse";
-    inst.native = std::string(symbol);
-    inst.base = std::string(base);
-    inst.quote = std::string(quote);
-    inst.symbol = canonical_symbol(base, quote);
+    Instrument inst = listed("btse", symbol, base, quote);
     // More digits than the increments need is harmless; fewer would merge price levels.
     inst.price_scale = std::max(kDefaultPriceScale, increment_digits(tick));
     inst.qty_scale = std::max(kDefaultQtyScale, increment_digits(lot));
@@ -128,8 +108,7 @@ ParseStatus parse_market_summary(json::Reader& reader, std::string_view body,
   od::document doc;
   od::array arr;
   std::string err;
-  if (open_array(reader, body, doc, arr, err) != ParseStatus::ok)
-    return fail(tx, "market_summary", err);
+  if (!open_array(reader, body, doc, arr, err)) return fail(tx, "market_summary", err);
   for (auto item : arr) {
     od::object m;
     if (item.get_object().get(m)) return fail(tx, "market_summary", "market is not an object");
@@ -148,9 +127,7 @@ ParseStatus parse_market_summary(json::Reader& reader, std::string_view body,
         !get_volume(m, "volume", ps, k.volume_quote, err) ||
         !get_decimal(m, "percentageChange", kPctScale, k.change_pct, err))
       return fail(tx, "market_summary", err);
-    Event e = make_event(EventKind::ticker, *id, kNone, t);
-    e.body = k;
-    out.events.push_back(e);
+    push_event(out, EventKind::ticker, *id, kNone, t, k);
   }
   return ParseStatus::ok;
 }
@@ -162,19 +139,14 @@ ParseStatus parse_rest_l2(json::Reader& reader, std::string_view body,
   od::document doc;
   od::object root;
   std::string err;
-  if (bad_instrument(table, instrument, err)) return fail(tx, "orderbook", err);
-  if (reader.iterate(body).get(doc) || doc.get_object().get(root))
-    return fail(tx, "orderbook", "body is not a JSON object");
+  if (bad_instrument(table, instrument, err) || !open_object(reader, body, doc, root, err))
+    return fail(tx, "orderbook", err);
   int64_t ts = kNone;
   if (!get_ms(root, "timestamp", ts, err)) return fail(tx, "orderbook", err);
   const size_t begin = out.levels.size();
-  for (auto [key, side] : {std::pair{"buyQuote", Side::bid}, std::pair{"sellQuote", Side::ask}}) {
-    od::value v;
-    const auto e = root[key].get(v);
-    if (e == simdjson::NO_SUCH_FIELD) continue;
-    if (e) return fail(tx, "orderbook", std::string("bad ") + key);
-    if (!parse_levels(v, side, table[instrument], out, err)) return fail(tx, "orderbook", err);
-  }
+  if (!read_sides(root, "buyQuote", "sellQuote", err,
+                  [&](od::value v, Side side) { return parse_levels(v, side, table[instrument], out, err); }))
+    return fail(tx, "orderbook", err);
   // Level order is not documented: normalize before handing over a full book.
   if (!json::merge_book(out.levels, begin)) return fail(tx, "orderbook", kSizeOverflow);
   push_book(out, BookMsg::Type::replace, begin, instrument, ts, t);
@@ -189,7 +161,7 @@ ParseStatus parse_rest_trades(json::Reader& reader, std::string_view body,
   od::array arr;
   std::string err;
   if (bad_instrument(table, instrument, err) ||
-      open_array(reader, body, doc, arr, err) != ParseStatus::ok)
+      !open_array(reader, body, doc, arr, err))
     return fail(tx, "trades", err);
   for (auto item : arr) {
     od::object r;
@@ -206,7 +178,7 @@ ParseStatus parse_ohlcv(json::Reader& reader, std::string_view body, const Instr
   od::array rows;
   std::string err;
   if (bad_instrument(table, instrument, err) ||
-      open_array(reader, body, doc, rows, err) != ParseStatus::ok)
+      !open_array(reader, body, doc, rows, err))
     return fail(tx, "ohlcv", err);
   const Instrument& inst = table[instrument];
   for (auto item : rows) {
@@ -238,9 +210,7 @@ ParseStatus parse_ohlcv(json::Reader& reader, std::string_view body, const Instr
     c.close = v[4];
     c.volume = v[5];
     c.closed = c.close_time_us <= t.wall_ns / 1000;
-    Event e = make_event(EventKind::candle, instrument, kNone, t);
-    e.body = c;
-    out.events.push_back(e);
+    push_event(out, EventKind::candle, instrument, kNone, t, c);
   }
   return ParseStatus::ok;
 }
@@ -251,7 +221,7 @@ ParseStatus parse_price(json::Reader& reader, std::string_view body, const Instr
   od::document doc;
   od::array arr;
   std::string err;
-  if (open_array(reader, body, doc, arr, err) != ParseStatus::ok) return fail(tx, "price", err);
+  if (!open_array(reader, body, doc, arr, err)) return fail(tx, "price", err);
   for (auto item : arr) {
     od::object m;
     if (item.get_object().get(m)) return fail(tx, "price", "row is not an object");
@@ -262,9 +232,7 @@ ParseStatus parse_price(json::Reader& reader, std::string_view body, const Instr
     TickerMsg k;
     if (!get_decimal(m, "lastPrice", table[*id].price_scale, k.last, err))
       return fail(tx, "price", err);
-    Event e = make_event(EventKind::ticker, *id, kNone, t);
-    e.body = k;
-    out.events.push_back(e);
+    push_event(out, EventKind::ticker, *id, kNone, t, k);
   }
   return ParseStatus::ok;
 }
@@ -294,9 +262,8 @@ ParseStatus parse_public_orderbook(json::Reader& reader, std::string_view body,
   od::document doc;
   od::object root, data;
   std::string err;
-  if (bad_instrument(table, instrument, err)) return fail(tx, "public orderbook", err);
-  if (reader.iterate(body).get(doc) || doc.get_object().get(root))
-    return fail(tx, "public orderbook", "body is not a JSON object");
+  if (bad_instrument(table, instrument, err) || !open_object(reader, body, doc, root, err))
+    return fail(tx, "public orderbook", err);
   bool success = true;
   if (!get_bool(root, "success", true, success)) return fail(tx, "public orderbook", "bad success");
   if (!success) {
@@ -308,14 +275,9 @@ ParseStatus parse_public_orderbook(json::Reader& reader, std::string_view body,
   int64_t ts = kNone;
   if (!get_ms(data, "timestamp", ts, err)) return fail(tx, "public orderbook", err);
   const size_t begin = out.levels.size();
-  for (auto [key, side] : {std::pair{"bids", Side::bid}, std::pair{"asks", Side::ask}}) {
-    od::value v;
-    const auto e = data[key].get(v);
-    if (e == simdjson::NO_SUCH_FIELD) continue;
-    if (e) return fail(tx, "public orderbook", std::string("bad ") + key);
-    if (!parse_levels(v, side, table[instrument], out, err))
-      return fail(tx, "public orderbook", err);
-  }
+  if (!read_sides(data, "bids", "asks", err,
+                  [&](od::value v, Side side) { return parse_levels(v, side, table[instrument], out, err); }))
+    return fail(tx, "public orderbook", err);
   if (!json::merge_book(out.levels, begin)) return fail(tx, "public orderbook", kSizeOverflow);
   push_book(out, BookMsg::Type::replace, begin, instrument, ts, t);
   return ParseStatus::ok;

@@ -5,6 +5,7 @@
 
 #include "feeds/btse/parse.hpp"
 #include "feeds/btse/util.hpp"
+#include "feeds/common/best_levels.hpp"
 
 namespace mdhub::btse {
 
@@ -146,21 +147,9 @@ ParseStatus l1(od::object& root, const InstrumentTable& table, RecvTime t, Txn& 
     if (got == Got::bad) return fail(tx, "snapshotL1", std::string("bad ") + key);
     if (!parse_levels(v, side, table[*id], out, err)) return fail(tx, "snapshotL1", err);
   }
-  BboMsg b;
-  for (size_t i = begin; i < out.levels.size(); ++i) {
-    const LevelUpdate& l = out.levels[i];
-    if (l.side == Side::bid && (b.bid == kNone || l.price > b.bid)) {
-      b.bid = l.price;
-      b.bid_qty = l.qty;
-    } else if (l.side == Side::ask && (b.ask == kNone || l.price < b.ask)) {
-      b.ask = l.price;
-      b.ask_qty = l.qty;
-    }
-  }
+  const BboMsg b = best_of(std::span<const LevelUpdate>(out.levels).subspan(begin));
   out.levels.resize(begin);
-  Event e = make_event(EventKind::bbo, *id, ts, t);
-  e.body = b;
-  out.events.push_back(e);
+  push_event(out, EventKind::bbo, *id, ts, t, b);
   return ParseStatus::ok;
 }
 

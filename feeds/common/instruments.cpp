@@ -32,6 +32,22 @@ std::string canonical_symbol(std::string_view base, std::string_view quote) {
   return s;
 }
 
+Instrument listed(std::string_view venue, std::string_view native, std::string_view base, std::string_view quote) {
+  Instrument inst;
+  inst.venue = std::string(venue);
+  inst.native = std::string(native);
+  inst.base = std::string(base);
+  inst.quote = std::string(quote);
+  inst.symbol = canonical_symbol(base, quote);
+  return inst;
+}
+
+bool bad_instrument(const InstrumentTable& table, uint32_t instrument, std::string& err) {
+  if (instrument < table.size()) return false;
+  err = "instrument id out of range";
+  return true;
+}
+
 std::string symbol_key(std::string_view name) {
   std::string k(name);
   for (char& c : k) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));

@@ -46,6 +46,13 @@ class InstrumentTable {
 /// "btc", "try" -> "BTC-TRY".
 std::string canonical_symbol(std::string_view base, std::string_view quote);
 
+/// A venue's listed market named the canonical way (symbol from base and quote).
+Instrument listed(std::string_view venue, std::string_view native, std::string_view base, std::string_view quote);
+
+/// True, with the error worded, when `instrument` is not an id of `table` (a poll planned for
+/// an instrument the table does not hold).
+bool bad_instrument(const InstrumentTable& table, uint32_t instrument, std::string& err);
+
 /// The one rule for naming an instrument on every interface (config, HTTP, websocket): its
 /// canonical or its native name, in any case. `symbol_key` is the name folded to that rule
 /// (upper case), for maps; `names_instrument` compares directly.

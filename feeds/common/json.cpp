@@ -265,6 +265,18 @@ ParseStatus Txn::fail(std::string_view venue, std::string_view what, std::string
   return fail(std::move(m));
 }
 
+bool open_object(Reader& reader, std::string_view body, od::document& doc, od::object& root, std::string& err) {
+  if (!reader.iterate(body).get(doc) && !doc.get_object().get(root)) return true;
+  err = "body is not a JSON object";
+  return false;
+}
+
+bool open_array(Reader& reader, std::string_view body, od::document& doc, od::array& arr, std::string& err) {
+  if (!reader.iterate(body).get(doc) && !doc.get_array().get(arr)) return true;
+  err = "body is not a JSON array";
+  return false;
+}
+
 Event make_event(EventKind kind, uint32_t instrument, int64_t ts_us, RecvTime t) {
   Event e;
   e.kind = kind;

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "book/decimal.hpp"
@@ -30,6 +31,30 @@ class Reader {
   od::parser parser_;
   std::string buf_;
 };
+
+/// A body that must be a JSON object (or array); false with "body is not a JSON object"
+/// ("... array") otherwise.
+bool open_object(Reader& reader, std::string_view body, od::document& doc, od::object& root, std::string& err);
+bool open_array(Reader& reader, std::string_view body, od::document& doc, od::array& arr, std::string& err);
+
+/// Reads a book's two sides, `bid_key` and `ask_key` of `book`, with the venue's level
+/// reader `side_levels(od::value, Side) -> bool` (which words its own errors). A side left
+/// out is an empty side; one that cannot be read is "bad <key>".
+template <class SideLevels>
+bool read_sides(od::object& book, const char* bid_key, const char* ask_key, std::string& err,
+                SideLevels&& side_levels) {
+  for (auto [key, side] : {std::pair{bid_key, Side::bid}, std::pair{ask_key, Side::ask}}) {
+    od::value v;
+    const auto e = book[key].get(v);
+    if (e == simdjson::NO_SUCH_FIELD) continue;
+    if (e) {
+      err = std::string("bad ") + key;
+      return false;
+    }
+    if (!side_levels(v, side)) return false;
+  }
+  return true;
+}
 
 /// Exact fixed-point value of a JSON number or numeric string (raw text, never a double).
 Result<int64_t, DecimalError> decimal(od::value v, int scale,
@@ -130,6 +155,13 @@ class Txn {
 
 /// An event header (kind, instrument, exchange time in µs or kNone, receive time).
 Event make_event(EventKind kind, uint32_t instrument, int64_t ts_us, RecvTime t);
+/// Appends an event of `kind` carrying `body`.
+template <class Body>
+void push_event(ParseOut& out, EventKind kind, uint32_t instrument, int64_t ts_us, RecvTime t, const Body& body) {
+  Event e = make_event(kind, instrument, ts_us, t);
+  e.body = body;
+  out.events.push_back(e);
+}
 /// Appends a BookMsg event covering out.levels[level_begin, end).
 void push_book(ParseOut& out, BookMsg::Type type, size_t level_begin, uint32_t instrument,
                int64_t ts_us, RecvTime t, uint64_t seq = 0, uint64_t prev_seq = 0);

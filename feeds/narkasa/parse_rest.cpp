@@ -1,5 +1,6 @@
 // Narkasa REST bodies (https://api.narkasa.com/v3/api): /market/markets, /market/24h,
 // /market/depth, /market/orderbook, /market/trades, /market/candles, /ping, /time.
+#include "feeds/common/best_levels.hpp"
 #include "feeds/common/instruments.hpp"
 #include "feeds/narkasa/parse.hpp"
 #include "feeds/narkasa/util.hpp"
@@ -17,11 +18,7 @@ ParseStatus fail(Txn& tx, std::string_view what, std::string_view err) {
 /// Parses the envelope of a REST body: a JSON object with a success code.
 bool open_body(json::Reader& reader, std::string_view body, od::document& doc, od::object& root,
                std::string& err) {
-  if (reader.iterate(body).get(doc) || doc.get_object().get(root)) {
-    err = "body is not a JSON object";
-    return false;
-  }
-  return check_code(root, err);
+  return open_object(reader, body, doc, root, err) && check_code(root, err);
 }
 
 /// Looks up a field that must hold an array (or an object for `want_object`).
@@ -41,25 +38,10 @@ bool member_object(od::object& root, std::string_view key, od::object& obj, std:
   return false;
 }
 
-bool bad_instrument(const InstrumentTable& table, uint32_t instrument, std::string& err) {
-  if (instrument < table.size()) return false;
-  err = "instrument id out of range";
-  return true;
-}
-
 /// Reads both sides of a `book` object into out.levels.
 bool read_book(od::object& book, const Instrument& inst, ParseOut& out, std::string& err) {
-  for (auto [key, side] : {std::pair{"bids", Side::bid}, std::pair{"asks", Side::ask}}) {
-    od::value v;
-    auto e = book[key].get(v);
-    if (e == simdjson::NO_SUCH_FIELD) continue;  // an empty side may be left out
-    if (e) {
-      err = std::string("bad ") + key;
-      return false;
-    }
-    if (!parse_levels(v, side, inst, out, err)) return false;
-  }
-  return true;
+  return read_sides(book, "bids", "asks", err,
+                    [&](od::value v, Side side) { return parse_levels(v, side, inst, out, err); });
 }
 
 }  // namespace
@@ -88,13 +70,7 @@ ParseStatus parse_markets(json::Reader& reader, std::string_view body,
     // Symbols are concatenated (BTCTRY, 1INCHUSDT): base and quote come from the venue,
     // never from splitting the string.
     if (symbol.empty() || base.empty() || quote.empty()) continue;
-    Instrument inst;
-    inst.venue = "narkasa";
-    inst.native = std::string(symbol);
-    inst.base = std::string(base);
-    inst.quote = std::string(quote);
-    inst.symbol = canonical_symbol(base, quote);
-    instruments.push_back(std::move(inst));
+    instruments.push_back(listed("narkasa", symbol, base, quote));
   }
   return ParseStatus::ok;
 }
@@ -117,9 +93,7 @@ ParseStatus parse_tickers(json::Reader& reader, std::string_view body, const Ins
     if (!id) continue;
     TickerMsg tk;
     if (!read_ticker(m, table[*id], tk, err)) return fail(tx, "markets", err);
-    Event e = make_event(EventKind::ticker, *id, kNone, t);
-    e.body = tk;
-    out.events.push_back(e);
+    push_event(out, EventKind::ticker, *id, kNone, t, tk);
   }
   return ParseStatus::ok;
 }
@@ -139,9 +113,7 @@ ParseStatus parse_24h(json::Reader& reader, std::string_view body, const Instrum
   if (!id) return ParseStatus::ignored;
   TickerMsg tk;
   if (!read_ticker(m, table[*id], tk, err)) return fail(tx, "24h", err);
-  Event e = make_event(EventKind::ticker, *id, kNone, t);
-  e.body = tk;
-  out.events.push_back(e);
+  push_event(out, EventKind::ticker, *id, kNone, t, tk);
   return ParseStatus::ok;
 }
 
@@ -175,22 +147,10 @@ ParseStatus parse_rest_orderbook(json::Reader& reader, std::string_view body,
     return fail(tx, "orderbook", err);
   const size_t begin = out.levels.size();
   if (!read_book(book, table[instrument], out, err)) return fail(tx, "orderbook", err);
-  BboMsg b;
   // "First buy and sell order": take the best of whatever the venue listed.
-  for (size_t i = begin; i < out.levels.size(); ++i) {
-    const LevelUpdate& l = out.levels[i];
-    if (l.side == Side::bid && (b.bid == kNone || l.price > b.bid)) {
-      b.bid = l.price;
-      b.bid_qty = l.qty;
-    } else if (l.side == Side::ask && (b.ask == kNone || l.price < b.ask)) {
-      b.ask = l.price;
-      b.ask_qty = l.qty;
-    }
-  }
+  const BboMsg b = best_of(std::span<const LevelUpdate>(out.levels).subspan(begin));
   out.levels.resize(begin);
-  Event e = make_event(EventKind::bbo, instrument, kNone, t);
-  e.body = b;
-  out.events.push_back(e);
+  push_event(out, EventKind::bbo, instrument, kNone, t, b);
   return ParseStatus::ok;
 }
 
@@ -217,9 +177,7 @@ ParseStatus parse_rest_trades(json::Reader& reader, std::string_view body,
       return fail(tx, "trades", err);
     if (m.price < 0 || m.qty < 0) return fail(tx, "trades", "negative price or amount");
     m.side = type == kNone ? int8_t{0} : trade_side(type, trade_type_0_is_sell);
-    Event e = make_event(EventKind::trade, instrument, ts, t);
-    e.body = m;
-    out.events.push_back(e);
+    push_event(out, EventKind::trade, instrument, ts, t, m);
   }
   return ParseStatus::ok;
 }
@@ -252,9 +210,7 @@ ParseStatus parse_rest_candles(json::Reader& reader, std::string_view body,
     // the interval, which keeps REST and websocket candles identical.
     c.close_time_us = c.open_time_us + interval_seconds(interval) * 1'000'000;
     c.closed = c.close_time_us <= t.wall_ns / 1000;
-    Event e = make_event(EventKind::candle, instrument, kNone, t);
-    e.body = c;
-    out.events.push_back(e);
+    push_event(out, EventKind::candle, instrument, kNone, t, c);
   }
   return ParseStatus::ok;
 }

@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <iostream>
 
-#include "book/decimal.hpp"
+#include "feeds/common/json_write.hpp"
 #include "src/app/replay.hpp"
 #include "src/publish/render.hpp"
 
@@ -168,13 +168,12 @@ class ExportWriter final : public EngineObserver {
   void maybe_flush() {
     if (buf_.size() >= (1u << 20)) flush();
   }
+  // CSV cells: bare text, empty for kNone.
   void dec(int64_t v, int scale) {
-    if (v == kNone) return;
-    char tmp[48];
-    buf_.append(tmp, format_decimal(v, scale, tmp));
+    if (v != kNone) jsonw::decimal(buf_, v, scale);
   }
   void num(int64_t v) {
-    if (v != kNone) buf_ += std::to_string(v);
+    if (v != kNone) jsonw::integer(buf_, v);
   }
   // The websocket API's head; the payload follows from render::*_payload.
   void json_head(std::string_view type, std::string_view channel_kind, const InstrumentState& s) {
@@ -231,19 +230,8 @@ int run_export(const ExportOptions& opts) {
     }
   }
 
-  record::RecordingReader reader({true, 256, [](const record::ReadIssue& i) {
-                                    spdlog::warn("recording: {} at {}:{}: {}", to_string(i.kind), i.file, i.offset,
-                                                 i.message);
-                                  }});
-  auto opened = reader.open(opts.from);
-  if (!opened) {
-    std::cerr << "cannot read recording '" << opts.from << "': " << opened.error() << "\n";
-    return 1;
-  }
-  if (*opened == 0) {
-    std::cerr << "no recording files in '" << opts.from << "'\n";
-    return 1;
-  }
+  record::RecordingReader reader(recording_reader_options());
+  if (!open_recording(reader, opts.from)) return 1;
   Engine engine;
   ExportWriter writer(opts.format == "csv", kinds);
   engine.add_observer(&writer);

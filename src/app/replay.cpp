@@ -152,20 +152,28 @@ void print_books(const Engine& engine, bool full) {
 
 }  // namespace
 
-int run_replay(const ReplayOptions& opts) {
-  record::RecordingReader reader({true, 256, [](const record::ReadIssue& i) {
-                                    spdlog::warn("recording: {} at {}:{}: {}", to_string(i.kind), i.file, i.offset,
-                                                 i.message);
-                                  }});
-  auto opened = reader.open(opts.from);
+record::ReaderOptions recording_reader_options() {
+  return {true, 256, [](const record::ReadIssue& i) {
+            spdlog::warn("recording: {} at {}:{}: {}", to_string(i.kind), i.file, i.offset, i.message);
+          }};
+}
+
+bool open_recording(record::RecordingReader& reader, const std::string& from) {
+  auto opened = reader.open(from);
   if (!opened) {
-    std::cerr << "cannot read recording '" << opts.from << "': " << opened.error() << "\n";
-    return 1;
+    std::cerr << "cannot read recording '" << from << "': " << opened.error() << "\n";
+    return false;
   }
   if (*opened == 0) {
-    std::cerr << "no recording files in '" << opts.from << "'\n";
-    return 1;
+    std::cerr << "no recording files in '" << from << "'\n";
+    return false;
   }
+  return true;
+}
+
+int run_replay(const ReplayOptions& opts) {
+  record::RecordingReader reader(recording_reader_options());
+  if (!open_recording(reader, opts.from)) return 1;
 
   asio::io_context io;
   Engine engine;

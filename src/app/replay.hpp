@@ -68,6 +68,12 @@ struct ReplayOptions {
   Config config;           ///< ws limits, log level
 };
 
+/// The reader `replay` and `export` read with: records checked, issues logged as warnings.
+record::ReaderOptions recording_reader_options();
+/// Opens `from` (a directory or one file); false after saying on stderr why it cannot be
+/// read or holds no recording files.
+bool open_recording(record::RecordingReader& reader, const std::string& from);
+
 /// Runs a replay; returns the process exit code (1: unreadable recording).
 int run_replay(const ReplayOptions& opts);
 

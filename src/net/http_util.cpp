@@ -69,13 +69,6 @@ bool parse_target(std::string_view target, std::string& path,
   return true;
 }
 
-std::string json_error(std::string_view code, std::string_view message) {
-  std::string out = R"({"error":{"code":")";
-  json_escape(code, out);
-  out += R"(","message":")";
-  json_escape(message, out);
-  out += "\"}}";
-  return out;
-}
+std::string json_error(std::string_view code, std::string_view message) { return jsonw::error(code, message); }
 
 }  // namespace mdhub::net::detail

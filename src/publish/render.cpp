@@ -2,38 +2,7 @@
 
 #include <algorithm>
 
-#include "feeds/common/json.hpp"
-
 namespace mdhub::render {
-
-void key(std::string& out, std::string_view k, bool first) {
-  if (!first) out += ',';
-  out += '"';
-  out += k;
-  out += "\":";
-}
-
-void str(std::string& out, std::string_view s) {
-  out += '"';
-  json::escape(out, s);
-  out += '"';
-}
-
-void dec(std::string& out, int64_t m, int scale) {
-  if (m == kNone) {
-    out += "null";
-    return;
-  }
-  char buf[32];
-  out += '"';
-  out.append(buf, format_decimal(m, scale, buf));
-  out += '"';
-}
-
-void num(std::string& out, int64_t v) {
-  if (v == kNone) out += "null";
-  else out += std::to_string(v);
-}
 
 void side(std::string& out, int8_t s) { out += s > 0 ? "\"buy\"" : s < 0 ? "\"sell\"" : "null"; }
 
@@ -44,18 +13,23 @@ void head(std::string& out, const InstrumentState& s) {
   str(out, s.info.symbol);
 }
 
+namespace {
+/// `["price","qty"]` (with a leading comma unless `first`).
+void level(std::string& out, const InstrumentState& s, int64_t price, int64_t qty, bool& first) {
+  if (!first) out += ',';
+  first = false;
+  out += '[';
+  dec(out, price, s.info.price_scale);
+  out += ',';
+  dec(out, qty, s.info.qty_scale);
+  out += ']';
+}
+}  // namespace
+
 void levels(std::string& out, const InstrumentState& s, Side sd, size_t depth) {
   out += '[';
   bool first = true;
-  s.book.for_each(sd, depth, [&](const Level& l) {
-    if (!first) out += ',';
-    first = false;
-    out += '[';
-    dec(out, l.price, s.info.price_scale);
-    out += ',';
-    dec(out, l.qty, s.info.qty_scale);
-    out += ']';
-  });
+  s.book.for_each(sd, depth, [&](const Level& l) { level(out, s, l.price, l.qty, first); });
   out += ']';
 }
 
@@ -160,16 +134,26 @@ void updates(std::string& out, const InstrumentState& s, std::span<const LevelUp
   out += '[';
   bool first = true;
   for (const auto& l : u) {
-    if (l.side != sd) continue;
-    if (!first) out += ',';
-    first = false;
-    out += '[';
-    dec(out, l.price, s.info.price_scale);
-    out += ',';
-    dec(out, l.qty, s.info.qty_scale);
-    out += ']';
+    if (l.side == sd) level(out, s, l.price, l.qty, first);
   }
   out += ']';
+}
+
+void consolidated_level(std::string& out, const ConsolidatedState& c, const Engine& e, int64_t price, int64_t qty,
+                        std::span<const VenueQty> per_venue) {
+  out += '[';
+  dec(out, price, c.price_scale);
+  out += ',';
+  dec(out, qty, c.qty_scale);
+  out += ",{";
+  bool first = true;
+  for (const VenueQty& v : per_venue) {
+    if (v.venue >= c.members.size()) continue;
+    key(out, e.instruments()[c.members[v.venue]]->info.venue, first);
+    first = false;
+    dec(out, v.qty, c.qty_scale);
+  }
+  out += "}]";
 }
 
 void consolidated_levels(std::string& out, const ConsolidatedState& c, const Engine& e, Side sd,
@@ -179,19 +163,7 @@ void consolidated_levels(std::string& out, const ConsolidatedState& c, const Eng
   c.book.for_each(sd, depth, [&](int64_t price, int64_t qty, std::span<const VenueQty> per_venue) {
     if (!first) out += ',';
     first = false;
-    out += '[';
-    dec(out, price, c.price_scale);
-    out += ',';
-    dec(out, qty, c.qty_scale);
-    out += ",{";
-    bool f2 = true;
-    for (const VenueQty& v : per_venue) {
-      if (v.venue >= c.members.size()) continue;
-      key(out, e.instruments()[c.members[v.venue]]->info.venue, f2);
-      f2 = false;
-      dec(out, v.qty, c.qty_scale);
-    }
-    out += "}]";
+    consolidated_level(out, c, e, price, qty, per_venue);
   });
   out += ']';
 }
@@ -272,16 +244,6 @@ void candle_fields(std::string& out, const InstrumentState& s, const CandleRecor
   key(out, "volume"); dec(out, c.volume, s.info.qty_scale);
   key(out, "closed"); out += c.closed ? "true" : "false";
   key(out, "source"); str(out, r.from_venue ? "venue" : "trades");
-}
-
-std::string error(std::string_view code, std::string_view message) {
-  std::string out = "{\"error\":{";
-  key(out, "code", true);
-  str(out, code);
-  key(out, "message");
-  str(out, message);
-  out += "}}";
-  return out;
 }
 
 }  // namespace mdhub::render

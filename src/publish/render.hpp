@@ -6,15 +6,17 @@
 #include <string>
 #include <string_view>
 
+#include "feeds/common/json_write.hpp"
 #include "src/engine/engine.hpp"
 
 namespace mdhub::render {
 
-/// Appends `"key":` (with a leading comma unless `first`).
-void key(std::string& out, std::string_view k, bool first = false);
-void str(std::string& out, std::string_view s);          ///< quoted, escaped
-void dec(std::string& out, int64_t mantissa, int scale);  ///< "1.5" or null for kNone
-void num(std::string& out, int64_t v);                    ///< integer or null for kNone
+// The field writers are the shared ones: `"key":` (leading comma unless `first`), a quoted
+// escaped string, a decimal as "1.5" or null for kNone, an integer or null for kNone.
+using jsonw::dec;
+using jsonw::key;
+using jsonw::num;
+using jsonw::str;
 void side(std::string& out, int8_t side);                 ///< "buy" / "sell" / null
 
 /// Common head: "venue","symbol" fields (no braces).
@@ -27,6 +29,8 @@ void levels(std::string& out, const InstrumentState& s, Side side, size_t depth)
 /// Level updates of one side as `[["price","qty"],...]`.
 void updates(std::string& out, const InstrumentState& s, std::span<const LevelUpdate> u, Side side);
 /// Consolidated book: levels are `["price","qty",{"venue":"qty",...}]`.
+void consolidated_level(std::string& out, const ConsolidatedState& c, const Engine& e, int64_t price, int64_t qty,
+                        std::span<const VenueQty> per_venue);
 void consolidated(std::string& out, const ConsolidatedState& c, const Engine& e, size_t depth);
 void consolidated_levels(std::string& out, const ConsolidatedState& c, const Engine& e, Side side,
                          size_t depth);
@@ -79,6 +83,6 @@ void book_update_payload(std::string& out, const InstrumentState& s, uint64_t se
                          std::span<const LevelUpdate> changes, bool first = false);
 
 /// `{"error":{"code":...,"message":...}}`
-std::string error(std::string_view code, std::string_view message);
+using jsonw::error;
 
 }  // namespace mdhub::render

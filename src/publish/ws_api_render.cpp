@@ -164,19 +164,7 @@ net::SharedText WsApi::Impl::consolidated_update(Stream& s, const ConsolidatedSt
     auto level = [&](int64_t price, int64_t qty, std::span<const VenueQty> parts) {
       if (!first) b += ',';
       first = false;
-      b += '[';
-      render::dec(b, price, cons.price_scale);
-      b += ',';
-      render::dec(b, qty, cons.qty_scale);
-      b += ",{";
-      bool f2 = true;
-      for (const VenueQty& v : parts) {
-        if (v.venue >= cons.members.size()) continue;
-        render::key(b, engine.instruments()[cons.members[v.venue]]->info.venue, f2);
-        f2 = false;
-        render::dec(b, v.qty, cons.qty_scale);
-      }
-      b += "}]";
+      render::consolidated_level(b, cons, engine, price, qty, parts);
     };
     // Changed levels carry their venue breakdown; removed ones are ["price","0",{}].
     size_t pending = 0;

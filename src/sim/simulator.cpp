@@ -23,9 +23,7 @@ using Clock = std::chrono::steady_clock;
 net::HttpResponse json(unsigned status, std::string body) { return {status, "application/json", std::move(body), {}, false}; }
 
 net::HttpResponse error(unsigned status, std::string_view code, std::string_view message) {
-  JsonW w;
-  w.obj().key("error").obj().key("code").str(code).key("message").str(message).end().end();
-  return json(status, w.take());
+  return json(status, jsonw::error(code, message));
 }
 
 }  // namespace

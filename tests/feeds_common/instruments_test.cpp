@@ -45,3 +45,30 @@ TEST(InstrumentNames, NoSymbolsSelectsEverything) {
 
 }  // namespace
 }  // namespace mdhub
+
+namespace mdhub {
+namespace {
+
+TEST(InstrumentListing, ListedNamesTheCanonicalWay) {
+  const Instrument i = listed("narkasa", "1INCHUSDT", "1inch", "usdt");
+  EXPECT_EQ(i.venue, "narkasa");
+  EXPECT_EQ(i.native, "1INCHUSDT");
+  EXPECT_EQ(i.base, "1inch");
+  EXPECT_EQ(i.quote, "usdt");
+  EXPECT_EQ(i.symbol, "1INCH-USDT");
+  EXPECT_EQ(i.price_scale, kDefaultPriceScale);
+  EXPECT_EQ(i.tick, 0);
+}
+
+TEST(InstrumentListing, AnIdOutsideTheTableIsWorded) {
+  InstrumentTable table;
+  table.add(listed("btse", "BTC-USDT", "BTC", "USDT"));
+  std::string err;
+  EXPECT_FALSE(bad_instrument(table, 0, err));
+  EXPECT_EQ(err, "");
+  EXPECT_TRUE(bad_instrument(table, 1, err));
+  EXPECT_EQ(err, "instrument id out of range");
+}
+
+}  // namespace
+}  // namespace mdhub

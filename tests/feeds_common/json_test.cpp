@@ -3,6 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <utility>
+#include <variant>
+#include <vector>
+
 namespace mdhub::json {
 namespace {
 
@@ -105,6 +109,77 @@ TEST(Json, MergeBookSortsSumsDropsAndCaps) {
   EXPECT_EQ(capped, top);
   std::vector<LevelUpdate> big{{Side::bid, 1, INT64_MAX}, {Side::bid, 1, 1}};
   EXPECT_FALSE(merge_book(big, 0));
+}
+
+TEST(Json, BodiesOfTheWrongShapeAreWorded) {
+  Reader reader;
+  od::document doc;
+  od::object obj;
+  od::array arr;
+  std::string err;
+  EXPECT_FALSE(open_object(reader, "[1]", doc, obj, err));
+  EXPECT_EQ(err, "body is not a JSON object");
+  err.clear();
+  EXPECT_FALSE(open_array(reader, "{}", doc, arr, err));
+  EXPECT_EQ(err, "body is not a JSON array");
+  err.clear();
+  EXPECT_FALSE(open_array(reader, "not json", doc, arr, err));
+  EXPECT_EQ(err, "body is not a JSON array");
+  err.clear();
+  ASSERT_TRUE(open_array(reader, "[1,2]", doc, arr, err));
+  size_t n = 0;
+  for (auto x : arr) n += !x.error();
+  EXPECT_EQ(n, 2u);
+  ASSERT_TRUE(open_object(reader, R"({"a":1})", doc, obj, err));
+  int64_t a = 0;
+  od::value v;
+  ASSERT_FALSE(obj["a"].get(v));
+  ASSERT_TRUE(integer(v, a));
+  EXPECT_EQ(a, 1);
+  EXPECT_EQ(err, "");
+}
+
+TEST(Json, ReadSidesSkipsAbsentSidesAndNamesABadOne) {
+  Reader reader;
+  od::document doc;
+  od::object book;
+  std::string err;
+  std::vector<std::pair<Side, int64_t>> seen;
+  auto count = [&](od::value v, Side side) {
+    od::array a;
+    if (v.get_array().get(a)) {
+      err = "not levels";
+      return false;
+    }
+    int64_t n = 0;
+    for (auto x : a) n += !x.error();
+    seen.emplace_back(side, n);
+    return true;
+  };
+  ASSERT_TRUE(open_object(reader, R"({"asks":[1,2,3],"bids":[4]})", doc, book, err));
+  ASSERT_TRUE(read_sides(book, "bids", "asks", err, count)) << err;
+  EXPECT_EQ(seen, (std::vector<std::pair<Side, int64_t>>{{Side::bid, 1}, {Side::ask, 3}}));
+  seen.clear();
+  ASSERT_TRUE(open_object(reader, R"({"sell":[1]})", doc, book, err));
+  ASSERT_TRUE(read_sides(book, "buy", "sell", err, count)) << err;
+  EXPECT_EQ(seen, (std::vector<std::pair<Side, int64_t>>{{Side::ask, 1}}));
+  ASSERT_TRUE(open_object(reader, R"({"bids":{}})", doc, book, err));
+  EXPECT_FALSE(read_sides(book, "bids", "asks", err, count));
+  EXPECT_EQ(err, "not levels");
+}
+
+TEST(Json, PushEventCarriesHeaderAndBody) {
+  ParseOut out;
+  TickerMsg k;
+  k.last = 42;
+  push_event(out, EventKind::ticker, 3, 1700, RecvTime{}, k);
+  ASSERT_EQ(out.events.size(), 1u);
+  const Event& e = out.events[0];
+  EXPECT_EQ(e.kind, EventKind::ticker);
+  EXPECT_EQ(e.instrument, 3u);
+  EXPECT_EQ(e.ts_exchange_us, 1700);
+  ASSERT_TRUE(std::holds_alternative<TickerMsg>(e.body));
+  EXPECT_EQ(std::get<TickerMsg>(e.body).last, 42);
 }
 
 TEST(Json, ShapeAndBlank) {
