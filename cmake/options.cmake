@@ -23,7 +23,7 @@ if(MDHUB_SANITIZE)
   target_link_options(mdhub_build_flags INTERFACE -fsanitize=address,undefined)
 endif()
 # ThreadSanitizer: the code of the project only; the prebuilt third-party libraries are not
-# instrumented (tools/tsan.supp names the false positives that follow from that).
+# instrumented. The threaded tests report nothing from them, so there is no suppressions file.
 if(MDHUB_TSAN)
   if(MDHUB_SANITIZE)
     message(FATAL_ERROR "MDHUB_TSAN and MDHUB_SANITIZE cannot be combined (one sanitizer runtime per process)")
