@@ -22,6 +22,21 @@ if(MDHUB_SANITIZE)
     -fno-sanitize-recover=undefined)
   target_link_options(mdhub_build_flags INTERFACE -fsanitize=address,undefined)
 endif()
+# ThreadSanitizer: the code of the project only; the prebuilt third-party libraries are not
+# instrumented. The threaded tests report nothing from them, so there is no suppressions file.
+if(MDHUB_TSAN)
+  if(MDHUB_SANITIZE)
+    message(FATAL_ERROR "MDHUB_TSAN and MDHUB_SANITIZE cannot be combined (one sanitizer runtime per process)")
+  endif()
+  target_compile_options(mdhub_build_flags INTERFACE -fsanitize=thread -fno-omit-frame-pointer)
+  # TSan does not model std::atomic_thread_fence (GCC rejects it under -Werror=tsan). Asio
+  # brackets every handler call with such fences; without them (its own switch for this)
+  # its cross-thread hand-offs still go through the scheduler's mutex, which TSan sees.
+  target_compile_definitions(mdhub_build_flags INTERFACE BOOST_ASIO_DISABLE_FENCED_BLOCK)
+  target_link_options(mdhub_build_flags INTERFACE -fsanitize=thread)
+  # Every test stops at its first report; ctest sets this for each test of this build.
+  set(MDHUB_SAN_ENV "TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1")
+endif()
 # Fuzzing: everything is instrumented for coverage (fuzzer-no-link) and checked by ASan +
 # UBSan; only the fuzz executables link libFuzzer itself (fuzz/CMakeLists.txt).
 if(MDHUB_FUZZ AND CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
@@ -38,15 +53,35 @@ function(mdhub_target name)
   target_link_libraries(${name} PRIVATE mdhub_options)
 endfunction()
 
-# mdhub_test(NAME SOURCES ... LIBS ...): a GoogleTest executable registered with CTest.
+# mdhub_threaded_tests builds what the tests labelled threaded need (tools/test, tsan preset).
+function(mdhub_threaded_test_target name)
+  if(NOT TARGET mdhub_threaded_tests)
+    add_custom_target(mdhub_threaded_tests)
+  endif()
+  add_dependencies(mdhub_threaded_tests ${name})
+endfunction()
+
+# mdhub_test(NAME SOURCES ... LIBS ... [LABEL label]): a GoogleTest executable registered with
+# CTest. LABEL threaded marks those that run code on more than one thread (tools/test runs
+# them under ThreadSanitizer). One label only: test discovery does not carry lists.
 function(mdhub_test name)
-  cmake_parse_arguments(T "" "" "SOURCES;LIBS" ${ARGN})
+  cmake_parse_arguments(T "" "LABEL" "SOURCES;LIBS" ${ARGN})
   add_executable(${name} ${T_SOURCES})
   target_link_libraries(${name} PRIVATE ${T_LIBS} GTest::gtest GTest::gmock GTest::gtest_main mdhub_options)
   target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR})
   target_compile_definitions(${name} PRIVATE MDHUB_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
   include(GoogleTest)
-  gtest_discover_tests(${name} DISCOVERY_MODE PRE_TEST PROPERTIES TIMEOUT 300)
+  set(props TIMEOUT 300)
+  if(T_LABEL)
+    list(APPEND props LABELS ${T_LABEL})
+  endif()
+  if(MDHUB_SAN_ENV)
+    list(APPEND props ENVIRONMENT ${MDHUB_SAN_ENV})
+  endif()
+  gtest_discover_tests(${name} DISCOVERY_MODE PRE_TEST PROPERTIES ${props})
+  if(T_LABEL STREQUAL "threaded")
+    mdhub_threaded_test_target(${name})
+  endif()
 endfunction()
 
 # Adds every immediate subdirectory of the current source dir that has a CMakeLists.txt.

@@ -189,16 +189,25 @@ class Stack:
         raise AssertionError(f"no feed {venue}")
 
     def stop(self):
-        for _, p in reversed(self.procs):
+        """SIGTERM to every process still running; each must exit 0 within 5 s. A failure at
+        exit (e.g. a sanitizer's report, which ends the process with another code) fails the test."""
+        stopped = set()
+        for name, p in reversed(self.procs):
             if p.poll() is None:
                 p.send_signal(signal.SIGTERM)
+                stopped.add(name)
+        failed = []
         for name, p in self.procs:
             try:
                 p.wait(timeout=5)
             except subprocess.TimeoutExpired:
                 p.kill()
                 raise AssertionError(f"{name} did not exit within 5 s of SIGTERM")
+            if name in stopped and p.returncode != 0:
+                failed.append(f"{name} exited {p.returncode} after SIGTERM:\n{self.log(name)[-3000:]}")
         self.procs = []
+        if failed:
+            raise AssertionError("\n".join(failed))
 
     def close(self, keep_logs=False):
         try:
