@@ -13,8 +13,11 @@
 #include <cxxabi.h>
 #include <simdjson.h>
 
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <new>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -31,6 +34,24 @@
 #include "feeds/common/sink.hpp"
 #include "src/engine/engine.hpp"
 #include "src/metrics/metrics.hpp"
+
+// Every allocation of the process, counted: `--check-allocs` asserts that the hot path makes
+// none once its buffers have grown to the stream's largest frame.
+namespace {
+std::atomic<uint64_t> g_allocs{0};
+}  // namespace
+
+void* operator new(std::size_t n) {
+  g_allocs.fetch_add(1, std::memory_order_relaxed);
+  if (void* p = std::malloc(n ? n : 1)) return p;
+  throw std::bad_alloc();
+}
+// GCC takes the replaced pair for a mismatch of new and free: it is the pair by design here.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+#pragma GCC diagnostic pop
 
 namespace mdhub::bench {
 namespace {
@@ -269,6 +290,34 @@ BENCHMARK(BM_IngestBtse_EngineMetrics);
 BENCHMARK(BM_IngestBtse_EngineMetricsNoProbe);
 BENCHMARK(BM_MetricsCallbacksPerFrame);
 
+// One pass to grow every buffer, then a second pass of the whole stream through parser,
+// engine and the metrics observer: no delta frame may allocate. The snapshot (frame 0, a
+// whole new book) may; its count is printed.
+int check_allocs() {
+  const Input& in = input();
+  Pipeline p(true, true);
+  for (const auto& f : in.frames) p.ingest(f);
+  p.check();
+  uint64_t snapshot = 0, deltas = 0;
+  for (size_t i = 0; i < in.frames.size(); ++i) {
+    const uint64_t b = g_allocs.load();
+    p.ingest(in.frames[i]);
+    const uint64_t n = g_allocs.load() - b;
+    if (i == 0) {
+      snapshot = n;
+    } else if (n) {
+      deltas += n;
+      std::printf("delta frame %zu (%zu bytes): %llu allocations\n", i, in.frames[i].size(),
+                  static_cast<unsigned long long>(n));
+    }
+  }
+  p.check();
+  std::printf("hot path (parse + engine + metrics, after one warm-up pass): %llu allocations in %zu delta frames; "
+              "%llu for the snapshot\n",
+              static_cast<unsigned long long>(deltas), in.frames.size() - 1, static_cast<unsigned long long>(snapshot));
+  return deltas == 0 ? 0 : 1;
+}
+
 }  // namespace
 }  // namespace mdhub::bench
 
@@ -280,6 +329,7 @@ int main(int argc, char** argv) {
               status == 0 ? name : typeid(simdjson::ondemand::parser).name(), in.frames.size(),
               static_cast<double>(in.bytes) / static_cast<double>(in.frames.size()));
   std::free(name);
+  if (argc == 2 && std::strcmp(argv[1], "--check-allocs") == 0) return mdhub::bench::check_allocs();
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   benchmark::RunSpecifiedBenchmarks();
