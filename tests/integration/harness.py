@@ -106,6 +106,7 @@ class Stack:
         self.dir = tempfile.mkdtemp(prefix="mdhub-it-")
         self.sim_port, self.hub_port = free_port(), free_port()
         self.procs = []
+        self.expected_exit = {}  # name -> exit code announced by end()
         scheme = "https" if tls else "http"
         self.sim = f"{scheme}://127.0.0.1:{self.sim_port}"
         self.hub = f"http://127.0.0.1:{self.hub_port}"
@@ -155,6 +156,32 @@ class Stack:
         same = levels(mine["bids"]) == levels(truth["bids"]) and levels(mine["asks"]) == levels(truth["asks"])
         return same and len(truth["bids"]) > 0 and len(truth["asks"]) > 0
 
+    def merged_truth(self, symbol, venues, depth=1000):
+        """The consolidated book the venues' truths make: {"bids"|"asks": [(price, qty, {venue: qty})]},
+        quantities summed per price, best first."""
+        out = {}
+        for side in ("bids", "asks"):
+            by_price = {}
+            for v in venues:
+                for p, q in levels(self.sim_get(f"/sim/truth/{v}/{symbol}?depth={depth}")[side]):
+                    by_price.setdefault(p, {})[v] = q
+            out[side] = [(p, sum(parts.values()), parts)
+                         for p, parts in sorted(by_price.items(), reverse=side == "bids")]
+        return out
+
+    def consolidated_matches(self, symbol, venues, depth=1000):
+        """True when /api/v1/book/all/{symbol} holds exactly `venues` and equals the merge of
+        their truths, level by level and venue by venue."""
+        status, mine = http(f"{self.hub}/api/v1/book/all/{symbol}?depth={depth}")
+        if status != 200 or sorted(mine["venues"]) != sorted(venues):
+            return False
+        want = self.merged_truth(symbol, venues, depth)
+        for side in ("bids", "asks"):
+            got = [(Decimal(p), Decimal(q), {v: Decimal(x) for v, x in parts.items()}) for p, q, parts in mine[side]]
+            if got != want[side][:depth]:
+                return False
+        return True
+
     def converge(self, venue, depth=1000, timeout=20):
         """Pauses the market and waits until every book of `venue` equals the truth."""
         syms = wait_until(f"{venue} instruments", lambda: self.instruments(venue), 20)
@@ -188,26 +215,37 @@ class Stack:
                 return f
         raise AssertionError(f"no feed {venue}")
 
+    def end(self, name, sig=signal.SIGTERM, timeout=10):
+        """Ends one process now and returns its exit code. SIGTERM is an orderly stop, held to
+        exit 0 like stop(); any other signal is a crash the test means, which stop() accepts."""
+        p = next(p for n, p in self.procs if n == name)
+        if sig != signal.SIGTERM:
+            self.expected_exit[name] = -sig
+        p.send_signal(sig)
+        return p.wait(timeout=timeout)
+
     def stop(self):
-        """SIGTERM to every process still running; each must exit 0 within 5 s. A failure at
-        exit (e.g. a sanitizer's report, which ends the process with another code) fails the test."""
-        stopped = set()
-        for name, p in reversed(self.procs):
+        """SIGTERMs every process still running and asserts that each exited 0 (or as end()
+        was told): a crash or an error exit at shutdown fails the test that owns the stack."""
+        for _, p in reversed(self.procs):
             if p.poll() is None:
                 p.send_signal(signal.SIGTERM)
-                stopped.add(name)
-        failed = []
+        problems = []
         for name, p in self.procs:
             try:
-                p.wait(timeout=5)
+                code = p.wait(timeout=5)
             except subprocess.TimeoutExpired:
                 p.kill()
-                raise AssertionError(f"{name} did not exit within 5 s of SIGTERM")
-            if name in stopped and p.returncode != 0:
-                failed.append(f"{name} exited {p.returncode} after SIGTERM:\n{self.log(name)[-3000:]}")
+                p.wait()
+                problems.append(f"{name} did not exit within 5 s of SIGTERM")
+                continue
+            want = self.expected_exit.get(name, 0)
+            if code != want:
+                tail = "\n".join(self.log(name).splitlines()[-15:])
+                problems.append(f"{name} exited {code}, expected {want}; log tail:\n{tail}")
         self.procs = []
-        if failed:
-            raise AssertionError("\n".join(failed))
+        if problems:
+            raise AssertionError("\n".join(problems))
 
     def close(self, keep_logs=False):
         try:

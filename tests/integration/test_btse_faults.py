@@ -159,9 +159,12 @@ class BtseSymbolFaults(unittest.TestCase):
             time.sleep(FAULTS_AFTER_RESYNC_S)  # the fault window itself, not a synchronisation
             s.sim_post("/sim/faults", b"")
             cls.injected = s.sim_get("/sim/status")["faults_injected"]
-            # A resync snapshot lost just before the faults stopped is asked for again only
-            # when later deltas show the stream alive, so the market must run until then:
-            # converge() pauses it.
+            # A delta or resync snapshot lost just before the faults stopped shows only in
+            # later deltas, so the market must run until one has gone out clean and the book is
+            # back in sync: converge() pauses it.
+            truth_seq = lambda: s.sim_get(f"/sim/truth/btse/{cls.faulted}?depth=1")["seq"]  # noqa: E731
+            cleared = truth_seq()
+            wait_until(f"a {cls.faulted} frame after the faults", lambda: truth_seq() > cleared, 20)
             wait_until(f"{cls.faulted} back in sync", lambda: sym_stats()["in_sync"], 20)
             s.converge("btse", depth=1000, timeout=30)
             cls.feed = s.feed("btse")

@@ -78,8 +78,7 @@ class RecorderOnAFullDisk(unittest.TestCase):
         wait_until("ready again", lambda: http(hub + "/readyz")[0] == 200, 30)
         self.assertEqual(len(self.segments()), 2, self.segments())
         lost = recorder(hub)["lost"]
-        self.stack.stop()
-        self.assertEqual(self.stack.procs, [])
+        self.stack.stop()  # asserts that mdhub, recorder trouble and all, exits 0 on SIGTERM
 
         # What was written reads back: the full segment ends in a torn tail, the new one is whole.
         out = subprocess.run([BIN, "replay", "--from", self.rec, "--speed", "max", "--listen", "127.0.0.1:0",

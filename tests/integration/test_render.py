@@ -3,7 +3,6 @@ in `mdhub export` of the recording, and the HTTP answers carry the same payload 
 import asyncio
 import json
 import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -37,10 +36,8 @@ class RenderEverywhere(unittest.TestCase):
         cls.http = {c: http_text(s.hub + path) for c, path in (
             ("trades:btse:BTC-USD", "/api/v1/trades/btse/BTC-USD?limit=1000"),
             ("trades:narkasa:BTC-TRY", "/api/v1/trades/narkasa/BTC-TRY?limit=1000"))}
-        for name, p in s.procs:
-            if name == "hub":
-                p.send_signal(signal.SIGTERM)  # flushes the recording
-                p.wait(timeout=10)
+        code = s.end("hub")  # SIGTERM flushes the recording
+        assert code == 0, f"mdhub exited {code} on SIGTERM"
         r = subprocess.run([BIN, "export", "--from", cls.rec_dir, "--format", "jsonl"], capture_output=True,
                            text=True, timeout=120)
         assert r.returncode == 0, r.stderr[-2000:]

@@ -29,6 +29,14 @@ class Resilience(unittest.TestCase):
         s = self.stack(sim_args=["--faults", "gap:0.02,dup:0.02,reorder:0.02"])
         wait_until("gaps detected", lambda: s.feed("btse")["gaps"] > 0 and s.feed("btse")["resyncs"] > 0, 30)
         s.sim_post("/sim/faults", b"")
+        # A delta or resync snapshot lost just before the faults stopped shows only in the next
+        # frame about that symbol: the market must run until each symbol has sent one without
+        # faults and every book is back in sync, since converge() pauses it.
+        cleared = {sym: s.sim_get(f"/sim/truth/btse/{sym}?depth=1")["seq"] for sym in s.instruments("btse")}
+        wait_until("a frame per btse symbol after the faults",
+                   lambda: all(s.sim_get(f"/sim/truth/btse/{sym}?depth=1")["seq"] > seq for sym, seq in cleared.items()), 30)
+        wait_until("btse books back in sync",
+                   lambda: all(v["in_sync"] for v in s.feed("btse")["symbols"].values()), 30)
         s.converge("btse", depth=1000, timeout=30)
         f = s.feed("btse")
         self.assertGreaterEqual(f["resyncs"], f["gaps"])

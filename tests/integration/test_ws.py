@@ -39,30 +39,34 @@ class WebsocketApi(unittest.TestCase):
                 self.assertEqual(snap["type"], "book_snapshot")
                 book = {"bids": {}, "asks": {}}
                 apply(book, snap)
-                seq, updates = snap["seq"], 0
+                seq, venue_seq, updates = snap["seq"], snap["venue_seq"], 0
                 while updates < 30:
                     m = json.loads(await ws.recv())
                     self.assertEqual(m["type"], "book_update")
                     self.assertEqual(m["seq"], seq + 1)
-                    seq = m["seq"]
+                    seq, venue_seq = m["seq"], m["venue_seq"]
                     apply(book, m)
                     updates += 1
                 self.stack.sim_post("/sim/pause")
                 try:
-                    # Drain what was in flight, then the HTTP book must be at our seq.
-                    while True:
-                        try:
-                            m = json.loads(await asyncio.wait_for(ws.recv(), 1.0))
-                        except asyncio.TimeoutError:
-                            break
+                    # The paused venue's last sequence is the truth's; once the HTTP book has
+                    # applied it, its seq is the last one the channel publishes: read up to it.
+                    truth = self.stack.sim_get("/sim/truth/btse/BTC-USD?depth=1")
+                    url = f"{self.stack.hub}/api/v1/book/btse/BTC-USD?depth=5000"
+                    http_book = wait_until("HTTP book at the truth's venue_seq", lambda: (
+                        lambda r: r[0] == 200 and r[1]["venue_seq"] == truth["seq"] and r[1])(http(url)), 10)
+                    self.assertGreaterEqual(http_book["seq"], seq)
+                    while seq < http_book["seq"]:
+                        m = json.loads(await asyncio.wait_for(ws.recv(), 10))
+                        self.assertEqual(m["type"], "book_update")
                         self.assertEqual(m["seq"], seq + 1)
-                        seq = m["seq"]
+                        seq, venue_seq = m["seq"], m["venue_seq"]
                         apply(book, m)
-                    status, http_book = http(f"{self.stack.hub}/api/v1/book/btse/BTC-USD?depth=5000")
-                    self.assertEqual(status, 200)
-                    self.assertEqual(http_book["seq"], seq)
+                    self.assertEqual(venue_seq, truth["seq"])
                     self.assertEqual(levels(http_book["bids"]), sorted(book["bids"].items(), reverse=True))
                     self.assertEqual(levels(http_book["asks"]), sorted(book["asks"].items()))
+                    # Nothing was left behind: the HTTP book did not move on after it was read.
+                    self.assertEqual(http(url)[1]["seq"], seq)
                 finally:
                     self.stack.sim_post("/sim/resume")
         self.run_async(go())
@@ -122,12 +126,19 @@ class WebsocketApi(unittest.TestCase):
                         snap = m
                     elif m["type"] == "bbo":
                         venues.add(m["venue"])
-                total = Decimal(0)
-                for p, q, parts in snap["bids"][:5]:
-                    self.assertEqual(sum(Decimal(v) for v in parts.values()), Decimal(q))
-                    total += Decimal(q)
-                self.assertGreater(total, 0)
+                for side in ("bids", "asks"):
+                    self.assertTrue(snap[side], side)
+                    for p, q, parts in snap[side]:
+                        self.assertEqual(sum(Decimal(v) for v in parts.values()), Decimal(q))
         self.run_async(go())
+        # With the market paused, the consolidated book is the merge of the venues' truths.
+        s = self.stack
+        s.sim_post("/sim/pause")
+        try:
+            wait_until("BTC-USDT consolidated == merged truths",
+                       lambda: s.consolidated_matches("BTC-USDT", ["btse", "narkasa", "bitexbit"]), 20)
+        finally:
+            s.sim_post("/sim/resume")
 
 
 if __name__ == "__main__":
