@@ -57,8 +57,11 @@ inline constexpr OptionSpec backoff_cap_ms = int_option("backoff_cap_ms", 30000,
 inline constexpr OptionSpec backoff_reset_ms = int_option("backoff_reset_ms", 30000, 100, 3600000);
 inline constexpr OptionSpec down_after = int_option("down_after", 3, 1, 1000);
 inline constexpr OptionSpec stale_after_ms = int_option("stale_after_ms", 5000, 100, 3600000);
+/// Every book checked against a REST snapshot this often (0: never); venues without both a
+/// streamed book and REST depth have nothing to audit.
+inline constexpr OptionSpec audit_interval_ms = int_or_off_option("audit_interval_ms", 60000, 100, 86400000);
 inline constexpr OptionSpec kAll[] = {rest_timeout_ms, connect_timeout_ms, backoff_base_ms, backoff_cap_ms,
-                                      backoff_reset_ms, down_after,        stale_after_ms};
+                                      backoff_reset_ms, down_after,        stale_after_ms, audit_interval_ms};
 }  // namespace common_opt
 
 /// Poll intervals: 0 = not on a timer, else at least 50 ms (at most an hour).
