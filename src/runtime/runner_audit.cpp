@@ -65,8 +65,9 @@ void FeedRunner::Impl::on_audit(uint32_t instrument, HttpResult r) {
   if (!contain("audit", [&] { sink_.on_audit(index_, instrument, audit_out_, t, todo); })) return;
   for (uint32_t inst : todo) {
     if (stopped_ || failed_) return;
-    spdlog::warn("feed {}: {} book audit failed (a difference from the venue's REST book persisted); resynchronising", cfg_.id,
-                 inst < table_.size() ? table_[inst].symbol : std::string("?"));
+    spdlog::warn("feed {}: {} book audit failed (a difference from the venue's REST book persisted); "
+                 "resynchronising",
+                 cfg_.id, inst < table_.size() ? table_[inst].symbol : std::string("?"));
     do_resync(inst);
   }
 }

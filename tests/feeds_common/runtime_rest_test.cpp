@@ -68,7 +68,8 @@ TEST_F(RuntimeRest, AuditsTakeTheInstrumentsInTurnThroughRestAndCanResync) {
   r->start();
   ASSERT_TRUE(run_until([&] { return sink.audits.size() >= 4; }));
   // Round robin, one instrument per half interval, each parsed by parse_audit only.
-  for (size_t i = 0; i < 4; ++i) EXPECT_EQ(sink.audits[i], (std::pair<size_t, uint32_t>{0, static_cast<uint32_t>(i % 2)}));
+  for (size_t i = 0; i < 4; ++i)
+    EXPECT_EQ(sink.audits[i], (std::pair<size_t, uint32_t>{0, static_cast<uint32_t>(i % 2)}));
   for (const auto& [inst, body] : script->audited) EXPECT_EQ(body, inst == 1 ? "trade:1:7" : "trade:0:3");
   for (const auto& [poll, body] : script->polled) EXPECT_EQ(body, "trade:0:1");
   for (const auto& t : sink.trades) EXPECT_EQ(t.price, 1) << "an audit snapshot is never applied";
