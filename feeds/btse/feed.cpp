@@ -174,6 +174,15 @@ class BtseFeed final : public VenueFeed {
     return a;
   }
 
+  // The streamed book (its update topic) against REST orderbook/L2.
+  std::string audit_target(uint32_t instrument) override {
+    if (oss_stream_ < 0 || !cfg_.channel_enabled("book") || instrument >= table_.size()) return {};
+    return api_ + "/orderbook/L2?symbol=" + native(instrument) + "&depth=" + std::to_string(2 * kAuditLevels);
+  }
+  ParseStatus parse_audit(uint32_t instrument, std::string_view body, RecvTime t, ParseOut& out) override {
+    return parse_rest_l2(reader_, body, table_, instrument, t, out);
+  }
+
   // Books arrive on the oss socket only; the trades socket (ws_url, /ws/spot) has none.
   bool stream_has_books(size_t stream) const override {
     return oss_stream_ >= 0 && stream == static_cast<size_t>(oss_stream_) && cfg_.channel_enabled("book");

@@ -162,6 +162,16 @@ ResyncAction CoinbtrFeed::resync(uint32_t instrument) {
   return a;
 }
 
+std::string CoinbtrFeed::audit_target(uint32_t instrument) {
+  if (!started_ || !book_ || ws_url_.empty() || instrument >= n_) return {};
+  return poll_target(book_poll(instrument));
+}
+
+ParseStatus CoinbtrFeed::parse_audit(uint32_t instrument, std::string_view body, RecvTime t, ParseOut& out) {
+  if (!started_ || instrument >= n_) return ParseStatus::ignored;
+  return parse_rest_orderbook(reader_, body, table_, instrument, opt_, t, out);
+}
+
 void CoinbtrFeed::oldest_first(size_t from, ParseOut& out) {
   auto& ev = out.events;
   std::vector<size_t> at;  // positions of the window's trades (a ticker frame leads with its ticker)

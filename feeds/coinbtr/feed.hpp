@@ -32,6 +32,9 @@ class CoinbtrFeed final : public VenueFeed {
   ParseStatus on_frame(size_t stream, std::string_view frame, RecvTime t, ParseOut& out) override;
   ParseStatus on_poll(size_t index, std::string_view body, RecvTime t, ParseOut& out) override;
   ResyncAction resync(uint32_t instrument) override;
+  /// The pushed order book against the REST book its resync uses (cut to the same window).
+  std::string audit_target(uint32_t instrument) override;
+  ParseStatus parse_audit(uint32_t instrument, std::string_view body, RecvTime t, ParseOut& out) override;
   /// Top-10 book, ticker and trades; no candles of its own (they are built from trades).
   VenueCapabilities capabilities() const override {
     VenueCapabilities c;

@@ -60,8 +60,12 @@ inline constexpr OptionSpec stale_after_ms = int_option("stale_after_ms", 5000, 
 /// How often a running feed reads the venue's listing again to follow instruments listed
 /// since (0: never).
 inline constexpr OptionSpec discovery_interval_ms = int_or_off_option("discovery_interval_ms", 3600000, 100, 604800000);
-inline constexpr OptionSpec kAll[] = {rest_timeout_ms, connect_timeout_ms, backoff_base_ms, backoff_cap_ms,
-                                      backoff_reset_ms, down_after,        stale_after_ms, discovery_interval_ms};
+/// Every book checked against a REST snapshot this often (0: never); venues without both a
+/// streamed book and REST depth have nothing to audit.
+inline constexpr OptionSpec audit_interval_ms = int_or_off_option("audit_interval_ms", 60000, 100, 86400000);
+inline constexpr OptionSpec kAll[] = {rest_timeout_ms,   connect_timeout_ms,    backoff_base_ms,
+                                      backoff_cap_ms,    backoff_reset_ms,      down_after,
+                                      stale_after_ms,    discovery_interval_ms, audit_interval_ms};
 }  // namespace common_opt
 
 /// Poll intervals: 0 = not on a timer, else at least 50 ms (at most an hour).

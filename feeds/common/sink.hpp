@@ -60,6 +60,11 @@ class FeedSink {
   /// A websocket stream lost its connection: books fed by it are no longer known good.
   virtual void on_stream_down(size_t feed, int stream) = 0;
   virtual void on_state(size_t feed, FeedState state) = 0;
+  /// A REST snapshot of one instrument's book, parsed (VenueFeed::parse_audit) to check the
+  /// streamed book against it. Append `instrument` to `resync` when the book must be
+  /// resynchronised. Sinks that keep no books ignore it.
+  virtual void on_audit(size_t /*feed*/, uint32_t /*instrument*/, const ParseOut& /*snapshot*/,
+                        RecvTime /*t*/, std::vector<uint32_t>& /*resync*/) {}
 };
 
 /// Per websocket stream (same index as VenueFeed::streams()), e.g. for per-channel metrics.

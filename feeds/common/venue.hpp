@@ -48,6 +48,11 @@ struct VenueConfig {
 
 using Millis = std::chrono::milliseconds;
 
+/// Levels a side a book audit compares (VenueFeed::audit_target): the top of the book, which
+/// every venue's REST depth and streamed window cover. An audit asks for twice as many, so
+/// that a REST answer cut at its depth is told from a side that ends there.
+inline constexpr size_t kAuditLevels = 10;
+
 /// What a venue can publish, by its nature (not by the config's channel list): declared once
 /// per venue by its VenueFeed, read by the engine and the publishers so that a request for
 /// something the venue cannot provide gets an error instead of silence.
@@ -133,6 +138,16 @@ class VenueFeed {
   /// default, true, is always safe: a venue with book-free streams (e.g. trades only)
   /// overrides it to spare needless resyncs when one of those drops.
   virtual bool stream_has_books(size_t /*stream*/) const { return true; }
+  /// REST target (appended to rest_base) of a depth snapshot of `instrument`, to check its
+  /// streamed book against now and then (audit_interval_ms); "" (the default) when the venue
+  /// streams no book for it or has no REST depth: nothing to audit.
+  virtual std::string audit_target(uint32_t /*instrument*/) { return {}; }
+  /// Parses an audit_target answer into one book event (snapshot or replace) of `instrument`,
+  /// for comparison only: nothing of it is applied.
+  virtual ParseStatus parse_audit(uint32_t /*instrument*/, std::string_view /*body*/, RecvTime /*t*/,
+                                  ParseOut& /*out*/) {
+    return ParseStatus::ignored;
+  }
   /// What this venue publishes (its candle intervals as configured); the default claims
   /// everything, so a venue must narrow it to what it really has.
   virtual VenueCapabilities capabilities() const { return {}; }

@@ -178,6 +178,16 @@ class NarkasaFeed final : public VenueFeed {
     return a;
   }
 
+  // The websocket depth stream against the REST depth its resync uses (poll i is instrument i's).
+  std::string audit_target(uint32_t instrument) override {
+    if (!ws_ || instrument >= depth_polls_) return {};
+    return poll_target(instrument);
+  }
+  ParseStatus parse_audit(uint32_t instrument, std::string_view body, RecvTime t, ParseOut& out) override {
+    if (instrument >= depth_polls_) return ParseStatus::ignored;
+    return parse_rest_depth(reader_, body, table_, instrument, t, out);
+  }
+
  private:
   std::string native(uint32_t id) const { return table_[id].native; }
 

@@ -274,7 +274,12 @@ bool Engine::trim_to_window(InstrumentState& s, uint16_t window, std::vector<Lev
 void Engine::lose_book(InstrumentState& s, BookError err, std::vector<uint32_t>& resync) {
   ++s.book_errors;
   if (err == BookError::sequence_gap || err == BookError::stale) ++s.gaps;
+  drop_book(s, resync);
+}
+
+void Engine::drop_book(InstrumentState& s, std::vector<uint32_t>& resync) {
   ++s.resyncs;
+  s.audit_diffs.clear();  // the next book is audited afresh
   const bool was = s.in_sync;
   s.in_sync = false;
   s.book.clear();
@@ -282,6 +287,45 @@ void Engine::lose_book(InstrumentState& s, BookError err, std::vector<uint32_t>&
   if (was) {
     feed_consolidated(s, true, {});
     for (auto* o : observers_) o->on_book_lost(s);
+  }
+}
+
+void Engine::on_audit(size_t feed, uint32_t instrument, const ParseOut& snapshot, RecvTime t,
+                      std::vector<uint32_t>& resync) {
+  if (feed >= by_feed_.size() || instrument >= by_feed_[feed].size() || !by_feed_[feed][instrument]) return;
+  InstrumentState& s = *by_feed_[feed][instrument];
+  const BookMsg* m = nullptr;
+  for (const Event& e : snapshot.events)
+    if (e.instrument == instrument && e.kind == EventKind::book) m = &std::get<BookMsg>(e.body);
+  AuditResult r = AuditResult::skipped;
+  if (m && m->type != BookMsg::Type::delta && m->has_bids && m->has_asks &&
+      uint64_t{m->level_begin} + m->level_count <= snapshot.levels.size() && book_served(s)) {
+    const std::span<const LevelUpdate> levels(snapshot.levels.data() + m->level_begin, m->level_count);
+    const size_t depth = m->window ? std::min<size_t>(kAuditLevels, m->window) : kAuditLevels;
+    std::vector<AuditDiff> diffs = audit_diff(s.book, levels, depth);
+    s.last_audit_drift = diffs.size();
+    // The snapshot and the stream are two roads from the venue, and neither carries a
+    // sequence number the other shares on every venue: a delta already applied may be newer
+    // than the snapshot, or a push still on its way (throttled, in flight) older. Such a
+    // difference is gone, or has changed, by the next audit a whole interval later; one
+    // found again at the same price with the same two sizes is the book's own.
+    const auto seen = [&](const AuditDiff& d) {
+      return std::find(s.audit_diffs.begin(), s.audit_diffs.end(), d) != s.audit_diffs.end();
+    };
+    if (diffs.empty()) r = AuditResult::pass;
+    else r = std::any_of(diffs.begin(), diffs.end(), seen) ? AuditResult::fail : AuditResult::mismatch;
+    s.audit_diffs.clear();
+    if (r == AuditResult::mismatch) s.audit_diffs = std::move(diffs);
+  } else {
+    s.audit_diffs.clear();
+  }
+  ++s.audits[static_cast<size_t>(r)];
+  s.last_audit = r;
+  s.audited = true;
+  s.last_audit_wall_us = to_us(t.wall_ns);
+  if (r == AuditResult::fail) {
+    s.resync_requested_mono_ns = t.mono_ns;
+    drop_book(s, resync);
   }
 }
 

@@ -18,6 +18,7 @@
 #include "book/candles.hpp"
 #include "book/consolidated.hpp"
 #include "book/l2_book.hpp"
+#include "src/engine/audit.hpp"
 #include "feeds/common/sink.hpp"
 #include "feeds/common/venue.hpp"
 
@@ -99,6 +100,14 @@ struct InstrumentState {
   uint64_t gaps = 0, resyncs = 0, dropped_out_of_sync = 0, book_errors = 0;
   uint64_t levels_trimmed = 0;  ///< levels cut below the venue's published window
   int64_t resync_requested_mono_ns = 0;  ///< when the last resync was asked for
+  /// Audits against REST snapshots (src/engine/audit.hpp), per AuditResult.
+  std::array<uint64_t, kAuditResults> audits{};
+  AuditResult last_audit = AuditResult::skipped;
+  bool audited = false;               ///< last_audit and the fields below are set
+  uint64_t last_audit_drift = 0;      ///< levels that differed at the last audit that compared
+  int64_t last_audit_wall_us = 0;     ///< when the last audit's snapshot arrived
+  /// What the last audit found different when it was a mismatch (at most 4 * kAuditLevels).
+  std::vector<AuditDiff> audit_diffs;
   uint64_t last_publish_seq = 0;
 
   /// BBO: from the book when there is one, else the venue's L1.
@@ -171,6 +180,9 @@ class Engine final : public FeedSink {
   void on_raw(size_t feed, RawKind kind, int index, RecvTime t, std::string_view payload) override;
   void on_stream_down(size_t feed, int stream) override;
   void on_state(size_t feed, FeedState state) override;
+  /// Compares the instrument's book with the snapshot's book message (see AuditResult).
+  void on_audit(size_t feed, uint32_t instrument, const ParseOut& snapshot, RecvTime t,
+                std::vector<uint32_t>& resync) override;
 
   /// Closes trade-built candles whose interval ended before `now_us` (timer driven).
   void close_candles(int64_t now_us);
@@ -218,6 +230,8 @@ class Engine final : public FeedSink {
   void on_book_msg(InstrumentState& s, const Event& e, const BookMsg& m, const ParseOut& out,
                    std::vector<uint32_t>& resync);
   void lose_book(InstrumentState& s, BookError err, std::vector<uint32_t>& resync);
+  /// Drops the book and asks for its resync (lose_book without a book error).
+  void drop_book(InstrumentState& s, std::vector<uint32_t>& resync);
   /// Cuts the book to `window` levels a side (0: no cut) by deleting the rest, which go into
   /// `removed`; true when something was cut.
   bool trim_to_window(InstrumentState& s, uint16_t window, std::vector<LevelUpdate>& removed);

@@ -227,6 +227,15 @@ std::string Metrics::render() const {
     add(dropped, l, static_cast<double>(p->dropped_out_of_sync));
     if (p->has_book) add(in_sync, l, p->in_sync ? 1 : 0);
   }
+  auto audits = family("mdhub_book_audits_total", "Book audits against REST snapshots, by result", MetricType::Counter);
+  for (const auto& p : src_.engine->instruments()) {
+    if (!p->audited) continue;  // only books that are audited: no series for venues that cannot be
+    for (size_t r = 0; r < kAuditResults; ++r) {
+      const std::string result(to_string(static_cast<AuditResult>(r)));
+      add(audits, {{"venue", p->info.venue}, {"symbol", p->info.symbol}, {"result", result}},
+          static_cast<double>(p->audits[r]));
+    }
+  }
 
   auto t2p = family("mdhub_tick_to_publish_seconds", "Frame received to every subscriber's message queued", MetricType::Histogram);
   add_histogram(t2p, {}, tick_to_publish_);
@@ -241,8 +250,8 @@ std::string Metrics::render() const {
   }
 
   for (auto* f : {&up, &state, &reconnects, &parse_errors, &feed_errors, &sub_fail, &detected, &age, &rest, &rest_err, &limited, &waits, &wait_s,
-                  &rest_dur, &rest_codes, &messages, &frames, &bytes, &gaps, &resyncs, &in_sync, &dropped, &t2p,
-                  &stages})
+                  &rest_dur, &rest_codes, &messages, &frames, &bytes, &gaps, &resyncs, &in_sync, &dropped, &audits,
+                  &t2p, &stages})
     out.push_back(std::move(*f));
 
   if (src_.ws) {

@@ -178,6 +178,23 @@ class Api {
     return json(ok ? 200 : 503, std::move(b));
   }
 
+  // The book's audits against REST snapshots (src/engine/audit.hpp); null before the first.
+  static void audit_json(std::string& b, const InstrumentState& p) {
+    if (!p.audited) {
+      b += "null";
+      return;
+    }
+    b += '{';
+    render::key(b, "last", true); render::str(b, to_string(p.last_audit));
+    render::key(b, "drift"); render::num(b, static_cast<int64_t>(p.last_audit_drift));
+    render::key(b, "at"); render::num(b, p.last_audit_wall_us);
+    for (size_t r = 0; r < kAuditResults; ++r) {
+      render::key(b, to_string(static_cast<AuditResult>(r)));
+      render::num(b, static_cast<int64_t>(p.audits[r]));
+    }
+    b += '}';
+  }
+
   HttpResponse feeds() const {
     const int64_t now = mono_ns();
     std::string b = "{\"feeds\":[";
@@ -245,7 +262,9 @@ class Api {
         const bool book = engine_.feed_capabilities(p->feed).book;
         b += "{\"gaps\":" + std::to_string(p->gaps) + ",\"resyncs\":" + std::to_string(p->resyncs) +
              ",\"in_sync\":" + (!book ? "null" : p->in_sync ? "true" : "false") +
-             ",\"levels_trimmed\":" + std::to_string(p->levels_trimmed) + "}";
+             ",\"levels_trimmed\":" + std::to_string(p->levels_trimmed) + ",\"audit\":";
+        audit_json(b, *p);
+        b += '}';
       }
       b += "}}";
     }

@@ -42,7 +42,9 @@ FeedRunner::Impl::Impl(net::io_context& io, size_t index, VenueConfig cfg, std::
       relist_timer_(io),
       bucket_(cfg_.rate_limit_rps, cfg_.rate_limit_burst),
       rest_timer_(io),
-      rate_backoff_(std::chrono::seconds(1), std::chrono::seconds(60), rng_()) {}
+      rate_backoff_(std::chrono::seconds(1), std::chrono::seconds(60), rng_()),
+      audit_interval_(opt_ms(cfg_, common_opt::audit_interval_ms)),
+      audit_timer_(io) {}
 
 Backoff FeedRunner::Impl::make_backoff() { return Backoff(backoff_base_, backoff_cap_, rng_()); }
 
@@ -92,6 +94,7 @@ void FeedRunner::Impl::stop(bool notify) {
   discovery_timer_.cancel();
   relist_timer_.cancel();
   rest_timer_.cancel();
+  audit_timer_.cancel();
   for (auto& s : streams_) {
     s->timer.cancel();
     if (auto conn = std::move(s->conn)) conn->close();
@@ -242,6 +245,7 @@ void FeedRunner::Impl::begin_plans() {
   set_state(FeedState::connecting);
   for (size_t i = 0; i < streams_.size() && !stopped_; ++i) connect_stream(i);
   if (!stopped_) start_polls();
+  if (!stopped_) start_audits();
   update_state();
 }
 
@@ -357,6 +361,7 @@ void FeedRunner::Impl::restart() {
   if (http_) http_->close();
   rest_queue_.clear();
   rest_timer_.cancel();
+  audit_timer_.cancel();
   rest_busy_ = false;
   any_poll_ok_ = false;
   rest_fail_streak_ = 0;

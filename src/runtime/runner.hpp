@@ -11,6 +11,7 @@
 //   backoff_base_ms (500), backoff_cap_ms (30000)  reconnect / retry backoff
 //   backoff_reset_ms (30000)    a connection up this long resets its backoff
 //   down_after (3)              consecutive failures before the state turns `down`
+//   audit_interval_ms (60000)   each streamed book checked against a REST snapshot this often
 #include <cstdint>
 #include <memory>
 #include <string>

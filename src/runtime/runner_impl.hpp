@@ -116,6 +116,12 @@ struct FeedRunner::Impl : std::enable_shared_from_this<FeedRunner::Impl> {
   void rest_pump();
   void on_rest_done(const std::string& target, int64_t sent_mono_ns, HttpResult r, const RestDone& done);
 
+  // Book audits (runner_audit.cpp): one instrument at a time, round robin, so that each book
+  // is checked once per audit_interval_ms and at most one audit request is ever queued.
+  void start_audits();
+  void audit_due();
+  void on_audit(uint32_t instrument, HttpResult r);
+
   /// Wraps a handler so it runs only while this Impl is alive and not stopped: handlers
   /// hold a weak reference, so a destroyed runner is never touched.
   /// A restart() retires every handler created before it (their stream and poll indices
@@ -178,6 +184,12 @@ struct FeedRunner::Impl : std::enable_shared_from_this<FeedRunner::Impl> {
 
   ParseOut out_;
   std::vector<uint32_t> resync_;
+
+  std::chrono::milliseconds audit_interval_;  ///< 0: no audits
+  net::steady_timer audit_timer_;
+  uint32_t audit_next_ = 0;      ///< the instrument the next audit looks at
+  bool audit_in_flight_ = false;
+  ParseOut audit_out_;
 };
 
 }  // namespace mdhub

@@ -15,7 +15,8 @@ namespace mdhub::sim {
 namespace {
 
 constexpr std::string_view kNames[kFaultKinds] = {"disconnect", "drop",      "dup",      "reorder", "gap",
-                                                  "malformed",  "oversize",  "slow",     "http429", "http5xx"};
+                                                  "malformed",  "oversize",  "slow",     "http429", "http5xx",
+                                                  "drift"};
 constexpr size_t kOversizeBytes = (16u << 20) + 1024;
 constexpr auto kSlowDelay = std::chrono::seconds(5);
 constexpr size_t kMaxSlow = 256;  // delayed answers held at once; beyond, answers go out at once
@@ -287,6 +288,14 @@ bool Faults::hit(FaultKind k, const Rates& rates) {
   if (std::uniform_real_distribution<double>(0.0, 1.0)(rng_) >= r) return false;
   ++counts_[static_cast<size_t>(k)];
   return true;
+}
+
+bool Faults::drift(std::string_view venue, std::string_view symbol) {
+  if (!spec_.any()) return false;
+  Target t;
+  for (size_t v = 0; v < venues_.size() && t.venue < 0; ++v)
+    if (venues_[v].id == venue) t = Target{static_cast<int>(v), find_symbol(venues_[v], symbol)};
+  return hit(FaultKind::drift, rates(t));
 }
 
 void Faults::deliver(const std::shared_ptr<net::WsSession>& s, const net::SharedText& msg) {

@@ -2,7 +2,10 @@
 // Fault injection for the simulator's venue traffic (never for /sim/*). A SPEC is a comma
 // list of `kind:rate[@venue[/SYMBOL]]`, rate in [0,1] = probability per outgoing websocket
 // data frame (disconnect, drop, dup, reorder, gap, malformed, oversize) or per REST request
-// (slow, http429, http5xx; malformed also truncates REST bodies).
+// (slow, http429, http5xx; malformed also truncates REST bodies). `drift` is per pushed book
+// message, and only where a venue implements it (drift()): one level of the push carries a
+// wrong size, in valid JSON with consistent sequence numbers, so only an audit against the
+// venue's REST book can see it.
 //
 // Scope: an unscoped item applies to every venue; `@venue` to that venue's frames (by the
 // websocket's path prefix /venue/) and requests; `@venue/SYMBOL` (canonical, or the venue's
@@ -35,9 +38,9 @@ class io_context;
 namespace mdhub::sim {
 
 enum class FaultKind : uint8_t {
-  disconnect, drop, dup, reorder, gap, malformed, oversize, slow, http429, http5xx,
+  disconnect, drop, dup, reorder, gap, malformed, oversize, slow, http429, http5xx, drift,
 };
-inline constexpr size_t kFaultKinds = 10;
+inline constexpr size_t kFaultKinds = 11;
 std::string_view to_string(FaultKind k);
 
 /// One scoped SPEC item.
@@ -109,6 +112,10 @@ class Faults {
   void respond(const Target& t, const net::Respond& respond, net::HttpResponse resp);
   /// Same, for an answer about no known venue: unscoped items only.
   void respond(const net::Respond& respond, net::HttpResponse resp) { this->respond(Target{}, respond, std::move(resp)); }
+  /// Whether the book push the venue `venue` is about to send about `symbol` (canonical or
+  /// native) is to drift: the venue then alters one level of it, in its own format, leaving
+  /// its truth and its sequence numbers as they are. Counted as an injected `drift`.
+  bool drift(std::string_view venue, std::string_view symbol);
   /// Sends every frame held back by `reorder` (pause: publish whatever is pending).
   void flush();
   /// Forgets a closed session's held frames.

@@ -91,6 +91,21 @@ TEST(BtseFeed, ResyncResubscribesTheOneTopicOnTheOssStream) {
   EXPECT_EQ(a.frames, want);
 }
 
+TEST(BtseFeed, AuditsTheStreamedBookAgainstRestL2) {
+  auto f = started(config());
+  EXPECT_EQ(f->audit_target(1), "/api/v3.2/orderbook/L2?symbol=ETH-USD&depth=20");
+  EXPECT_EQ(f->audit_target(2), "");  // no such instrument
+  ParseOut out;
+  ASSERT_EQ(f->parse_audit(0, fixture("rest_orderbook_l2.json"), RecvTime{1, 1}, out), ParseStatus::ok) << out.error;
+  ASSERT_EQ(out.events.size(), 1u);
+  EXPECT_EQ(out.events[0].instrument, 0u);
+  EXPECT_EQ(std::get<BookMsg>(out.events[0].body).type, BookMsg::Type::replace);
+  EXPECT_EQ(out.levels.size(), 2u);
+  // Without a streamed book (REST only, or no book channel) there is nothing to audit.
+  EXPECT_EQ(started(config({}, {{"ws_enabled", "false"}}))->audit_target(0), "");
+  EXPECT_EQ(started(config({"trades"}))->audit_target(0), "");
+}
+
 TEST(BtseFeed, TradesOnlyHasOneStreamAndNoBookResync) {
   auto f = started(config({"trades"}));
   const auto s = f->streams();

@@ -316,6 +316,24 @@ TEST(CoinbtrFeed, RestBookFollowsTheWindowThePushesShow) {
   EXPECT_TRUE(feed.orders_window());
 }
 
+TEST(CoinbtrFeed, AuditSnapshotIsTheRestBookCutToThePushesWindow) {
+  const InstrumentTable tab = test::table();
+  CoinbtrFeed feed(config({"book"}));
+  EXPECT_EQ(feed.audit_target(0), "");  // not started
+  feed.start(tab);
+  EXPECT_EQ(feed.audit_target(1), "/v2/trading/eth-mxn/orderbook/");
+  EXPECT_EQ(feed.audit_target(2), "");
+  ParseOut pushed, audit;
+  ASSERT_EQ(feed.on_frame(0, fixture("ws_orderbook_top_orders.json"), kRecv, pushed), ParseStatus::ok);
+  ASSERT_EQ(feed.parse_audit(0, fixture("rest_orderbook_orders.json"), kRecv, audit), ParseStatus::ok) << audit.error;
+  EXPECT_EQ(book_levels(audit), book_levels(pushed));
+  VenueConfig rest_only = config({"book"});
+  rest_only.ws_url.clear();
+  CoinbtrFeed polled(rest_only);
+  polled.start(tab);
+  EXPECT_EQ(polled.audit_target(0), "");  // the REST book is the book itself
+}
+
 TEST(CoinbtrFeed, FixedBookWindowIgnoresThePushes) {
   const InstrumentTable tab = test::table();
   VenueConfig c = config({"book"});

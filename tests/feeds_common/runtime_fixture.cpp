@@ -88,6 +88,13 @@ void RecordingSink::on_events(size_t feed, const ParseOut& out, std::vector<uint
   }
 }
 
+void RecordingSink::on_audit(size_t feed, uint32_t instrument, const ParseOut& snapshot, RecvTime,
+                             std::vector<uint32_t>& resync) {
+  audits.emplace_back(feed, instrument);
+  for (const auto& e : snapshot.events)
+    if (e.kind == EventKind::trade && std::get<TradeMsg>(e.body).price == resync_price) resync.push_back(instrument);
+}
+
 void RecordingSink::on_raw(size_t feed, RawKind kind, int index, RecvTime, std::string_view payload) {
   raws.push_back(Raw{feed, kind, index, std::string(payload)});
 }

@@ -27,6 +27,9 @@ struct FakeScript {
   std::vector<std::pair<size_t, std::string>> polled;  ///< (poll, body) given to on_poll
   std::vector<uint32_t> resyncs;
   int starts = 0;
+  /// Audit target of instrument i: audit_prefix + i; empty = nothing to audit.
+  std::string audit_prefix;
+  std::vector<std::pair<uint32_t, std::string>> audited;  ///< (instrument, body) given to parse_audit
 };
 
 /// Discovery body: "SYMBOL:native,SYMBOL:native", optionally followed by "|<target>": the
@@ -57,6 +60,13 @@ class FakeFeed final : public VenueFeed {
     s_->resyncs.push_back(instrument);
     return s_->resync_action;
   }
+  std::string audit_target(uint32_t instrument) override {
+    return s_->audit_prefix.empty() ? std::string() : s_->audit_prefix + std::to_string(instrument);
+  }
+  ParseStatus parse_audit(uint32_t instrument, std::string_view body, RecvTime t, ParseOut& out) override {
+    s_->audited.emplace_back(instrument, std::string(body));
+    return parse(body, t, out);
+  }
 
  private:
   static ParseStatus parse(std::string_view text, RecvTime t, ParseOut& out);
@@ -70,6 +80,9 @@ struct RecordingSink final : FeedSink {
   void on_raw(size_t feed, RawKind kind, int index, RecvTime t, std::string_view payload) override;
   void on_stream_down(size_t feed, int stream) override;
   void on_state(size_t feed, FeedState state) override;
+  /// Records the audit; asks to resync the instrument when its snapshot has a trade at resync_price.
+  void on_audit(size_t feed, uint32_t instrument, const ParseOut& snapshot, RecvTime t,
+                std::vector<uint32_t>& resync) override;
 
   struct Trade {
     size_t feed;
@@ -87,6 +100,7 @@ struct RecordingSink final : FeedSink {
   std::vector<Raw> raws;
   std::vector<std::pair<size_t, int>> streams_down;
   std::vector<std::pair<size_t, FeedState>> states;
+  std::vector<std::pair<size_t, uint32_t>> audits;  ///< (feed, instrument) per on_audit
   int64_t resync_price = -1;  ///< a trade at this price asks to resync its instrument
   int64_t throw_price = -1;   ///< a trade at this price makes on_events throw
 

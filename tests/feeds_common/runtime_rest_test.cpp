@@ -2,6 +2,7 @@
 // discovery retries and a venue that is down next to one that works.
 #include <boost/asio/ip/tcp.hpp>
 
+#include <algorithm>
 #include <chrono>
 
 #include "tests/feeds_common/runtime_fixture.hpp"
@@ -48,6 +49,53 @@ TEST_F(RuntimeRest, PollsReuseOneKeptAliveConnection) {
   for (const auto& raw : sink.raws) saw_poll_raw |= raw.kind == RawKind::poll && raw.index == 0 && raw.payload == "trade:0:1";
   EXPECT_TRUE(saw_poll_raw);
   EXPECT_EQ(v.max_concurrent_http, 1);
+}
+
+TEST_F(RuntimeRest, AuditsTakeTheInstrumentsInTurnThroughRestAndCanResync) {
+  MockVenue v(io);
+  v.on_http = discovery_then([&](const MockRequest& q) {
+    // Instrument 1's snapshot asks the sink for a resync (a trade at resync_price).
+    if (q.target == "/fake/api/audit/1") return ok("trade:1:7");
+    if (q.target.starts_with("/fake/api/audit/")) return ok("trade:0:3");
+    return ok("trade:0:1");
+  });
+  sink.resync_price = 7;
+  auto script = polling(50ms);
+  script->audit_prefix = "/audit/";
+  auto cfg = config(v);
+  cfg.options["audit_interval_ms"] = "200";
+  auto r = make_runner(cfg, script);
+  r->start();
+  ASSERT_TRUE(run_until([&] { return sink.audits.size() >= 4; }));
+  // Round robin, one instrument per half interval, each parsed by parse_audit only.
+  for (size_t i = 0; i < 4; ++i)
+    EXPECT_EQ(sink.audits[i], (std::pair<size_t, uint32_t>{0, static_cast<uint32_t>(i % 2)}));
+  for (const auto& [inst, body] : script->audited) EXPECT_EQ(body, inst == 1 ? "trade:1:7" : "trade:0:3");
+  for (const auto& [poll, body] : script->polled) EXPECT_EQ(body, "trade:0:1");
+  for (const auto& t : sink.trades) EXPECT_EQ(t.price, 1) << "an audit snapshot is never applied";
+  EXPECT_GE(std::count(script->resyncs.begin(), script->resyncs.end(), 1u), 2);
+  EXPECT_EQ(std::count(script->resyncs.begin(), script->resyncs.end(), 0u), 0);
+  size_t audit_requests = 0;
+  for (const auto& q : v.requests) audit_requests += q.target.starts_with("/fake/api/audit/");
+  EXPECT_GE(audit_requests, script->audited.size());
+}
+
+TEST_F(RuntimeRest, NoAuditsWhenTurnedOffOrNothingToAudit) {
+  MockVenue v(io);
+  v.on_http = discovery_then([&](const MockRequest&) { return ok("trade:0:1"); });
+  auto off = polling(20ms);
+  off->audit_prefix = "/audit/";
+  auto cfg = config(v);
+  cfg.options["audit_interval_ms"] = "0";
+  auto r1 = make_runner(cfg, off, 0);
+  cfg.options["audit_interval_ms"] = "100";
+  auto r2 = make_runner(cfg, polling(20ms), 1);  // the feed names no audit target
+  r1->start();
+  r2->start();
+  run_for(500ms);
+  EXPECT_GE(sink.trades.size(), 4u);
+  EXPECT_TRUE(sink.audits.empty());
+  for (const auto& q : v.requests) EXPECT_FALSE(q.target.starts_with("/fake/api/audit/")) << q.target;
 }
 
 TEST_F(RuntimeRest, ServerClosingKeepAliveIsReopened) {

@@ -94,6 +94,15 @@ TEST(NarkasaFeed, WebsocketPlanPollsOnlyDepthForResync) {
   EXPECT_TRUE(a.frames.empty());
 }
 
+TEST(NarkasaFeed, AuditsTheDepthStreamAgainstRestDepth) {
+  auto f = started(config({"book", "trades"}));
+  EXPECT_EQ(f->audit_target(1), "/market/depth?symbol=ETHTRY");
+  EXPECT_EQ(f->audit_target(2), "");
+  // Without the websocket the book is the REST depth itself; without the book channel there is none.
+  EXPECT_EQ(started(config({}, {{"ws_enabled", "false"}}))->audit_target(0), "");
+  EXPECT_EQ(started(config({"trades"}))->audit_target(0), "");
+}
+
 TEST(NarkasaFeed, RestOnlyPlan) {
   auto f = started(config({}, {{"ws_enabled", "false"}}));
   EXPECT_TRUE(f->streams().empty());

@@ -190,6 +190,54 @@ TEST_F(SimBtse, SnapshotThenContiguousDeltasEqualTruthAfterPause) {
   EXPECT_EQ(truth("btse", "BTC-USD", "?depth=3").bids, Levels(t.bids.begin(), t.bids.begin() + 3));
 }
 
+// The drift fault: every delta carries one of the top five levels one lot bigger than the
+// truth, with the sequence numbers intact, so a client's book goes wrong without any gap,
+// and only at such levels.
+class SimBtseDrift : public SimFixture {
+ protected:
+  void SetUp() override { start(options(9, {"btse"}, "drift:1@btse/BTC-USD")); }
+};
+
+TEST_F(SimBtseDrift, DeltasCarryALevelOneLotOffWithContiguousSequenceNumbers) {
+  const auto& sp = find_spec("btse", "BTC-USD");
+  WsClient ws(io, port, "/btse/ws/oss/spot");
+  ASSERT_TRUE(ws.connected());
+  ws.send(R"({"op":"subscribe","args":["update:BTC-USD_0"]})");
+  ASSERT_TRUE(ws.next());  // the ack
+  Mirror m;
+  m.ps = sp.price_scale;
+  m.qs = sp.qty_scale;
+  std::string why;
+  for (int frames = 0; frames < 16; ++frames) {
+    auto f = ws.next();
+    ASSERT_TRUE(f);
+    ASSERT_TRUE(m.apply(json(*f), why)) << why;  // a snapshot, then contiguous deltas
+  }
+  ASSERT_EQ(post("/sim/pause").status, 200u);
+  ws.send("ping");
+  for (;;) {
+    auto f = ws.next();
+    ASSERT_TRUE(f);
+    if (*f == "pong") break;
+    ASSERT_TRUE(m.apply(json(*f), why)) << why;
+  }
+  const Truth t = truth("btse", "BTC-USD");
+  EXPECT_EQ(t.seq, m.seq);
+  size_t drifted = 0;
+  for (bool bid : {true, false}) {
+    const Levels mine = m.levels(bid), truth_side = bid ? t.bids : t.asks;
+    ASSERT_EQ(mine.size(), truth_side.size());
+    for (size_t i = 0; i < mine.size(); ++i) {
+      EXPECT_EQ(mine[i].first, truth_side[i].first) << "a drift only changes sizes";
+      if (mine[i].second == truth_side[i].second) continue;
+      EXPECT_EQ(mine[i].second, truth_side[i].second + sp.lot) << "price " << mine[i].first;
+      ++drifted;
+    }
+  }
+  EXPECT_GT(drifted, 0u);
+  EXPECT_GE(json(get("/sim/status").body)["faults_injected"]["drift"].get_int64().value(), 15);
+}
+
 // GET /sim/truth/btse/SYM?seq=S: the book right after venue seq S, equal to what a perfect
 // client held at S, for every S the stream showed; 404 outside the kept history.
 TEST_F(SimBtse, TruthAtAPastSeqIsTheBookAfterThatSeq) {

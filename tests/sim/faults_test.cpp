@@ -17,7 +17,7 @@ TEST(SimFaultSpec, ParsesValidatesAndPrints) {
   EXPECT_EQ(s.rate[static_cast<size_t>(FaultKind::gap)], 0.01);
   EXPECT_EQ(s.to_string(), "disconnect:0.001,gap:0.01,http429:0.05");
   for (const char* kind : {"disconnect", "drop", "dup", "reorder", "gap", "malformed", "oversize", "slow", "http429",
-                           "http5xx"})
+                           "http5xx", "drift"})
     EXPECT_TRUE(parse_fault_spec(std::string(kind) + ":1", s, err)) << kind;
   ASSERT_TRUE(parse_fault_spec("", s, err));
   EXPECT_FALSE(s.any());

@@ -86,6 +86,7 @@ class Btse final : public SimVenue {
       // (its delta is empty), so the history stays one entry per sequence number.
       window_changes(Side::bid, market_.book(sym.id).bids, sym.win_bids);
       window_changes(Side::ask, market_.book(sym.id).asks, sym.win_asks);
+      if (ctx_.faults().drift("btse", spec(local).native)) drift(local);
       broadcast(book_msg(local, "delta", changes_), Kind::update, local);
     }
     if (set_l1(local)) broadcast(l1_msg(local), Kind::l1, local);
@@ -139,6 +140,26 @@ class Btse final : public SimVenue {
     for (const Level& l : win)
       if (!has(next, l.price) && !side.contains(l.price)) changes_.push_back({s, l.price, 0});
     win = std::move(next);
+  }
+
+  // The drift fault: one level near the top of the published window, chosen by the sequence
+  // number, goes out one lot bigger than it is. The window (what later deltas are diffed
+  // against) and the truth keep the real size, so the client holds a wrong level until the
+  // market next changes it.
+  void drift(size_t local) {
+    const Sym& sym = syms_[local];
+    const bool bid = sym.seq % 2 == 0;
+    const std::vector<Level>& win = bid ? sym.win_bids : sym.win_asks;
+    if (win.empty()) return;
+    const Level& l = win[(sym.seq / 2) % std::min<size_t>(win.size(), 5)];
+    const Side side = bid ? Side::bid : Side::ask;
+    const int64_t qty = l.qty + spec(local).lot;
+    for (LevelUpdate& u : changes_)
+      if (u.side == side && u.price == l.price) {
+        u.qty = qty;
+        return;
+      }
+    changes_.push_back({side, l.price, qty});
   }
 
   void fill_truth(size_t local, uint64_t seq, int64_t ts_us, const Book& b, TruthBook& out) const {
