@@ -102,6 +102,34 @@ struct VenueDef {
   std::vector<VariantDef> variants;
 };
 
+/// A simulated instrument of `venue`: BASE-QUOTE, named `native` on the wire, with its price
+/// and size decimals, its price tick (mantissa) and its book kept between `min_levels` and
+/// `max_levels` a side.
+inline InstrumentSpec instrument(std::string venue, std::string base, std::string quote, std::string native,
+                                 int price_scale, int qty_scale, size_t min_levels, size_t max_levels,
+                                 int64_t tick = 1) {
+  InstrumentSpec s;
+  s.venue = std::move(venue);
+  s.symbol = base + "-" + quote;
+  s.native = std::move(native);
+  s.base = std::move(base);
+  s.quote = std::move(quote);
+  s.price_scale = price_scale;
+  s.tick = tick;
+  s.qty_scale = qty_scale;
+  s.min_levels = min_levels;
+  s.max_levels = max_levels;
+  return s;
+}
+
+/// VenueDef::make for a SimVenue constructed from (Context&, ids).
+template <class Venue>
+auto factory() {
+  return [](Context& ctx, std::vector<uint32_t> ids) -> std::unique_ptr<SimVenue> {
+    return std::make_unique<Venue>(ctx, std::move(ids));
+  };
+}
+
 /// Every simulated venue, in a fixed order (venues.cpp).
 const std::vector<const VenueDef*>& venue_defs();
 

@@ -248,18 +248,8 @@ class Bitexbit final : public SimVenue {
   const bool newest_first_, inclusive_;
 };
 
-InstrumentSpec spec(std::string base, std::string quote, int ps, int qs) {
-  InstrumentSpec s;
-  s.venue = "bitexbit";
-  s.symbol = base + "-" + quote;
-  s.native = base + "_" + quote;
-  s.base = std::move(base);
-  s.quote = std::move(quote);
-  s.price_scale = ps;
-  s.qty_scale = qs;
-  s.min_levels = 50;
-  s.max_levels = 70;
-  return s;
+InstrumentSpec spec(const std::string& base, const std::string& quote, int ps, int qs) {
+  return instrument("bitexbit", base, quote, base + "_" + quote, ps, qs, 50, 70);
 }
 
 }  // namespace
@@ -273,9 +263,7 @@ const VenueDef& bitexbit_venue() {
       {"book", "bbo", "trades", "ticker", "candles"},
       {{"depth_poll_ms", "500"}, {"tickers_poll_ms", "1000"}},  // polled fast enough for a test to see the market move
       {spec("BTC", "USDT", 2, 6), spec("ETH", "USDT", 2, 5), spec("BTC", "USD", 2, 6), spec("USDT", "UAH", 3, 2)},
-      [](Context& ctx, std::vector<uint32_t> ids) -> std::unique_ptr<SimVenue> {
-        return std::make_unique<Bitexbit>(ctx, std::move(ids));
-      },
+      factory<Bitexbit>(),
       {{"trades_order", {"newest", "oldest"},
         "a /trades page is the newest `limit` trades of the range, newest first (the venue's "
         "example), or the oldest `limit` after since_id, oldest first"},

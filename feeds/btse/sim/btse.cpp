@@ -500,19 +500,9 @@ class Btse final : public SimVenue {
   std::vector<LevelUpdate> changes_;  // the delta being built
 };
 
-InstrumentSpec spec(std::string symbol, std::string base, std::string quote, int ps, int64_t tick, int qs) {
-  InstrumentSpec s;
-  s.venue = "btse";
-  s.native = symbol;
-  s.symbol = std::move(symbol);
-  s.base = std::move(base);
-  s.quote = std::move(quote);
-  s.price_scale = ps;
-  s.tick = tick;
-  s.qty_scale = qs;
-  s.min_levels = 50;
-  s.max_levels = 80;  // deeper than the websocket window
-  return s;
+InstrumentSpec spec(const std::string& base, const std::string& quote, int ps, int64_t tick, int qs) {
+  // 80 levels a side: deeper than the websocket's 50-level window.
+  return instrument("btse", base, quote, base + "-" + quote, ps, qs, 50, 80, tick);
 }
 
 }  // namespace
@@ -525,11 +515,9 @@ const VenueDef& btse_venue() {
       {{"oss_url", "/ws/oss/spot"}},
       {"book", "bbo", "trades", "ticker", "candles"},
       {},
-      {spec("BTC-USD", "BTC", "USD", 1, 5, 5), spec("ETH-USD", "ETH", "USD", 2, 5, 4),
-       spec("BTC-USDT", "BTC", "USDT", 1, 1, 5), spec("ETH-USDT", "ETH", "USDT", 2, 1, 4)},
-      [](Context& ctx, std::vector<uint32_t> ids) -> std::unique_ptr<SimVenue> {
-        return std::make_unique<Btse>(ctx, std::move(ids));
-      },
+      {spec("BTC", "USD", 1, 5, 5), spec("ETH", "USD", 2, 5, 4),
+       spec("BTC", "USDT", 1, 1, 5), spec("ETH", "USDT", 2, 1, 4)},
+      factory<Btse>(),
       // The docs: Retry-After "will give the unlocked timestamp"; BTSE's timestamps are ms.
       {{"retry_after", {"epoch_ms", "epoch_s", "delay", "date"},
         "the http429 fault's Retry-After: the time the limit lifts (ms or s), a delay in s, or an HTTP date"}},

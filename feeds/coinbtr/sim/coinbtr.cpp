@@ -452,18 +452,8 @@ class Coinbtr final : public SimVenue {
   const bool paged_markets_;      // variant markets=paged
 };
 
-InstrumentSpec spec(std::string base, std::string quote, int ps, int qs) {
-  InstrumentSpec s;
-  s.venue = "coinbtr";
-  s.symbol = base + "-" + quote;
-  s.native = s.symbol;
-  s.base = std::move(base);
-  s.quote = std::move(quote);
-  s.price_scale = ps;
-  s.qty_scale = qs;
-  s.min_levels = 50;
-  s.max_levels = 70;
-  return s;
+InstrumentSpec spec(const std::string& base, const std::string& quote, int ps, int qs) {
+  return instrument("coinbtr", base, quote, base + "-" + quote, ps, qs, 50, 70);
 }
 
 }  // namespace
@@ -477,9 +467,7 @@ const VenueDef& coinbtr_venue() {
       {"book", "bbo", "trades", "ticker"},
       {},
       {spec("BTC", "MXN", 2, 8), spec("ETH", "MXN", 2, 8)},
-      [](Context& ctx, std::vector<uint32_t> ids) -> std::unique_ptr<SimVenue> {
-        return std::make_unique<Coinbtr>(ctx, std::move(ids));
-      },
+      factory<Coinbtr>(),
       {{"book", {"orders", "levels"},
         "an orderbook push is the top ten orders per side (the doc), or every order of the top ten levels"},
        {"variation", {"percent", "ratio"},

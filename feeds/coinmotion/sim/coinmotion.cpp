@@ -151,18 +151,8 @@ class Coinmotion final : public SimVenue {
   const bool by_crypto_;
 };
 
-InstrumentSpec spec(std::string native, std::string base, std::string quote, int ps, int qs) {
-  InstrumentSpec s;
-  s.venue = "coinmotion";
-  s.symbol = base + "-" + quote;
-  s.native = std::move(native);
-  s.base = std::move(base);
-  s.quote = std::move(quote);
-  s.price_scale = ps;
-  s.qty_scale = qs;
-  s.min_levels = 20;
-  s.max_levels = 40;
-  return s;
+InstrumentSpec spec(std::string native, const std::string& base, const std::string& quote, int ps, int qs) {
+  return instrument("coinmotion", base, quote, std::move(native), ps, qs, 20, 40);
 }
 
 }  // namespace
@@ -178,9 +168,7 @@ const VenueDef& coinmotion_venue() {
       // Quotes in EUR and SEK, and pairs quoted in BTC or USDC, as the live venue lists them.
       {spec("btcEur", "BTC", "EUR", 2, 4), spec("ethEur", "ETH", "EUR", 2, 4), spec("btcSek", "BTC", "SEK", 2, 4),
        spec("ethBtc", "ETH", "BTC", 6, 4), spec("btcUsdc", "BTC", "USDC", 2, 4)},
-      [](Context& ctx, std::vector<uint32_t> ids) -> std::unique_ptr<SimVenue> {
-        return std::make_unique<Coinmotion>(ctx, std::move(ids));
-      },
+      factory<Coinmotion>(),
       {{"layout", {"pairs", "crypto"},
         "rates keyed by pair with baseCurrencyCode (btcEur; every quote currency), or by crypto code with "
         "display strings (btc; EUR pairs only)"}},

@@ -406,18 +406,8 @@ class Narkasa final : public SimVenue {
   uint64_t unchanged_ = 0;
 };
 
-InstrumentSpec spec(std::string symbol, std::string native, std::string base, std::string quote, int ps, int qs) {
-  InstrumentSpec s;
-  s.venue = "narkasa";
-  s.symbol = std::move(symbol);
-  s.native = std::move(native);
-  s.base = std::move(base);
-  s.quote = std::move(quote);
-  s.price_scale = ps;
-  s.qty_scale = qs;
-  s.min_levels = 50;
-  s.max_levels = 80;
-  return s;
+InstrumentSpec spec(const std::string& base, const std::string& quote, int ps, int qs) {
+  return instrument("narkasa", base, quote, base + quote, ps, qs, 50, 80);
 }
 
 }  // namespace
@@ -430,11 +420,8 @@ const VenueDef& narkasa_venue() {
       {},
       {"book", "bbo", "trades", "ticker", "candles"},
       {},
-      {spec("BTC-TRY", "BTCTRY", "BTC", "TRY", 0, 4), spec("ETH-TRY", "ETHTRY", "ETH", "TRY", 0, 4),
-       spec("BTC-USDT", "BTCUSDT", "BTC", "USDT", 2, 5), spec("ETH-USDT", "ETHUSDT", "ETH", "USDT", 2, 4)},
-      [](Context& ctx, std::vector<uint32_t> ids) -> std::unique_ptr<SimVenue> {
-        return std::make_unique<Narkasa>(ctx, std::move(ids));
-      },
+      {spec("BTC", "TRY", 0, 4), spec("ETH", "TRY", 0, 4), spec("BTC", "USDT", 2, 5), spec("ETH", "USDT", 2, 4)},
+      factory<Narkasa>(),
       {{"depth", {"sides", "full"}, "depth pushes carry only the changed side(s) (absent or [] = unchanged), or both"},
        {"refuse", {"none", "BTCTRY", "ETHTRY", "BTCUSDT", "ETHUSDT"}, "answer every SUBSCRIBE for this symbol \"status\":\"failed\""}},
   };
