@@ -39,19 +39,31 @@ bool open_array(Reader& reader, std::string_view body, od::document& doc, od::ar
 
 /// Reads a book's two sides, `bid_key` and `ask_key` of `book`, with the venue's level
 /// reader `side_levels(od::value, Side) -> bool` (which words its own errors). A side left
-/// out is an empty side; one that cannot be read is "bad <key>".
+/// out is an empty side; one that cannot be read is "bad <key>". The fields are walked once
+/// in document order from the object's start: a lookup by key may rewind over what it
+/// skipped, which simdjson trusts to be well-formed, and a malformed side is not.
 template <class SideLevels>
 bool read_sides(od::object& book, const char* bid_key, const char* ask_key, std::string& err,
                 SideLevels&& side_levels) {
-  for (auto [key, side] : {std::pair{bid_key, Side::bid}, std::pair{ask_key, Side::ask}}) {
-    od::value v;
-    const auto e = book[key].get(v);
-    if (e == simdjson::NO_SUCH_FIELD) continue;
-    if (e) {
-      err = std::string("bad ") + key;
+  bool rewound = false;
+  if (book.reset().get(rewound)) {
+    err = "bad JSON: the book is not an object";
+    return false;
+  }
+  for (auto field : book) {
+    std::string_view key;
+    if (field.unescaped_key().get(key)) {
+      err = "bad JSON in the book";
       return false;
     }
-    if (!side_levels(v, side)) return false;
+    const char* name = key == bid_key ? bid_key : key == ask_key ? ask_key : nullptr;
+    if (!name) continue;
+    od::value v;
+    if (field.value().get(v)) {
+      err = std::string("bad ") + name;
+      return false;
+    }
+    if (!side_levels(v, name == bid_key ? Side::bid : Side::ask)) return false;
   }
   return true;
 }

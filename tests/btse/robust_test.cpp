@@ -45,3 +45,26 @@ TEST(BtseRobust, TruncatedAndCorruptedFixtures) {
 
 }  // namespace
 }  // namespace mdhub::btse
+
+namespace mdhub::btse {
+namespace {
+
+// Found by fuzz_btse (testdata/rest_l2_stray_token.json, also a fuzz seed, so the UBSan fuzz
+// run replays it): a book side with a stray token after its first level, behind the field
+// the parser looks up first. Looking the sides up by key rewound over that array, which
+// simdjson trusts to be well-formed: undefined behaviour. Walked in document order, the
+// answer is defined: simdjson's on-demand reader lets the stray token end the array.
+TEST(BtseRobust, AStrayTokenInASideIsReadInDocumentOrder) {
+  json::Reader rd;
+  const InstrumentTable tab = test::table();
+  ParseOut out;
+  ASSERT_EQ(parse_rest_l2(rd, test::fixture("rest_l2_stray_token.json"), tab, 0, test::kRecv, out), ParseStatus::ok)
+      << out.error;
+  ASSERT_EQ(out.levels.size(), 1u);
+  EXPECT_EQ(out.levels[0].side, Side::bid);
+  EXPECT_EQ(test::dec(out.levels[0].price), "36235");
+  EXPECT_EQ(test::dec(out.levels[0].qty), "7.675");
+}
+
+}  // namespace
+}  // namespace mdhub::btse
