@@ -72,6 +72,10 @@ class WsSession {
   /// Frames / bytes queued and not yet written.
   virtual size_t queued_frames() const = 0;
   virtual size_t queued_bytes() const = 0;
+  /// Monotonic time (feeds/common/clock.hpp mono_ns) since which the queue has held
+  /// unwritten frames, about (it errs towards older); 0 when the queue is empty. How far
+  /// behind the client is, in time rather than bytes.
+  virtual int64_t backlog_since_ns() const { return 0; }
   /// Closes with a websocket close frame after the queued frames; sessions that do not
   /// finish the close handshake within a few seconds are aborted. Idempotent.
   virtual void close(uint16_t code, std::string reason) = 0;

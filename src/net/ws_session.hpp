@@ -27,6 +27,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "feeds/common/clock.hpp"
 #include "src/net/server_core.hpp"
 #include "src/net/ws_gather.hpp"
 #include "src/net/ws_shard.hpp"
@@ -96,6 +97,9 @@ class WsSessionImpl final : public WsSession,
   const std::string& target() const override { return target_; }
   size_t queued_frames() const override { return frames_.load(std::memory_order_relaxed); }
   size_t queued_bytes() const override { return bytes_.load(std::memory_order_relaxed); }
+  int64_t backlog_since_ns() const override {
+    return queued_frames() ? since_.load(std::memory_order_relaxed) : 0;
+  }
 
   bool send(SharedText msg) override {
     if (!msg || m_state_ != MState::open) return false;
@@ -107,7 +111,9 @@ class WsSessionImpl final : public WsSession,
       want_writable_.store(true, std::memory_order_relaxed);
       return false;
     }
-    frames_.fetch_add(1, std::memory_order_relaxed);
+    // The clock is read only when the queue was empty: a busy queue's age is kept by the
+    // I/O side as its writes complete.
+    if (frames_.fetch_add(1, std::memory_order_relaxed) == 0) since_.store(mono_ns(), std::memory_order_relaxed);
     bytes_.fetch_add(size, std::memory_order_relaxed);
     if (!shard_.push({this, std::move(msg), ShardItem::Op::frame})) {
       // The I/O thread is that far behind: refused like a full queue.
@@ -356,6 +362,7 @@ class WsSessionImpl final : public WsSession,
   void do_write() {
     if constexpr (kGather) {
       auto& g = ws_->next_layer();
+      if (!g.busy()) write_began_ns_ = mono_ns();
       while (!queue_.empty()) {
         const size_t size = queue_.front()->size();
         if (!g.push_frame(std::move(queue_.front()))) uncount(1, size);
@@ -366,6 +373,7 @@ class WsSessionImpl final : public WsSession,
     }
     inflight_ = std::move(queue_.front());
     queue_.pop_front();
+    write_began_ns_ = mono_ns();
     ws_->text(true);
     ws_->async_write(asio::buffer(*inflight_), beast::bind_front_handler(
                                                    &WsSessionImpl::on_write, this->shared_from_this()));
@@ -373,6 +381,7 @@ class WsSessionImpl final : public WsSession,
 
   void on_write(beast::error_code ec, size_t) {
     const size_t left = uncount(1, inflight_->size());
+    if (left) since_.store(write_began_ns_, std::memory_order_relaxed);
     inflight_.reset();
     if (state_ == State::closed) return release_io();
     if (ec) {
@@ -395,6 +404,12 @@ class WsSessionImpl final : public WsSession,
   /// A gathered write completed `frames` data frames (or failed).
   void on_gathered(size_t frames, size_t bytes, beast::error_code ec) {
     const size_t left = uncount(frames, bytes);
+    // What is left was queued after the completed write began (the drain hands over the
+    // whole ring before a write starts); the next write, if any, begins now.
+    if (left) {
+      since_.store(write_began_ns_, std::memory_order_relaxed);
+      write_began_ns_ = mono_ns();
+    }
     if (state_ == State::closed) return release_io();
     if (ec) {
       // The read loop notices the dead socket and finishes the session.
@@ -472,6 +487,9 @@ class WsSessionImpl final : public WsSession,
   // on_writable is owed.
   std::atomic<size_t> frames_{0}, bytes_{0};
   std::atomic<bool> want_writable_{false};
+  // Monotonic ns since which the queue has not been empty, about: set by the server side
+  // when it queues into an empty queue, moved forward by the I/O side as writes complete.
+  std::atomic<int64_t> since_{0};
 
   // Server side.
   uint64_t id_ = 0;
@@ -490,6 +508,7 @@ class WsSessionImpl final : public WsSession,
   std::deque<SharedText> queue_;
   SharedText inflight_;
   State state_ = State::opening;
+  int64_t write_began_ns_ = 0;  // the write in flight
   bool flush_owed_ = false;  // taken frames wait for flush()
   bool discard_ = false;     // a too-large message: read nothing more until the close
   bool close_sent_ = false;

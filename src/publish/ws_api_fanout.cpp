@@ -52,7 +52,8 @@ void WsApi::Impl::deliver(Client& c, Stream& s, const SharedText& msg) {
   if (c.closing) return;
   if (wsapi::conflatable(s.spec.kind)) {
     if (c.stale.count(&s)) return;
-    if (over(*c.ws, msg->size(), conflate_at(), conflate_frames()) || !c.ws->send(msg)) {
+    if (over(*c.ws, msg->size(), conflate_at(), conflate_frames()) || behind(*c.ws, now_ns, max_lag_ns()) ||
+        !c.ws->send(msg)) {
       c.stale.insert(&s);
       ++stats.conflations;
       arm_drain();
@@ -114,7 +115,10 @@ void WsApi::Impl::drain() {
   for (auto& [id, cp] : clients) {
     Client& c = *cp;
     if (c.stale.empty() || c.closing) continue;
-    if (c.ws->queued_bytes() > cfg.queue_bytes / 4 || c.ws->queued_frames() > queue_frames / 4) {
+    // Resume once the backlog is small in bytes, frames and age, so the fresh state is not
+    // queued behind stale frames.
+    if (c.ws->queued_bytes() > cfg.queue_bytes / 4 || c.ws->queued_frames() > queue_frames / 4 ||
+        behind(*c.ws, now_ns, max_lag_ns() / 2)) {
       pending = true;
       continue;
     }

@@ -15,6 +15,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "feeds/common/clock.hpp"
 #include "feeds/common/json.hpp"
 #include "src/publish/ws_api.hpp"
 #include "src/publish/ws_channels.hpp"
@@ -95,6 +96,15 @@ struct WsApi::Impl {
   static bool over(const WsSession& ws, size_t size, size_t bytes, size_t frames) {
     return ws.queued_bytes() + size > bytes || ws.queued_frames() + 1 > frames;
   }
+  /// Whether the client's queue has held unwritten frames for longer than `lag_ns` (at
+  /// `now_ns`): a state message queued behind them would be stale when it arrives.
+  static bool behind(const WsSession& ws, int64_t now_ns, int64_t lag_ns) {
+    const int64_t since = ws.backlog_since_ns();
+    return lag_ns > 0 && since != 0 && now_ns - since > lag_ns;
+  }
+  int64_t max_lag_ns() const { return static_cast<int64_t>(cfg.max_lag_ms) * 1'000'000; }
+  /// Monotonic time of the current publishing call (Busy), read once per call, not per client.
+  int64_t now_ns = 0;
 
   // ---- rendering (ws_api_render.cpp) ----------------------------------------------------
 
@@ -162,7 +172,9 @@ struct WsApi::Impl {
   void release_unused();
   /// Marks a loop over streams or clients; the outermost one frees what was deferred.
   struct Busy {
-    explicit Busy(Impl& i) : impl(i) { ++impl.busy_depth; }
+    explicit Busy(Impl& i) : impl(i) {
+      if (impl.busy_depth++ == 0) impl.now_ns = mono_ns();
+    }
     ~Busy() {
       if (--impl.busy_depth == 0 && !impl.unused.empty()) impl.release_unused();
     }

@@ -11,6 +11,10 @@ struct WsApiConfig {
   size_t max_subscriptions = 256;        ///< per client
   size_t max_frame_bytes = 64 << 10;     ///< client -> server
   size_t queue_bytes = 8 << 20;          ///< per client send queue
+  /// Book, BBO and ticker channels conflate for a client whose queue has held unwritten
+  /// frames for longer than this, however few bytes: latency is bounded in time, not only
+  /// by queue_bytes. 0: bytes and frames only.
+  size_t max_lag_ms = 100;
   /// Websocket I/O threads: each owns a share of the clients and writes their frames, so
   /// the thread that runs the feeds never writes to a client socket. 0: that thread does.
   size_t publish_threads = default_publish_threads();

@@ -198,5 +198,77 @@ TEST(AppWsSlow, BookConflatesToTheEngineBookForASlowClient) {
   EXPECT_GT(hub.stats().conflations, 0u);
 }
 
+
+TEST(AppWsSlow, BookConflatesByAgeLongBeforeTheQueueFills) {
+  WsApiConfig cfg;  // the default 8 MiB queue: bytes alone would allow seconds of backlog
+  cfg.max_lag_ms = 5;
+  Hub hub(cfg);
+  hub.book(BookMsg::Type::snapshot, 1, 0, initial_levels());
+  Client c(hub, kSmallRcvbuf);
+  c.send(R"({"op":"subscribe","channels":["book:btse:BTC-USD"],"id":1})");
+  ASSERT_TRUE(hub.run_until([&] { return hub.stats().subscriptions == 1; }));
+
+  // Updates to a client that reads nothing: once the socket buffers are full its frames wait
+  // in the queue, and after max_lag_ms its channel conflates, with the queue nowhere near
+  // the byte limit.
+  uint64_t seq = 1;
+  int64_t n = 0;
+  while (hub.stats().conflations == 0 && n < kMaxPushes) {
+    hub.book(BookMsg::Type::delta, seq + 1, seq, step_levels(++n));
+    ++seq;
+    hub.poll();
+  }
+  ASSERT_GT(hub.stats().conflations, 0u);
+  EXPECT_LT(hub.queued_bytes(), cfg.queue_bytes / 8);
+  EXPECT_GT(hub.queued_bytes(), 0u);
+  for (int i = 0; i < 50; ++i) {
+    hub.book(BookMsg::Type::delta, seq + 1, seq, step_levels(++n));
+    ++seq;
+    hub.poll();
+  }
+
+  // Once it reads, the backlog leaves, then a fresh snapshot and the updates after it.
+  const auto final_seq = static_cast<int64_t>(hub.inst().book_seq);
+  c.start_reading();
+  ASSERT_TRUE(hub.run_until(
+      [&] { return c.closed() || (c.messages().size() > 1 && parse(c.messages().back()).seq == final_seq); },
+      10000ms));
+  ASSERT_FALSE(c.closed());
+  ReplicaBook replica;
+  size_t snapshots = 0;
+  for (size_t i = 1; i < c.messages().size(); ++i) {
+    const Msg m = parse(c.messages()[i]);
+    ASSERT_NE(m.type, "error") << c.messages()[i];
+    snapshots += m.type == "book_snapshot";
+    replica.apply(m);
+  }
+  EXPECT_GE(snapshots, 2u);  // the subscription's, and the one owed after the conflation
+  EXPECT_LT(c.messages().size(), static_cast<size_t>(final_seq));
+  EXPECT_EQ(replica.side(Side::bid), engine_side(hub.inst(), Side::bid));
+  EXPECT_EQ(replica.side(Side::ask), engine_side(hub.inst(), Side::ask));
+  EXPECT_EQ(hub.stats().slow_consumers, 0u);
+}
+
+TEST(AppWsSlow, WithoutALagLimitOnlyTheQueueSizeConflates) {
+  WsApiConfig cfg;
+  cfg.max_lag_ms = 0;
+  cfg.queue_bytes = 256 << 10;
+  Hub hub(cfg);
+  hub.book(BookMsg::Type::snapshot, 1, 0, initial_levels());
+  Client c(hub, kSmallRcvbuf);
+  c.send(R"({"op":"subscribe","channels":["book:btse:BTC-USD"],"id":1})");
+  ASSERT_TRUE(hub.run_until([&] { return hub.stats().subscriptions == 1; }));
+  uint64_t seq = 1;
+  int64_t n = 0;
+  while (hub.stats().conflations == 0 && n < kMaxPushes) {
+    hub.book(BookMsg::Type::delta, seq + 1, seq, step_levels(++n));
+    ++seq;
+    hub.poll();
+  }
+  ASSERT_GT(hub.stats().conflations, 0u);
+  // Conflated at half the queue (the frame limit is far away for frames this size).
+  EXPECT_GT(hub.queued_bytes(), cfg.queue_bytes / 2 - 1024);
+}
+
 }  // namespace
 }  // namespace mdhub::test
