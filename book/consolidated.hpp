@@ -95,6 +95,25 @@ class ConsolidatedBook {
     }
   }
 
+  /// Calls f(total_qty, breakdown) for the merged level at `price` and returns true, or
+  /// returns false when no venue quotes it: one level's view in O(log levels + venues).
+  template <class F>
+  bool visit(Side s, int64_t price, F&& f) const {
+    const size_t side = detail::side_index(s);
+    const std::vector<Merged>& m = merged_[side];
+    const int64_t key = detail::to_key(s, price);
+    const size_t i = find(m, key);
+    if (i >= m.size() || m[i].key != key) return false;
+    std::array<VenueQty, kMaxConsolidatedVenues> parts{};
+    size_t k = 0;
+    for (uint32_t bits = m[i].mask; bits != 0; bits &= bits - 1) {
+      const auto v = static_cast<size_t>(__builtin_ctz(bits));
+      parts[k++] = VenueQty{static_cast<uint8_t>(v), books_[v][side].get(key)};
+    }
+    f(m[i].total, std::span<const VenueQty>(parts.data(), k));
+    return true;
+  }
+
  private:
   struct Merged {
     int64_t key;

@@ -71,7 +71,7 @@ void WsApi::on_book(const InstrumentState& inst, bool snapshot, std::span<const 
     } else if (s->spec.kind == ChannelKind::book_top) {
       if (snapshot) {
         if (auto msg = impl_->state(*s, true)) impl_->fan_out(*s, msg);
-      } else if (impl_->top_changes(*s, top)) {
+      } else if (impl_->top_changes(*s, changes, top)) {
         impl_->fan_out(*s, Impl::book_update(*s, inst, ++s->seq, top));
       }
     }
@@ -141,7 +141,12 @@ void WsApi::on_consolidated(const ConsolidatedState& cons, std::span<const Level
       if (auto msg = impl_->state(*s, true)) impl_->fan_out(*s, msg);
       continue;
     }
-    if (impl_->top_changes(*s, merged)) impl_->fan_out(*s, impl_->consolidated_update(*s, cons, merged));
+    if (s->spec.kind == ChannelKind::book) {
+      Impl::merged_changes(cons, changes, merged);
+      if (!merged.empty()) impl_->fan_out(*s, impl_->consolidated_update(*s, cons, merged));
+    } else if (impl_->top_changes(*s, changes, merged)) {
+      impl_->fan_out(*s, impl_->consolidated_update(*s, cons, merged));
+    }
   }
 }
 

@@ -133,8 +133,24 @@ struct WsApi::Impl {
   void remember_top(Stream& s);
   void remember_top_cons(Stream& s);
   static size_t depth_of(const Stream& s);
-  /// Level changes between the levels last sent (s.top) and the levels now.
-  bool top_changes(Stream& s, std::vector<LevelUpdate>& out);
+  // ---- views kept from the changes (ws_api_views.cpp) ------------------------------------
+
+  /// book<N>: the levels of the window that `changes` (the source book's changed levels)
+  /// changed, with s.top brought up to date; false when there are none.
+  bool top_changes(Stream& s, std::span<const LevelUpdate> changes, std::vector<LevelUpdate>& out);
+  /// The changes that keep the window's prices, as edits of s.top (into top_edits); false
+  /// when a level enters or leaves the window.
+  bool top_edits_in_place(Stream& s, std::span<const LevelUpdate> changes);
+  /// The consolidated book's merged levels at the changed prices (qty 0: gone), in message
+  /// order, each price once.
+  static void merged_changes(const ConsolidatedState& cons, std::span<const LevelUpdate> changes,
+                             std::vector<LevelUpdate>& out);
+  struct TopEdit {
+    size_t index;  ///< into Stream::top
+    int64_t qty;
+  };
+  std::vector<TopEdit> top_edits;        ///< scratch of top_changes
+  std::vector<LevelUpdate> top_before;   ///< scratch of top_changes
 
   // ---- queueing and client lifecycle (ws_api_fanout.cpp) --------------------------------
 

@@ -33,7 +33,8 @@ net::SharedText WsApi::Impl::state(Stream& s, bool shared) {
       const size_t depth = k == ChannelKind::book ? SIZE_MAX : s.spec.depth;
       // The baseline later updates are diffed against: it only moves with shared
       // messages, since between them the book does not change.
-      if (shared || !s.primed) remember_top_cons(s);
+      // book<N> keeps the levels it sent; book (every level) follows the changes alone.
+      if (k == ChannelKind::book_top && (shared || !s.primed)) remember_top_cons(s);
       std::string b = head("book_snapshot", s, shared ? ++s.seq : s.seq, kNone, latest_ts(*s.cons));
       render::key(b, "bids");
       render::consolidated_levels(b, *s.cons, engine, Side::bid, depth);
@@ -86,33 +87,6 @@ void WsApi::Impl::remember_top_cons(Stream& s) {
 
 size_t WsApi::Impl::depth_of(const Stream& s) { return s.spec.kind == ChannelKind::book_top ? s.spec.depth : SIZE_MAX; }
 
-// Both lists are bids then asks, each best first, so one merge pass finds the changes.
-bool WsApi::Impl::top_changes(Stream& s, std::vector<LevelUpdate>& out) {
-  std::vector<LevelUpdate> before;
-  before.swap(s.top);
-  if (s.cons) remember_top_cons(s);
-  else remember_top(s);
-  out.clear();
-  auto rank = [](const LevelUpdate& a, const LevelUpdate& b) {  // a before b?
-    if (a.side != b.side) return a.side == Side::bid;
-    return a.side == Side::bid ? a.price > b.price : a.price < b.price;
-  };
-  size_t i = 0, j = 0;
-  while (i < before.size() || j < s.top.size()) {
-    if (j == s.top.size() || (i < before.size() && rank(before[i], s.top[j]))) {
-      out.push_back({before[i].side, before[i].price, 0});
-      ++i;
-    } else if (i == before.size() || rank(s.top[j], before[i])) {
-      out.push_back(s.top[j++]);
-    } else {
-      if (before[i].qty != s.top[j].qty) out.push_back(s.top[j]);
-      ++i;
-      ++j;
-    }
-  }
-  return !out.empty();
-}
-
 net::SharedText WsApi::Impl::bbo_message(Stream& s, bool force, bool shared) {
   if (s.cons) {
     BboMsg b;
@@ -151,36 +125,6 @@ net::SharedText WsApi::Impl::book_update(Stream& s, const InstrumentState& inst,
                                   std::span<const LevelUpdate> changes) {
   std::string b = open("book_update", s);
   render::book_update_payload(b, inst, seq, changes);
-  return finish(std::move(b));
-}
-
-net::SharedText WsApi::Impl::consolidated_update(Stream& s, const ConsolidatedState& cons,
-                                          std::span<const LevelUpdate> merged) {
-  std::string b = head("book_update", s, ++s.seq, kNone, latest_ts(cons));
-  for (Side side : {Side::bid, Side::ask}) {
-    render::key(b, side == Side::bid ? "bids" : "asks");
-    b += '[';
-    bool first = true;
-    auto level = [&](int64_t price, int64_t qty, std::span<const VenueQty> parts) {
-      if (!first) b += ',';
-      first = false;
-      render::consolidated_level(b, cons, engine, price, qty, parts);
-    };
-    // Changed levels carry their venue breakdown; removed ones are ["price","0",{}].
-    size_t pending = 0;
-    for (const auto& m : merged) pending += m.side == side && m.qty != 0;
-    if (pending) {
-      cons.book.for_each(side, depth_of(s), [&](int64_t p, int64_t q, std::span<const VenueQty> parts) {
-        for (const auto& m : merged) {
-          if (m.side == side && m.qty != 0 && m.price == p) level(p, q, parts);
-        }
-      });
-    }
-    for (const auto& m : merged) {
-      if (m.side == side && m.qty == 0) level(m.price, 0, {});
-    }
-    b += ']';
-  }
   return finish(std::move(b));
 }
 

@@ -105,8 +105,20 @@ class Hub {
   /// A venue candle, as a feed parses it.
   void candle(const CandleMsg& c, uint32_t instrument = 0) { push(EventKind::candle, c, instrument); }
 
-  /// A book message with the given levels.
-  void book(BookMsg::Type type, uint64_t seq, uint64_t prev_seq, const std::vector<LevelUpdate>& levels) {
+  /// Adds a venue listing BTC-USD with the same scales (a second member of the consolidated
+  /// book); returns its feed index for book().
+  size_t add_venue(const std::string& venue) {
+    engine_.add_feed(venue);
+    const size_t feed = engine_.feeds().size() - 1;
+    InstrumentTable t;
+    t.add({venue, "BTC-USD", "BTC-USD", "BTC", "USD", kPriceScale, kQtyScale});
+    engine_.on_instruments(feed, t);
+    return feed;
+  }
+
+  /// A book message with the given levels (of feed `feed`'s first instrument).
+  void book(BookMsg::Type type, uint64_t seq, uint64_t prev_seq, const std::vector<LevelUpdate>& levels,
+            size_t feed = 0) {
     out_.clear();
     BookMsg m;
     m.type = type;
@@ -114,12 +126,12 @@ class Hub {
     m.seq = seq;
     m.prev_seq = prev_seq;
     out_.levels = levels;
-    push(EventKind::book, m);
+    push(EventKind::book, m, 0, true, feed);
   }
 
  private:
   template <class Body>
-  void push(EventKind kind, const Body& body, uint32_t instrument = 0, bool exchange_time = true) {
+  void push(EventKind kind, const Body& body, uint32_t instrument = 0, bool exchange_time = true, size_t feed = 0) {
     if (kind != EventKind::book) out_.clear();
     Event e;
     e.kind = kind;
@@ -130,7 +142,7 @@ class Hub {
     e.body = body;
     out_.events.push_back(e);
     std::vector<uint32_t> resync;
-    engine_.on_events(0, out_, resync);
+    engine_.on_events(feed, out_, resync);
     EXPECT_TRUE(resync.empty());
   }
 
@@ -270,8 +282,13 @@ inline Msg parse(std::string_view text) {
       json::od::array pair;
       EXPECT_FALSE(lv.get_array().get(pair)) << text;
       std::vector<std::string> parts;
-      for (auto p : pair) parts.push_back(str(p.value()));
+      size_t breakdowns = 0;  // a consolidated level's third element: its venues' sizes
+      for (auto p : pair) {
+        if (parts.size() == 2 && p.value().type().value_unsafe() == json::od::json_type::object) ++breakdowns;
+        else parts.push_back(str(p.value()));
+      }
       EXPECT_EQ(parts.size(), 2u) << text;
+      EXPECT_LE(breakdowns, 1u) << text;
       if (parts.size() == 2) out.emplace_back(parts[0], parts[1]);
     }
   };

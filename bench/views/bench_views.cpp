@@ -1,0 +1,159 @@
+// Cost of one book update through the engine and the websocket views: five venues quoting
+// BTC-USD with 1,000 levels a side each, one level changed per update (anywhere in the book,
+// a quarter of them removals or new levels), and one subscriber of the view named by the
+// benchmark, reading on its own thread. Measures Engine::on_events: apply, the consolidated
+// book, and the view's message rendered and handed to the publisher thread.
+//
+//   build/release/bench/views/mdhub_bench_views --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+#include <benchmark/benchmark.h>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/websocket.hpp>
+#include <atomic>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "src/engine/engine.hpp"
+#include "src/net/server.hpp"
+#include "src/publish/ws_api.hpp"
+
+namespace mdhub {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+using tcp = asio::ip::tcp;
+
+constexpr size_t kVenues = 5;
+constexpr int64_t kLevels = 1000;
+constexpr int kPriceScale = 2, kQtyScale = 8;
+
+int64_t price_at(Side side, int64_t i) { return side == Side::bid ? 5'000'000 - i * 10 : 5'000'010 + i * 10; }
+
+/// A websocket client on its own thread that subscribes and reads until the server closes.
+class Reader {
+ public:
+  Reader(uint16_t port, std::string channel) {
+    thread_ = std::thread([this, port, channel] {
+      try {
+        asio::io_context io;
+        websocket::stream<tcp::socket> ws(io);
+        ws.next_layer().connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+        ws.handshake("127.0.0.1", "/ws");
+        ws.write(asio::buffer(R"({"op":"subscribe","id":1,"channels":[")" + channel + R"("]})"));
+        beast::flat_buffer buf;
+        for (;;) {
+          ws.read(buf);
+          buf.consume(buf.size());
+          messages_.fetch_add(1, std::memory_order_relaxed);
+        }
+      } catch (const std::exception&) {
+        // the server went away: the benchmark is over
+      }
+    });
+  }
+  ~Reader() { thread_.join(); }
+  uint64_t messages() const { return messages_.load(std::memory_order_relaxed); }
+
+ private:
+  std::atomic<uint64_t> messages_{0};
+  std::thread thread_;
+};
+
+void BM_BookUpdate(benchmark::State& state, const char* channel) {
+  asio::io_context io;
+  net::ServerOptions o;
+  o.ws_io_threads = 1;
+  o.ws_queue_bytes = 256u << 20;  // large enough that the view is measured, not conflated away
+  o.ws_queue_frames = 1u << 20;
+  WsApiConfig cfg;
+  cfg.queue_bytes = o.ws_queue_bytes;
+  cfg.max_lag_ms = 0;
+  cfg.publish_threads = 1;
+  Engine engine;
+  std::optional<net::Server> server(std::in_place, io, o);
+  std::optional<WsApi> api(std::in_place, io, *server, engine, cfg, o.ws_queue_frames);
+  engine.add_observer(&*api);
+  ParseOut out;
+  std::vector<uint32_t> resync;
+  RecvTime t{1, 1};
+  auto push = [&](size_t feed, BookMsg::Type type, uint64_t seq, std::vector<LevelUpdate>& levels) {
+    out.clear();
+    BookMsg m;
+    m.type = type;
+    m.level_count = static_cast<uint32_t>(levels.size());
+    m.seq = seq;
+    m.prev_seq = seq - 1;
+    out.levels.swap(levels);
+    Event e;
+    e.kind = EventKind::book;
+    e.recv = t;
+    e.body = m;
+    out.events.push_back(e);
+    resync.clear();
+    engine.on_events(feed, out, resync);
+    out.levels.swap(levels);
+  };
+  std::vector<std::vector<int64_t>> qty(kVenues * 2, std::vector<int64_t>(kLevels, 0));
+  for (size_t v = 0; v < kVenues; ++v) {
+    const std::string venue = "v" + std::to_string(v);
+    engine.add_feed(venue);
+    InstrumentTable table;
+    table.add({venue, "BTC-USD", "BTC-USD", "BTC", "USD", kPriceScale, kQtyScale});
+    engine.on_instruments(v, table);
+    std::vector<LevelUpdate> levels;
+    for (int64_t i = 0; i < kLevels; ++i) {
+      for (Side side : {Side::bid, Side::ask}) {
+        const int64_t q = (1 + (i * 7 + static_cast<int64_t>(v)) % 50) * 1'000'000;
+        qty[v * 2 + (side == Side::ask)][static_cast<size_t>(i)] = q;
+        levels.push_back({side, price_at(side, i), q});
+      }
+    }
+    push(v, BookMsg::Type::snapshot, 1, levels);
+  }
+  const uint16_t port = server->listen("127.0.0.1", 0);
+  std::optional<Reader> reader;
+  if (*channel) {
+    reader.emplace(port, channel);
+    while (api->stats().subscriptions == 0) io.run_one();
+  }
+
+  std::mt19937_64 rng(42);
+  std::vector<uint64_t> seq(kVenues, 1);
+  std::vector<LevelUpdate> one(1);
+  uint64_t n = 0;
+  for (auto _ : state) {
+    const size_t v = n % kVenues;
+    const Side side = rng() % 2 ? Side::bid : Side::ask;
+    const auto i = static_cast<size_t>(rng() % kLevels);
+    int64_t& q = qty[v * 2 + (side == Side::ask)][i];
+    const uint64_t r = rng() % 4;
+    q = r == 0 ? (q ? 0 : 1'000'000) : static_cast<int64_t>(1 + rng() % 50) * 1'000'000;
+    one[0] = {side, price_at(side, static_cast<int64_t>(i)), q};
+    ++seq[v];
+    push(v, BookMsg::Type::delta, seq[v], one);
+    if (++n % 256 == 0) io.poll();  // the server thread's own work (reads, writable events)
+  }
+  state.counters["conflations"] = static_cast<double>(api->stats().conflations);
+  state.counters["messages"] = static_cast<double>(api->stats().messages_out);
+  api.reset();
+  server.reset();  // closes the reader's connection
+  reader.reset();
+}
+
+BENCHMARK_CAPTURE(BM_BookUpdate, no_subscriber, "");
+BENCHMARK_CAPTURE(BM_BookUpdate, venue_book10, "book10:v0:BTC-USD");
+BENCHMARK_CAPTURE(BM_BookUpdate, consolidated_book, "book:all:BTC-USD");
+BENCHMARK_CAPTURE(BM_BookUpdate, consolidated_book10, "book10:all:BTC-USD");
+BENCHMARK_CAPTURE(BM_BookUpdate, consolidated_book100, "book100:all:BTC-USD");
+
+}  // namespace
+}  // namespace mdhub
+
+BENCHMARK_MAIN();
