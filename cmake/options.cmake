@@ -65,9 +65,19 @@ function(mdhub_threaded_test_target name)
   add_dependencies(mdhub_threaded_tests ${name})
 endfunction()
 
+# mdhub_pure_tests builds the tests labelled pure: the pure rooms (book, JSON, venue parsers,
+# engine), no sockets and no threads; CI runs them under ASan + UBSan (build/fuzz).
+function(mdhub_pure_test_target name)
+  if(NOT TARGET mdhub_pure_tests)
+    add_custom_target(mdhub_pure_tests)
+  endif()
+  add_dependencies(mdhub_pure_tests ${name})
+endfunction()
+
 # mdhub_test(NAME SOURCES ... LIBS ... [LABEL label]): a GoogleTest executable registered with
 # CTest. LABEL threaded marks those that run code on more than one thread (tools/test runs
-# them under ThreadSanitizer). One label only: test discovery does not carry lists.
+# them under ThreadSanitizer), LABEL pure those of the pure rooms (under ASan + UBSan). One
+# label only: test discovery does not carry lists.
 function(mdhub_test name)
   cmake_parse_arguments(T "" "LABEL" "SOURCES;LIBS" ${ARGN})
   add_executable(${name} ${T_SOURCES})
@@ -85,6 +95,8 @@ function(mdhub_test name)
   gtest_discover_tests(${name} DISCOVERY_MODE PRE_TEST PROPERTIES ${props})
   if(T_LABEL STREQUAL "threaded")
     mdhub_threaded_test_target(${name})
+  elseif(T_LABEL STREQUAL "pure")
+    mdhub_pure_test_target(${name})
   endif()
 endfunction()
 

@@ -181,6 +181,7 @@ async function checkVenuesDown(context, failures) {
 async function main() {
   let hub = null, context = null;
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mdhub-chromium-'));
+  let profileDir = userDir;
   const failures = [];
   try {
     if (binary) {
@@ -189,13 +190,27 @@ async function main() {
     }
     const origin = new URL(baseUrl);
     log(`dashboard at ${baseUrl}`);
-    context = await chromium.launchPersistentContext(userDir, {
-      executablePath: process.env.MDHUB_CHROMIUM || '/usr/bin/chromium',
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      viewport: { width: 1600, height: 1000 },
-    });
+    // Chromium's start-up alone sometimes fails on a loaded machine (it exits before its
+    // DevTools pipe opens): that is not the dashboard's failure, so it gets three tries, each
+    // logged, with a fresh profile.
+    for (let attempt = 1; ; ++attempt) {
+      const dir = attempt === 1 ? userDir : fs.mkdtempSync(path.join(os.tmpdir(), 'mdhub-chromium-'));
+      try {
+        context = await chromium.launchPersistentContext(dir, {
+          executablePath: process.env.MDHUB_CHROMIUM || '/usr/bin/chromium',
+          headless: true,
+          args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+            '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+          viewport: { width: 1600, height: 1000 },
+        });
+        profileDir = dir;
+        break;
+      } catch (e) {
+        log(`Chromium did not start (attempt ${attempt}): ${e.message.split('\n')[0]}`);
+        if (dir !== userDir) fs.rmSync(dir, { recursive: true, force: true });
+        if (attempt === 3) throw e;
+      }
+    }
     const page = context.pages()[0] || (await context.newPage());
     const errors = [], requests = [];
     page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
@@ -344,6 +359,7 @@ async function main() {
     if (context) await context.close().catch(() => {});
     await stopHub(hub);
     fs.rmSync(userDir, { recursive: true, force: true });
+    if (profileDir !== userDir) fs.rmSync(profileDir, { recursive: true, force: true });
   }
   if (failures.length) {
     console.error('[browser] FAILED:\n' + failures.join('\n'));
