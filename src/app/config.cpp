@@ -278,8 +278,13 @@ ConfigResult parse_config(std::string_view text, const std::string& source) {
       c.error(n, "'server' must be a table");
     }
   }
+  // A warning, not an error: `--auth-token-env` may supply the token (as `run` checks).
   if (auto* n = root.get("listen")) {
-    if (auto msg = exposure_error(cfg.listen, cfg.server.auth_token_env); !msg.empty()) c.error(n, msg);
+    if (auto msg = exposure_error(cfg.listen, cfg.server.auth_token_env); !msg.empty()) {
+      const auto at = n->source().begin;
+      r.warnings.push_back({source + ":" + std::to_string(at.line) + ":" + std::to_string(at.column),
+                            msg + " (mdhub run refuses it without --auth-token-env)", at.line, at.column});
+    }
   }
   if (auto* n = root.get("recording")) {
     if (auto* t = n->as_table()) {

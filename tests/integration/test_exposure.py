@@ -69,14 +69,18 @@ class StartupRefusal(unittest.TestCase):
                 env={TOKEN_VAR: ""})
         self.assertEqual(r.returncode, 2, r.stderr)
 
-    def test_check_config_names_the_listen_line(self):
+    def test_check_config_warns_at_the_listen_line_and_run_needs_the_flag(self):
         path = os.path.join(self.dir, "exposed.toml")
         with open(path, "w") as f:
             cfg = open(self.config).read()
             f.write('log_level = "info"\nlisten = "0.0.0.0:8080"\n' + re.sub(r'^listen = .*\n', "", cfg, flags=re.M))
         r = run(["check-config", path])
-        self.assertEqual(r.returncode, 2, r.stdout)
-        self.assertEqual(r.stderr.strip(), f"{path}:2:10: listening on 0.0.0.0:8080 {NEEDS_TOKEN}")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stderr.strip(), f"{path}:2:10: warning: listening on 0.0.0.0:8080 {NEEDS_TOKEN} "
+                                           "(mdhub run refuses it without --auth-token-env)")
+        r = run(["run", "--config", path])
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn(f"listening on 0.0.0.0:8080 {NEEDS_TOKEN}", r.stderr)
 
     def test_any_address_with_token_serves(self):
         port = free_port()
