@@ -33,7 +33,7 @@ bool valid_listen(const std::string& addr, std::string& host, uint16_t& port) {
 // `run` (not --help/--version, which belong to the top level) selects `run`.
 std::vector<std::string> with_default_subcommand(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
-  static constexpr std::string_view run_options[] = {"--config", "--listen", "--record", "--nats"};
+  static constexpr std::string_view run_options[] = {"--config", "--listen", "--record", "--nats", "--auth-token-env"};
   if (!args.empty()) {
     const std::string_view first = args.front();
     const std::string_view name = first.substr(0, first.find('='));
@@ -104,11 +104,14 @@ int main(int argc, char** argv) {
   app.require_subcommand(0, 1);
   app.set_version_flag("--version", std::string("mdhub ") + MDHUB_VERSION);
 
-  std::string config_path, listen, record_dir, nats_url;
+  std::string config_path, listen, record_dir, nats_url, auth_token_env;
   auto* run = app.add_subcommand("run", "aggregate the configured venues (no config: the built-in demo)");
   run->add_option("--config", config_path, "TOML config file")->check(CLI::ExistingFile);
   run->add_option("--listen", listen, "HTTP/websocket address HOST:PORT (default 127.0.0.1:8080)");
   run->add_option("--record", record_dir, "record every raw frame to this directory");
+  run->add_option("--auth-token-env", auth_token_env,
+                  "environment variable holding the token /ws and /api/ require (needed off loopback; "
+                  "overrides [server] auth_token_env)");
   run->add_option("--nats", nats_url, "reserved: publishing to NATS is not available in this build yet (refused, exit 2)");
 
   std::string sim_listen = "127.0.0.1:9000", sim_config, sim_variants;
@@ -133,12 +136,14 @@ int main(int argc, char** argv) {
   auto* check = app.add_subcommand("check-config", "validate a config file (line-precise errors)");
   check->add_option("FILE", check_path, "config file")->required();
 
-  std::string replay_from, replay_speed = "1", replay_listen = "127.0.0.1:8080";
+  std::string replay_from, replay_speed = "1", replay_listen = "127.0.0.1:8080", replay_token_env;
   bool replay_exit = false, replay_books = false;
   auto* replay = app.add_subcommand("replay", "replay a recording through the parsers and engine, and serve it");
   replay->add_option("--from", replay_from, "recording directory (or one segment file)")->required();
   replay->add_option("--speed", replay_speed, "X times recorded speed, or max (default 1)");
   replay->add_option("--listen", replay_listen, "HTTP/websocket address HOST:PORT (default 127.0.0.1:8080)");
+  replay->add_option("--auth-token-env", replay_token_env,
+                     "environment variable holding the token /ws and /api/ require (needed off loopback)");
   replay->add_flag("--exit-at-end", replay_exit, "exit at the end, printing a summary and each book's hash");
   replay->add_flag("--print-books", replay_books, "with --exit-at-end: each book in full (JSON) after its hash");
 
@@ -168,6 +173,7 @@ int main(int argc, char** argv) {
     ro.exit_at_end = replay_exit;
     ro.print_books = replay_books;
     ro.listen = replay_listen;
+    ro.config.server.auth_token_env = replay_token_env;
     std::string h;
     uint16_t p;
     if (!valid_listen(replay_listen, h, p)) return 2;
@@ -201,6 +207,7 @@ int main(int argc, char** argv) {
     opts.config.listen = listen;
   }
   if (!record_dir.empty()) opts.config.recording.dir = record_dir;
+  if (!auth_token_env.empty()) opts.config.server.auth_token_env = auth_token_env;
   if (!nats_url.empty()) opts.config.nats.url = nats_url;
   // Refuse rather than silently ignore outputs this build does not have yet.
   if (!opts.config.nats.url.empty()) {

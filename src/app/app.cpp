@@ -18,6 +18,7 @@
 #include "src/app/log.hpp"
 #include "src/app/recording.hpp"
 #include "src/app/replay.hpp"
+#include "src/app/serve.hpp"
 #include "src/engine/engine.hpp"
 #include "src/net/server.hpp"
 #include "src/sim/simulator.hpp"
@@ -59,6 +60,7 @@ class FeedLogger final : public EngineObserver {
 
 int run_hub(RunOptions opts) {
   Config& cfg = opts.config;
+  if (!resolve_auth_token(cfg.server, cfg.listen)) return 2;
   asio::io_context io;
 
   // The demo's simulator runs on a thread of its own so that its market never competes

@@ -6,6 +6,7 @@
 #include <sstream>
 #include <toml++/toml.h>
 
+#include "src/net/access.hpp"
 #include "src/net/host_port.hpp"
 
 namespace mdhub {
@@ -252,7 +253,7 @@ ConfigResult parse_config(std::string_view text, const std::string& source) {
   }
   Checker c(source, r.errors);
   Config& cfg = r.config;
-  c.only(root, "the top level", {"listen", "log_level", "recording", "nats", "ws", "venues"});
+  c.only(root, "the top level", {"listen", "log_level", "server", "recording", "nats", "ws", "venues"});
   c.str(root, "listen", cfg.listen);
   {
     std::string host;
@@ -262,6 +263,29 @@ ConfigResult parse_config(std::string_view text, const std::string& source) {
   c.str(root, "log_level", cfg.log_level);
   static const std::set<std::string, std::less<>> kLevels = {"trace", "debug", "info", "warn", "error", "critical", "off"};
   if (!kLevels.count(cfg.log_level)) c.error(root.get("log_level"), "'log_level' must be one of trace, debug, info, warn, error, critical or off");
+  if (auto* n = root.get("server")) {
+    if (auto* t = n->as_table()) {
+      c.only(*t, "[server]", {"auth_token_env", "allowed_origins", "max_connections_per_ip", "header_timeout_ms"});
+      c.str(*t, "auth_token_env", cfg.server.auth_token_env);
+      c.strings(*t, "allowed_origins", cfg.server.allowed_origins);
+      for (const auto& o : cfg.server.allowed_origins) {
+        if (!o.starts_with("http://") && !o.starts_with("https://"))
+          c.error(t->get("allowed_origins"), "allowed origin '" + o + "' must start with http:// or https://");
+      }
+      c.integer(*t, "max_connections_per_ip", cfg.server.max_connections_per_ip, 0, 100000);
+      c.integer(*t, "header_timeout_ms", cfg.server.header_timeout_ms, 100, 600000);
+    } else {
+      c.error(n, "'server' must be a table");
+    }
+  }
+  // A warning, not an error: `--auth-token-env` may supply the token (as `run` checks).
+  if (auto* n = root.get("listen")) {
+    if (auto msg = exposure_error(cfg.listen, cfg.server.auth_token_env); !msg.empty()) {
+      const auto at = n->source().begin;
+      r.warnings.push_back({source + ":" + std::to_string(at.line) + ":" + std::to_string(at.column),
+                            msg + " (mdhub run refuses it without --auth-token-env)", at.line, at.column});
+    }
+  }
   if (auto* n = root.get("recording")) {
     if (auto* t = n->as_table()) {
       c.only(*t, "[recording]",
@@ -294,13 +318,16 @@ ConfigResult parse_config(std::string_view text, const std::string& source) {
   }
   if (auto* n = root.get("ws")) {
     if (auto* t = n->as_table()) {
-      c.only(*t, "[ws]", {"max_clients", "max_subscriptions", "max_frame_bytes", "queue_bytes", "max_lag_ms", "publish_threads"});
+      c.only(*t, "[ws]", {"max_clients", "max_subscriptions", "max_frame_bytes", "queue_bytes", "max_lag_ms",
+                          "publish_threads", "command_rate", "command_burst"});
       c.integer(*t, "max_clients", cfg.ws.max_clients, 1, 100000);
       c.integer(*t, "max_subscriptions", cfg.ws.max_subscriptions, 1, 100000);
       c.integer(*t, "max_frame_bytes", cfg.ws.max_frame_bytes, 256, 16 << 20);
       c.integer(*t, "queue_bytes", cfg.ws.queue_bytes, 64 << 10, 1ll << 32);
       c.integer(*t, "max_lag_ms", cfg.ws.max_lag_ms, 0, 60'000);
       c.integer(*t, "publish_threads", cfg.ws.publish_threads, 0, 64);
+      c.number(*t, "command_rate", cfg.ws.command_rate, 0.1, 100000);
+      c.integer(*t, "command_burst", cfg.ws.command_burst, 1, 100000);
     } else {
       c.error(n, "'ws' must be a table");
     }
@@ -323,6 +350,15 @@ ConfigResult parse_config(std::string_view text, const std::string& source) {
     r.warnings.push_back({source, "no venue is enabled (mdhub run refuses such a config): add a [venues.<id>] table "
                                   "with enabled = true", 0, 0});
   return r;
+}
+
+std::string exposure_error(const std::string& listen, const std::string& auth_token_env) {
+  std::string host;
+  uint16_t port = 0;
+  if (!auth_token_env.empty() || !net::split_host_port(listen, host, port) || net::is_loopback_host(host)) return {};
+  return "listening on " + listen + " (not a loopback address) needs an auth token: set auth_token_env in "
+         "[server] (or --auth-token-env) to the name of an environment variable holding it, or listen on "
+         "127.0.0.1";
 }
 
 std::string config_summary(const Config& cfg) {

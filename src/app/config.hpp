@@ -26,9 +26,22 @@ struct NatsConfig {
   std::string subject_prefix = "md";
 };
 
+/// [server]: who may reach the HTTP/websocket server.
+struct ServerConfig {
+  /// Name of the environment variable holding the token that /ws and /api/ require; empty:
+  /// none, allowed only when listening on a loopback address.
+  std::string auth_token_env;
+  std::vector<std::string> allowed_origins;  ///< browser origins of other sites allowed on /ws
+  size_t max_connections_per_ip = 64;        ///< 0: no cap
+  int64_t header_timeout_ms = 10000;         ///< a request header must be complete in this long
+  /// The token itself, read from auth_token_env at start-up (never from the file).
+  std::string auth_token;
+};
+
 struct Config {
   std::string listen = "127.0.0.1:8080";
   std::string log_level = "info";
+  ServerConfig server;
   RecordingConfig recording;
   NatsConfig nats;
   WsApiConfig ws;
@@ -51,6 +64,10 @@ struct ConfigResult {
 
 /// "1 venue, 1 enabled", "5 venues, 3 enabled".
 std::string config_summary(const Config& cfg);
+
+/// The message refusing to serve on `listen` (HOST:PORT) without an auth token, or "" when
+/// `listen` is a loopback address or a token is configured (`auth_token_env` non-empty).
+std::string exposure_error(const std::string& listen, const std::string& auth_token_env);
 
 /// Parses TOML text; `source` names it in error positions.
 ConfigResult parse_config(std::string_view text, const std::string& source);

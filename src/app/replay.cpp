@@ -171,7 +171,8 @@ bool open_recording(record::RecordingReader& reader, const std::string& from) {
   return true;
 }
 
-int run_replay(const ReplayOptions& opts) {
+int run_replay(ReplayOptions opts) {
+  if (!resolve_auth_token(opts.config.server, opts.listen)) return 2;
   record::RecordingReader reader(recording_reader_options());
   if (!open_recording(reader, opts.from)) return 1;
 

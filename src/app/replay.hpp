@@ -75,6 +75,6 @@ record::ReaderOptions recording_reader_options();
 bool open_recording(record::RecordingReader& reader, const std::string& from);
 
 /// Runs a replay; returns the process exit code (1: unreadable recording).
-int run_replay(const ReplayOptions& opts);
+int run_replay(ReplayOptions opts);
 
 }  // namespace mdhub

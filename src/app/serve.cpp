@@ -6,6 +6,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
+#include <iostream>
 #include <memory>
 
 #include "src/dashboard/dashboard.hpp"
@@ -22,6 +23,13 @@ ServeStack::ServeStack(asio::io_context& io, Engine& engine, const Config& cfg,
         o.max_ws_frame_in = cfg.ws.max_frame_bytes;
         o.ws_queue_bytes = cfg.ws.queue_bytes;
         o.ws_io_threads = cfg.ws.publish_threads;
+        // The data needs the token; probes, metrics and the dashboard's assets do not.
+        o.auth_token = cfg.server.auth_token;
+        o.auth_paths = {"/ws", "/api/"};
+        o.check_origin = true;
+        o.allowed_origins = cfg.server.allowed_origins;
+        o.max_connections_per_ip = cfg.server.max_connections_per_ip;
+        o.header_timeout_ms = static_cast<int>(cfg.server.header_timeout_ms);
         return o;
       }()),
       ws_api(io, server, engine, cfg.ws),
@@ -39,6 +47,24 @@ ServeStack::ServeStack(asio::io_context& io, Engine& engine, const Config& cfg,
   metrics.install(server);
   install_dashboard(server);
   install_http_api(server, engine, std::move(feeds), std::move(recorder));
+}
+
+bool resolve_auth_token(ServerConfig& server, const std::string& listen) {
+  if (!server.auth_token_env.empty()) {
+    const char* v = std::getenv(server.auth_token_env.c_str());
+    if (!v || !*v) {
+      std::cerr << "auth_token_env names " << server.auth_token_env
+                << ", which is not set or empty: export it with the token (or drop auth_token_env)\n";
+      return false;
+    }
+    server.auth_token = v;
+    return true;
+  }
+  if (auto msg = exposure_error(listen, server.auth_token_env); !msg.empty()) {
+    std::cerr << msg << "\n";
+    return false;
+  }
+  return true;
 }
 
 uint16_t ServeStack::listen(const std::string& addr) {

@@ -20,6 +20,11 @@
 
 namespace mdhub {
 
+/// Reads the token named by `server.auth_token_env` into `server.auth_token`. False, after
+/// saying on stderr what to fix, when that variable is unset or empty, or when `listen` is
+/// not a loopback address and no token is configured: the caller exits 2.
+bool resolve_auth_token(ServerConfig& server, const std::string& listen);
+
 /// The HTTP API, websocket API, metrics and dashboard over one Engine. Registers its
 /// observers with `engine`; `engine`, `feeds` and `extra_metrics` must outlive it.
 class ServeStack {

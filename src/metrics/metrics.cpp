@@ -269,15 +269,30 @@ std::string Metrics::render() const {
     add(drop, {{"reason", "conflated"}}, static_cast<double>(w.conflations));
     add(drop, {{"reason", "slow_consumer"}}, static_cast<double>(w.slow_consumers));
     add(drop, {{"reason", "too_many_clients"}}, static_cast<double>(w.rejected_clients));
+    add(drop, {{"reason", "rate_limited"}}, static_cast<double>(w.rate_limit_closes));
     auto bad = family("mdhub_ws_bad_requests_total", "Error replies to client input", MetricType::Counter);
     add(bad, {}, static_cast<double>(w.bad_requests));
-    for (auto* f : {&clients, &subs, &streams, &sent, &drop, &bad}) out.push_back(std::move(*f));
+    auto ws_limited = family("mdhub_ws_rate_limited_total", "Client commands refused by the command rate limit",
+                          MetricType::Counter);
+    add(ws_limited, {}, static_cast<double>(w.rate_limited));
+    for (auto* f : {&clients, &subs, &streams, &sent, &drop, &bad, &ws_limited}) out.push_back(std::move(*f));
   }
   if (ws_queued_bytes_) {
     auto queued = family("mdhub_ws_queued_bytes", "Bytes queued to websocket clients and not yet written, all clients",
                          MetricType::Gauge);
     add(queued, {}, static_cast<double>(ws_queued_bytes_()));
     out.push_back(std::move(queued));
+  }
+
+  if (server_stats_) {
+    const net::ServerStats& st = *server_stats_;
+    auto refused = family("mdhub_http_refused_total", "Requests and connections refused by the access rules, by reason",
+                          MetricType::Counter);
+    add(refused, {{"reason", "unauthorized"}}, static_cast<double>(st.unauthorized));
+    add(refused, {{"reason", "forbidden_origin"}}, static_cast<double>(st.forbidden_origin));
+    add(refused, {{"reason", "per_ip_limit"}}, static_cast<double>(st.per_ip_limit));
+    add(refused, {{"reason", "header_timeout"}}, static_cast<double>(st.header_timeout));
+    out.push_back(std::move(refused));
   }
 
   std::ostringstream s;
@@ -288,6 +303,7 @@ std::string Metrics::render() const {
 }
 
 void Metrics::install(net::Server& server) {
+  server_stats_ = &server.stats();
   server.route("/metrics", [this](const net::HttpRequest&, net::Respond respond) {
     net::HttpResponse r;
     r.content_type = "text/plain; version=0.0.4; charset=utf-8";

@@ -17,6 +17,7 @@ namespace mdhub {
 
 namespace net {
 class Server;
+struct ServerStats;
 }
 struct WsApiStats;
 
@@ -35,7 +36,8 @@ class Metrics final : public EngineObserver {
   Metrics(const Metrics&) = delete;
   Metrics& operator=(const Metrics&) = delete;
 
-  /// Registers GET /metrics.
+  /// Registers GET /metrics, and exports the server's access refusals
+  /// (mdhub_http_refused_total); `server` must outlive this Metrics.
   void install(net::Server& server);
   /// An observer to register with the engine *before* the publishers (websocket fan-out,
   /// NATS), while this Metrics itself is registered after them. It notes when the first
@@ -75,6 +77,7 @@ class Metrics final : public EngineObserver {
 
   MetricsSources src_;
   std::function<uint64_t()> ws_queued_bytes_;
+  const net::ServerStats* server_stats_ = nullptr;
   std::vector<PerFeed> feeds_;
   LatencyHistogram tick_to_publish_, parse_stage_, apply_stage_;
   LatencyHistogram parsed_to_applied_, applied_to_published_;

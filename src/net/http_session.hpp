@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 
+#include "src/net/access.hpp"
 #include "src/net/http_util.hpp"
 #include "src/net/ws_session.hpp"
 
@@ -19,6 +20,10 @@ namespace mdhub::net::detail {
 /// before the socket closes, so the peer sees the response rather than a reset.
 inline constexpr std::chrono::seconds kLingerTimeout{2};
 inline constexpr std::chrono::milliseconds kStopLingerTimeout{200};
+/// Bytes asked for by the first read of a request (the header usually fits).
+inline constexpr size_t kFirstRead = 4096;
+inline const std::vector<std::pair<std::string, std::string>> kBearerChallenge = {
+    {"WWW-Authenticate", "Bearer"}};
 
 template <class Stream>
 class HttpSession final : public Closable,
@@ -83,10 +88,37 @@ class HttpSession final : public Closable,
     do_read();
   }
 
+  // A request is read in three steps, each with its own deadline: its first bytes (an
+  // idle keep-alive connection may wait idle_timeout_s), its header (header_timeout_ms
+  // from then), its body (idle_timeout_s again).
   void do_read() {
     state_ = State::reading;
     parser_.emplace();
     parser_->body_limit(core_->opts.max_request_body);
+    if (buffer_.size() > 0) return read_header();  // pipelined: the next request is here
+    lowest().expires_after(idle_timeout());
+    stream_.async_read_some(buffer_.prepare(kFirstRead),
+                            [s = this->shared_from_this()](beast::error_code ec, size_t n) {
+                              if (s->state_ != State::reading) return;
+                              if (ec) return s->close_now();
+                              s->buffer_.commit(n);
+                              s->read_header();
+                            });
+  }
+
+  void read_header() {
+    lowest().expires_after(std::chrono::milliseconds(std::max(1, core_->opts.header_timeout_ms)));
+    http::async_read_header(stream_, buffer_, *parser_,
+                            beast::bind_front_handler(&HttpSession::on_header, this->shared_from_this()));
+  }
+
+  void on_header(beast::error_code ec, size_t n) {
+    if (state_ != State::reading) return;
+    if (ec == beast::error::timeout) {
+      ++core_->stats.header_timeout;
+      return close_now();
+    }
+    if (ec || parser_->is_done()) return on_read(ec, n);
     lowest().expires_after(idle_timeout());
     http::async_read(stream_, buffer_, *parser_,
                      beast::bind_front_handler(&HttpSession::on_read, this->shared_from_this()));
@@ -130,9 +162,24 @@ class HttpSession final : public Closable,
       return reply_error(400, "bad_request", "malformed request target", false);
     }
     if (core_->dead) return close_now();
+    if (!authorized(req, path, query)) {
+      ++core_->stats.unauthorized;
+      write_response(401, "application/json",
+                     json_error("unauthorized", "this path needs the server's token: header 'Authorization: "
+                                                "Bearer <token>' or query parameter 'token'"),
+                     &kBearerChallenge, false);
+      return;
+    }
     if (websocket::is_upgrade(req)) {
       if (auto ws = core_->find_ws_route(path)) {
         if (core_->stopped) return reply_error(503, "shutting_down", "server is stopping", true);
+        if (!origin_allowed(req)) {
+          ++core_->stats.forbidden_origin;
+          std::string msg = "websocket from origin '";
+          msg += req[http::field::origin];
+          msg += "' is not allowed (add it to allowed_origins)";
+          return reply_error(403, "forbidden_origin", std::move(msg), false);
+        }
         return upgrade(std::move(ws), std::move(path));
       }
     }
@@ -149,6 +196,33 @@ class HttpSession final : public Closable,
     state_ = State::handling;
     lowest().expires_never();  // the handler may take its time (simulated slow answers)
     (*handler)(r, make_responder());
+  }
+
+  /// With an auth token, a path under auth_paths needs it (and loses its `token` parameter).
+  bool authorized(const http::request<http::string_body>& req, std::string_view path,
+                  std::vector<std::pair<std::string, std::string>>& query) const {
+    const auto& o = core_->opts;
+    if (o.auth_token.empty() ||
+        std::none_of(o.auth_paths.begin(), o.auth_paths.end(),
+                     [&](const std::string& r) { return route_matches(r, path); }))
+      return true;
+    bool ok = false;
+    if (auto h = req.find(http::field::authorization); h != req.end()) {
+      ok = token_equal(o.auth_token, bearer_token(h->value()));
+    }
+    for (const auto& [k, v] : query) {
+      if (k == "token") ok = ok || token_equal(o.auth_token, v);
+    }
+    std::erase_if(query, [](const auto& kv) { return kv.first == "token"; });
+    return ok;
+  }
+
+  bool origin_allowed(const http::request<http::string_body>& req) const {
+    const auto& o = core_->opts;
+    const auto origin = req.find(http::field::origin);
+    if (!o.check_origin || origin == req.end()) return true;
+    return same_origin(origin->value(), req[http::field::host], std::is_same_v<Stream, TlsStream>) ||
+           origin_listed(origin->value(), o.allowed_origins);
   }
 
   Respond make_responder() {

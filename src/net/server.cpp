@@ -28,8 +28,9 @@ const std::string* HttpRequest::param(std::string_view key) const {
 
 namespace detail {
 
-ConnectionSlot::ConnectionSlot(std::shared_ptr<ServerCore> core, bool counted)
-    : core_(std::move(core)), counted_(counted) {
+ConnectionSlot::ConnectionSlot(std::shared_ptr<ServerCore> core, bool counted, std::string peer)
+    : core_(std::move(core)), counted_(counted), peer_(std::move(peer)) {
+  ++core_->per_peer[peer_];
   if (counted_) {
     ++core_->connections;
   } else {
@@ -42,6 +43,7 @@ ConnectionSlot& ConnectionSlot::operator=(ConnectionSlot&& o) noexcept {
     release();
     core_ = std::move(o.core_);
     counted_ = o.counted_;
+    peer_ = std::move(o.peer_);
   }
   return *this;
 }
@@ -50,6 +52,9 @@ ConnectionSlot::~ConnectionSlot() { release(); }
 
 void ConnectionSlot::release() {
   if (!core_) return;
+  if (auto it = core_->per_peer.find(peer_); it != core_->per_peer.end() && --it->second == 0) {
+    core_->per_peer.erase(it);
+  }
   if (counted_) {
     --core_->connections;
   } else {
@@ -146,11 +151,18 @@ void ServerCore::on_accept(tcp::acceptor& acc, boost::system::error_code ec, tcp
   }
   boost::system::error_code ignored;
   sock.set_option(tcp::no_delay(true), ignored);
+  const auto peer = sock.remote_endpoint(ignored).address().to_string();
   const bool counted = connections < opts.max_connections;
-  if (!counted && rejecting >= kMaxRejecting) {
+  const auto open_from_peer = per_peer.find(peer);
+  if (opts.max_connections_per_ip != 0 && open_from_peer != per_peer.end() &&
+      open_from_peer->second >= opts.max_connections_per_ip) {
+    // One address cannot take every slot; telling it so would cost a slot too.
+    ++stats.per_ip_limit;
+    sock.close(ignored);
+  } else if (!counted && rejecting >= kMaxRejecting) {
     sock.close(ignored);
   } else {
-    ConnectionSlot slot(shared_from_this(), counted);
+    ConnectionSlot slot(shared_from_this(), counted, peer);
     if (ssl) {
       start_tls_session(shared_from_this(), std::move(sock), std::move(slot));
     } else {
@@ -275,5 +287,7 @@ void Server::stop(uint16_t code, std::function<void()> on_ws_closed) {
 size_t Server::ws_sessions() const { return impl_->ws_open; }
 
 size_t Server::connections() const { return impl_->connections; }
+
+const ServerStats& Server::stats() const { return impl_->stats; }
 
 }  // namespace mdhub::net

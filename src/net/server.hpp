@@ -114,9 +114,33 @@ struct ServerOptions {
   /// always are). Handlers are still called on the io_context either way.
   size_t ws_io_threads = 0;
   int idle_timeout_s = 60;               ///< HTTP keep-alive idle timeout
+  /// A request's header must be complete this long after its first byte arrived, else the
+  /// connection is closed (a peer trickling headers cannot hold a connection for long).
+  int header_timeout_ms = 10000;
+  /// Connections open at once from one peer address (0: no cap); excess ones are closed
+  /// on accept, without a reply.
+  size_t max_connections_per_ip = 0;
+  /// Non-empty: requests (and websocket upgrades) on `auth_paths`, matched as routes, must
+  /// carry it as `Authorization: Bearer <token>` or as the query parameter `token` (which
+  /// is then removed from HttpRequest::query); others get 401 `unauthorized`.
+  std::string auth_token;
+  std::vector<std::string> auth_paths;
+  /// Websocket upgrades whose `Origin` names another host:port than their `Host` header
+  /// (a page of another site) get 403 `forbidden_origin` unless the Origin is listed in
+  /// `allowed_origins`. Upgrades without an Origin (non-browser clients) pass.
+  bool check_origin = false;
+  std::vector<std::string> allowed_origins;
   std::string tls_cert_file, tls_key_file;  ///< both set (PEM): serve https/wss only
   /// Optional sink for the server's own rare diagnostics (accept failures).
   std::function<void(std::string_view)> on_log;
+};
+
+/// Connections and requests refused by the access rules of ServerOptions, since start.
+struct ServerStats {
+  uint64_t unauthorized = 0;      ///< 401: no or a wrong token
+  uint64_t forbidden_origin = 0;  ///< 403: cross-origin websocket upgrade
+  uint64_t per_ip_limit = 0;      ///< closed on accept: max_connections_per_ip reached
+  uint64_t header_timeout = 0;    ///< closed: request header not complete in time
 };
 
 class Server {
@@ -148,6 +172,8 @@ class Server {
   size_t ws_sessions() const;
   /// Open connections counted against max_connections (HTTP and websocket).
   size_t connections() const;
+  /// Refusals by the access rules; read on the io_context's thread.
+  const ServerStats& stats() const;
 
  private:
   struct Impl;

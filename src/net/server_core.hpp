@@ -50,7 +50,8 @@ class ServerCore;
 class ConnectionSlot {
  public:
   ConnectionSlot() = default;
-  explicit ConnectionSlot(std::shared_ptr<ServerCore> core, bool counted);
+  /// `peer`: the remote address, counted against max_connections_per_ip while held.
+  ConnectionSlot(std::shared_ptr<ServerCore> core, bool counted, std::string peer);
   ConnectionSlot(ConnectionSlot&& o) noexcept = default;
   ConnectionSlot& operator=(ConnectionSlot&& o) noexcept;
   ConnectionSlot(const ConnectionSlot&) = delete;
@@ -63,6 +64,7 @@ class ConnectionSlot {
   void release();
   std::shared_ptr<ServerCore> core_;
   bool counted_ = false;
+  std::string peer_;
 };
 
 class ServerCore : public std::enable_shared_from_this<ServerCore> {
@@ -81,6 +83,8 @@ class ServerCore : public std::enable_shared_from_this<ServerCore> {
   size_t connections = 0;  // counted slots in use
   size_t rejecting = 0;    // uncounted connections being told 503
   size_t ws_open = 0;
+  std::unordered_map<std::string, size_t> per_peer;  // open connections by remote address
+  ServerStats stats;
   std::atomic<bool> stopped{false};  // stop(): accept nothing, new websockets close at once
   std::atomic<bool> dead{false};     // ~Server(): call no handler any more
   uint16_t stop_code = 1001;

@@ -25,6 +25,8 @@ struct WsApiStats {
   uint64_t conflations = 0;        ///< book/bbo/ticker messages replaced by a later snapshot
   uint64_t slow_consumers = 0;     ///< clients closed for falling behind on trades/candles
   uint64_t bad_requests = 0;       ///< error replies to client input
+  uint64_t rate_limited = 0;       ///< commands refused (not executed) by the command rate limit
+  uint64_t rate_limit_closes = 0;  ///< clients closed 1008 for going on over the command rate
   uint64_t subscriptions = 0;      ///< concrete channel subscriptions now
   uint64_t streams = 0;            ///< concrete channels held now (each has a subscriber)
 };

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -19,6 +20,7 @@
 #include "feeds/common/json.hpp"
 #include "src/publish/ws_api.hpp"
 #include "src/publish/ws_channels.hpp"
+#include "src/runtime/rate_limiter.hpp"
 
 namespace mdhub::wsapi {
 
@@ -49,6 +51,8 @@ struct Client {
   std::set<Stream*> streams;
   std::set<Stream*> stale;  ///< conflated: a fresh state is owed once the queue drains
   bool closing = false;
+  std::optional<TokenBucket> commands;  ///< command rate limit, made with the first command
+  int refused_in_row = 0;               ///< commands refused by it since the last one let through
 };
 
 /// Book, BBO and ticker channels carry state (a later message supersedes an earlier one);
@@ -174,6 +178,9 @@ struct WsApi::Impl {
   // ---- requests and subscriptions (ws_api_requests.cpp) ---------------------------------
 
   void on_message(Client& c, std::string_view text);
+  /// Takes one command from `c`'s rate limit; false after answering `rate_limited` (and
+  /// closing the client 1008 once command_burst commands in a row were refused).
+  bool admit(Client& c, std::string_view text);
   Stream* stream_for(const ChannelSpec& spec, const InstrumentState* inst, const ConsolidatedState* cons);
   static bool matches(const ChannelSpec& p, std::string_view venue, std::string_view symbol);
   /// Concrete streams a pattern covers now.

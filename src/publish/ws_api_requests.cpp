@@ -1,6 +1,8 @@
 // Websocket API: client requests (subscribe, unsubscribe, list, ping) and the mapping of
 // subscribed patterns onto concrete streams.
 #include <algorithm>
+#include <chrono>
+#include <sstream>
 
 #include "src/publish/ws_api_impl.hpp"
 #include "src/publish/ws_request.hpp"
@@ -170,7 +172,34 @@ std::vector<Stream*>* WsApi::Impl::streams_of(const void* src) {
   return it == by_source.end() ? nullptr : &it->second;
 }
 
+bool WsApi::Impl::admit(Client& c, std::string_view text) {
+  const int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                          std::chrono::steady_clock::now().time_since_epoch()).count();
+  if (!c.commands) c.commands.emplace(cfg.command_rate, cfg.command_burst);
+  if (c.commands->try_take(now) == 0) {
+    c.refused_in_row = 0;
+    return true;
+  }
+  ++stats.rate_limited;
+  // The id is worth a parse: the client learns which command was dropped.
+  WsRequest req;
+  WsRequestError err;
+  const std::string id = parse_ws_request(reader, text, req, err) ? req.id : err.id;
+  std::ostringstream msg;
+  msg.precision(15);
+  msg << "more than " << cfg.command_rate << " commands per second (bursts of " << cfg.command_burst
+      << "): command not executed";
+  error_reply(c, id, "rate_limited", msg.str());
+  if (++c.refused_in_row >= cfg.command_burst && !c.closing) {
+    ++stats.rate_limit_closes;
+    c.ws->close(1008, "rate_limited");
+    c.closing = true;
+  }
+  return false;
+}
+
 void WsApi::Impl::on_message(Client& c, std::string_view text) {
+  if (!admit(c, text)) return;
   WsRequest req;
   WsRequestError err;
   if (!parse_ws_request(reader, text, req, err)) return error_reply(c, err.id, err.code, err.message);

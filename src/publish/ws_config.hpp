@@ -18,6 +18,11 @@ struct WsApiConfig {
   /// Websocket I/O threads: each owns a share of the clients and writes their frames, so
   /// the thread that runs the feeds never writes to a client socket. 0: that thread does.
   size_t publish_threads = default_publish_threads();
+  /// Commands (subscribe, unsubscribe, list, ping) per second per client, with bursts of
+  /// command_burst: a subscribe to book:*:* sends every book, so churn must not starve the
+  /// feeds. Excess commands get `rate_limited`; command_burst of them in a row close 1008.
+  double command_rate = 20;
+  int command_burst = 40;
 
   static size_t default_publish_threads() {
     return std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 2);

@@ -23,6 +23,11 @@ TEST(AppConfig, ParsesEverySetting) {
   auto r = parse_config(R"(
 listen = "0.0.0.0:9100"
 log_level = "debug"
+[server]
+auth_token_env = "MDHUB_TOKEN"
+allowed_origins = ["https://dash.example"]
+max_connections_per_ip = 8
+header_timeout_ms = 2500
 [recording]
 dir = "/var/lib/mdhub"
 rotate_mb = 64
@@ -39,6 +44,8 @@ subject_prefix = "mkt"
 max_clients = 10
 max_subscriptions = 20
 publish_threads = 3
+command_rate = 2.5
+command_burst = 5
 [venues.narkasa]
 rest_base = "https://api.narkasa.com/v3/api"
 ws_url = "wss://api.narkasa.com/v3"
@@ -74,6 +81,13 @@ oss_url = "wss://ws.btse.com/ws/oss/spot"
   EXPECT_EQ(c.ws.max_clients, 10u);
   EXPECT_EQ(c.ws.max_subscriptions, 20u);
   EXPECT_EQ(c.ws.publish_threads, 3u);
+  EXPECT_DOUBLE_EQ(c.ws.command_rate, 2.5);
+  EXPECT_EQ(c.ws.command_burst, 5);
+  EXPECT_EQ(c.server.auth_token_env, "MDHUB_TOKEN");
+  EXPECT_EQ(c.server.allowed_origins, (std::vector<std::string>{"https://dash.example"}));
+  EXPECT_EQ(c.server.max_connections_per_ip, 8u);
+  EXPECT_EQ(c.server.header_timeout_ms, 2500);
+  EXPECT_EQ(c.server.auth_token, "");  // never from the file
   ASSERT_EQ(c.venues.size(), 2u);
   const VenueConfig& b = c.venues[0];  // sorted by id
   EXPECT_EQ(b.id, "btse");

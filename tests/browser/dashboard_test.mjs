@@ -4,6 +4,9 @@
 // nothing went wrong in the page, and that no request left loopback. Saves a screenshot.
 // Then starts mdhub with every venue pointing at a closed loopback port and checks that the
 // top bar says the feeds are down and why, and that the market picker says there is no market.
+// Last, starts the demo with an auth token and checks that the page opened with ?token= shows
+// a live book and feed health (it passes the token to /ws and /api), while /api without the
+// token is refused.
 //
 // Usage: node dashboard_test.mjs MDHUB_BINARY SCREENSHOT.png
 //        node dashboard_test.mjs --url http://127.0.0.1:PORT/ SCREENSHOT.png   (a running server)
@@ -43,11 +46,11 @@ function freePort() {
 }
 
 /** Starts mdhub; resolves once /healthz answers 200. Keeps its output for failure reports. */
-async function startHub(extraArgs = []) {
+async function startHub(extraArgs = [], env = {}) {
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
     const out = [];
-    const child = spawn(binary, ['run', '--listen', `127.0.0.1:${port}`, ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(binary, ['run', '--listen', `127.0.0.1:${port}`, ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     const keep = (d) => {
       out.push(d.toString());
       if (out.length > 400) out.splice(0, out.length - 400);
@@ -175,6 +178,39 @@ async function checkVenuesDown(context, failures) {
   } finally {
     await stopHub(hub);
     fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The demo with a token: the dashboard opened with ?token= works; the API without it is refused. */
+async function checkToken(context, failures) {
+  const token = 'dash-test-token';
+  let hub = null;
+  try {
+    hub = await startHub(['--auth-token-env', 'MDHUB_DASH_TOKEN'], { MDHUB_DASH_TOKEN: token });
+    const refused = await fetch(hub.url + 'api/v1/feeds');
+    if (refused.status !== 401) failures.push(`token: /api/v1/feeds without the token answered ${refused.status}`);
+    const body = await refused.json().catch(() => null);
+    if (!body || !body.error || body.error.code !== 'unauthorized') failures.push(`token: refusal body ${JSON.stringify(body)}`);
+    const page = await context.newPage();
+    const sockets = [];
+    page.on('pageerror', (e) => failures.push(`token: page error: ${e.message}`));
+    page.on('websocket', (ws) => sockets.push(ws.url()));
+    await page.goto(`${hub.url}?token=${token}`, { waitUntil: 'load' });
+    await page.waitForFunction(() => document.querySelector('#conn').dataset.state === 'open', null, { timeout: WAIT_MS });
+    await page.waitForFunction(() => {
+      const l = window.__readLadder();
+      return l.bids.length >= 2 && l.asks.length >= 2;
+    }, null, { timeout: WAIT_MS });
+    await page.waitForFunction(() => document.querySelector('#feed-rows .pill.ok'), null, { timeout: WAIT_MS });
+    if (!sockets.length || !sockets.every((u) => new URL(u).searchParams.get('token') === token))
+      failures.push(`token: websocket URLs ${JSON.stringify(sockets)}`);
+    log(`token: page with ?token= live (${sockets.length} websocket), API without it refused`);
+    await page.close();
+  } catch (e) {
+    failures.push(`token: ${e.stack || e}`);
+    if (e.hubOutput) failures.push('mdhub output:\n' + e.hubOutput.join(''));
+  } finally {
+    await stopHub(hub);
   }
 }
 
@@ -352,6 +388,7 @@ async function main() {
     log(`${requests.length} requests, all to ${origin.host}: ${foreign.length === 0}`);
 
     if (binary) await checkVenuesDown(context, failures);
+    if (binary) await checkToken(context, failures);
   } catch (e) {
     failures.push(e.stack || String(e));
     if (e.hubOutput) failures.push('mdhub output:\n' + e.hubOutput.join(''));

@@ -178,7 +178,11 @@ function renderTicker() {
 
 // ---- websocket -------------------------------------------------------------------------
 
-const wsUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
+// A server bound beyond loopback wants a token on /ws and /api: the dashboard is opened as
+// /?token=..., and passes the token on (a browser websocket cannot set a header).
+const token = new URLSearchParams(location.search).get('token');
+const wsUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws` +
+  (token ? `?token=${encodeURIComponent(token)}` : '');
 const conn = new Connection(wsUrl, { onMessage, onState, onError });
 
 function onError(e) {
@@ -459,7 +463,7 @@ function renderPickers() {
 // ---- REST --------------------------------------------------------------------------------
 
 async function getJson(path) {
-  const r = await fetch(path, { cache: 'no-store' });
+  const r = await fetch(path, { cache: 'no-store', headers: token ? { Authorization: `Bearer ${token}` } : {} });
   let body = null;
   try {
     body = await r.json();
