@@ -17,11 +17,12 @@ namespace asio = boost::asio;
 ServeStack::ServeStack(asio::io_context& io, Engine& engine, const Config& cfg,
                        std::function<std::vector<FeedView>()> feeds, std::function<void(std::string&)> extra_metrics,
                        std::function<std::optional<RecorderView>()> recorder)
-    : server(io, [&cfg] {
+    : server(io, [this, &cfg] {
         net::ServerOptions o;
         o.max_ws_frame_in = cfg.ws.max_frame_bytes;
         o.ws_queue_bytes = cfg.ws.queue_bytes;
         o.ws_io_threads = cfg.ws.publish_threads;
+        o.latency = &latency;
         return o;
       }()),
       ws_api(io, server, engine, cfg.ws),
@@ -31,14 +32,15 @@ ServeStack::ServeStack(asio::io_context& io, Engine& engine, const Config& cfg,
                  for (const auto& f : feeds()) v.emplace_back(f.config, f.stats);
                  return v;
                },
-               &ws_api.stats(), std::move(extra_metrics)}) {
+               &ws_api.stats(), std::move(extra_metrics), &latency}) {
   engine.add_observer(&metrics.apply_probe());  // before the publishers: ends parsed_to_applied
   engine.add_observer(&ws_api);
   engine.add_observer(&metrics);  // after ws_api: tick_to_publish ends once fan-out is done
   metrics.set_ws_queued_bytes([this] { return ws_api.queued_bytes(); });
+  ws_api.set_latency(&latency);
   metrics.install(server);
   install_dashboard(server);
-  install_http_api(server, engine, std::move(feeds), std::move(recorder));
+  install_http_api(server, engine, std::move(feeds), std::move(recorder), &latency);
 }
 
 uint16_t ServeStack::listen(const std::string& addr) {
