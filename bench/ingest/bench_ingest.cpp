@@ -181,7 +181,7 @@ struct Pipeline {
       if (streams[i].name == "oss") stream = i;
     engine.add_feed("btse");
     if (with_metrics) {
-      metrics = std::make_unique<Metrics>(MetricsSources{&engine, {}, nullptr, {}});
+      metrics = std::make_unique<Metrics>(MetricsSources{&engine, {}, nullptr, {}, &latency});
       // Probe first, Metrics last: the order ServeStack registers them around the publishers.
       if (with_probe) engine.add_observer(&metrics->apply_probe());
       engine.add_observer(metrics.get());
@@ -219,6 +219,7 @@ struct Pipeline {
   std::unique_ptr<VenueFeed> feed;
   size_t stream = 0;
   Engine engine;
+  PipelineLatency latency;  // per-feed stages, as a live run times them
   std::unique_ptr<Metrics> metrics;
   ParseOut out;
   std::vector<uint32_t> resync;

@@ -18,7 +18,7 @@ namespace asio = boost::asio;
 ServeStack::ServeStack(asio::io_context& io, Engine& engine, const Config& cfg,
                        std::function<std::vector<FeedView>()> feeds, std::function<void(std::string&)> extra_metrics,
                        std::function<std::optional<RecorderView>()> recorder)
-    : server(io, [&cfg] {
+    : server(io, [this, &cfg] {
         net::ServerOptions o;
         o.max_ws_frame_in = cfg.ws.max_frame_bytes;
         o.ws_queue_bytes = cfg.ws.queue_bytes;
@@ -30,6 +30,7 @@ ServeStack::ServeStack(asio::io_context& io, Engine& engine, const Config& cfg,
         o.allowed_origins = cfg.server.allowed_origins;
         o.max_connections_per_ip = cfg.server.max_connections_per_ip;
         o.header_timeout_ms = static_cast<int>(cfg.server.header_timeout_ms);
+        o.latency = &latency;
         return o;
       }()),
       ws_api(io, server, engine, cfg.ws),
@@ -39,14 +40,15 @@ ServeStack::ServeStack(asio::io_context& io, Engine& engine, const Config& cfg,
                  for (const auto& f : feeds()) v.emplace_back(f.config, f.stats);
                  return v;
                },
-               &ws_api.stats(), std::move(extra_metrics)}) {
+               &ws_api.stats(), std::move(extra_metrics), &latency}) {
   engine.add_observer(&metrics.apply_probe());  // before the publishers: ends parsed_to_applied
   engine.add_observer(&ws_api);
   engine.add_observer(&metrics);  // after ws_api: tick_to_publish ends once fan-out is done
   metrics.set_ws_queued_bytes([this] { return ws_api.queued_bytes(); });
+  ws_api.set_latency(&latency);
   metrics.install(server);
   install_dashboard(server);
-  install_http_api(server, engine, std::move(feeds), std::move(recorder));
+  install_http_api(server, engine, std::move(feeds), std::move(recorder), &latency);
 }
 
 bool resolve_auth_token(ServerConfig& server, const std::string& listen) {

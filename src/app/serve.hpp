@@ -39,6 +39,7 @@ class ServeStack {
   /// 1 s to answer the close).
   void stop(std::function<void()> on_closed = {}, uint16_t code = 1001) { server.stop(code, std::move(on_closed)); }
 
+  PipelineLatency latency;  // before the server: its I/O threads report to it until they stop
   net::Server server;
   WsApi ws_api;
   Metrics metrics;

@@ -58,6 +58,22 @@ void add_histogram(MetricFamily& f, std::vector<ClientMetric::Label> labels, con
   f.metric.push_back(std::move(m));
 }
 
+// Every other bound (x4 per bucket, 1 µs .. 16.8 s): cumulative counts at a subset of the
+// bounds are a valid, smaller histogram.
+void add_histogram(MetricFamily& f, std::vector<ClientMetric::Label> labels, const LogHistogram::Snapshot& h) {
+  ClientMetric m;
+  m.label = std::move(labels);
+  uint64_t cum = 0;
+  for (size_t i = 0; i < LogHistogram::kBounds; ++i) {
+    cum += h.counts[i];
+    if (i % 2 == 0) m.histogram.bucket.push_back({cum, static_cast<double>(LogHistogram::bound_ns(i)) / 1e9});
+  }
+  m.histogram.bucket.push_back({h.count, std::numeric_limits<double>::infinity()});
+  m.histogram.sample_count = h.count;
+  m.histogram.sample_sum = static_cast<double>(h.sum_ns) / 1e9;
+  f.metric.push_back(std::move(m));
+}
+
 }  // namespace
 
 struct Metrics::Registry {
@@ -67,11 +83,15 @@ struct Metrics::Registry {
 class Metrics::ApplyProbe final : public EngineObserver {
  public:
   explicit ApplyProbe(Metrics& m) : m_(m) {}
-  void on_book(const InstrumentState&, bool, std::span<const LevelUpdate>) override { m_.note_applied(); }
-  void on_trade(const InstrumentState&, const TradeRecord&) override { m_.note_applied(); }
-  void on_ticker(const InstrumentState&) override { m_.note_applied(); }
-  void on_bbo(const InstrumentState&) override { m_.note_applied(); }
-  void on_candle(const InstrumentState&, const CandleRecord&) override { m_.note_applied(); }
+  // Each passes the venue's timestamp of what it applied; a candle's stamps its interval,
+  // not the message, so it has none to give.
+  void on_book(const InstrumentState& s, bool, std::span<const LevelUpdate>) override {
+    m_.note_applied(s.book_ts_exchange_us);
+  }
+  void on_trade(const InstrumentState&, const TradeRecord& t) override { m_.note_applied(t.ts_exchange_us); }
+  void on_ticker(const InstrumentState& s) override { m_.note_applied(s.ticker_ts_exchange_us); }
+  void on_bbo(const InstrumentState& s) override { m_.note_applied(s.bbo_ts_exchange_us); }
+  void on_candle(const InstrumentState&, const CandleRecord&) override { m_.note_applied(kNone); }
 
  private:
   Metrics& m_;
@@ -92,9 +112,20 @@ EngineObserver& Metrics::apply_probe() {
   return *probe_;
 }
 
-void Metrics::note_applied() {
+void Metrics::note_applied(int64_t ts_exchange_us) {
+  PipelineLatency* lat = src_.latency;
+  // The venue's clock against ours: no clock read, so every payload that carries a stamp.
+  if (lat && !exchange_seen_ && ts_exchange_us != kNone) {
+    exchange_seen_ = true;
+    if (auto* h = lat->stage(batch_feed_, LatencyStage::exchange_to_received))
+      h->observe((batch_recv_wall_us_ - ts_exchange_us) * 1000);
+  }
   // One clock read per sampled payload: later changes of the same payload keep the first stamp.
-  if (batch_sampled_ && batch_applied_ns_ == 0) batch_applied_ns_ = mono_ns();
+  if (!(batch_sampled_ || feed_sampled_) || batch_applied_ns_ != 0) return;
+  batch_applied_ns_ = mono_ns();
+  if (!feed_sampled_) return;
+  if (auto* h = lat->stage(batch_feed_, LatencyStage::parsed_to_applied)) h->observe(batch_applied_ns_ - batch_begin_ns_);
+  lat->expect_frame(batch_feed_, batch_applied_ns_);
 }
 
 Metrics::PerFeed& Metrics::feed(size_t i) {
@@ -107,19 +138,33 @@ void Metrics::count(const InstrumentState& s, Channel c) {
   batch_published_ = true;
 }
 
-void Metrics::on_events_begin(size_t, RecvTime t) {
+void Metrics::on_events_begin(size_t f, RecvTime t) {
   batch_recv_mono_ns_ = t.mono_ns;
   batch_applied_ns_ = 0;
   batch_published_ = false;
   // Stage latencies are sampled so that most payloads pay for one clock read only (the one
   // tick_to_publish needs); a clock read costs as much as the rest of this observer.
   batch_sampled_ = (++batches_ & (kStageSampleEvery - 1)) == 0;
-  if (!batch_sampled_) return;
+  batch_feed_ = f;
+  batch_recv_wall_us_ = t.wall_ns / 1000;
+  exchange_seen_ = false;
+  feed_sampled_ = false;
+  if (src_.latency && t.mono_ns) {
+    PerFeed& pf = feed(f);
+    feed_sampled_ = (++pf.payloads & (kStageSampleEvery - 1)) == 0 ||
+                    t.mono_ns - pf.last_sampled_recv_ns >= kFeedSampleGapNs;
+    if (feed_sampled_) pf.last_sampled_recv_ns = t.mono_ns;
+  }
+  if (!batch_sampled_ && !feed_sampled_) return;
   batch_begin_ns_ = mono_ns();
-  if (t.mono_ns) parse_stage_.observe(batch_begin_ns_ - t.mono_ns);
+  if (batch_sampled_ && t.mono_ns) parse_stage_.observe(batch_begin_ns_ - t.mono_ns);
+  if (feed_sampled_) {
+    if (auto* h = src_.latency->stage(f, LatencyStage::received_to_parsed)) h->observe(batch_begin_ns_ - t.mono_ns);
+  }
 }
 
 void Metrics::on_events_end(size_t) {
+  if (src_.latency) src_.latency->end_payload();
   if (!batch_published_) return;
   // Observers run in registration order and this one is registered after the websocket
   // fan-out, so "now" is after every subscriber's message was queued.
@@ -253,6 +298,21 @@ std::string Metrics::render() const {
                   &rest_dur, &rest_codes, &messages, &frames, &bytes, &gaps, &resyncs, &in_sync, &dropped, &audits,
                   &t2p, &stages})
     out.push_back(std::move(*f));
+
+  if (src_.latency) {
+    auto lat = family("mdhub_feed_latency_seconds",
+                      "Per feed and stage, sampled: exchange_to_received (venue timestamp to receive), "
+                      "received_to_parsed, parsed_to_applied, applied_to_written (first client's write done)",
+                      MetricType::Histogram);
+    for (size_t i = 0; i < venues.size(); ++i) {
+      for (size_t k = 0; k < kLatencyStages; ++k) {
+        const auto stage = static_cast<LatencyStage>(k);
+        if (const LogHistogram* h = src_.latency->stage(i, stage))
+          add_histogram(lat, {{"venue", venues[i]}, {"stage", std::string(stage_name(stage))}}, h->snapshot());
+      }
+    }
+    out.push_back(std::move(lat));
+  }
 
   if (src_.ws) {
     const WsApiStats& w = *src_.ws;

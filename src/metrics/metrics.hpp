@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "feeds/common/pipeline_latency.hpp"
 #include "src/engine/engine.hpp"
 #include "src/metrics/latency.hpp"
 
@@ -27,6 +28,9 @@ struct MetricsSources {
   std::function<std::vector<std::pair<const VenueConfig*, const FeedStats*>>()> feeds;
   const WsApiStats* ws = nullptr;                 ///< optional
   std::function<void(std::string&)> extra;        ///< appends more exposition text (recorder)
+  /// Optional: per-feed stage latencies, timed here (the first three stages, with the
+  /// apply probe registered) and exported as mdhub_feed_latency_seconds.
+  PipelineLatency* latency = nullptr;
 };
 
 class Metrics final : public EngineObserver {
@@ -49,6 +53,11 @@ class Metrics final : public EngineObserver {
   /// mdhub_stage_seconds samples one payload in this many (a power of two), which keeps
   /// its clock reads off most payloads; mdhub_tick_to_publish_seconds sees every payload.
   static constexpr uint64_t kStageSampleEvery = 16;
+  /// Per feed, the stage latencies (MetricsSources::latency) take every kStageSampleEvery-th
+  /// payload of the feed, and any payload that comes this long after the feed's last
+  /// sampled one, so that a slow venue is measured too. Decided on the receive time the
+  /// payload already carries: no clock read.
+  static constexpr int64_t kFeedSampleGapNs = 50'000'000;
   /// Total bytes queued to websocket clients and not yet written, read at scrape time and
   /// exported as the gauge mdhub_ws_queued_bytes. Optional; called on the network thread.
   void set_ws_queued_bytes(std::function<uint64_t()> f) { ws_queued_bytes_ = std::move(f); }
@@ -69,11 +78,13 @@ class Metrics final : public EngineObserver {
   struct PerFeed {
     std::array<uint64_t, kChannels> messages{};
     std::array<uint64_t, 3> frames{}, bytes{};  ///< by RawKind
+    uint64_t payloads = 0;
+    int64_t last_sampled_recv_ns = 0;  ///< monotonic receive time of the last sampled payload
   };
   class ApplyProbe;
   PerFeed& feed(size_t i);
   void count(const InstrumentState& s, Channel c);
-  void note_applied();
+  void note_applied(int64_t ts_exchange_us);
 
   MetricsSources src_;
   std::function<uint64_t()> ws_queued_bytes_;
@@ -88,6 +99,11 @@ class Metrics final : public EngineObserver {
   bool batch_sampled_ = false;
   bool batch_published_ = false;
   bool probe_active_ = false;
+  // The payload being handled, for the per-feed stages.
+  size_t batch_feed_ = 0;
+  int64_t batch_recv_wall_us_ = 0;
+  bool feed_sampled_ = false;   ///< its received/parsed/applied stages are timed
+  bool exchange_seen_ = false;  ///< exchange_to_received already taken from this payload
   std::unique_ptr<ApplyProbe> probe_;
   struct Registry;
   std::unique_ptr<Registry> registry_;

@@ -20,6 +20,10 @@ namespace boost::asio {
 class io_context;
 }
 
+namespace mdhub {
+class PipelineLatency;  // feeds/common/pipeline_latency.hpp
+}
+
 namespace mdhub::net {
 
 struct HttpRequest {
@@ -133,6 +137,9 @@ struct ServerOptions {
   std::string tls_cert_file, tls_key_file;  ///< both set (PEM): serve https/wss only
   /// Optional sink for the server's own rare diagnostics (accept failures).
   std::function<void(std::string_view)> on_log;
+  /// Optional: told when a websocket frame has been completely written to a client (the
+  /// applied_to_written latency stage); must outlive the server.
+  PipelineLatency* latency = nullptr;
 };
 
 /// Connections and requests refused by the access rules of ServerOptions, since start.

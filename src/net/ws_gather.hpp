@@ -23,6 +23,7 @@
 #include <utility>
 #include <vector>
 
+#include "feeds/common/pipeline_latency.hpp"
 #include "src/net/server.hpp"
 
 namespace mdhub::net::detail {
@@ -49,6 +50,8 @@ class GatherStream {
   /// pending ones, with the error, when the write failed). Called last: it may destroy
   /// the stream.
   std::function<void(size_t frames, size_t bytes, boost::beast::error_code)> on_written;
+  /// Optional: each data frame completely written is reported to it.
+  PipelineLatency* latency = nullptr;
 
   /// Queues one unfragmented text frame of `payload`; false once the socket has failed.
   bool push_frame(SharedText payload) {
@@ -175,6 +178,7 @@ class GatherStream {
         if (s.payload) {
           ++frames;
           bytes += s.payload->size();
+          if (latency) latency->frame_written(s.payload.get());
         } else {
           done.emplace_back(std::move(s.done), s.size);
         }

@@ -273,6 +273,7 @@ class WsSessionImpl final : public WsSession,
       auto& g = ws.next_layer();
       g.owner = this->weak_from_this();
       g.on_written = [this](size_t frames, size_t bytes, beast::error_code ec) { on_gathered(frames, bytes, ec); };
+      g.latency = core_->opts.latency;
     }
     beast::get_lowest_layer(ws).expires_never();  // the websocket has its own timeouts
     ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
@@ -382,6 +383,7 @@ class WsSessionImpl final : public WsSession,
   void on_write(beast::error_code ec, size_t) {
     const size_t left = uncount(1, inflight_->size());
     if (left) since_.store(write_began_ns_, std::memory_order_relaxed);
+    if (!ec && core_->opts.latency) core_->opts.latency->frame_written(inflight_.get());
     inflight_.reset();
     if (state_ == State::closed) return release_io();
     if (ec) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <cmath>
 #include <optional>
 
 #include "feeds/common/clock.hpp"
@@ -63,8 +64,8 @@ ChannelSpec kind(ChannelKind k) {
 class Api {
  public:
   Api(const Engine& e, std::function<std::vector<FeedView>()> feeds,
-      std::function<std::optional<RecorderView>()> recorder)
-      : engine_(e), feeds_(std::move(feeds)), recorder_(std::move(recorder)) {}
+      std::function<std::optional<RecorderView>()> recorder, const PipelineLatency* latency)
+      : engine_(e), feeds_(std::move(feeds)), recorder_(std::move(recorder)), latency_(latency) {}
 
   /// Resolves venue + symbol (canonical or the venue's native name, any case: Engine::find);
   /// sets an error response. Venue 'all' exists for books only.
@@ -178,6 +179,30 @@ class Api {
     return json(ok ? 200 : 503, std::move(b));
   }
 
+  // Per stage: samples and p50/p99 in µs (null while there is no sample).
+  void latency_json(std::string& b, size_t feed) const {
+    if (!latency_ || !latency_->stage(feed, LatencyStage::received_to_parsed)) {
+      b += "null";
+      return;
+    }
+    b += '{';
+    for (size_t k = 0; k < kLatencyStages; ++k) {
+      const auto stage = static_cast<LatencyStage>(k);
+      const LogHistogram::Snapshot h = latency_->stage(feed, stage)->snapshot();
+      render::key(b, stage_name(stage), k == 0);
+      b += '{';
+      render::key(b, "count", true);
+      render::num(b, static_cast<int64_t>(h.count));
+      for (auto [name, q] : {std::pair{"p50_us", 0.5}, std::pair{"p99_us", 0.99}}) {
+        render::key(b, name);
+        const auto ns = h.quantile_ns(q);
+        render::num(b, ns ? std::llround(*ns / 1000) : kNone);
+      }
+      b += '}';
+    }
+    b += '}';
+  }
+
   // The book's audits against REST snapshots (src/engine/audit.hpp); null before the first.
   static void audit_json(std::string& b, const InstrumentState& p) {
     if (!p.audited) {
@@ -251,6 +276,8 @@ class Api {
       render::key(b, "last_error");
       if (st.last_error.empty()) b += "null";
       else render::str(b, st.last_error);
+      render::key(b, "latency");
+      latency_json(b, index - 1);
       render::key(b, "symbols");
       b += '{';
       bool f2 = true;
@@ -453,13 +480,14 @@ class Api {
   const Engine& engine_;
   std::function<std::vector<FeedView>()> feeds_;
   std::function<std::optional<RecorderView>()> recorder_;
+  const PipelineLatency* latency_;
 };
 
 }  // namespace
 
 void install_http_api(net::Server& server, const Engine& engine, std::function<std::vector<FeedView>()> feeds,
-                      std::function<std::optional<RecorderView>()> recorder) {
-  auto api = std::make_shared<Api>(engine, std::move(feeds), std::move(recorder));
+                      std::function<std::optional<RecorderView>()> recorder, const PipelineLatency* latency) {
+  auto api = std::make_shared<Api>(engine, std::move(feeds), std::move(recorder), latency);
   auto get_only = [](auto fn) {
     return [fn](const HttpRequest& req, Respond respond) {
       if (req.method != "GET" && req.method != "HEAD") {

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "feeds/common/pipeline_latency.hpp"
 #include "feeds/common/sink.hpp"
 #include "src/engine/engine.hpp"
 #include "src/net/server.hpp"
@@ -26,9 +27,11 @@ struct RecorderView {
 };
 
 /// Registers the API routes on `server`. `feeds()` lists the configured feeds in feed-index
-/// order; `recorder()`, when given, says how the recording goes (nullopt: not recording).
+/// order; `recorder()`, when given, says how the recording goes (nullopt: not recording);
+/// `latency`, when given, the per-feed stage latencies /api/v1/feeds shows (else `null`).
 /// They and `engine` must outlive the server.
 void install_http_api(net::Server& server, const Engine& engine, std::function<std::vector<FeedView>()> feeds,
-                      std::function<std::optional<RecorderView>()> recorder = {});
+                      std::function<std::optional<RecorderView>()> recorder = {},
+                      const PipelineLatency* latency = nullptr);
 
 }  // namespace mdhub

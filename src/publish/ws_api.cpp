@@ -40,6 +40,8 @@ uint64_t WsApi::queued_bytes() const {
   return n;
 }
 
+void WsApi::set_latency(PipelineLatency* latency) { impl_->latency = latency; }
+
 void WsApi::on_instrument_added(const InstrumentState& inst) {
   // Wildcard subscriptions cover instruments discovered after they were made.
   Impl::Busy busy(*impl_);

@@ -8,6 +8,7 @@
 // Runs on the network thread, as an engine observer.
 #include <memory>
 
+#include "feeds/common/pipeline_latency.hpp"
 #include "src/publish/ws_config.hpp"
 #include "src/engine/engine.hpp"
 #include "src/net/server.hpp"
@@ -45,6 +46,9 @@ class WsApi final : public EngineObserver {
   const WsApiStats& stats() const;
   /// Bytes queued to all clients right now (summed when asked: for scrapes, not per message).
   uint64_t queued_bytes() const;
+  /// Optional: the first frame fanned out for a payload its feed's stage timing probes is
+  /// offered to it (the applied_to_written stage). Must outlive this WsApi.
+  void set_latency(PipelineLatency* latency);
 
   void on_instrument_added(const InstrumentState&) override;
   void on_book(const InstrumentState&, bool snapshot, std::span<const LevelUpdate>) override;

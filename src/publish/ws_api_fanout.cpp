@@ -68,6 +68,7 @@ void WsApi::Impl::deliver(Client& c, Stream& s, const SharedText& msg) {
 
 void WsApi::Impl::fan_out(Stream& s, const SharedText& msg) {
   for (Client* c : s.subs) deliver(*c, s, msg);
+  if (latency && s.inst && !s.subs.empty()) latency->offer_frame(s.inst->feed, msg);  // latency probe
 }
 
 void WsApi::Impl::status(size_t feed) {

@@ -87,6 +87,7 @@ struct WsApi::Impl {
   unsigned busy_depth = 0;
   std::vector<Stream*> unused;
   json::Reader reader;
+  PipelineLatency* latency = nullptr;  ///< optional, see WsApi::set_latency
 
   // Queue thresholds, in bytes and in frames (whichever the client reaches first):
   // conflatable messages stop at half the queue; trades and candles may use more, and the

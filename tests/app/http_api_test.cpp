@@ -60,7 +60,7 @@ class HttpApi : public ::testing::Test {
   std::pair<unsigned, std::string> get(const std::string& target) {
     if (!server_) {
       server_ = std::make_unique<ServerHarness>(net::ServerOptions{}, [this](net::Server& s) {
-        install_http_api(s, engine_, [this] { return views(); }, [this] { return recorder_; });
+        install_http_api(s, engine_, [this] { return views(); }, [this] { return recorder_; }, &latency_);
       });
       client_ = std::make_unique<HttpClient>(server_->port());
     }
@@ -69,6 +69,7 @@ class HttpApi : public ::testing::Test {
   }
 
   Engine engine_;
+  PipelineLatency latency_;
   std::optional<RecorderView> recorder_;  ///< nullopt: not recording
   std::deque<VenueConfig> configs_;
   std::deque<FeedStats> stats_;
@@ -112,6 +113,25 @@ TEST_F(HttpApi, FeedsSayInSyncOnlyWhereThereIsABook) {
   EXPECT_NE(body.find(R"("symbols":{"BTC-EUR":{"gaps":0,"resyncs":0,"in_sync":null,"levels_trimmed":0,"audit":null}})"),
             std::string::npos) << body;
   EXPECT_NE(body.find(R"("symbols":{"BTC-USD":{"gaps":0,"resyncs":0,"in_sync":false,"levels_trimmed":0,"audit":null}})"),
+            std::string::npos) << body;
+}
+
+TEST_F(HttpApi, FeedsShowEachStagesCountAndPercentilesInMicroseconds) {
+  // narkasa (feed 1): 100 parses of 3 µs, in (2 µs, 4 µs]; 99 writes of 500 µs and one of
+  // 1.5 ms, in (256, 512] µs and (1.024, 2.048] ms.
+  for (int i = 0; i < 100; ++i) latency_.stage(1, LatencyStage::received_to_parsed)->observe(3'000);
+  for (int i = 0; i < 99; ++i) latency_.stage(1, LatencyStage::applied_to_written)->observe_shared(500'000);
+  latency_.stage(1, LatencyStage::applied_to_written)->observe_shared(1'500'000);
+  const std::string body = get("/api/v1/feeds").second;
+  const std::string none = R"({"count":0,"p50_us":null,"p99_us":null})";
+  // Write p50: rank 50 of the 99 in (256, 512] µs, 256 + 256 * 50 / 99 = 385.3; p99: rank 99,
+  // the top of that bucket.
+  EXPECT_NE(body.find(R"("last_error":null,"latency":{"exchange_to_received":)" + none +
+                      R"(,"received_to_parsed":{"count":100,"p50_us":3,"p99_us":4},"parsed_to_applied":)" + none +
+                      R"(,"applied_to_written":{"count":100,"p50_us":385,"p99_us":512}},"symbols":{"BTC-TRY")"),
+            std::string::npos) << body;
+  EXPECT_NE(body.find(R"("latency":{"exchange_to_received":)" + none + R"(,"received_to_parsed":)" + none +
+                      R"(,"parsed_to_applied":)" + none + R"(,"applied_to_written":)" + none + R"(},"symbols":{"BTC-USD")"),
             std::string::npos) << body;
 }
 

@@ -291,6 +291,26 @@ async function main() {
     await page.waitForFunction(() => document.querySelector('#candles-meta').textContent !== '', null, { timeout: WAIT_MS });
     log(`trades and feeds shown: ${await page.locator('#feed-rows tr').count()} feeds`);
 
+    // Feed health shows where each payload's time goes: p50 / p99 per stage, from
+    // /api/v1/feeds' latency. Every live venue parses and applies; the page's own websocket
+    // subscriptions get frames written, so at least one venue has the write stage.
+    const latHeads = await page.evaluate(() => [...document.querySelectorAll('.feeds-panel thead th')].map((t) => t.textContent));
+    const wantHeads = ['Exch.→recv', 'Parse', 'Apply', 'Write', 'Last error'];
+    if (JSON.stringify(latHeads.slice(-5)) !== JSON.stringify(wantHeads)) failures.push(`feed table columns: ${latHeads}`);
+    const latRe = '^\\d+(\\.\\d)? (µs|ms|s) / \\d+(\\.\\d)? (µs|ms|s)$';
+    const latOk = await page.waitForFunction((re) => {
+      const rows = [...document.querySelectorAll('#feed-rows tr')];
+      const cell = (tr, k) => tr.querySelector(`td[data-stage="${k}"]`);
+      const shown = (td) => td && new RegExp(re).test(td.textContent);
+      return rows.length > 0 &&
+        rows.filter((tr) => tr.querySelector('.pill.ok')).every((tr) => shown(cell(tr, 'received_to_parsed')) && shown(cell(tr, 'parsed_to_applied'))) &&
+        rows.some((tr) => shown(cell(tr, 'applied_to_written')));
+    }, latRe, { timeout: WAIT_MS }).then(() => true, () => false);
+    const latCells = await page.evaluate(() => [...document.querySelectorAll('#feed-rows tr')].map((tr) =>
+      [...tr.querySelectorAll('td.lat')].map((td) => td.textContent).join(' | ')));
+    if (!latOk) failures.push(`feed latency cells not filled: ${JSON.stringify(latCells)}`);
+    log(`feed latency: ${latCells.join(' ; ')}`);
+
     // The all-venues tape is in trade time order, newest first, though a polled venue's
     // trades arrive in late batches (local times of day; one wrap past midnight allowed).
     await page.waitForFunction(() => document.querySelectorAll('#trades .trow:not(.thead):not(.blank)').length >= 45, null, { timeout: WAIT_MS })

@@ -128,7 +128,21 @@ test('candle series: live rows win over history, venue candles over trade-built 
   assert.equal(s.sorted().length, 1);
 });
 
-const { insertTrade, tickerChange } = await load('tables.js');
+const { insertTrade, tickerChange, latencyText, micros, LATENCY_STAGES } = await load('tables.js');
+
+test('feed latency cells: p50 / p99 in compact units, a dash before the first sample', () => {
+  assert.equal(micros(0), '0 µs');
+  assert.equal(micros(999), '999 µs');
+  assert.equal(micros(1000), '1.0 ms');
+  assert.equal(micros(2035), '2.0 ms');
+  assert.equal(micros(12345), '12 ms');
+  assert.equal(micros(999999), '1000 ms');
+  assert.equal(micros(3921674), '3.9 s');
+  assert.equal(latencyText({ count: 12, p50_us: 85, p99_us: 1737 }), '85 µs / 1.7 ms');
+  assert.equal(latencyText({ count: 0, p50_us: null, p99_us: null }), '—');
+  assert.equal(latencyText(undefined), '—');
+  assert.deepEqual(LATENCY_STAGES, ['exchange_to_received', 'received_to_parsed', 'parsed_to_applied', 'applied_to_written']);
+});
 
 test('trade tape is in trade time order, not arrival order', () => {
   const tape = [];

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <memory>
 #include <string>
 
 #include "feeds/common/clock.hpp"
@@ -91,6 +92,72 @@ TEST(Metrics, WithoutTheProbeTheSplitIsNotExported) {
   EXPECT_TRUE(has_line(text, R"(mdhub_tick_to_publish_seconds_count 40)"));
   EXPECT_EQ(text.find("stage=\"parsed_to_applied\""), std::string::npos);
   EXPECT_EQ(text.find("stage=\"applied_to_published\""), std::string::npos);
+}
+
+/// Stands in for the websocket fan-out: offers one frame per trade, as WsApi does.
+class FramePublisher final : public EngineObserver {
+ public:
+  explicit FramePublisher(PipelineLatency& l) : l_(l) {}
+  void on_trade(const InstrumentState& s, const TradeRecord&) override {
+    frame = std::make_shared<const std::string>("frame");
+    l_.offer_frame(s.feed, frame);
+  }
+  std::shared_ptr<const std::string> frame;
+
+ private:
+  PipelineLatency& l_;
+};
+
+TEST(Metrics, PerFeedStagesSampledAndExported) {
+  Rig rig;
+  PipelineLatency lat;
+  Metrics m({&rig.engine, {}, nullptr, {}, &lat});
+  FramePublisher pub(lat);
+  rig.engine.add_observer(&m.apply_probe());
+  rig.engine.add_observer(&pub);
+  rig.engine.add_observer(&m);
+  // 32 payloads received within a few ns of each other: the feed's first (nothing sampled
+  // before it) and every 16th are sampled, the gap rule takes no other.
+  const RecvTime base = now();
+  uint64_t written = 0;
+  for (int i = 0; i < 32; ++i) {
+    ParseOut out;
+    Event e;
+    e.kind = EventKind::trade;
+    e.recv = RecvTime{base.wall_ns + i, base.mono_ns + i};
+    e.ts_exchange_us = i == 5 ? kNone : base.wall_ns / 1000 - 2'500;  // 2.5 ms before receive
+    e.body = TradeMsg{100 + i, 1, 1, kNone};
+    out.events.push_back(e);
+    std::vector<uint32_t> resync;
+    rig.engine.on_events(0, out, resync);
+    lat.frame_written(pub.frame.get());  // a client's write completes
+    written = lat.stage(0, LatencyStage::applied_to_written)->snapshot().count;
+  }
+  const auto count = [&](LatencyStage s) { return lat.stage(0, s)->snapshot().count; };
+  EXPECT_EQ(count(LatencyStage::exchange_to_received), 31u);  // every payload with a stamp
+  EXPECT_EQ(count(LatencyStage::received_to_parsed), 3u);
+  EXPECT_EQ(count(LatencyStage::parsed_to_applied), 3u);
+  EXPECT_EQ(written, 3u);
+  const auto ex = lat.stage(0, LatencyStage::exchange_to_received)->snapshot();
+  EXPECT_EQ(ex.counts[LogHistogram::bucket_of(2'500'000)], 31u);  // (2.048 ms, 4.096 ms]
+  const std::string text = m.render();
+  EXPECT_TRUE(has_line(text, R"(mdhub_feed_latency_seconds_count{venue="v",stage="exchange_to_received"} 31)")) << text;
+  EXPECT_TRUE(has_line(text, R"(mdhub_feed_latency_seconds_bucket{venue="v",stage="exchange_to_received",le="0.001024"} 0)"));
+  EXPECT_TRUE(has_line(text, R"(mdhub_feed_latency_seconds_bucket{venue="v",stage="exchange_to_received",le="0.004096"} 31)"));
+  EXPECT_TRUE(has_line(text, R"(mdhub_feed_latency_seconds_count{venue="v",stage="received_to_parsed"} 3)"));
+  EXPECT_TRUE(has_line(text, R"(mdhub_feed_latency_seconds_count{venue="v",stage="parsed_to_applied"} 3)"));
+  EXPECT_TRUE(has_line(text, R"(mdhub_feed_latency_seconds_count{venue="v",stage="applied_to_written"} 3)"));
+  // The global stages keep their one in 16.
+  EXPECT_TRUE(has_line(text, R"(mdhub_stage_seconds_count{stage="read_to_parsed"} 2)"));
+}
+
+TEST(Metrics, WithoutALatencySourceNoPerFeedFamily) {
+  Rig rig;
+  Metrics m({&rig.engine, {}, nullptr, {}});
+  rig.engine.add_observer(&m.apply_probe());
+  rig.engine.add_observer(&m);
+  rig.trade(100);
+  EXPECT_EQ(m.render().find("mdhub_feed_latency_seconds"), std::string::npos);
 }
 
 TEST(Metrics, RestFamiliesPerVenue) {

@@ -168,6 +168,22 @@ export function feedTrouble(feeds) {
   return { down: bad.length, total: on.length, summary, text: `${summary}: ${reasons}` };
 }
 
+/** The stages of /api/v1/feeds `latency`, in pipeline order, as the feed table's columns. */
+export const LATENCY_STAGES = ['exchange_to_received', 'received_to_parsed', 'parsed_to_applied', 'applied_to_written'];
+
+/** A latency given in µs, compact: "850 µs", "2.0 ms", "12 ms", "3.9 s". */
+export function micros(us) {
+  if (us < 1000) return `${us} µs`;
+  if (us < 1e6) return `${(us / 1000).toFixed(us < 10000 ? 1 : 0)} ms`;
+  return `${(us / 1e6).toFixed(1)} s`;
+}
+
+/** One stage of a feed's `latency` as "p50 / p99"; "—" before its first sample. */
+export function latencyText(stage) {
+  if (!stage || !stage.count || stage.p50_us === null) return '—';
+  return `${micros(stage.p50_us)} / ${micros(stage.p99_us)}`;
+}
+
 const STATE_CLASS = { live: 'ok', starting: 'warn', discovering: 'warn', connecting: 'warn', down: 'bad', stopped: 'muted' };
 
 /** Feed health from /api/v1/feeds, rebuilt on each poll (a handful of rows every 2 s). */
@@ -189,6 +205,13 @@ export function renderFeeds(tbody, feeds, nowMs) {
       name, state, el('td', 'num', since), ageCell, el('td', 'num', count(f.messages)),
       numCell(f.reconnects), numCell(f.gaps), numCell(f.resyncs), numCell(f.parse_errors),
       el('td', `num${f.books && f.books_in_sync < f.books ? ' stale' : ''}`, books),
+      ...LATENCY_STAGES.map((k) => {
+        const st = f.latency && f.latency[k];
+        const td = el('td', 'num lat', latencyText(st));
+        td.dataset.stage = k;
+        td.title = st ? `p50 / p99 of ${st.count} samples` : '';
+        return td;
+      }),
       el('td', 'err-cell', f.last_error || ''),
     ];
     cells[cells.length - 1].title = f.last_error || '';
