@@ -129,8 +129,17 @@ class CommandLine(unittest.TestCase):
                           "got '127.0.0.1:70000'", r.stderr)
 
     def test_help_says_what_is_not_there_yet(self):
-        self.assertIn("not available in this build", run("run", "--help").stdout)
+        self.assertIn("publish every event to this NATS server", run("run", "--help").stdout)
         self.assertIn("generated CA", run("sim", "--help").stdout)
+
+    def test_nats_url_must_be_nats(self):
+        r = run("run", "--nats", "http://127.0.0.1:4222")
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("--nats must start with nats://, got 'http://127.0.0.1:4222'", r.stderr)
+
+    def test_tail_needs_a_subject(self):
+        self.assertEqual(run("tail", "--nats", "nats://127.0.0.1:1").returncode, 2)
+        self.assertIn("on a NATS subject, one per line", run("tail", "--help").stdout)
 
     def test_run_options_without_the_subcommand_run(self):
         """`mdhub --listen HOST:PORT` is `mdhub run --listen HOST:PORT` (the README puts them together)."""
