@@ -61,7 +61,8 @@ struct NatsSink::Impl {
   std::mutex mu;
   std::condition_variable wake;
   std::atomic<bool> sleeping{false}, stopping{false}, closing{false};
-  std::atomic<bool> connected{false}, ever_connected{false}, need_streams{false}, streams_ready{false};
+  std::atomic<bool> connected{false}, ever_connected{false}, need_streams{false}, streams_ready{false},
+      stream_error_logged{false};
   /// Bumped on every (re)connect: a book whose last snapshot is of an older epoch is owed one.
   std::atomic<uint64_t> epoch{0};
   std::atomic<uint64_t> published{0}, dropped_queue_full{0}, dropped_disconnected{0}, dropped_bad_subject{0},
@@ -135,14 +136,25 @@ struct NatsSink::Impl {
     });
   }
 
+  /// Snapshots owed after a (re)connect wait for the streams, or they would miss the store
+  /// of a server that had none yet (first start); a server without JetStream does not hold
+  /// them up for long (the first failure releases them).
+  bool streams_settled() const {
+    return !settings.jetstream || streams_ready.load() || stream_error_logged.load();
+  }
+
   void tick() {
     const uint64_t e = epoch.load(std::memory_order_acquire);
+    const bool settled = streams_settled();
     const auto now = Clock::now();
     const auto every = std::chrono::milliseconds(settings.snapshot_interval_ms);
     for (auto& [inst, b] : books) {
       if (!b.valid || !engine.book_served(*inst)) continue;
-      if (b.epoch != e) snapshot(*inst, b, snapshots_reconnect, false);
-      else if (b.dirty && now - b.last_snapshot >= every) snapshot(*inst, b, snapshots_periodic, false);
+      if (b.epoch != e) {
+        if (settled) snapshot(*inst, b, snapshots_reconnect, false);
+      } else if (b.dirty && now - b.last_snapshot >= every) {
+        snapshot(*inst, b, snapshots_periodic, false);
+      }
     }
   }
 
@@ -217,8 +229,11 @@ struct NatsSink::Impl {
     }
     if (si) jsStreamInfo_Destroy(si);
     if (s != NATS_OK) {
-      spdlog::error("nats: cannot create or update JetStream stream {}: {} (error code {}); publishing goes on",
-                    name, status_text(s), static_cast<int>(jerr));
+      // Retried every 2 s until it works (a server without JetStream never does): said once
+      // per connection.
+      if (!stream_error_logged.exchange(true))
+        spdlog::error("nats: cannot create or update JetStream stream {}: {} (error code {}); publishing goes on, "
+                      "retrying", name, status_text(s), static_cast<int>(jerr));
       return false;
     }
     return true;
@@ -259,6 +274,7 @@ struct NatsSink::Impl {
     }
   }
   void up(const char* what) {
+    stream_error_logged.store(false);
     streams_ready.store(false);
     need_streams.store(true);
     epoch.fetch_add(1, std::memory_order_acq_rel);
@@ -364,7 +380,7 @@ void NatsSink::on_book(const InstrumentState& i, bool snapshot, std::span<const 
   }
   // After a reconnect the snapshot comes first; it holds this change (same seq), so a
   // consumer starting from it skips the update, as it skips every seq at or below it.
-  const bool owed = served && b.epoch != m.epoch.load(std::memory_order_acquire);
+  const bool owed = served && b.epoch != m.epoch.load(std::memory_order_acquire) && m.streams_settled();
   if (owed) m.snapshot(i, b, m.snapshots_reconnect, false);
   std::string msg = Impl::open("book_update", b.book_channel, i);
   render::book_update_payload(msg, i, i.book_seq, changes);
