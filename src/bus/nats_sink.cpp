@@ -52,7 +52,7 @@ struct NatsSink::Impl {
   boost::asio::steady_timer timer;
   record::ByteRing ring;
   std::unordered_map<const InstrumentState*, BookState> books;  // network thread only
-  bool started = false, closed = false;                         // network thread only
+  bool closed = false;                                          // network thread only
 
   // Publishing thread and libnats.
   natsConnection* conn = nullptr;
@@ -61,7 +61,7 @@ struct NatsSink::Impl {
   std::mutex mu;
   std::condition_variable wake;
   std::atomic<bool> sleeping{false}, stopping{false}, closing{false};
-  std::atomic<bool> connected{false}, ever_connected{false}, need_streams{false}, streams_ready{false},
+  std::atomic<bool> connected{false}, need_streams{false}, streams_ready{false},
       stream_error_logged{false};
   /// Bumped on every (re)connect: a book whose last snapshot is of an older epoch is owed one.
   std::atomic<uint64_t> epoch{0};
@@ -279,7 +279,6 @@ struct NatsSink::Impl {
     need_streams.store(true);
     epoch.fetch_add(1, std::memory_order_acq_rel);
     connected.store(true);
-    ever_connected.store(true);
     spdlog::info("nats: {} {}; every book is published again as a snapshot", what, settings.url);
   }
 };
@@ -306,7 +305,6 @@ bool NatsSink::start(std::string& error) {
   s = natsConnection_Connect(&m.conn, opts.get());
   if (s == NATS_OK) {
     m.connected.store(true);
-    m.ever_connected.store(true);
     m.need_streams.store(true);
     spdlog::info("nats: publishing to {} under {}.<kind>.<venue>.<symbol>", m.settings.url, m.settings.subject_prefix);
   } else if (s == NATS_NOT_YET_CONNECTED) {
@@ -319,7 +317,6 @@ bool NatsSink::start(std::string& error) {
     error = "cannot create a JetStream context";
     return false;
   }
-  m.started = true;
   m.thread = std::thread([&m] { m.run(); });
   m.arm();
   return true;

@@ -212,6 +212,7 @@ class NatsIngest(unittest.TestCase):
             venue, symbol = self.books[0]
             self.assertEqual(http(f"{self.hub}/api/v1/book/{venue}/{symbol}")[0], 200)
             self.assertEqual(http(f"{self.hub}/healthz")[0], 200)
+            self.assertEqual(http(f"{self.hub}/readyz")[0], 200)  # readiness does not hang on the bus
             time.sleep(0.2)
         self.nats.start()
         wait_until("mdhub_nats_connected 1", lambda: metric(self.hub, "mdhub_nats_connected") == 1, 15)
