@@ -137,6 +137,18 @@ class CommandLine(unittest.TestCase):
         self.assertEqual(r.returncode, 2, r.stderr)
         self.assertIn("--nats must start with nats://, got 'http://127.0.0.1:4222'", r.stderr)
 
+    def test_nats_creds_variable_must_be_set(self):
+        env = {k: v for k, v in os.environ.items() if k != "MDHUB_TEST_NATS_CREDS"}
+        cfg = self.write('[venues.btse]\nrest_base = "http://127.0.0.1:1/btse"\n'
+                         '[nats]\nurl = "nats://127.0.0.1:1"\ncreds_env = "MDHUB_TEST_NATS_CREDS"\n')
+        r = run("run", "--config", cfg, "--listen", "127.0.0.1:0", env=env)
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("nats: creds_env names the environment variable MDHUB_TEST_NATS_CREDS, which is not set", r.stderr)
+        env["MDHUB_TEST_NATS_CREDS"] = "/nonexistent/mdhub.creds"
+        r = run("run", "--config", cfg, "--listen", "127.0.0.1:0", env=env)
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("nats: the NATS creds file named by MDHUB_TEST_NATS_CREDS cannot be read", r.stderr)
+
     def test_tail_needs_a_subject(self):
         self.assertEqual(run("tail", "--nats", "nats://127.0.0.1:1").returncode, 2)
         self.assertIn("on a NATS subject, one per line", run("tail", "--help").stdout)
