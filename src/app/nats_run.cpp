@@ -39,7 +39,7 @@ void append_nats_metrics(std::string& out, const bus::SinkStats& s) {
                  s.published);
   prom::append_header(out, "mdhub_nats_dropped_total",
                       "Messages not published: hand-off queue full, disconnected with the reconnect buffer full, "
-                      "a name that cannot be a subject token, other publish errors.",
+                      "a name that cannot be a subject token, other publish errors (and what the shutdown's drain left).",
                       "counter");
   labelled(out, "mdhub_nats_dropped_total", "reason",
            {{"queue_full", s.dropped_queue_full}, {"disconnected", s.dropped_disconnected},

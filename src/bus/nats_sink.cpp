@@ -9,6 +9,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <unordered_map>
 #include <vector>
@@ -29,6 +30,10 @@ constexpr auto kTick = std::chrono::milliseconds(100);
 // since the network thread never takes a lock.
 constexpr auto kIdleWait = std::chrono::milliseconds(2);
 constexpr size_t kHeader = 2 * sizeof(uint32_t);
+// What the shutdown gives the publishing thread to empty the hand-off (then the flush), so
+// that the process still exits within its 2 s even when the server is slow to take them.
+constexpr auto kDrainBudget = std::chrono::milliseconds(700);
+constexpr int64_t kFlushBudgetMs = 300;
 
 /// The subjects and websocket channel names of one instrument, and what its book owes.
 struct BookState {
@@ -163,15 +168,20 @@ struct NatsSink::Impl {
   void run() {
     std::string subj, data;
     auto next_stream_try = Clock::now();
+    std::optional<Clock::time_point> drain_until;  // set once stopping
+    uint64_t abandoned = 0;
     for (;;) {
-      if (settings.jetstream && need_streams.load() && connected.load() && Clock::now() >= next_stream_try) {
+      const bool stop = stopping.load(std::memory_order_acquire);
+      if (stop && !drain_until) drain_until = Clock::now() + kDrainBudget;
+      if (!stop && settings.jetstream && need_streams.load() && connected.load() && Clock::now() >= next_stream_try) {
         if (!ensure_streams()) next_stream_try = Clock::now() + std::chrono::seconds(2);
       }
       size_t avail = ring.readable();
       if (avail == 0) {
-        if (stopping.load(std::memory_order_acquire)) {
-          if (ring.readable() == 0) return;
-          continue;
+        if (stop) {
+          if (ring.readable() != 0) continue;
+          if (abandoned) spdlog::warn("nats: {} messages not published: the shutdown's drain time ran out", abandoned);
+          return;
         }
         std::unique_lock lk(mu);
         sleeping.store(true, std::memory_order_relaxed);
@@ -189,7 +199,12 @@ struct NatsSink::Impl {
         const size_t n = kHeader + hdr[0] + hdr[1];
         ring.consume(n);
         avail -= n;
-        publish(subj, data);
+        if (drain_until && Clock::now() > *drain_until) {
+          ++abandoned;
+          dropped_error.fetch_add(1, std::memory_order_relaxed);
+        } else {
+          publish(subj, data);
+        }
       }
     }
   }
@@ -334,7 +349,7 @@ void NatsSink::close() {
   }
   m.closing.store(true);
   if (m.conn) {
-    if (m.connected.load()) natsConnection_FlushTimeout(m.conn, 500);
+    if (m.connected.load()) natsConnection_FlushTimeout(m.conn, kFlushBudgetMs);
     natsConnection_Destroy(m.conn);
     m.conn = nullptr;
   }
