@@ -15,6 +15,7 @@
 #include "src/app/export.hpp"
 #include "src/app/replay.hpp"
 #include "src/app/config.hpp"
+#include "src/bus/tail.hpp"
 #include "src/net/server.hpp"
 #include "src/sim/simulator.hpp"
 
@@ -112,7 +113,14 @@ int main(int argc, char** argv) {
   run->add_option("--auth-token-env", auth_token_env,
                   "environment variable holding the token /ws and /api/ require (needed off loopback; "
                   "overrides [server] auth_token_env)");
-  run->add_option("--nats", nats_url, "reserved: publishing to NATS is not available in this build yet (refused, exit 2)");
+  run->add_option("--nats", nats_url, "publish every event to this NATS server (nats://HOST:PORT), JetStream "
+                  "streams included; overrides [nats] url");
+
+  std::string tail_url, tail_subject, tail_creds_env;
+  auto* tail = app.add_subcommand("tail", "print the payload of every message on a NATS subject, one per line");
+  tail->add_option("--nats", tail_url, "NATS server URL (nats://HOST:PORT)")->required();
+  tail->add_option("SUBJECT", tail_subject, "subject, wildcards allowed (md.book.btse.*, md.>)")->required();
+  tail->add_option("--creds-env", tail_creds_env, "name of an environment variable holding a creds file path");
 
   std::string sim_listen = "127.0.0.1:9000", sim_config, sim_variants;
   sim::Options sim_opts;
@@ -167,6 +175,7 @@ int main(int argc, char** argv) {
   if (*check) return check_config(check_path, std::cout, std::cerr);
   if (*simc) return cmd_sim(sim_listen, sim_opts, sim_variants, sim_print);
   if (*exportc) return run_export(export_opts);
+  if (*tail) return bus::run_tail(tail_url, tail_subject, tail_creds_env);
   if (*replay) {
     ReplayOptions ro;
     ro.from = replay_from;
@@ -208,11 +217,12 @@ int main(int argc, char** argv) {
   }
   if (!record_dir.empty()) opts.config.recording.dir = record_dir;
   if (!auth_token_env.empty()) opts.config.server.auth_token_env = auth_token_env;
-  if (!nats_url.empty()) opts.config.nats.url = nats_url;
-  // Refuse rather than silently ignore outputs this build does not have yet.
-  if (!opts.config.nats.url.empty()) {
-    std::cerr << "NATS output is not available in this build\n";
-    return 2;
+  if (!nats_url.empty()) {
+    if (nats_url.rfind("nats://", 0) != 0) {
+      std::cerr << "--nats must start with nats://, got '" << nats_url << "'\n";
+      return 2;
+    }
+    opts.config.nats.url = nats_url;
   }
   spdlog::set_level(spdlog::level::from_str(opts.config.log_level));
   return run_hub(std::move(opts));

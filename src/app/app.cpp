@@ -16,6 +16,7 @@
 #include "feeds/common/options.hpp"
 #include "src/runtime/runner.hpp"
 #include "src/app/log.hpp"
+#include "src/app/nats_run.hpp"
 #include "src/app/recording.hpp"
 #include "src/app/replay.hpp"
 #include "src/app/serve.hpp"
@@ -118,6 +119,7 @@ int run_hub(RunOptions opts) {
     engine.add_observer(recording.get());
   }
 
+  std::unique_ptr<bus::NatsSink> nats;
   ServeStack stack(
       io, engine, cfg,
       [&runners] {
@@ -125,13 +127,27 @@ int run_hub(RunOptions opts) {
         for (auto& r : runners) v.push_back({&r->config(), &r->stats()});
         return v;
       },
-      [&recording](std::string& out) {
+      [&recording, &nats](std::string& out) {
         if (recording) recording->append_metrics(out);
+        if (nats) append_nats_metrics(out, nats->stats());
       },
       [&recording]() -> std::optional<RecorderView> {
         if (!recording) return std::nullopt;
         return recording->view();
       });
+  // After the serving stack's observers: the bus never delays the local clients.
+  if (!cfg.nats.url.empty()) {
+    nats = std::make_unique<bus::NatsSink>(io, engine, sink_settings(cfg.nats));
+    if (std::string error; !nats->start(error)) {
+      std::cerr << "nats: " << error << "\n";
+      if (sim_io) {
+        sim_io->stop();
+        sim_thread.join();
+      }
+      return 2;
+    }
+    engine.add_observer(nats.get());
+  }
   const uint16_t port = stack.listen(cfg.listen);
   if (port == 0) {
     if (sim_io) {
@@ -185,6 +201,7 @@ int run_hub(RunOptions opts) {
   });
   // Runners are stopped (or the loop ended): nothing produces records any more.
   if (recording) recording->close();
+  if (nats) nats->close();
 
   if (sim_io) {
     sim_io->stop();

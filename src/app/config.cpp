@@ -240,6 +240,38 @@ void parse_venue(Checker& c, const std::string& id, const toml::node& node, Conf
 
 }  // namespace
 
+bool parse_duration_s(std::string_view text, int64_t& seconds) {
+  if (text == "0") return seconds = 0, true;
+  if (text.size() < 2 || text.size() > 12) return false;
+  int64_t n = 0;
+  for (char ch : text.substr(0, text.size() - 1)) {
+    if (ch < '0' || ch > '9') return false;
+    n = n * 10 + (ch - '0');
+  }
+  switch (text.back()) {
+    case 's': seconds = n; break;
+    case 'm': seconds = n * 60; break;
+    case 'h': seconds = n * 3600; break;
+    case 'd': seconds = n * 86400; break;
+    default: return false;
+  }
+  return true;
+}
+
+bool valid_subject_prefix(std::string_view p) {
+  if (p.empty() || p.front() == '.' || p.back() == '.' || p.find("..") != std::string_view::npos) return false;
+  return std::none_of(p.begin(), p.end(), [](char ch) {
+    return ch == '*' || ch == '>' || static_cast<unsigned char>(ch) <= ' ' || ch == 127;
+  });
+}
+
+bool valid_stream_name(std::string_view s) {
+  return !s.empty() && std::none_of(s.begin(), s.end(), [](char ch) {
+    return ch == '.' || ch == '*' || ch == '>' || ch == '/' || ch == '\\' || static_cast<unsigned char>(ch) <= ' ' ||
+           ch == 127;
+  });
+}
+
 ConfigResult parse_config(std::string_view text, const std::string& source) {
   ConfigResult r;
   toml::table root;
@@ -309,9 +341,26 @@ ConfigResult parse_config(std::string_view text, const std::string& source) {
   }
   if (auto* n = root.get("nats")) {
     if (auto* t = n->as_table()) {
-      c.only(*t, "[nats]", {"url", "subject_prefix"});
+      c.only(*t, "[nats]", {"url", "subject_prefix", "jetstream", "stream", "max_age", "max_bytes", "creds_env",
+                            "snapshot_interval_ms", "queue_bytes"});
       c.url(*t, "url", cfg.nats.url, {"nats"});
       c.str(*t, "subject_prefix", cfg.nats.subject_prefix);
+      if (!valid_subject_prefix(cfg.nats.subject_prefix))
+        c.error(t->get("subject_prefix"), "'subject_prefix' must be subject tokens separated by '.' (no empty token, "
+                                          "no space, '*' or '>')");
+      c.boolean(*t, "jetstream", cfg.nats.jetstream);
+      c.str(*t, "stream", cfg.nats.stream);
+      if (!valid_stream_name(cfg.nats.stream))
+        c.error(t->get("stream"), "'stream' must be a non-empty name without spaces, '.', '*', '>', '/' or '\\'");
+      if (auto* a = t->get("max_age")) {
+        const auto v = a->value_exact<std::string>();
+        if (!v || !parse_duration_s(*v, cfg.nats.max_age_s))
+          c.error(a, "'max_age' must be a duration such as \"90s\", \"30m\", \"24h\" or \"7d\" (\"0\": no limit)");
+      }
+      c.integer(*t, "max_bytes", cfg.nats.max_bytes, 0, int64_t{1} << 50);
+      c.str(*t, "creds_env", cfg.nats.creds_env);
+      c.integer(*t, "snapshot_interval_ms", cfg.nats.snapshot_interval_ms, 100, 3600000);
+      c.integer(*t, "queue_bytes", cfg.nats.queue_bytes, 64 << 10, int64_t{1} << 32);
     } else {
       c.error(n, "'nats' must be a table");
     }

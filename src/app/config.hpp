@@ -3,6 +3,7 @@
 // Loading is strict: unknown keys, wrong types and bad values are errors with file:line:col.
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "feeds/common/venue.hpp"
@@ -23,7 +24,14 @@ struct RecordingConfig {
 
 struct NatsConfig {
   std::string url;                       ///< empty = off
-  std::string subject_prefix = "md";
+  std::string subject_prefix = "md";     ///< one or more subject tokens (`md`, `prod.md`)
+  bool jetstream = true;                 ///< create-or-update the streams at start
+  std::string stream = "MD";             ///< events stream; snapshots go to <stream>_SNAPSHOT
+  int64_t max_age_s = 0;                 ///< events stream age limit; 0 = none ("24h" in the file)
+  int64_t max_bytes = 0;                 ///< events stream size limit; 0 = none
+  std::string creds_env;                 ///< names an environment variable holding a creds file path
+  int64_t snapshot_interval_ms = 5000;   ///< republish a changed book's snapshot at most this often
+  int64_t queue_bytes = 16 << 20;        ///< hand-off from the feed thread to the publisher
 };
 
 /// [server]: who may reach the HTTP/websocket server.
@@ -68,6 +76,12 @@ std::string config_summary(const Config& cfg);
 /// The message refusing to serve on `listen` (HOST:PORT) without an auth token, or "" when
 /// `listen` is a loopback address or a token is configured (`auth_token_env` non-empty).
 std::string exposure_error(const std::string& listen, const std::string& auth_token_env);
+/// "90s", "30m", "24h", "7d" (or "0") -> seconds; false for anything else.
+bool parse_duration_s(std::string_view text, int64_t& seconds);
+/// NATS subject tokens separated by '.': none empty, no whitespace, no wildcard.
+bool valid_subject_prefix(std::string_view prefix);
+/// A JetStream stream name: non-empty, no whitespace, '.', '*', '>', '/' or '\\'.
+bool valid_stream_name(std::string_view name);
 
 /// Parses TOML text; `source` names it in error positions.
 ConfigResult parse_config(std::string_view text, const std::string& source);

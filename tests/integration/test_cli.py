@@ -129,8 +129,29 @@ class CommandLine(unittest.TestCase):
                           "got '127.0.0.1:70000'", r.stderr)
 
     def test_help_says_what_is_not_there_yet(self):
-        self.assertIn("not available in this build", run("run", "--help").stdout)
+        self.assertIn("publish every event to this NATS server", run("run", "--help").stdout)
         self.assertIn("generated CA", run("sim", "--help").stdout)
+
+    def test_nats_url_must_be_nats(self):
+        r = run("run", "--nats", "http://127.0.0.1:4222")
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("--nats must start with nats://, got 'http://127.0.0.1:4222'", r.stderr)
+
+    def test_nats_creds_variable_must_be_set(self):
+        env = {k: v for k, v in os.environ.items() if k != "MDHUB_TEST_NATS_CREDS"}
+        cfg = self.write('[venues.btse]\nrest_base = "http://127.0.0.1:1/btse"\n'
+                         '[nats]\nurl = "nats://127.0.0.1:1"\ncreds_env = "MDHUB_TEST_NATS_CREDS"\n')
+        r = run("run", "--config", cfg, "--listen", "127.0.0.1:0", env=env)
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("nats: creds_env names the environment variable MDHUB_TEST_NATS_CREDS, which is not set", r.stderr)
+        env["MDHUB_TEST_NATS_CREDS"] = "/nonexistent/mdhub.creds"
+        r = run("run", "--config", cfg, "--listen", "127.0.0.1:0", env=env)
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("nats: the NATS creds file named by MDHUB_TEST_NATS_CREDS cannot be read", r.stderr)
+
+    def test_tail_needs_a_subject(self):
+        self.assertEqual(run("tail", "--nats", "nats://127.0.0.1:1").returncode, 2)
+        self.assertIn("on a NATS subject, one per line", run("tail", "--help").stdout)
 
     def test_run_options_without_the_subcommand_run(self):
         """`mdhub --listen HOST:PORT` is `mdhub run --listen HOST:PORT` (the README puts them together)."""
