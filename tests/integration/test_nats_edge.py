@@ -1,0 +1,238 @@
+"""`mdhub edge` against a real nats-server with JetStream: the test plays two ingest nodes
+(btse and narkasa books, written here as the websocket API renders them, on the bus
+subjects), and checks that the edge serves every book exactly, merges them into the
+consolidated book, starts late from the snapshot subjects, re-reads a snapshot after a seq
+gap (counted), and recovers when nats-server restarts."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import shutil
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+from harness import free_port, get, http, wait_until  # noqa: E402
+from natsd import NatsClient, NatsServer  # noqa: E402
+
+BIN = os.environ["MDHUB_BIN"]
+BUS_KINDS = ["md.book.>", "md.bbo.>", "md.trades.>", "md.ticker.>", "md.candles.>"]
+
+
+def dumps(o):
+    return json.dumps(o, separators=(",", ":"))
+
+
+def key(p):
+    from decimal import Decimal
+    return Decimal(p)
+
+
+def fmt(d):
+    """The shortest exact decimal text, as mdhub writes it."""
+    return format(d.normalize(), "f")
+
+
+class Book:
+    """One venue book as an ingest node publishes it: snapshot and updates with its seq."""
+
+    def __init__(self, venue, symbol, bids, asks, seq):
+        self.venue, self.symbol, self.seq = venue, symbol, seq
+        self.bids, self.asks = dict(bids), dict(asks)
+
+    def _head(self, type_):
+        return {"type": type_, "channel": f"book:{self.venue}:{self.symbol}", "venue": self.venue,
+                "symbol": self.symbol, "seq": self.seq, "ts_exchange": None, "ts_received": 1700000000000000,
+                "venue_seq": None}
+
+    def side(self, bids):
+        d = self.bids if bids else self.asks
+        return [[p, d[p]] for p in sorted(d, key=key, reverse=bids)]
+
+    def snapshot(self):
+        m = self._head("book_snapshot")
+        m["bids"], m["asks"] = self.side(True), self.side(False)
+        return dumps(m)
+
+    def update(self, bids=(), asks=()):
+        """Applies the changes (qty "0" deletes) and returns the book_update message."""
+        self.seq += 1
+        for d, changes in ((self.bids, bids), (self.asks, asks)):
+            for p, q in changes:
+                if q == "0":
+                    d.pop(p, None)
+                else:
+                    d[p] = q
+        m = self._head("book_update")
+        m["bids"], m["asks"] = [list(c) for c in bids], [list(c) for c in asks]
+        return dumps(m)
+
+
+class EdgeTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.nats = NatsServer()
+        with NatsClient(cls.nats.url) as c:
+            r = c.js("STREAM.CREATE.MD", {"name": "MD", "subjects": BUS_KINDS, "storage": "file"})
+            assert "error" not in r, r
+            r = c.js("STREAM.CREATE.MD_SNAPSHOT", {"name": "MD_SNAPSHOT", "subjects": ["md.snapshot.>"],
+                                                   "storage": "file", "max_msgs_per_subject": 1})
+            assert "error" not in r, r
+        cls.dir = tempfile.mkdtemp(prefix="mdhub-edge-")
+        cls.procs = []
+
+    @classmethod
+    def tearDownClass(cls):
+        for p in cls.procs:
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+                p.wait(timeout=5)
+        cls.nats.close()
+        shutil.rmtree(cls.dir, ignore_errors=True)
+
+    def start_edge(self, *args):
+        port = free_port()
+        log = open(os.path.join(self.dir, f"edge-{port}.log"), "w")
+        p = subprocess.Popen([BIN, "edge", "--nats", self.nats.url, "--listen", f"127.0.0.1:{port}", *args],
+                             stdout=log, stderr=subprocess.STDOUT)
+        log.close()
+        self.procs.append(p)
+        hub = f"http://127.0.0.1:{port}"
+        wait_until("edge /healthz", lambda: http(hub + "/healthz")[0] == 200, 20)
+        return hub, p
+
+    def publish(self, book, msg, snapshot=False):
+        kind = "snapshot" if snapshot else "book"
+        with NatsClient(self.nats.url) as c:
+            c.publish(f"md.{kind}.{book.venue}.{book.symbol}", msg)
+            c.ping()
+
+    def publish_snapshot(self, book):
+        self.publish(book, book.snapshot(), snapshot=True)
+
+    def served(self, hub, book):
+        status, b = http(f"{hub}/api/v1/book/{book.venue}/{book.symbol}?depth=1000")
+        return status == 200 and b["bids"] == book.side(True) and b["asks"] == book.side(False) \
+            and b["venue_seq"] == book.seq
+
+    def metric(self, hub, name):
+        status, text = http(hub + "/metrics")
+        for line in text.splitlines():
+            if line.startswith(name + " "):
+                return float(line.split()[1])
+        raise AssertionError(f"no metric {name}")
+
+    def symbol_feed(self, hub, venue, symbol):
+        for f in get(hub + "/api/v1/feeds")["feeds"]:
+            if f["venue"] == venue and symbol in f["symbols"]:
+                return f["symbols"][symbol]
+        raise AssertionError(f"no {venue} {symbol} in /api/v1/feeds")
+
+    def expected_consolidated(self, books, bids):
+        merged = {}
+        for b in books:
+            for p, q in (b.bids if bids else b.asks).items():
+                merged.setdefault(key(p), {})[b.venue] = q
+        out = []
+        for p in sorted(merged, reverse=bids):
+            parts = merged[p]
+            total = sum(key(q) for q in parts.values())
+            out.append([fmt(p), fmt(total), parts])
+        return out
+
+    def test_edge(self):
+        btse = Book("btse", "BTC-USDT", [("60000.5", "1.25"), ("59999", "0.00000001")],
+                    [("60001", "2"), ("60002.75", "0.5")], 10)
+        nark = Book("narkasa", "BTC-USDT", [("60000.5", "0.75"), ("59998.1", "3")],
+                    [("60001.5", "1"), ("60003", "4.125")], 500)
+        eth = Book("btse", "ETH-USDT", [("3000.01", "10")], [("3000.02", "11")], 7)
+        # The ingest nodes have published their snapshots before the edge starts: it finds
+        # them from the snapshot stream's subjects.
+        for b in (btse, nark, eth):
+            self.publish_snapshot(b)
+        hub, edge = self.start_edge()
+        for b in (btse, nark, eth):
+            wait_until(f"edge serves {b.venue} {b.symbol} from its snapshot", lambda b=b: self.served(hub, b), 20)
+        self.assertEqual(self.metric(hub, "mdhub_nats_connected"), 1)
+        wait_until("both feeds live", lambda: all(f["state"] == "live" for f in get(hub + "/api/v1/feeds")["feeds"])
+                   and len(get(hub + "/api/v1/feeds")["feeds"]) == 2, 10)
+        self.assertEqual(http(hub + "/readyz")[0], 200)
+
+        # Live updates, followed by seq.
+        self.publish(btse, btse.update(bids=[("60000.5", "0"), ("60000", "0.3")], asks=[("60001", "1.5")]))
+        self.publish(btse, btse.update(asks=[("60000.75", "0.12345678")]))
+        self.publish(nark, nark.update(bids=[("60000.6", "2")]))
+        for b in (btse, nark):
+            wait_until(f"edge follows {b.venue} updates", lambda b=b: self.served(hub, b), 10)
+
+        # The consolidated book merges the two ingest nodes' venues.
+        def consolidated():
+            status, c = http(f"{hub}/api/v1/book/all/BTC-USDT?depth=1000")
+            return status == 200 and sorted(c["venues"]) == ["btse", "narkasa"] and \
+                c["bids"] == self.expected_consolidated([btse, nark], True) and \
+                c["asks"] == self.expected_consolidated([btse, nark], False)
+        wait_until("consolidated book of both venues", consolidated, 10)
+
+        # A trade and a ticker pass through exactly.
+        with NatsClient(self.nats.url) as c:
+            c.publish("md.trades.btse.BTC-USDT", dumps({
+                "type": "trade", "channel": "trades:btse:BTC-USDT", "venue": "btse", "symbol": "BTC-USDT", "seq": 1,
+                "ts_exchange": 1700000000123456, "ts_received": 1700000000200000, "price": "60000.25",
+                "qty": "0.015", "side": "buy", "trade_id": "987654321"}))
+            c.ping()
+
+        def trade():
+            status, t = http(f"{hub}/api/v1/trades/btse/BTC-USDT?limit=10")
+            return status == 200 and len(t["trades"]) == 1 and t["trades"][0]
+        t = wait_until("the trade", trade, 10)
+        self.assertEqual((t["price"], t["qty"], t["side"], t["trade_id"], t["ts_exchange"]),
+                         ("60000.25", "0.015", "buy", "987654321", 1700000000123456))
+
+        # A seq gap: the book is dropped (503), the snapshot re-read (counted) is older than
+        # the update that showed the gap, so the edge waits for the ingest's next snapshot.
+        reads = self.metric(hub, "mdhub_edge_snapshot_reads_total")
+        btse.update(bids=[("59999", "0")])  # seq 13: never published
+        self.publish(btse, btse.update(asks=[("60002.75", "0")]))  # 14
+        wait_until("gap counted", lambda: self.symbol_feed(hub, "btse", "BTC-USDT")["gaps"] == 1, 10)
+        status, body = http(f"{hub}/api/v1/book/btse/BTC-USDT")
+        self.assertEqual((status, body["error"]["code"]), (503, "book_unavailable"))
+        wait_until("snapshot re-read", lambda: self.metric(hub, "mdhub_edge_snapshot_reads_total") > reads, 10)
+        wait_until("re-read snapshot found too old",
+                   lambda: self.metric(hub, "mdhub_edge_snapshot_unusable_total") >= 1, 10)
+        self.assertTrue(self.served(hub, nark))  # the other books are untouched
+        self.publish_snapshot(btse)
+        wait_until("book back from the next snapshot", lambda: self.served(hub, btse), 10)
+        self.publish(btse, btse.update(bids=[("59990", "7")]))
+        wait_until("updates follow the new snapshot", lambda: self.served(hub, btse), 10)
+
+        # An edge started now converges from the snapshot subjects alone.
+        for b in (btse, nark, eth):
+            self.publish_snapshot(b)
+        late, late_proc = self.start_edge("--venues", "btse", "--symbols", "BTC-USDT")
+        wait_until("late edge serves btse BTC-USDT", lambda: self.served(late, btse), 20)
+        self.assertEqual([f["venue"] for f in get(late + "/api/v1/feeds")["feeds"]], ["btse"])
+        self.assertEqual(http(f"{late}/api/v1/book/btse/ETH-USDT")[0], 404)
+        late_proc.send_signal(signal.SIGTERM)
+        self.assertEqual(late_proc.wait(timeout=5), 0)
+
+        # nats-server restarts: the edge reconnects, and every book starts again from its
+        # snapshot (the ingest nodes publish theirs again after a reconnect).
+        self.nats.stop()
+        wait_until("edge sees the outage", lambda: self.metric(hub, "mdhub_nats_connected") == 0, 10)
+        self.nats.start()
+        wait_until("edge reconnected", lambda: self.metric(hub, "mdhub_nats_connected") == 1, 20)
+        self.publish(nark, nark.update(asks=[("60001.5", "0")]))  # missed? re-read below
+        for b in (btse, nark, eth):
+            self.publish_snapshot(b)
+        for b in (btse, nark, eth):
+            wait_until(f"{b.venue} {b.symbol} back after the restart", lambda b=b: self.served(hub, b), 20)
+        self.publish(nark, nark.update(bids=[("59998.1", "0")]))
+        wait_until("updates after the restart", lambda: self.served(hub, nark), 10)
+        self.assertGreaterEqual(get(hub + "/api/v1/feeds")["feeds"][0]["reconnects"], 1)
+        edge.send_signal(signal.SIGTERM)
+        self.assertEqual(edge.wait(timeout=5), 0)
+
+
+if __name__ == "__main__":
+    unittest.main()
