@@ -41,6 +41,11 @@ int run_edge(EdgeRunOptions opts) {
         prom::append_counter(out, "mdhub_edge_snapshot_unusable_total",
                              "Snapshots older than the updates already received (the next one is waited for).",
                              c.snapshot_unusable);
+        prom::append_counter(out, "mdhub_edge_dropped_total",
+                             "Bus messages dropped because the network thread was behind by the hand-off's limit.",
+                             node.dropped());
+        prom::append_counter(out, "mdhub_edge_refused_total",
+                             "Venues or symbols on the bus beyond the edge's bounds, or not valid names.", c.refused);
         prom::append_counter(out, "mdhub_edge_pending_dropped_total",
                              "Book updates dropped from a full buffer while waiting for a snapshot.", c.pending_overflow);
       });

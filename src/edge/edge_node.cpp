@@ -12,6 +12,18 @@ namespace mdhub::edge {
 namespace asio = boost::asio;
 
 namespace {
+/// Venue ids are lower-case names; canonical symbols BASE-QUOTE in upper case: anything else
+/// on the bus is not an instrument to create.
+bool valid_venue(std::string_view v) {
+  return !v.empty() && v.size() <= 32 &&
+         std::all_of(v.begin(), v.end(), [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; });
+}
+bool valid_symbol(std::string_view s) {
+  const auto dash = s.find('-');
+  return !s.empty() && s.size() <= 40 && dash != 0 && dash != std::string_view::npos && dash + 1 < s.size() &&
+         std::all_of(s.begin(), s.end(), [](char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_'; });
+}
+
 bool wanted(const std::vector<std::string>& list, std::string_view name) {
   return list.empty() || std::any_of(list.begin(), list.end(), [&](const std::string& x) {
            return symbol_key(x) == symbol_key(name);
@@ -47,7 +59,16 @@ bool EdgeNode::start(std::string& err) {
   ev.reconnected = [this, alive] { asio::post(io_, [this, alive] { if (*alive) on_connection(true, true); }); };
   if (!conn_.open(opts_.nats, std::move(ev), err)) return false;
   return conn_.subscribe(opts_.prefix + ".>", [this, alive](std::string_view subject, std::string_view data) {
-    asio::post(io_, [this, alive, subject = std::string(subject), data = std::string(data), t = now()] {
+    // Bounded: a network thread that falls behind loses messages (counted; a lost book
+    // update is a gap, which re-reads the snapshot), never memory.
+    const size_t cost = subject.size() + data.size() + kMessageOverhead;
+    if (queued_bytes_.fetch_add(cost) + cost > kMaxQueuedBytes) {
+      queued_bytes_.fetch_sub(cost);
+      dropped_.fetch_add(1, std::memory_order_relaxed);
+      return;
+    }
+    asio::post(io_, [this, alive, cost, subject = std::string(subject), data = std::string(data), t = now()] {
+      queued_bytes_.fetch_sub(cost);
       if (*alive) on_message(subject, data, t);
     });
   }, err);
@@ -61,8 +82,9 @@ void EdgeNode::stop() {
     stopping_ = true;
   }
   cv_.notify_all();
-  conn_.close();
+  conn_.shutdown();  // a read in flight returns now
   if (reader_.joinable()) reader_.join();
+  conn_.close();
   for (auto& f : feeds_) set_state(f, FeedState::stopped);
 }
 
@@ -72,6 +94,10 @@ EdgeNode::Feed* EdgeNode::feed_of(std::string_view venue) {
   if (auto it = by_venue_.find(venue); it != by_venue_.end()) return &feeds_[it->second];
   if (!opts_.venues.empty() && std::find(opts_.venues.begin(), opts_.venues.end(), venue) == opts_.venues.end())
     return nullptr;
+  if (feeds_.size() >= kMaxBusVenues || !valid_venue(venue)) {
+    ++counters_.refused;
+    return nullptr;
+  }
   const size_t index = feeds_.size();
   FeedInfo& info = infos_.emplace_back();
   info.config.id = std::string(venue);
@@ -90,13 +116,17 @@ EdgeNode::Feed* EdgeNode::feed_of(std::string_view venue) {
   return &f;
 }
 
-EdgeNode::Symbol& EdgeNode::symbol_of(Feed& f, std::string_view symbol) {
+EdgeNode::Symbol* EdgeNode::symbol_of(Feed& f, std::string_view symbol) {
   auto it = f.symbols.find(symbol);
   if (it == f.symbols.end()) {
+    if (f.symbols.size() >= kMaxBusSymbols || !valid_symbol(symbol)) {
+      ++counters_.refused;
+      return nullptr;
+    }
     it = f.symbols.try_emplace(std::string(symbol)).first;
     it->second.name = std::string(symbol);
   }
-  return it->second;
+  return &it->second;
 }
 
 void EdgeNode::register_symbol(Feed& f, Symbol& s, const std::string* book_payload) {
@@ -177,7 +207,9 @@ void EdgeNode::on_message(const std::string& subject, const std::string& data, R
   ++stats.messages;
   stats.bytes += data.size();
   stats.last_message_mono_ns = t.mono_ns;
-  Symbol& s = symbol_of(*f, bs.symbol);
+  Symbol* sp = symbol_of(*f, bs.symbol);
+  if (!sp) return;
+  Symbol& s = *sp;
   if (bs.kind == BusKind::snapshot) {
     s.book = true;
     if (!s.registered) register_symbol(*f, s, &data);
@@ -313,7 +345,9 @@ void EdgeNode::tick(int64_t now_mono_ns) {
 void EdgeNode::on_read(size_t feed, const std::string& symbol, nats::Connection::Got got, const std::string& data,
                        const std::string& err) {
   Feed& f = feeds_.at(feed);
-  Symbol& s = symbol_of(f, symbol);
+  Symbol* sp = symbol_of(f, symbol);
+  if (!sp) return;
+  Symbol& s = *sp;
   s.reading = false;
   const RecvTime t = now();
   if (got == nats::Connection::Got::failed) {
@@ -359,9 +393,10 @@ void EdgeNode::reader_loop() {
             continue;
           Feed* f = feed_of(bs.venue);
           if (!f) continue;
-          Symbol& s = symbol_of(*f, bs.symbol);
-          s.book = true;
-          if (!s.follower.synced()) request_read(*f, s, t);
+          Symbol* s = symbol_of(*f, bs.symbol);
+          if (!s) continue;
+          s->book = true;
+          if (!s->follower.synced()) request_read(*f, *s, t);
         }
       });
       continue;

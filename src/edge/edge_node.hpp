@@ -7,6 +7,7 @@
 // snapshot. Runs on the network thread; libnats threads only hand messages over to it, and
 // one reader thread does the blocking JetStream reads.
 #include <boost/asio/io_context.hpp>
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -33,6 +34,13 @@ struct EdgeOptions {
   std::vector<std::string> symbols;  ///< only these canonical symbols; empty = all
 };
 
+/// Bounds on what the bus can make an edge hold: venues, symbols per venue, and bytes handed
+/// to the network thread and not yet processed.
+inline constexpr size_t kMaxBusVenues = 64;
+inline constexpr size_t kMaxBusSymbols = 10000;
+inline constexpr size_t kMaxQueuedBytes = size_t{256} << 20;
+inline constexpr size_t kMessageOverhead = 128;
+
 /// A snapshot not answered this long after it was asked for (or unusable) is asked again.
 inline constexpr int64_t kSnapshotRetryNs = 2'000'000'000;
 
@@ -56,8 +64,11 @@ class EdgeNode {
 
   struct Counters {
     uint64_t messages = 0, ignored = 0, snapshot_reads = 0, snapshot_unusable = 0, pending_overflow = 0;
+    uint64_t refused = 0;  ///< venues or symbols beyond the bounds, or not names
   };
   const Counters& counters() const { return counters_; }
+  /// Messages dropped because the network thread had kMaxQueuedBytes waiting.
+  uint64_t dropped() const { return dropped_.load(std::memory_order_relaxed); }
   bool connected() const { return connected_; }
 
  private:
@@ -82,7 +93,8 @@ class EdgeNode {
                const std::string& err);
   void on_connection(bool up, bool reconnect);
   Feed* feed_of(std::string_view venue);
-  Symbol& symbol_of(Feed& f, std::string_view symbol);
+  /// nullptr beyond the bounds or for a name that is not a symbol (counted).
+  Symbol* symbol_of(Feed& f, std::string_view symbol);
   void register_symbol(Feed& f, Symbol& s, const std::string* book_payload);
   void snapshot(Feed& f, Symbol& s, const std::string& payload, RecvTime t);
   void update(Feed& f, Symbol& s, const std::string& payload, uint64_t seq, RecvTime t);
@@ -114,6 +126,9 @@ class EdgeNode {
   std::map<std::string, size_t, std::less<>> by_venue_;
   bool connected_ = false;
   Counters counters_;
+
+  std::atomic<size_t> queued_bytes_{0};
+  std::atomic<uint64_t> dropped_{0};
 
   std::mutex mu_;
   std::condition_variable cv_;

@@ -171,10 +171,16 @@ bool Connection::stream_subjects(const std::string& stream, const std::string& f
   return true;
 }
 
+void Connection::shutdown() {
+  std::lock_guard lock(impl_->mu);
+  if (impl_->nc) natsConnection_Close(impl_->nc);
+}
+
 void Connection::close() {
   Impl& m = *impl_;
   if (m.closed) return;
   m.closed = true;
+  shutdown();
   for (auto& s : m.subs) {
     if (!s->sub) continue;
     natsSubscription_Unsubscribe(s->sub);
@@ -182,10 +188,7 @@ void Connection::close() {
   }
   m.subs.clear();
   if (m.js) jsCtx_Destroy(m.js);
-  if (m.nc) {
-    natsConnection_Close(m.nc);
-    natsConnection_Destroy(m.nc);
-  }
+  if (m.nc) natsConnection_Destroy(m.nc);
   if (m.opts) natsOptions_Destroy(m.opts);
   m.js = nullptr;
   m.nc = nullptr;

@@ -17,7 +17,7 @@ struct Settings {
   std::string name;         ///< client name the server shows
   std::string creds_env;    ///< names an environment variable holding a .creds file path; "" = none
   int64_t reconnect_wait_ms = 500;
-  int64_t js_wait_ms = 2000;  ///< JetStream API requests
+  int64_t js_wait_ms = 1000;  ///< JetStream API requests
 };
 
 struct Events {
@@ -49,7 +49,11 @@ class Connection {
   /// The subjects of `stream` that match `filter` (stream info with a subjects filter).
   bool stream_subjects(const std::string& stream, const std::string& filter, std::vector<std::string>& out,
                        std::string& err);
-  /// Unsubscribes and closes; no callback runs after it returns.
+  /// Closes the connection: blocked JetStream reads return at once, nothing more arrives.
+  /// Safe from any thread; the objects stay until close().
+  void shutdown();
+  /// shutdown(), then frees everything; no callback runs after it returns. Call once no
+  /// other thread uses the connection.
   void close();
 
  private:

@@ -189,6 +189,27 @@ class EdgeTest(unittest.TestCase):
         self.assertEqual((t["price"], t["qty"], t["side"], t["trade_id"], t["ts_exchange"]),
                          ("60000.25", "0.015", "buy", "987654321", 1700000000123456))
 
+        # Bad input is counted and loses nothing else: a payload that does not parse, a
+        # ticker with a decimal finer than the instrument's scale, names that are not a
+        # venue or a symbol.
+        with NatsClient(self.nats.url) as c:
+            c.publish("md.book.narkasa.BTC-USDT", '{"type":"book_update","seq":')
+            c.publish("md.ticker.narkasa.BTC-USDT", dumps({
+                "type": "ticker", "channel": "ticker:narkasa:BTC-USDT", "venue": "narkasa", "symbol": "BTC-USDT",
+                "seq": 1, "ts_exchange": None, "ts_received": 1, "bid": "1.000000001", "ask": None, "last": None,
+                "open": None, "high": None, "low": None, "volume_base": None, "volume_quote": None,
+                "change_pct": None}))
+            c.publish("md.book.Not-A-Venue.BTC-USDT", nark.snapshot())
+            c.publish("md.snapshot.narkasa.btc_usdt", nark.snapshot())
+            c.ping()
+        feed = lambda: next(f for f in get(hub + "/api/v1/feeds")["feeds"] if f["venue"] == "narkasa")  # noqa: E731
+        wait_until("parse errors counted", lambda: feed()["parse_errors"] == 2, 10)
+        self.assertEqual(feed()["last_error"], "BTC-USDT: bad bid (more fraction digits than the instrument scale)")
+        wait_until("bad names refused", lambda: self.metric(hub, "mdhub_edge_refused_total") == 2, 10)
+        self.assertEqual(len(get(hub + "/api/v1/feeds")["feeds"]), 2)
+        self.assertTrue(self.served(hub, nark))
+        self.assertTrue(self.served(hub, btse))
+
         # A seq gap: the book is dropped (503), the snapshot re-read (counted) is older than
         # the update that showed the gap, so the edge waits for the ingest's next snapshot.
         reads = self.metric(hub, "mdhub_edge_snapshot_reads_total")
