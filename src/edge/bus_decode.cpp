@@ -270,15 +270,25 @@ bool book_scales(std::string_view payload, int& price_scale, int& qty_scale, std
   return true;
 }
 
-bool Decoder::seq_of(std::string_view payload, uint64_t& seq) {
+bool Decoder::seq_of(std::string_view payload, uint64_t& seq, bool* snapshot) {
   od::document doc;
   od::object root;
   std::string err;
   if (!json::open_object(reader_, payload, doc, root, err)) return false;
+  bool have_seq = false, have_type = snapshot == nullptr;
   for (auto field : root) {
     std::string_view key;
     if (field.unescaped_key().get(key)) return false;
-    if (key == "seq") return !field.value().get_uint64().get(seq);
+    if (key == "seq") {
+      if (field.value().get_uint64().get(seq)) return false;
+      have_seq = true;
+    } else if (key == "type" && snapshot) {
+      std::string_view type;
+      if (field.value().get_string().get(type)) return false;
+      *snapshot = type == "book_snapshot";
+      have_type = true;
+    }
+    if (have_seq && have_type) return true;
   }
   return false;
 }

@@ -43,7 +43,8 @@ class Decoder {
  public:
   ParseStatus decode(std::string_view payload, const Instrument& inst, uint32_t id, RecvTime t, ParseOut& out);
   /// The `seq` of a payload, read without decoding the rest; false when it has none.
-  bool seq_of(std::string_view payload, uint64_t& seq);
+  /// With `snapshot`: also whether it is a `book_snapshot` (false when it has no type).
+  bool seq_of(std::string_view payload, uint64_t& seq, bool* snapshot = nullptr);
 
  private:
   json::Reader reader_;

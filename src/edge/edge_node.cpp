@@ -219,14 +219,24 @@ void EdgeNode::on_message(const std::string& subject, const std::string& data, R
   if (bs.kind == BusKind::book) {
     s.book = true;
     uint64_t seq = 0;
-    if (!decoder_.seq_of(data, seq)) {
+    bool snap = false;
+    if (!decoder_.seq_of(data, seq, &snap)) {
       ++stats.parse_errors;
-      stats.last_error = "book message without seq on " + subject;
+      stats.last_error = s.name + ": book message without type or seq";
       return;
     }
-    update(*f, s, data, seq, t);
+    // The book channel's own snapshot (the ingest node resynchronised the book) restarts
+    // it as a snapshot subject's would, and can end a wait for one.
+    if (snap) {
+      if (!s.registered) register_symbol(*f, s, &data);
+      snapshot(*f, s, data, t);
+    } else {
+      update(*f, s, data, seq, t);
+    }
     return;
   }
+  // The BBO of a book is the edge's own, from its book (as the ingest node's was).
+  if (bs.kind == BusKind::bbo && s.book) return;
   if (!s.registered) {
     // Scales come from the book's snapshot when the instrument has one: ask for it first.
     if (!s.reading) request_read(*f, s, t.mono_ns);

@@ -99,8 +99,16 @@ TEST(BusDecode, BookUpdateIsADeltaOnThePreviousSeq) {
   EXPECT_EQ(out.levels[1].side, Side::ask);
   EXPECT_EQ(out.levels[1].qty, m("2.5"));
   uint64_t seq = 0;
-  ASSERT_TRUE(d.seq_of(p, seq));
+  bool snap = true;
+  ASSERT_TRUE(d.seq_of(p, seq, &snap));
   EXPECT_EQ(seq, 42u);
+  EXPECT_FALSE(snap);
+  ASSERT_TRUE(d.seq_of(R"({"type":"book_snapshot","seq":7,"bids":[],"asks":[]})", seq, &snap));
+  EXPECT_EQ(seq, 7u);
+  EXPECT_TRUE(snap);
+  EXPECT_FALSE(d.seq_of(R"({"seq":7})", seq, &snap));  // no type
+  EXPECT_FALSE(d.seq_of(R"({"type":"book_update","seq":-1})", seq, &snap));
+  EXPECT_FALSE(d.seq_of("{", seq));
 }
 
 TEST(BusDecode, TradeTickerBboCandle) {

@@ -55,6 +55,12 @@ class Book:
         m["bids"], m["asks"] = self.side(True), self.side(False)
         return dumps(m)
 
+    def resync(self, bids, asks):
+        """The ingest node resynchronised the book: a fresh book_snapshot on the book subject."""
+        self.seq += 1
+        self.bids, self.asks = dict(bids), dict(asks)
+        return self.snapshot()
+
     def update(self, bids=(), asks=()):
         """Applies the changes (qty "0" deletes) and returns the book_update message."""
         self.seq += 1
@@ -226,6 +232,13 @@ class EdgeTest(unittest.TestCase):
         wait_until("book back from the next snapshot", lambda: self.served(hub, btse), 10)
         self.publish(btse, btse.update(bids=[("59990", "7")]))
         wait_until("updates follow the new snapshot", lambda: self.served(hub, btse), 10)
+
+        # The ingest node resynchronised a book: its book_snapshot on the book subject
+        # replaces the edge's book too.
+        self.publish(nark, nark.resync([("59000", "1")], [("61000", "2"), ("61000.5", "0.5")]))
+        wait_until("book replaced by the ingest's resync snapshot", lambda: self.served(hub, nark), 10)
+        self.publish(nark, nark.update(bids=[("59000.5", "0.25")]))
+        wait_until("updates after the resync", lambda: self.served(hub, nark), 10)
 
         # An edge started now converges from the snapshot subjects alone.
         for b in (btse, nark, eth):
