@@ -41,6 +41,10 @@ int run_edge(EdgeRunOptions opts) {
         prom::append_counter(out, "mdhub_edge_snapshot_unusable_total",
                              "Snapshots older than the updates already received (the next one is waited for).",
                              c.snapshot_unusable);
+        const auto& h = node.latency();
+        prom::append_histogram(out, "mdhub_edge_bus_latency_seconds",
+                               "From an ingest node's ts_received to the edge's receive time, per live payload.",
+                               edge::BusLatencyHistogram::kBoundsNs, h.counts(), h.sum_ns());
         prom::append_counter(out, "mdhub_edge_dropped_total",
                              "Bus messages dropped because the network thread was behind by the hand-off's limit.",
                              node.dropped());

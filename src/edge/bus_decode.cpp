@@ -46,7 +46,7 @@ struct Fields {
   std::string_view type, symbol, side, source, interval;
   uint64_t seq = 0;
   bool has_seq = false;
-  int64_t ts_exchange = kNone, open_time = kNone, close_time = kNone;
+  int64_t ts_exchange = kNone, ts_received = kNone, open_time = kNone, close_time = kNone;
   int64_t bid = kNone, ask = kNone, last = kNone, open = kNone, high = kNone, low = kNone, close = kNone;
   int64_t volume_base = kNone, volume_quote = kNone, change_pct = kNone, volume = kNone;
   int64_t bid_qty = kNone, ask_qty = kNone, price = kNone, qty = kNone, trade_id = kNone;
@@ -155,6 +155,7 @@ class Reading {
       return true;
     }
     if (key == "ts_exchange") return integer(v, key, f.ts_exchange);
+    if (key == "ts_received") return integer(v, key, f.ts_received);
     if (key == "open_time") return integer(v, key, f.open_time);
     if (key == "close_time") return integer(v, key, f.close_time);
     if (key == "closed") {
@@ -186,7 +187,7 @@ class Reading {
                                                     : kPctScale;
       return dec(v, key, scale, f.*d.member);
     }
-    return true;  // channel, venue, ts_received, venue_seq, ...: the edge's own or not needed
+    return true;  // channel, venue, venue_seq, ...: the edge's own or not needed
   }
 
   const Instrument& inst_;
@@ -296,6 +297,7 @@ bool Decoder::seq_of(std::string_view payload, uint64_t& seq, bool* snapshot) {
 ParseStatus Decoder::decode(std::string_view payload, const Instrument& inst, uint32_t id, RecvTime t,
                             ParseOut& out) {
   json::Txn txn(out);
+  ts_received_us_ = kNone;
   od::document doc;
   od::object root;
   std::string err;
@@ -303,6 +305,7 @@ ParseStatus Decoder::decode(std::string_view payload, const Instrument& inst, ui
   Fields f;
   Reading r(inst, out, err);
   if (!r.read(root, f)) return txn.fail(err);
+  ts_received_us_ = f.ts_received;
   if (!json::consumed_all(doc)) return txn.fail("bad JSON: bytes after the message");
   if (f.type.empty()) return txn.fail("missing type");
   if (!f.symbol.empty() && f.symbol != inst.symbol)

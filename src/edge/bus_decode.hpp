@@ -42,12 +42,16 @@ bool book_scales(std::string_view payload, int& price_scale, int& qty_scale, std
 class Decoder {
  public:
   ParseStatus decode(std::string_view payload, const Instrument& inst, uint32_t id, RecvTime t, ParseOut& out);
+  /// The `ts_received` (µs) of the last payload decode() read, kNone when it had none: when
+  /// the ingest node received what the payload reports.
+  int64_t ts_received_us() const { return ts_received_us_; }
   /// The `seq` of a payload, read without decoding the rest; false when it has none.
   /// With `snapshot`: also whether it is a `book_snapshot` (false when it has no type).
   bool seq_of(std::string_view payload, uint64_t& seq, bool* snapshot = nullptr);
 
  private:
   json::Reader reader_;
+  int64_t ts_received_us_ = kNone;
 };
 
 /// Follows one book's `seq` on the bus: a book starts (and restarts after a gap) from a

@@ -213,7 +213,7 @@ void EdgeNode::on_message(const std::string& subject, const std::string& data, R
   if (bs.kind == BusKind::snapshot) {
     s.book = true;
     if (!s.registered) register_symbol(*f, s, &data);
-    snapshot(*f, s, data, t);
+    snapshot(*f, s, data, t, true);
     return;
   }
   if (bs.kind == BusKind::book) {
@@ -229,7 +229,7 @@ void EdgeNode::on_message(const std::string& subject, const std::string& data, R
     // it as a snapshot subject's would, and can end a wait for one.
     if (snap) {
       if (!s.registered) register_symbol(*f, s, &data);
-      snapshot(*f, s, data, t);
+      snapshot(*f, s, data, t, true);
     } else {
       update(*f, s, data, seq, t);
     }
@@ -243,10 +243,10 @@ void EdgeNode::on_message(const std::string& subject, const std::string& data, R
     ++counters_.ignored;
     return;
   }
-  (void)deliver(*f, s, data, t);
+  (void)deliver(*f, s, data, t, true);
 }
 
-bool EdgeNode::deliver(Feed& f, Symbol& s, std::string_view payload, RecvTime t) {
+bool EdgeNode::deliver(Feed& f, Symbol& s, std::string_view payload, RecvTime t, bool live) {
   out_.clear();
   const ParseStatus st = decoder_.decode(payload, f.table[s.id], s.id, t, out_);
   if (st == ParseStatus::error) {
@@ -255,6 +255,7 @@ bool EdgeNode::deliver(Feed& f, Symbol& s, std::string_view payload, RecvTime t)
     stats.last_error = s.name + ": " + out_.error;
     return false;
   }
+  if (live && decoder_.ts_received_us() != kNone) latency_.observe(t.wall_ns - decoder_.ts_received_us() * 1000);
   if (st != ParseStatus::ok || out_.events.empty()) return true;
   resync_.clear();
   engine_.on_events(f.index, out_, resync_);
@@ -262,7 +263,7 @@ bool EdgeNode::deliver(Feed& f, Symbol& s, std::string_view payload, RecvTime t)
   return true;
 }
 
-void EdgeNode::snapshot(Feed& f, Symbol& s, const std::string& payload, RecvTime t) {
+void EdgeNode::snapshot(Feed& f, Symbol& s, const std::string& payload, RecvTime t, bool live) {
   uint64_t seq = 0;
   if (!decoder_.seq_of(payload, seq)) {
     FeedStats& stats = infos_[f.index].stats;
@@ -274,7 +275,7 @@ void EdgeNode::snapshot(Feed& f, Symbol& s, const std::string& payload, RecvTime
     if (!s.follower.synced()) ++counters_.snapshot_unusable;  // asked again by tick()
     return;
   }
-  if (!deliver(f, s, payload, t)) {
+  if (!deliver(f, s, payload, t, live)) {
     s.follower.lose();
     return;
   }
@@ -293,7 +294,7 @@ void EdgeNode::update(Feed& f, Symbol& s, const std::string& payload, uint64_t s
     case BookFollower::Verdict::skip:
       return;
     case BookFollower::Verdict::apply:
-      if (!deliver(f, s, payload, t)) lose(f, s, t);
+      if (!deliver(f, s, payload, t, true)) lose(f, s, t);
       return;
     case BookFollower::Verdict::gap:
       lose(f, s, t);
@@ -371,7 +372,7 @@ void EdgeNode::on_read(size_t feed, const std::string& symbol, nats::Connection:
   }
   s.book = true;
   if (!s.registered) register_symbol(f, s, &data);
-  snapshot(f, s, data, t);
+  snapshot(f, s, data, t, false);
 }
 
 void EdgeNode::reader_loop() {

@@ -7,6 +7,7 @@
 // snapshot. Runs on the network thread; libnats threads only hand messages over to it, and
 // one reader thread does the blocking JetStream reads.
 #include <boost/asio/io_context.hpp>
+#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
@@ -18,6 +19,7 @@
 #include <thread>
 #include <vector>
 
+#include "feeds/common/feed_stats.hpp"
 #include "feeds/common/sink.hpp"
 #include "feeds/common/venue.hpp"
 #include "src/edge/bus_decode.hpp"
@@ -40,6 +42,14 @@ inline constexpr size_t kMaxBusVenues = 64;
 inline constexpr size_t kMaxBusSymbols = 10000;
 inline constexpr size_t kMaxQueuedBytes = size_t{256} << 20;
 inline constexpr size_t kMessageOverhead = 128;
+
+/// Bus latency (an ingest node's receive time to the edge's): 10 µs .. 10 s.
+struct BusLatencyBounds {
+  static constexpr std::array<int64_t, 16> kNs = {
+      10'000,      25'000,      50'000,      100'000,     250'000,       500'000,       1'000'000,     2'500'000,
+      5'000'000,   10'000'000,  25'000'000,  50'000'000,  100'000'000,   500'000'000,   1'000'000'000, 10'000'000'000};
+};
+using BusLatencyHistogram = BucketHistogram<BusLatencyBounds>;
 
 /// A snapshot not answered this long after it was asked for (or unusable) is asked again.
 inline constexpr int64_t kSnapshotRetryNs = 2'000'000'000;
@@ -67,6 +77,9 @@ class EdgeNode {
     uint64_t refused = 0;  ///< venues or symbols beyond the bounds, or not names
   };
   const Counters& counters() const { return counters_; }
+  /// From the ingest node's `ts_received` to this edge's receive time, per live payload
+  /// (across hosts it includes their clocks' offset).
+  const BusLatencyHistogram& latency() const { return latency_; }
   /// Messages dropped because the network thread had kMaxQueuedBytes waiting.
   uint64_t dropped() const { return dropped_.load(std::memory_order_relaxed); }
   bool connected() const { return connected_; }
@@ -96,10 +109,12 @@ class EdgeNode {
   /// nullptr beyond the bounds or for a name that is not a symbol (counted).
   Symbol* symbol_of(Feed& f, std::string_view symbol);
   void register_symbol(Feed& f, Symbol& s, const std::string* book_payload);
-  void snapshot(Feed& f, Symbol& s, const std::string& payload, RecvTime t);
+  void snapshot(Feed& f, Symbol& s, const std::string& payload, RecvTime t, bool live);
   void update(Feed& f, Symbol& s, const std::string& payload, uint64_t seq, RecvTime t);
   /// Decodes `payload` and hands its events to the engine; false on a payload error.
-  bool deliver(Feed& f, Symbol& s, std::string_view payload, RecvTime t);
+  /// `live`: it arrived just now (not read from the stream nor kept for a snapshot), so its
+  /// latency counts.
+  bool deliver(Feed& f, Symbol& s, std::string_view payload, RecvTime t, bool live = false);
   /// The engine dropped the book (or it was lost): follow it again from a snapshot.
   void lose(Feed& f, Symbol& s, RecvTime t);
   void request_read(Feed& f, Symbol& s, int64_t now_mono_ns);
@@ -126,6 +141,7 @@ class EdgeNode {
   std::map<std::string, size_t, std::less<>> by_venue_;
   bool connected_ = false;
   Counters counters_;
+  BusLatencyHistogram latency_;
 
   std::atomic<size_t> queued_bytes_{0};
   std::atomic<uint64_t> dropped_{0};

@@ -78,6 +78,11 @@ TEST(BusDecode, BookSnapshotExact) {
   EXPECT_EQ(out.levels[2].side, Side::ask);
   EXPECT_EQ(out.levels[2].price, 5925325000000);
   EXPECT_EQ(out.levels[2].qty, 1);
+  EXPECT_EQ(d.ts_received_us(), 1700000000200000);
+  out.clear();
+  ASSERT_EQ(d.decode(R"({"type":"trade","symbol":"BTC-USD","price":"1","qty":"1"})", btc_usd(), 0, kT, out),
+            ParseStatus::ok);
+  EXPECT_EQ(d.ts_received_us(), kNone);
 }
 
 TEST(BusDecode, BookUpdateIsADeltaOnThePreviousSeq) {

@@ -180,7 +180,10 @@ class EdgeTest(unittest.TestCase):
                 c["asks"] == self.expected_consolidated([btse, nark], False)
         wait_until("consolidated book of both venues", consolidated, 10)
 
-        # A trade and a ticker pass through exactly.
+        # Live payloads' latency from the ingest node's ts_received is measured.
+        self.assertGreaterEqual(self.metric(hub, "mdhub_edge_bus_latency_seconds_count"), 3)
+
+        # A trade passes through exactly.
         with NatsClient(self.nats.url) as c:
             c.publish("md.trades.btse.BTC-USDT", dumps({
                 "type": "trade", "channel": "trades:btse:BTC-USDT", "venue": "btse", "symbol": "BTC-USDT", "seq": 1,
