@@ -343,11 +343,13 @@ void EdgeNode::request_read(Feed& f, Symbol& s, int64_t now_mono_ns) {
 }
 
 void EdgeNode::tick(int64_t now_mono_ns) {
+  // Every read is answered (found, not found or failed), so one per symbol at most is
+  // queued; while the bus is away there is nothing to ask (the reconnect asks for all).
+  if (!connected_) return;
   for (auto& f : feeds_) {
     for (auto& [name, s] : f.symbols) {
-      if (s.follower.synced() || !(s.book || !s.registered)) continue;
+      if (s.reading || s.follower.synced() || !(s.book || !s.registered)) continue;
       if (now_mono_ns - s.asked_mono_ns < kSnapshotRetryNs) continue;
-      s.reading = false;  // an answer lost with the connection is not waited for forever
       request_read(f, s, now_mono_ns);
     }
   }
@@ -413,7 +415,12 @@ void EdgeNode::reader_loop() {
       continue;
     }
     std::string data;
-    const auto got = conn_.last_message(snap_stream, snapshot_subject(opts_.prefix, job.venue, job.symbol), data, err);
+    // Away from the bus a read would only wait for its timeout: answer at once.
+    auto got = nats::Connection::Got::failed;
+    if (conn_.connected())
+      got = conn_.last_message(snap_stream, snapshot_subject(opts_.prefix, job.venue, job.symbol), data, err);
+    else
+      err = "NATS is not connected";
     asio::post(io_, [this, alive, feed = job.feed, symbol = std::move(job.symbol), got, data = std::move(data),
                      err = std::move(err)] {
       if (*alive) on_read(feed, symbol, got, data, err);
