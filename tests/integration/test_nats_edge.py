@@ -3,6 +3,7 @@
 subjects), and checks that the edge serves every book exactly, merges them into the
 consolidated book, starts late from the snapshot subjects, re-reads a snapshot after a seq
 gap (counted), and recovers when nats-server restarts."""
+import asyncio
 import json
 import os
 import signal
@@ -179,6 +180,27 @@ class EdgeTest(unittest.TestCase):
                 c["bids"] == self.expected_consolidated([btse, nark], True) and \
                 c["asks"] == self.expected_consolidated([btse, nark], False)
         wait_until("consolidated book of both venues", consolidated, 10)
+
+        # The websocket API serves the same book: a snapshot, then the next update.
+        async def ws_book():
+            import websockets
+            async with websockets.connect(hub.replace("http", "ws") + "/ws") as ws:
+                await ws.send(dumps({"op": "subscribe", "channels": ["book:btse:BTC-USDT"], "id": 1}))
+                msgs = []
+                while len(msgs) < 2:
+                    m = json.loads(await asyncio.wait_for(ws.recv(), 10))
+                    if m.get("type") == "book_snapshot":
+                        msgs.append(m)
+                        self.publish(btse, btse.update(bids=[("59999", "0.5")]))
+                    elif m.get("type") == "book_update":
+                        msgs.append(m)
+                return msgs
+        before = (btse.side(True), btse.side(False), btse.seq)
+        snap, upd = asyncio.run(ws_book())
+        self.assertEqual((snap["bids"], snap["asks"], snap["venue_seq"]), before)
+        self.assertEqual((upd["bids"], upd["asks"], upd["venue_seq"], upd["seq"]),
+                         ([["59999", "0.5"]], [], btse.seq, snap["seq"] + 1))
+        wait_until("edge follows the update", lambda: self.served(hub, btse), 10)
 
         # Live payloads' latency from the ingest node's ts_received is measured.
         self.assertGreaterEqual(self.metric(hub, "mdhub_edge_bus_latency_seconds_count"), 3)
