@@ -135,19 +135,38 @@ class ScaleOut(unittest.TestCase):
                 return False
         return True
 
-    def check_paused(self, edge, books):
+    def same_tape(self, edge, venue, symbol):
+        """The latest trades and the ticker equal the ingest node's, but for the edge's own
+        receive times and sequence numbers."""
+        node = next(n for n, v in NODES.items() if venue in v)
+        strip = lambda d: {k: v for k, v in d.items() if k not in ("seq", "ts_received")}  # noqa: E731
+        s1, a = http(f"{self.ingest[node]}/api/v1/ticker/{venue}/{symbol}")
+        s2, b = http(f"{edge}/api/v1/ticker/{venue}/{symbol}")
+        if s1 != s2 or (s1 == 200 and strip(a) != strip(b)):
+            return False
+        s1, a = http(f"{self.ingest[node]}/api/v1/trades/{venue}/{symbol}?limit=5")
+        s2, b = http(f"{edge}/api/v1/trades/{venue}/{symbol}?limit=5")
+        if s1 != 200 or s2 != 200 or not b["trades"]:
+            return False
+        return [strip(t) for t in a["trades"]][-len(b["trades"]):] == [strip(t) for t in b["trades"]]
+
+    def check_paused(self, edge, books, tape=False):
         http(self.sim + "/sim/pause", method="POST")
         try:
             for v, s in books:
                 wait_until(f"{v} {s}: edge == ingest node == truth", lambda v=v, s=s: self.same_as_ingest(edge, v, s), 20)
             wait_until("consolidated book of both nodes' venues",
                        lambda: self.consolidated_is_merged_truth(edge, ["bitexbit", "btse", "narkasa"]), 20)
+            if tape:
+                for v in ("btse", "narkasa", "bitexbit", "coinbtr"):
+                    wait_until(f"{v} trades and ticker as on the ingest node",
+                               lambda v=v: self.same_tape(edge, v, "BTC-USDT" if v != "coinbtr" else "BTC-MXN"), 20)
         finally:
             http(self.sim + "/sim/resume", method="POST")
 
     def test_scaleout(self):
         books = self.all_books()
-        self.check_paused(self.edge, books)
+        self.check_paused(self.edge, books, tape=True)
         feeds = get(self.edge + "/api/v1/feeds")["feeds"]
         self.assertEqual(sorted(f["venue"] for f in feeds), ["bitexbit", "btse", "coinbtr", "coinmotion", "narkasa"])
         # Quotes without a book pass through as tickers.
