@@ -22,6 +22,7 @@ BIN = os.environ["MDHUB_BIN"]
 INGEST_BIN = os.environ.get("MDHUB_INGEST_BIN", BIN)
 NODES = {"a": ("btse", "narkasa"), "b": ("bitexbit", "coinbtr", "coinmotion")}
 SYMBOL = "BTC-USDT"  # btse and narkasa on node a, bitexbit on node b
+TAPE = [("btse", SYMBOL), ("narkasa", SYMBOL), ("bitexbit", SYMBOL), ("coinbtr", "BTC-MXN")]
 
 
 def publishes_to_nats():
@@ -158,14 +159,17 @@ class ScaleOut(unittest.TestCase):
             wait_until("consolidated book of both nodes' venues",
                        lambda: self.consolidated_is_merged_truth(edge, ["bitexbit", "btse", "narkasa"]), 20)
             if tape:
-                for v in ("btse", "narkasa", "bitexbit", "coinbtr"):
+                for v, sym in TAPE:
                     wait_until(f"{v} trades and ticker as on the ingest node",
-                               lambda v=v: self.same_tape(edge, v, "BTC-USDT" if v != "coinbtr" else "BTC-MXN"), 20)
+                               lambda v=v, sym=sym: self.same_tape(edge, v, sym), 20)
         finally:
             http(self.sim + "/sim/resume", method="POST")
 
     def test_scaleout(self):
         books = self.all_books()
+        for v, sym in TAPE:  # trades come at random: some before the market is paused
+            wait_until(f"{v} {sym} trades on the edge",
+                       lambda v=v, sym=sym: get(f"{self.edge}/api/v1/trades/{v}/{sym}")["trades"], 60)
         self.check_paused(self.edge, books, tape=True)
         feeds = get(self.edge + "/api/v1/feeds")["feeds"]
         self.assertEqual(sorted(f["venue"] for f in feeds), ["bitexbit", "btse", "coinbtr", "coinmotion", "narkasa"])
