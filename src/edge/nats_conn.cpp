@@ -76,7 +76,7 @@ bool Connection::open(const Settings& s, Events events, std::string& err) {
   if (!s.creds_env.empty()) {
     const char* path = std::getenv(s.creds_env.c_str());
     if (!path || !*path) {
-      err = "environment variable " + s.creds_env + " (creds_env) is not set";
+      err = "environment variable " + s.creds_env + ", which should hold the NATS credentials file's path, is not set";
       return false;
     }
     if ((st = natsOptions_SetUserCredentialsFromFiles(m.opts, path, nullptr)) != NATS_OK) {

@@ -148,6 +148,36 @@ class EdgeTest(unittest.TestCase):
             out.append([fmt(p), fmt(total), parts])
         return out
 
+    def test_usage_errors_and_a_bus_that_is_not_there(self):
+        def run(*args, env=None):
+            r = subprocess.run([BIN, "edge", *args], capture_output=True, text=True, timeout=30, env=env)
+            return r.returncode, r.stderr.strip().splitlines()[-1] if r.stderr.strip() else ""
+        self.assertEqual(run(), (2, "edge needs --nats URL (or [nats] url in the config)"))
+        self.assertEqual(run("--nats", self.nats.url, "--listen", "nowhere"),
+                         (2, "--listen must be HOST:PORT with a port from 0 to 65535 (IPv6 as [ADDR]:PORT), got 'nowhere'"))
+        env = {k: v for k, v in os.environ.items() if k != "MDHUB_TEST_NO_CREDS"}
+        self.assertEqual(run("--nats", self.nats.url, "--listen", "127.0.0.1:0", "--creds-env", "MDHUB_TEST_NO_CREDS",
+                             env=env),
+                         (2, "edge: environment variable MDHUB_TEST_NO_CREDS, which should hold the NATS credentials "
+                             "file's path, is not set"))
+        # No server at that address: the edge serves, not ready, its feeds connecting, and
+        # a configured symbol answers feed_down until the bus is reached.
+        port = free_port()
+        log = open(os.path.join(self.dir, "edge-nobus.log"), "w")
+        p = subprocess.Popen([BIN, "edge", "--nats", f"nats://127.0.0.1:{free_port()}", "--listen",
+                              f"127.0.0.1:{port}", "--venues", "btse", "--symbols", "BTC-USDT"],
+                             stdout=log, stderr=subprocess.STDOUT)
+        log.close()
+        self.procs.append(p)
+        hub = f"http://127.0.0.1:{port}"
+        wait_until("edge /healthz", lambda: http(hub + "/healthz")[0] == 200, 20)
+        self.assertEqual(http(hub + "/readyz")[0], 503)
+        self.assertEqual([(f["venue"], f["state"]) for f in get(hub + "/api/v1/feeds")["feeds"]], [("btse", "connecting")])
+        status, body = http(f"{hub}/api/v1/book/btse/BTC-USDT")
+        self.assertEqual((status, body["error"]["code"]), (503, "feed_down"))
+        p.send_signal(signal.SIGTERM)
+        self.assertEqual(p.wait(timeout=5), 0)
+
     def test_edge(self):
         btse = Book("btse", "BTC-USDT", [("60000.5", "1.25"), ("59999", "0.00000001")],
                     [("60001", "2"), ("60002.75", "0.5")], 10)
