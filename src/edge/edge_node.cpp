@@ -30,12 +30,10 @@ bool wanted(const std::vector<std::string>& list, std::string_view name) {
          });
 }
 
-/// An instrument known only by its canonical name on the bus.
+/// An instrument known only by its canonical name on the bus (valid_symbol: BASE-QUOTE).
 Instrument bus_instrument(std::string_view venue, std::string_view symbol, int ps, int qs) {
   const auto dash = symbol.find('-');
-  Instrument i = dash == std::string_view::npos ? Instrument{std::string(venue), std::string(symbol),
-                                                             std::string(symbol), std::string(symbol), "", 8, 8, 0}
-                                                : listed(venue, symbol, symbol.substr(0, dash), symbol.substr(dash + 1));
+  Instrument i = listed(venue, symbol, symbol.substr(0, dash), symbol.substr(dash + 1));
   i.price_scale = ps;
   i.qty_scale = qs;
   return i;
@@ -276,7 +274,7 @@ void EdgeNode::snapshot(Feed& f, Symbol& s, const std::string& payload, RecvTime
     return;
   }
   if (!deliver(f, s, payload, t, live)) {
-    s.follower.lose();
+    lose(f, s, t);  // the book the engine holds is older than the follower now says
     return;
   }
   for (const std::string& u : s.follower.take_bridge()) {

@@ -270,6 +270,16 @@ class EdgeTest(unittest.TestCase):
         self.assertEqual(len(get(hub + "/api/v1/feeds")["feeds"]), 2)
         self.assertTrue(self.served(hub, nark))
         self.assertTrue(self.served(hub, btse))
+        # A newer snapshot that cannot be read leaves no older book served in its place.
+        eth.seq += 1
+        bad = json.loads(eth.snapshot())
+        bad["bids"][0][1] = "0.000000001"
+        self.publish(eth, dumps(bad), snapshot=True)
+        wait_until("unreadable snapshot drops the book",
+                   lambda: http(f"{hub}/api/v1/book/btse/ETH-USDT")[0] == 503, 10)
+        eth.seq += 1
+        self.publish_snapshot(eth)
+        wait_until("the next snapshot serves it again", lambda: self.served(hub, eth), 10)
 
         # A seq gap: the book is dropped (503), the snapshot re-read (counted) is older than
         # the update that showed the gap, so the edge waits for the ingest's next snapshot.
