@@ -200,6 +200,19 @@ int main(int argc, char** argv) {
     eo.edge.nats.creds_env = edge_creds_env;
     eo.edge.prefix = eo.config.nats.subject_prefix;
     eo.edge.stream = edge_stream;
+    for (const auto& v : edge_venues) {
+      if (!edge::valid_venue(v)) {
+        std::cerr << "--venues: '" << v << "' is not a venue id (lower-case letters, digits, _)\n";
+        return 2;
+      }
+    }
+    for (auto& s : edge_symbols) {
+      s = symbol_key(s);
+      if (!edge::valid_symbol(s)) {
+        std::cerr << "--symbols: '" << s << "' is not a canonical symbol (BASE-QUOTE)\n";
+        return 2;
+      }
+    }
     eo.edge.venues = edge_venues;
     eo.edge.symbols = edge_symbols;
     spdlog::set_level(spdlog::level::from_str(eo.config.log_level));

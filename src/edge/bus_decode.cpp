@@ -212,6 +212,20 @@ bool parse_subject(std::string_view subject, std::string_view prefix, BusSubject
   return pos > subject.size();
 }
 
+bool valid_venue(std::string_view v) {
+  return !v.empty() && v.size() <= 32 && std::all_of(v.begin(), v.end(), [](char c) {
+           return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+         });
+}
+
+bool valid_symbol(std::string_view s) {
+  const auto dash = s.find('-');
+  return s.size() <= 40 && dash != 0 && dash != std::string_view::npos && dash + 1 < s.size() &&
+         std::all_of(s.begin(), s.end(), [](char c) {
+           return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+         });
+}
+
 std::string snapshot_subject(std::string_view prefix, std::string_view venue, std::string_view symbol) {
   std::string s(prefix);
   s += ".snapshot.";

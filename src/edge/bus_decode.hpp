@@ -26,6 +26,11 @@ struct BusSubject {
 /// False for a subject outside `prefix` or not of that shape (an unknown kind, an unknown
 /// candle interval, an empty token).
 bool parse_subject(std::string_view subject, std::string_view prefix, BusSubject& out);
+/// The names an edge makes instruments of: venue ids are lower-case (`[a-z0-9_]`, at most 32),
+/// canonical symbols upper-case `BASE-QUOTE` (`[A-Z0-9_-]`, at most 40).
+bool valid_venue(std::string_view venue);
+bool valid_symbol(std::string_view symbol);
+
 /// `<prefix>.snapshot.<venue>.<symbol>`.
 std::string snapshot_subject(std::string_view prefix, std::string_view venue, std::string_view symbol);
 

@@ -12,18 +12,6 @@ namespace mdhub::edge {
 namespace asio = boost::asio;
 
 namespace {
-/// Venue ids are lower-case names; canonical symbols BASE-QUOTE in upper case: anything else
-/// on the bus is not an instrument to create.
-bool valid_venue(std::string_view v) {
-  return !v.empty() && v.size() <= 32 &&
-         std::all_of(v.begin(), v.end(), [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; });
-}
-bool valid_symbol(std::string_view s) {
-  const auto dash = s.find('-');
-  return !s.empty() && s.size() <= 40 && dash != 0 && dash != std::string_view::npos && dash + 1 < s.size() &&
-         std::all_of(s.begin(), s.end(), [](char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_'; });
-}
-
 bool wanted(const std::vector<std::string>& list, std::string_view name) {
   return list.empty() || std::any_of(list.begin(), list.end(), [&](const std::string& x) {
            return symbol_key(x) == symbol_key(name);

@@ -51,6 +51,22 @@ TEST(BusSubject, RefusesOtherShapes) {
   EXPECT_EQ(snapshot_subject("md", "btse", "BTC-USD"), "md.snapshot.btse.BTC-USD");
 }
 
+TEST(BusSubject, NamesAnEdgeMakesInstrumentsOf) {
+  EXPECT_TRUE(valid_venue("btse"));
+  EXPECT_TRUE(valid_venue("venue_2"));
+  EXPECT_FALSE(valid_venue(""));
+  EXPECT_FALSE(valid_venue("BTSE"));
+  EXPECT_FALSE(valid_venue("bt-se"));
+  EXPECT_FALSE(valid_venue(std::string(33, 'a')));
+  EXPECT_TRUE(valid_symbol("BTC-USDT"));
+  EXPECT_TRUE(valid_symbol("1INCH-USD_T"));
+  EXPECT_FALSE(valid_symbol("BTCUSDT"));
+  EXPECT_FALSE(valid_symbol("btc-usdt"));
+  EXPECT_FALSE(valid_symbol("-USDT"));
+  EXPECT_FALSE(valid_symbol("BTC-"));
+  EXPECT_FALSE(valid_symbol(""));
+}
+
 TEST(BusDecode, BookSnapshotExact) {
   Decoder d;
   ParseOut out;

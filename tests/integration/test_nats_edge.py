@@ -155,6 +155,10 @@ class EdgeTest(unittest.TestCase):
         self.assertEqual(run(), (2, "edge needs --nats URL (or [nats] url in the config)"))
         self.assertEqual(run("--nats", self.nats.url, "--listen", "nowhere"),
                          (2, "--listen must be HOST:PORT with a port from 0 to 65535 (IPv6 as [ADDR]:PORT), got 'nowhere'"))
+        self.assertEqual(run("--nats", self.nats.url, "--venues", "btse,BTSE"),
+                         (2, "--venues: 'BTSE' is not a venue id (lower-case letters, digits, _)"))
+        self.assertEqual(run("--nats", self.nats.url, "--symbols", "btc-usdt,BTCUSDT"),
+                         (2, "--symbols: 'BTCUSDT' is not a canonical symbol (BASE-QUOTE)"))
         env = {k: v for k, v in os.environ.items() if k != "MDHUB_TEST_NO_CREDS"}
         self.assertEqual(run("--nats", self.nats.url, "--listen", "127.0.0.1:0", "--creds-env", "MDHUB_TEST_NO_CREDS",
                              env=env),
