@@ -11,6 +11,7 @@
 #include <iostream>
 
 #include "src/app/app.hpp"
+#include "src/app/edge.hpp"
 #include "src/app/check_config.hpp"
 #include "src/app/export.hpp"
 #include "src/app/replay.hpp"
@@ -155,6 +156,20 @@ int main(int argc, char** argv) {
   replay->add_flag("--exit-at-end", replay_exit, "exit at the end, printing a summary and each book's hash");
   replay->add_flag("--print-books", replay_books, "with --exit-at-end: each book in full (JSON) after its hash");
 
+  std::string edge_config, edge_listen, edge_nats, edge_stream, edge_creds_env;
+  std::vector<std::string> edge_venues, edge_symbols;
+  auto* edgec = app.add_subcommand("edge", "serve what ingest nodes publish on NATS (no venue connections)");
+  edgec->add_option("--nats", edge_nats, "NATS server URL, e.g. nats://10.0.0.5:4222 (or [nats] url in --config)");
+  edgec->add_option("--listen", edge_listen, "HTTP/websocket address HOST:PORT (default 127.0.0.1:8080)");
+  edgec->add_option("--venues", edge_venues, "only these venues, comma list (default: every venue on the bus)")
+      ->delimiter(',');
+  edgec->add_option("--symbols", edge_symbols, "only these canonical symbols, comma list (default: all)")->delimiter(',');
+  edgec->add_option("--config", edge_config, "TOML config: listen, log_level, [ws], [nats] url and subject_prefix")
+      ->check(CLI::ExistingFile);
+  edgec->add_option("--stream", edge_stream, "JetStream stream the ingest nodes publish to (default MD; snapshots "
+                    "in <stream>_SNAPSHOT)");
+  edgec->add_option("--creds-env", edge_creds_env, "environment variable holding the path of a NATS .creds file");
+
   ExportOptions export_opts;
   auto* exportc = app.add_subcommand("export", "write a recording's normalized events to stdout");
   exportc->add_option("--from", export_opts.from, "recording directory (or one segment file)")->required();
@@ -176,6 +191,48 @@ int main(int argc, char** argv) {
   if (*simc) return cmd_sim(sim_listen, sim_opts, sim_variants, sim_print);
   if (*exportc) return run_export(export_opts);
   if (*tail) return bus::run_tail(tail_url, tail_subject, tail_creds_env);
+  if (*edgec) {
+    EdgeRunOptions eo;
+    if (!edge_config.empty()) {
+      auto r = load_config(edge_config);
+      if (!r.errors.empty()) return config_errors(r.errors);
+      eo.config = std::move(r.config);
+    }
+    if (!edge_listen.empty()) {
+      std::string h;
+      uint16_t p;
+      if (!valid_listen(edge_listen, h, p)) return 2;
+      eo.config.listen = edge_listen;
+    }
+    if (!edge_nats.empty()) eo.config.nats.url = edge_nats;
+    if (eo.config.nats.url.empty()) {
+      std::cerr << "edge needs --nats URL (or [nats] url in the config)\n";
+      return 2;
+    }
+    eo.edge.nats.url = eo.config.nats.url;
+    eo.edge.nats.name = "mdhub edge";
+    // The flags win over [nats] in the config, as for run.
+    eo.edge.nats.creds_env = edge_creds_env.empty() ? eo.config.nats.creds_env : edge_creds_env;
+    eo.edge.prefix = eo.config.nats.subject_prefix;
+    eo.edge.stream = edge_stream.empty() ? eo.config.nats.stream : edge_stream;
+    for (const auto& v : edge_venues) {
+      if (!edge::valid_venue(v)) {
+        std::cerr << "--venues: '" << v << "' is not a venue id (lower-case letters, digits, _)\n";
+        return 2;
+      }
+    }
+    for (auto& s : edge_symbols) {
+      s = symbol_key(s);
+      if (!edge::valid_symbol(s)) {
+        std::cerr << "--symbols: '" << s << "' is not a canonical symbol (BASE-QUOTE)\n";
+        return 2;
+      }
+    }
+    eo.edge.venues = edge_venues;
+    eo.edge.symbols = edge_symbols;
+    spdlog::set_level(spdlog::level::from_str(eo.config.log_level));
+    return run_edge(std::move(eo));
+  }
   if (*replay) {
     ReplayOptions ro;
     ro.from = replay_from;
