@@ -499,6 +499,7 @@ const VenueDef& coinbtr_venue() {
         "the ticker's variation is the 24 h change in percent (the doc's text), or as a ratio"},
        {"markets", {"whole", "paged"},
         "the market listing in one answer (the doc's example), or in pages of `limit` (default 1) at `offset`"}},
+      {},  // every instrument served under every variant
   };
   return def;
 }

@@ -446,6 +446,7 @@ const VenueDef& narkasa_venue() {
       factory<Narkasa>(),
       {{"depth", {"sides", "full"}, "depth pushes carry only the changed side(s) (absent or [] = unchanged), or both"},
        {"refuse", {"none", "BTCTRY", "ETHTRY", "BTCUSDT", "ETHUSDT"}, "answer every SUBSCRIBE for this symbol \"status\":\"failed\""}},
+      {},  // every instrument served under every variant
   };
   return def;
 }
