@@ -53,6 +53,17 @@ bool get_volume(od::object& obj, std::string_view key, int scale, int64_t& v, st
   return false;
 }
 
+// A REST book side: its levels, or null for a side with none (the websocket's updates send
+// null for a side without levels, and the same encoder may write an empty REST side so).
+bool rest_side(od::value v, Side side, const Instrument& inst, ParseOut& out, std::string& err) {
+  bool is_null = false;
+  if (!v.is_null().get(is_null) && is_null) {
+    out.detected.push_back("null_side");
+    return true;
+  }
+  return parse_levels(v, side, inst, out, err);
+}
+
 }  // namespace
 
 std::string_view resolution(CandleInterval i) {
@@ -145,7 +156,7 @@ ParseStatus parse_rest_l2(json::Reader& reader, std::string_view body,
   if (!get_ms(root, "timestamp", ts, err)) return fail(tx, "orderbook", err);
   const size_t begin = out.levels.size();
   if (!read_sides(root, "buyQuote", "sellQuote", err,
-                  [&](od::value v, Side side) { return parse_levels(v, side, table[instrument], out, err); }))
+                  [&](od::value v, Side side) { return rest_side(v, side, table[instrument], out, err); }))
     return fail(tx, "orderbook", err);
   // Level order is not documented: normalize before handing over a full book.
   if (!json::merge_book(out.levels, begin)) return fail(tx, "orderbook", kSizeOverflow);
@@ -276,7 +287,7 @@ ParseStatus parse_public_orderbook(json::Reader& reader, std::string_view body,
   if (!get_ms(data, "timestamp", ts, err)) return fail(tx, "public orderbook", err);
   const size_t begin = out.levels.size();
   if (!read_sides(data, "bids", "asks", err,
-                  [&](od::value v, Side side) { return parse_levels(v, side, table[instrument], out, err); }))
+                  [&](od::value v, Side side) { return rest_side(v, side, table[instrument], out, err); }))
     return fail(tx, "public orderbook", err);
   if (!json::merge_book(out.levels, begin)) return fail(tx, "public orderbook", kSizeOverflow);
   push_book(out, BookMsg::Type::replace, begin, instrument, ts, t);

@@ -169,7 +169,12 @@ std::string CoinbtrFeed::audit_target(uint32_t instrument) {
 
 ParseStatus CoinbtrFeed::parse_audit(uint32_t instrument, std::string_view body, RecvTime t, ParseOut& out) {
   if (!started_ || instrument >= n_) return ParseStatus::ignored;
-  return parse_rest_orderbook(reader_, body, table_, instrument, opt_, t, out);
+  const size_t from = out.events.size();
+  const ParseStatus st = parse_rest_orderbook(reader_, body, table_, instrument, opt_, t, out);
+  // Pushes and this book both end at the tenth order: where each stops is no difference.
+  for (size_t i = from; st == ParseStatus::ok && i < out.events.size(); ++i)
+    if (out.events[i].kind == EventKind::book) std::get<BookMsg>(out.events[i].body).top_orders = orders_window_;
+  return st;
 }
 
 void CoinbtrFeed::oldest_first(size_t from, ParseOut& out) {

@@ -47,6 +47,10 @@ struct BookMsg {
   /// snapshot/delta: the venue publishes only this many levels a side (0 = all). Levels
   /// pushed below it get no delete, so the book is cut to it after every message.
   uint16_t window = 0;
+  /// replace only: the venue shows the top *orders* a side, not levels, so a side's last
+  /// level may hold only some of its orders and more may lie past it. A book audit then
+  /// compares only the prices better than the shallower side's last.
+  bool top_orders = false;
 };
 
 struct TradeMsg {

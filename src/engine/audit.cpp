@@ -26,7 +26,7 @@ struct Top {
   int64_t last = 0;  // the worst price kept
 };
 
-void side_diff(Side side, const Top& a, const Top& b, std::vector<AuditDiff>& out) {
+void side_diff(Side side, const Top& a, const Top& b, bool open_edge, std::vector<AuditDiff>& out) {
   const bool bid = side == Side::bid;
   // Beyond the shallower cut one list cannot speak: only prices at least as good count.
   bool bounded = false;
@@ -36,7 +36,12 @@ void side_diff(Side side, const Top& a, const Top& b, std::vector<AuditDiff>& ou
     bound = !bounded ? t->last : bid ? std::max(bound, t->last) : std::min(bound, t->last);
     bounded = true;
   }
-  const auto inside = [&](int64_t p) { return !bounded || (bid ? p >= bound : p <= bound); };
+  // An open edge (top orders) may be only part of its level: the bound itself is left out.
+  const auto inside = [&](int64_t p) {
+    if (!bounded) return true;
+    if (open_edge && p == bound) return false;
+    return bid ? p >= bound : p <= bound;
+  };
   std::map<int64_t, std::pair<int64_t, int64_t>> both;  // price -> (a's size, b's size)
   for (const auto& [p, q] : a.levels)
     if (inside(p)) both[p].first = q;
@@ -48,12 +53,13 @@ void side_diff(Side side, const Top& a, const Top& b, std::vector<AuditDiff>& ou
 
 }  // namespace
 
-std::vector<AuditDiff> audit_diff(const Book& book, std::span<const LevelUpdate> snapshot, size_t depth) {
+std::vector<AuditDiff> audit_diff(const Book& book, std::span<const LevelUpdate> snapshot, size_t depth,
+                                  bool top_orders) {
   std::vector<AuditDiff> out;
   for (Side side : {Side::bid, Side::ask}) {
     Top mine;
     book.for_each(side, depth, [&](const Level& l) { mine.levels[l.price] = l.qty; });
-    mine.cut = book.size(side) >= depth;
+    mine.cut = book.size(side) >= depth || (top_orders && !mine.levels.empty());
     if (!mine.levels.empty()) mine.last = side == Side::bid ? mine.levels.begin()->first : mine.levels.rbegin()->first;
 
     std::map<int64_t, int64_t> all;
@@ -61,13 +67,13 @@ std::vector<AuditDiff> audit_diff(const Book& book, std::span<const LevelUpdate>
       if (u.side == side) all[u.price] = u.qty;
     std::erase_if(all, [](const auto& kv) { return kv.second == 0; });
     Top theirs;
-    theirs.cut = all.size() >= depth;
+    theirs.cut = all.size() >= depth || (top_orders && !all.empty());
     std::vector<std::pair<int64_t, int64_t>> best(all.begin(), all.end());
     if (side == Side::bid) std::reverse(best.begin(), best.end());
     if (best.size() > depth) best.resize(depth);
     for (const auto& [p, q] : best) theirs.levels[p] = q;
     if (!best.empty()) theirs.last = best.back().first;
-    side_diff(side, mine, theirs, out);
+    side_diff(side, mine, theirs, top_orders, out);
   }
   return out;
 }

@@ -38,7 +38,10 @@ struct AuditDiff {
 /// size differs, bids then asks, in price order. A list with `depth` levels or more may go on
 /// past its cut, so the range of a side ends at the better of the cut lists' last compared
 /// prices: a level just past one list's cut is not a difference. Its size is the drift.
+/// With `top_orders` both lists show the top orders of a side (BookMsg::top_orders): every
+/// non-empty list may go on past its last level, which itself may be partial, so the range
+/// ends strictly before the better of the two last prices.
 std::vector<AuditDiff> audit_diff(const Book& book, std::span<const LevelUpdate> snapshot,
-                                  size_t depth = kAuditLevels);
+                                  size_t depth = kAuditLevels, bool top_orders = false);
 
 }  // namespace mdhub

@@ -302,7 +302,7 @@ void Engine::on_audit(size_t feed, uint32_t instrument, const ParseOut& snapshot
       uint64_t{m->level_begin} + m->level_count <= snapshot.levels.size() && book_served(s)) {
     const std::span<const LevelUpdate> levels(snapshot.levels.data() + m->level_begin, m->level_count);
     const size_t depth = m->window ? std::min<size_t>(kAuditLevels, m->window) : kAuditLevels;
-    std::vector<AuditDiff> diffs = audit_diff(s.book, levels, depth);
+    std::vector<AuditDiff> diffs = audit_diff(s.book, levels, depth, m->top_orders);
     s.last_audit_drift = diffs.size();
     // The snapshot and the stream are two roads from the venue, and neither carries a
     // sequence number the other shares on every venue: a delta already applied may be newer

@@ -1,5 +1,8 @@
 // `mdhub sim --print-config`: the mdhub config that points every simulated venue here.
+#include <algorithm>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "src/sim/sim_venue.hpp"
 #include "src/sim/simulator.hpp"
@@ -21,6 +24,34 @@ std::string list(const std::vector<std::string>& items) {
   std::string out = "[";
   for (size_t i = 0; i < items.size(); ++i) out += (i ? ", " : "") + quoted(items[i]);
   return out + "]";
+}
+
+// A comment per reason the chosen variants leave some of `d`'s instruments unserved:
+// "# not served (REASON): SYM, SYM". The symbols stay listed, so that one config fits every
+// variant; the hub says which it could not find.
+std::string unserved_note(const VenueDef& d, const Options& opts) {
+  if (!d.unserved) return {};
+  const auto variant = [&](std::string_view key) -> const std::string& {
+    if (auto it = opts.variants.find(d.id + "." + std::string(key)); it != opts.variants.end()) return it->second;
+    static const std::string none;
+    const VariantDef* v = find_variant(d, key);
+    return v ? v->values.front() : none;
+  };
+  std::vector<std::pair<std::string, std::vector<std::string>>> by_reason;
+  for (const auto& inst : d.instruments) {
+    std::string why = d.unserved(inst, variant);
+    if (why.empty()) continue;
+    auto it = std::find_if(by_reason.begin(), by_reason.end(), [&](const auto& r) { return r.first == why; });
+    if (it == by_reason.end()) it = by_reason.insert(by_reason.end(), {std::move(why), {}});
+    it->second.push_back(inst.symbol);
+  }
+  std::string out;
+  for (const auto& [why, syms] : by_reason) {
+    out += "# not served (" + why + "):";
+    for (size_t i = 0; i < syms.size(); ++i) out += (i ? ", " : " ") + syms[i];
+    out += "\n";
+  }
+  return out;
 }
 
 }  // namespace
@@ -45,6 +76,7 @@ std::string Simulator::config_toml(const std::string& host, uint16_t port, const
     if (!d->ws_path.empty()) out += "ws_url = " + quoted(ws + prefix + d->ws_path) + "\n";
     out += "channels = " + list(d->channels) + "\n";
     out += "symbols = " + list(symbols) + "\n";
+    out += unserved_note(*d, opts);
     if (opts.tls) out += "ca_file = " + quoted(ca) + "\n";
     if (!d->urls.empty()) {
       out += "[venues." + d->id + ".urls]\n";

@@ -3,9 +3,9 @@
 // list of `kind:rate[@venue[/SYMBOL]]`, rate in [0,1] = probability per outgoing websocket
 // data frame (disconnect, drop, dup, reorder, gap, malformed, oversize) or per REST request
 // (slow, http429, http5xx; malformed also truncates REST bodies). `drift` is per pushed book
-// message, and only where a venue implements it (drift()): one level of the push carries a
-// wrong size, in valid JSON with consistent sequence numbers, so only an audit against the
-// venue's REST book can see it.
+// message, and only where a venue implements it (drift(): btse deltas, narkasa and coinbtr
+// pushes): one level of the push carries a wrong size, in valid JSON with consistent sequence
+// numbers, so only an audit against the venue's REST book can see it.
 //
 // Scope: an unscoped item applies to every venue; `@venue` to that venue's frames (by the
 // websocket's path prefix /venue/) and requests; `@venue/SYMBOL` (canonical, or the venue's

@@ -100,6 +100,11 @@ struct VenueDef {
   /// `ids[i]` is the market id of instruments[i].
   std::function<std::unique_ptr<SimVenue>(Context&, std::vector<uint32_t> ids)> make;
   std::vector<VariantDef> variants;
+  /// Why an instrument is not served under the chosen variants (`variant(key)` gives this
+  /// venue's value of a variant): a short reason `--print-config` writes beside the symbols,
+  /// or "" when it is served. Unset: every instrument is served whatever the variants.
+  std::function<std::string(const InstrumentSpec&, const std::function<const std::string&(std::string_view key)>& variant)>
+      unserved;
 };
 
 /// A simulated instrument of `venue`: BASE-QUOTE, named `native` on the wire, with its price

@@ -112,6 +112,26 @@ TEST_F(BtseRest, OrderbookL2) {
   EXPECT_EQ(dec(out_.levels[1].qty), "0.602");
 }
 
+TEST_F(BtseRest, OrderbookNullSideIsAnEmptySide) {
+  ASSERT_EQ(parse_rest_l2(reader_, fixture("rest_orderbook_l2_null_sell.json"), table_, 0, kRecv, out_),
+            ParseStatus::ok)
+      << out_.error;
+  ASSERT_EQ(out_.events.size(), 1u);
+  const auto& b = std::get<BookMsg>(out_.events[0].body);
+  EXPECT_EQ(b.type, BookMsg::Type::replace);
+  EXPECT_TRUE(b.has_bids && b.has_asks);  // a whole book: the asks are gone, not unchanged
+  EXPECT_EQ(out_.events[0].ts_exchange_us, 1624989977940000);
+  ASSERT_EQ(b.level_count, 2u);
+  EXPECT_EQ(out_.levels[0], (LevelUpdate{Side::bid, 36235'00000000, 7'67500000}));
+  EXPECT_EQ(out_.levels[1], (LevelUpdate{Side::bid, 36230'50000000, 1'50000000}));
+  EXPECT_EQ(out_.detected, (std::vector<std::string_view>{"null_side"}));
+  // Anything else that is not an array is still refused.
+  out_.clear();
+  EXPECT_EQ(parse_rest_l2(reader_, R"({"buyQuote":[],"sellQuote":"none","timestamp":1})", table_, 0, kRecv, out_),
+            ParseStatus::error);
+  EXPECT_TRUE(out_.levels.empty());
+}
+
 TEST_F(BtseRest, OrderbookNumbersUnsortedAreNormalized) {
   const std::string body =
       R"({"buyQuote":[{"price":100,"size":1},{"price":101,"size":2},{"price":101,"size":"0.5"}],)"

@@ -327,6 +327,18 @@ TEST(CoinbtrFeed, AuditSnapshotIsTheRestBookCutToThePushesWindow) {
   ASSERT_EQ(feed.on_frame(0, fixture("ws_orderbook_top_orders.json"), kRecv, pushed), ParseStatus::ok);
   ASSERT_EQ(feed.parse_audit(0, fixture("rest_orderbook_orders.json"), kRecv, audit), ParseStatus::ok) << audit.error;
   EXPECT_EQ(book_levels(audit), book_levels(pushed));
+  // Both end at the tenth order, so the audit is told where neither can speak.
+  const auto top_orders = [](const ParseOut& o) {
+    for (const Event& e : o.events)
+      if (e.kind == EventKind::book) return std::get<BookMsg>(e.body).top_orders;
+    ADD_FAILURE() << "no book";
+    return false;
+  };
+  EXPECT_TRUE(top_orders(audit));
+  ASSERT_EQ(feed.on_frame(0, fixture("ws_orderbook_top_levels.json"), kRecv, pushed), ParseStatus::ok);
+  audit = ParseOut{};
+  ASSERT_EQ(feed.parse_audit(0, fixture("rest_orderbook_orders.json"), kRecv, audit), ParseStatus::ok) << audit.error;
+  EXPECT_FALSE(top_orders(audit));  // whole levels: only a cut at ten levels bounds the audit
   VenueConfig rest_only = config({"book"});
   rest_only.ws_url.clear();
   CoinbtrFeed polled(rest_only);

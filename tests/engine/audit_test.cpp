@@ -60,6 +60,25 @@ TEST(audit_diff, ComparesOnlyTheTopAndNotPastEitherCut) {
   EXPECT_EQ(audit_diff(b, short_snap, 10).size(), 7u);
 }
 
+TEST(audit_diff, TopOrdersCompareOnlyPricesBetterThanEitherSidesLast) {
+  // Ten orders a side: the book (last push) ends at 95, whose second order lies past the
+  // window; the REST book, taken after level 98 went, reaches 94 and shows all of 95.
+  const Book b = book_of({{Side::bid, 100, 4}, {Side::bid, 98, 3}, {Side::bid, 97, 2}, {Side::bid, 95, 1},
+                          {Side::ask, 101, 6}, {Side::ask, 102, 5}});
+  const std::vector<LevelUpdate> snap = {{Side::bid, 100, 4}, {Side::bid, 97, 2}, {Side::bid, 95, 3},
+                                         {Side::bid, 94, 8}, {Side::ask, 101, 6}, {Side::ask, 102, 5}};
+  // Only 98, missing from the REST book, is a difference: 95 and 94 lie at or past the edge.
+  EXPECT_EQ(audit_diff(b, snap, 10, true), (std::vector<AuditDiff>{{Side::bid, 98, 3, 0}}));
+  // Read as whole levels (fewer than ten: whole sides), the edge would differ as well.
+  EXPECT_EQ(audit_diff(b, snap, 10, false), (std::vector<AuditDiff>{{Side::bid, 94, 0, 8},
+                                                                    {Side::bid, 95, 1, 3},
+                                                                    {Side::bid, 98, 3, 0}}));
+  // An empty side is the whole side: the other's levels better than its last differ.
+  const std::vector<LevelUpdate> no_asks = {{Side::bid, 100, 4}, {Side::bid, 98, 3}, {Side::bid, 97, 2},
+                                            {Side::bid, 95, 1}};
+  EXPECT_EQ(audit_diff(b, no_asks, 10, true), (std::vector<AuditDiff>{{Side::ask, 101, 6, 0}}));
+}
+
 class audit : public EngineTest {
  protected:
   // A REST snapshot of BTC-USDT on btse, as parse_audit gives it (a replace).

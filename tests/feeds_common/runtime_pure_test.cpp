@@ -1,7 +1,10 @@
 // URL parsing, target joining, Retry-After, backoff and token bucket: no sockets.
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <limits>
+#include <string>
+#include <utility>
 
 #include "src/runtime/backoff.hpp"
 #include "src/runtime/http_client.hpp"
@@ -89,6 +92,34 @@ TEST(RuntimeUrl, IpLiterals) {
   EXPECT_TRUE(is_ip_literal("::1"));
   EXPECT_FALSE(is_ip_literal("localhost"));
   EXPECT_FALSE(is_ip_literal("1.2.3"));
+}
+
+// The 429 answers in btse's testdata, one per form its Retry-After may take (the simulator's
+// btse.retry_after variants), each lifting the limit 1 s (1.25 s for ms) after kNow.
+TEST(RuntimeRetryAfter, BtseFixturesOfEveryFormGiveTheirDelay) {
+  using ms = std::chrono::milliseconds;
+  constexpr int64_t kNow = 1'780'016'000'000;  // 2026-05-29 00:53:20 UTC
+  const auto header = [](const char* form) {
+    std::ifstream in(std::string(MDHUB_SOURCE_DIR "/feeds/btse/testdata/http429_retry_after_") + form + ".http",
+                     std::ios::binary);
+    EXPECT_TRUE(in.good()) << form;
+    std::string line;
+    while (std::getline(in, line))
+      if (line.rfind("Retry-After: ", 0) == 0) return line.substr(13, line.size() - 14);  // less the \r
+    ADD_FAILURE() << "no Retry-After in the " << form << " fixture";
+    return std::string();
+  };
+  const std::pair<const char*, std::pair<RetryAfterForm, ms>> forms[] = {
+      {"epoch_ms", {RetryAfterForm::epoch_ms, ms(1'250)}},
+      {"epoch_s", {RetryAfterForm::epoch_s, ms(2'000)}},
+      {"delay", {RetryAfterForm::delay, ms(1'000)}},
+      {"date", {RetryAfterForm::date, ms(1'000)}},
+  };
+  for (const auto& [form, want] : forms) {
+    RetryAfterForm f{};
+    EXPECT_EQ(parse_retry_after(header(form), kNow, &f), want.second) << form;
+    EXPECT_EQ(f, want.first) << form;
+  }
 }
 
 TEST(RuntimeRetryAfter, EveryFormGivesTheExactDelay) {

@@ -38,6 +38,40 @@ def dec(x):
     return None if x is None else Decimal(str(x))
 
 
+def quote_matches(s, sym):
+    truth = s.sim_get(f"/sim/truth/coinmotion/{sym}?depth=1")
+    status, t = http(f"{s.hub}/api/v1/ticker/coinmotion/{sym}")
+    return status == 200 and (dec(t["bid"]), dec(t["ask"])) == (dec(truth["bids"][0][0]), dec(truth["asks"][0][0]))
+
+
+def converge_all(s, symbols):
+    """Pauses the market and waits for every book, quote and consolidated book of `symbols`
+    ({venue: [symbol]}) to equal the truth; returns {symbol: [venues]} of the consolidated books."""
+    s.sim_post("/sim/pause")
+    try:
+        for v in VENUES:
+            for sym in symbols[v]:
+                if v == "coinmotion":
+                    wait_until(f"coinmotion {sym} quote == truth", lambda sym=sym: quote_matches(s, sym), 20)
+                else:
+                    wait_until(f"{v} {sym} book == truth", lambda v=v, sym=sym: s.book_matches(v, sym, 1000), 30)
+        merged = {}
+        for v in VENUES:
+            if v != "coinmotion":
+                for sym in symbols[v]:
+                    merged.setdefault(sym, []).append(v)
+        for sym, venues in merged.items():
+            wait_until(f"{sym} consolidated == merged truths ({venues})",
+                       lambda sym=sym, venues=venues: s.consolidated_matches(sym, venues), 20)
+        return merged
+    finally:
+        s.sim_post("/sim/resume")
+
+
+def injected(s):
+    return s.sim_get("/sim/status")["faults_injected"]
+
+
 class FaultMatrix(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -58,21 +92,17 @@ class FaultMatrix(unittest.TestCase):
     def tearDownClass(cls):
         cls.stack.close()
 
-    @staticmethod
-    def injected(s):
-        return s.sim_get("/sim/status")["faults_injected"]
-
     @classmethod
     def run_phase(cls, s, venue):
         """Every kind at once on `venue` until each kind its traffic carries has fired; returns
         (injected per kind, feed before, feed after recovery)."""
         wait_until(f"{venue} live before its faults", lambda: s.feed(venue)["state"] == "live", 30)
-        before, inj0 = s.feed(venue), cls.injected(s)
+        before, inj0 = s.feed(venue), injected(s)
         rates = dict(RATES, malformed=REST_ONLY_MALFORMED) if venue in REST_ONLY else RATES
         s.sim_post("/sim/faults", ",".join(f"{k}:{r}@{venue}" for k, r in rates.items()).encode())
         try:
             def fired():
-                now = cls.injected(s)
+                now = injected(s)
                 missing = sorted(k for k in CARRIES[venue] if now[k] == inj0[k])
                 # A truncated body may also have been slow and timed out first: wait for one
                 # that was read and rejected.
@@ -97,32 +127,7 @@ class FaultMatrix(unittest.TestCase):
 
     @classmethod
     def converge_all(cls, s):
-        """Pauses the market and waits for every book, quote and consolidated book to equal the truth."""
-        s.sim_post("/sim/pause")
-        try:
-            for v in VENUES:
-                for sym in cls.symbols[v]:
-                    if v == "coinmotion":
-                        wait_until(f"coinmotion {sym} quote == truth", lambda sym=sym: cls.quote_matches(s, sym), 20)
-                    else:
-                        wait_until(f"{v} {sym} book == truth", lambda v=v, sym=sym: s.book_matches(v, sym, 1000), 30)
-            merged = {}
-            for v in VENUES:
-                if v != "coinmotion":
-                    for sym in cls.symbols[v]:
-                        merged.setdefault(sym, []).append(v)
-            for sym, venues in merged.items():
-                wait_until(f"{sym} consolidated == merged truths ({venues})",
-                           lambda sym=sym, venues=venues: s.consolidated_matches(sym, venues), 20)
-            return merged
-        finally:
-            s.sim_post("/sim/resume")
-
-    @staticmethod
-    def quote_matches(s, sym):
-        truth = s.sim_get(f"/sim/truth/coinmotion/{sym}?depth=1")
-        status, t = http(f"{s.hub}/api/v1/ticker/coinmotion/{sym}")
-        return status == 200 and (dec(t["bid"]), dec(t["ask"])) == (dec(truth["bids"][0][0]), dec(truth["asks"][0][0]))
+        return converge_all(s, cls.symbols)
 
     def test_every_kind_fired_on_every_venue_and_the_process_lived(self):
         for v in VENUES:

@@ -117,6 +117,25 @@ TEST(SimConfig, PointsEveryVenueAtTheSimulator) {
   EXPECT_EQ(only["venues"]["btse"]["rest_base"].value<std::string>(), "http://localhost:1/btse/spot");
 }
 
+TEST(SimConfig, SaysWhichSymbolsTheChosenVariantsDoNotServe) {
+  Options o = options(1, {"coinmotion", "narkasa"});
+  const std::string plain = Simulator::config_toml("127.0.0.1", 9000, o);
+  EXPECT_EQ(plain.find("not served"), std::string::npos) << plain;
+  o.variants["coinmotion.layout"] = "crypto";
+  const std::string text = Simulator::config_toml("127.0.0.1", 9000, o);
+  const std::string symbols = "symbols = [\"BTC-EUR\", \"ETH-EUR\", \"BTC-SEK\", \"ETH-BTC\", \"BTC-USDC\"]\n";
+  EXPECT_NE(text.find(symbols + "# not served (coinmotion.layout=crypto serves EUR pairs only): BTC-SEK, ETH-BTC, "
+                                "BTC-USDC\n"),
+            std::string::npos)
+      << text;
+  // Only that venue's table, and the symbols stay: one config fits every variant.
+  EXPECT_EQ(text.find("not served"), text.rfind("not served"));
+  toml::table t = toml::parse(text);
+  EXPECT_EQ(t["venues"]["coinmotion"]["symbols"].as_array()->size(), 5u);
+  o.variants["coinmotion.layout"] = "pairs";
+  EXPECT_EQ(Simulator::config_toml("127.0.0.1", 9000, o), plain);
+}
+
 std::string slurp(const std::string& path) {
   std::ifstream f(path);
   std::stringstream s;

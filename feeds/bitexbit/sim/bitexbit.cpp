@@ -269,6 +269,7 @@ const VenueDef& bitexbit_venue() {
         "example), or the oldest `limit` after since_id, oldest first"},
        {"since_bound", {"inclusive", "exclusive"},
         "since_id/until_id are the minimal/maximal id returned (the docs) or exclusive bounds"}},
+      {},  // every instrument served under every variant
   };
   return def;
 }

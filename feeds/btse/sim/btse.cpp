@@ -521,6 +521,7 @@ const VenueDef& btse_venue() {
       // The docs: Retry-After "will give the unlocked timestamp"; BTSE's timestamps are ms.
       {{"retry_after", {"epoch_ms", "epoch_s", "delay", "date"},
         "the http429 fault's Retry-After: the time the limit lifts (ms or s), a delay in s, or an HTTP date"}},
+      {},  // every instrument served under every variant
   };
   return def;
 }

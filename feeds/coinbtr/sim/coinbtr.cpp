@@ -67,6 +67,7 @@ struct Sym {
   Clock::time_point last_push{};
   std::unique_ptr<asio::steady_timer> timer;
   bool timer_armed = false;
+  uint64_t drifts = 0;  // pushes drifted: picks the side and the level of the next
 };
 
 std::vector<Order> orders_of(const Level& l, int64_t lot) {
@@ -242,7 +243,31 @@ class Coinbtr final : public SimVenue {
     sym.bids = levels_of(sym.bid_orders);
     sym.asks = levels_of(sym.ask_orders);
     sym.published_us = ctx_.now_us();
-    broadcast(book_msg(local), Chan::orderbook, local);
+    broadcast(ctx_.faults().drift("coinbtr", spec(local).native) ? drifted_book_msg(local) : book_msg(local),
+              Chan::orderbook, local);
+  }
+
+  // The drift fault: one order of one of the top five levels goes out one lot bigger than it
+  // is; never the last level shown, which an audit of top orders leaves out. The truth, and
+  // the orders the next push is compared with, keep the real size: the client holds the wrong
+  // level until the next push, and with the market paused until a resync.
+  std::string drifted_book_msg(size_t local) {
+    Sym& sym = syms_[local];
+    const uint64_t k = sym.drifts++;
+    const bool bid = k % 2 == 0;
+    std::vector<Order>& orders = bid ? sym.bid_orders : sym.ask_orders;
+    const std::vector<Level>& levels = bid ? sym.bids : sym.asks;
+    if (levels.size() < 2) return book_msg(local);
+    const int64_t price = levels[(k / 2) % std::min<size_t>(levels.size() - 1, 5)].price;
+    const std::vector<Order> real = orders;
+    for (Order& o : orders)
+      if (o.price == price) {
+        o.qty += spec(local).lot;
+        break;
+      }
+    std::string msg = book_msg(local);
+    orders = real;
+    return msg;
   }
 
   // ---- websocket payloads -------------------------------------------------------------
@@ -474,6 +499,7 @@ const VenueDef& coinbtr_venue() {
         "the ticker's variation is the 24 h change in percent (the doc's text), or as a ratio"},
        {"markets", {"whole", "paged"},
         "the market listing in one answer (the doc's example), or in pages of `limit` (default 1) at `offset`"}},
+      {},  // every instrument served under every variant
   };
   return def;
 }

@@ -172,6 +172,11 @@ const VenueDef& coinmotion_venue() {
       {{"layout", {"pairs", "crypto"},
         "rates keyed by pair with baseCurrencyCode (btcEur; every quote currency), or by crypto code with "
         "display strings (btc; EUR pairs only)"}},
+      // The older layout names a rate by its crypto code alone: only EUR quotes can be said.
+      [](const InstrumentSpec& inst, const auto& variant) {
+        return variant("layout") == "crypto" && inst.quote != "EUR" ? "coinmotion.layout=crypto serves EUR pairs only"
+                                                                   : std::string();
+      },
   };
   return def;
 }

@@ -65,6 +65,7 @@ struct Sym {
   std::unique_ptr<asio::steady_timer> timer;
   bool timer_armed = false;
   Level l1_bid{0, 0}, l1_ask{0, 0};  // the last pushed orderBook
+  uint64_t drifts = 0;               // pushes drifted: picks the side and the level of the next
 };
 
 class Narkasa final : public SimVenue {
@@ -204,7 +205,28 @@ class Narkasa final : public SimVenue {
     if (send_asks) sym.asks = std::move(asks);
     sym.published_us = ctx_.now_us();
     if (!sides_) send_bids = send_asks = true;
-    broadcast(depth_msg(local, send_bids, send_asks), [&](const Sub& s) { return s.chan == Chan::depth && s.local == local; });
+    const std::string msg = ctx_.faults().drift("narkasa", spec(local).native)
+                                ? drifted_depth_msg(local, send_bids, send_asks)
+                                : depth_msg(local, send_bids, send_asks);
+    broadcast(msg, [&](const Sub& s) { return s.chan == Chan::depth && s.local == local; });
+  }
+
+  // The drift fault: one of the top five levels of a side the push carries goes out one lot
+  // bigger than it is. The truth, and the depth the next push is compared with, keep the real
+  // size: the client holds the wrong level until that side is pushed again, and with the
+  // market paused until a resync.
+  std::string drifted_depth_msg(size_t local, bool send_bids, bool send_asks) {
+    Sym& sym = syms_[local];
+    const uint64_t k = sym.drifts++;
+    const bool bid = send_bids && (!send_asks || k % 2 == 0);
+    std::vector<Level>& levels = bid ? sym.bids : sym.asks;
+    if (levels.empty()) return depth_msg(local, send_bids, send_asks);
+    Level& l = levels[(k / 2) % std::min<size_t>(levels.size(), 5)];
+    const Level real = l;
+    l.qty += spec(local).lot;
+    std::string msg = depth_msg(local, send_bids, send_asks);
+    l = real;
+    return msg;
   }
 
   bool set_l1(size_t local) {
@@ -424,6 +446,7 @@ const VenueDef& narkasa_venue() {
       factory<Narkasa>(),
       {{"depth", {"sides", "full"}, "depth pushes carry only the changed side(s) (absent or [] = unchanged), or both"},
        {"refuse", {"none", "BTCTRY", "ETHTRY", "BTCUSDT", "ETHUSDT"}, "answer every SUBSCRIBE for this symbol \"status\":\"failed\""}},
+      {},  // every instrument served under every variant
   };
   return def;
 }
