@@ -368,12 +368,13 @@ ConfigResult parse_config(std::string_view text, const std::string& source) {
   if (auto* n = root.get("ws")) {
     if (auto* t = n->as_table()) {
       c.only(*t, "[ws]", {"max_clients", "max_subscriptions", "max_frame_bytes", "queue_bytes", "max_lag_ms",
-                          "publish_threads", "command_rate", "command_burst"});
+                          "socket_send_buffer", "publish_threads", "command_rate", "command_burst"});
       c.integer(*t, "max_clients", cfg.ws.max_clients, 1, 100000);
       c.integer(*t, "max_subscriptions", cfg.ws.max_subscriptions, 1, 100000);
       c.integer(*t, "max_frame_bytes", cfg.ws.max_frame_bytes, 256, 16 << 20);
       c.integer(*t, "queue_bytes", cfg.ws.queue_bytes, 64 << 10, 1ll << 32);
       c.integer(*t, "max_lag_ms", cfg.ws.max_lag_ms, 0, 60'000);
+      c.integer(*t, "socket_send_buffer", cfg.ws.socket_send_buffer, 0, 64 << 20);
       c.integer(*t, "publish_threads", cfg.ws.publish_threads, 0, 64);
       c.number(*t, "command_rate", cfg.ws.command_rate, 0.1, 100000);
       c.integer(*t, "command_burst", cfg.ws.command_burst, 1, 100000);

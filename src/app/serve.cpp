@@ -23,6 +23,7 @@ ServeStack::ServeStack(asio::io_context& io, Engine& engine, const Config& cfg,
         o.max_ws_frame_in = cfg.ws.max_frame_bytes;
         o.ws_queue_bytes = cfg.ws.queue_bytes;
         o.ws_io_threads = cfg.ws.publish_threads;
+        o.socket_send_buffer = static_cast<int>(cfg.ws.socket_send_buffer);
         // The data needs the token; probes, metrics and the dashboard's assets do not.
         o.auth_token = cfg.server.auth_token;
         o.auth_paths = {"/ws", "/api/"};

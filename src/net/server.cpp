@@ -151,6 +151,7 @@ void ServerCore::on_accept(tcp::acceptor& acc, boost::system::error_code ec, tcp
   }
   boost::system::error_code ignored;
   sock.set_option(tcp::no_delay(true), ignored);
+  if (opts.socket_send_buffer > 0) sock.set_option(asio::socket_base::send_buffer_size(opts.socket_send_buffer), ignored);
   const auto peer = sock.remote_endpoint(ignored).address().to_string();
   const bool counted = connections < opts.max_connections;
   const auto open_from_peer = per_peer.find(peer);

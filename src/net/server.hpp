@@ -117,6 +117,10 @@ struct ServerOptions {
   /// thread never writes to a client socket. 0: on the io_context, as HTTP (TLS sessions
   /// always are). Handlers are still called on the io_context either way.
   size_t ws_io_threads = 0;
+  /// SO_SNDBUF of accepted connections in bytes; 0: the kernel's (autotuned, megabytes on a
+  /// fast link). A small buffer keeps a slow client's backlog in its session queue, where it
+  /// is measured and books conflate, instead of in the kernel, where it only adds latency.
+  int socket_send_buffer = 0;
   int idle_timeout_s = 60;               ///< HTTP keep-alive idle timeout
   /// A request's header must be complete this long after its first byte arrived, else the
   /// connection is closed (a peer trickling headers cannot hold a connection for long).

@@ -15,6 +15,10 @@ struct WsApiConfig {
   /// frames for longer than this, however few bytes: latency is bounded in time, not only
   /// by queue_bytes. 0: bytes and frames only.
   size_t max_lag_ms = 100;
+  /// Kernel send buffer of each client connection (SO_SNDBUF), bytes; 0: the kernel's
+  /// autotuned default (up to megabytes: seconds of backlog nobody can conflate). 256 KiB is
+  /// ample for a client across a WAN and keeps a slow client's backlog where max_lag_ms sees it.
+  size_t socket_send_buffer = 256 << 10;
   /// Websocket I/O threads: each owns a share of the clients and writes their frames, so
   /// the thread that runs the feeds never writes to a client socket. 0: that thread does.
   size_t publish_threads = default_publish_threads();

@@ -44,6 +44,8 @@ subject_prefix = "mkt"
 max_clients = 10
 max_subscriptions = 20
 publish_threads = 3
+max_lag_ms = 250
+socket_send_buffer = 131072
 command_rate = 2.5
 command_burst = 5
 [venues.narkasa]
@@ -81,6 +83,8 @@ oss_url = "wss://ws.btse.com/ws/oss/spot"
   EXPECT_EQ(c.ws.max_clients, 10u);
   EXPECT_EQ(c.ws.max_subscriptions, 20u);
   EXPECT_EQ(c.ws.publish_threads, 3u);
+  EXPECT_EQ(c.ws.max_lag_ms, 250u);
+  EXPECT_EQ(c.ws.socket_send_buffer, 131072u);
   EXPECT_DOUBLE_EQ(c.ws.command_rate, 2.5);
   EXPECT_EQ(c.ws.command_burst, 5);
   EXPECT_EQ(c.server.auth_token_env, "MDHUB_TOKEN");
