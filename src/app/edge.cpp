@@ -86,14 +86,7 @@ int run_edge(EdgeRunOptions opts) {
     node.stop();
     stack.stop([&io] { io.stop(); }, code);
   };
-  asio::signal_set signals(io, SIGINT, SIGTERM);
-  handle_shutdown_signals(io, signals, [&] { shutdown(1001); });
-  asio::steady_timer escape_deadline(io);
-  const bool clean = run_contained(io, [&] {
-    shutdown(1011);
-    escape_deadline.expires_after(kShutdownGrace);
-    escape_deadline.async_wait([&io](boost::system::error_code) { io.stop(); });
-  });
+  const bool clean = serve_until_stopped(io, shutdown);
   node.stop();
   spdlog::info("mdhub edge stopped");
   return clean ? 0 : 1;

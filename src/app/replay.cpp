@@ -248,15 +248,7 @@ int run_replay(ReplayOptions opts) {
     pace.cancel();
     stack.stop([&io] { io.stop(); }, code);
   };
-  asio::signal_set signals(io, SIGINT, SIGTERM);
-  handle_shutdown_signals(io, signals, [&] { shutdown(1001); });
-  asio::steady_timer escape_deadline(io);
-  if (!run_contained(io, [&] {
-        shutdown(1011);
-        escape_deadline.expires_after(kShutdownGrace);
-        escape_deadline.async_wait([&io](boost::system::error_code) { io.stop(); });
-      }))
-    rc = 1;
+  if (!serve_until_stopped(io, shutdown)) rc = 1;
   return rc;
 }
 

@@ -136,4 +136,15 @@ bool run_contained(asio::io_context& io, const std::function<void()>& on_escape)
   }
 }
 
+bool serve_until_stopped(asio::io_context& io, const std::function<void(uint16_t)>& shutdown) {
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  handle_shutdown_signals(io, signals, [&] { shutdown(1001); });
+  asio::steady_timer escape_deadline(io);
+  return run_contained(io, [&] {
+    shutdown(1011);
+    escape_deadline.expires_after(kShutdownGrace);
+    escape_deadline.async_wait([&io](boost::system::error_code) { io.stop(); });
+  });
+}
+
 }  // namespace mdhub

@@ -58,5 +58,10 @@ inline constexpr std::chrono::milliseconds kShutdownGrace{1500};
 bool run_contained(boost::asio::io_context& io, const std::function<void()>& on_escape);
 void handle_shutdown_signals(boost::asio::io_context& io, boost::asio::signal_set& signals,
                              std::function<void()> on_stop);
+/// The serving loop of run, edge and replay: runs `io` until it ends. SIGINT/SIGTERM call
+/// `shutdown(1001)`; an exception escaping a handler calls `shutdown(1011)` and ends the loop
+/// at the latest kShutdownGrace later. `shutdown` is called at most once per cause and ends
+/// `io` once its clients are closed. Returns false when anything escaped.
+bool serve_until_stopped(boost::asio::io_context& io, const std::function<void(uint16_t code)>& shutdown);
 
 }  // namespace mdhub

@@ -121,6 +121,15 @@ std::vector<LevelUpdate> initial_levels() {
   return v;
 }
 
+/// Book updates, one at a time, until the hub conflates a client's channel (bounded).
+void push_until_conflated(Hub& hub, uint64_t& seq, int64_t& n) {
+  while (hub.stats().conflations == 0 && n < kMaxPushes) {
+    hub.book(BookMsg::Type::delta, seq + 1, seq, step_levels(++n));
+    ++seq;
+    hub.poll();
+  }
+}
+
 TEST(AppWsSlow, BookConflatesToTheEngineBookForASlowClient) {
   Hub hub(small_queue());
   hub.book(BookMsg::Type::snapshot, 1, 0, initial_levels());
@@ -133,11 +142,7 @@ TEST(AppWsSlow, BookConflatesToTheEngineBookForASlowClient) {
   // more, with a venue resync (fresh snapshot) among them.
   uint64_t seq = 1;
   int64_t n = 0;
-  while (hub.stats().conflations == 0 && n < kMaxPushes) {
-    hub.book(BookMsg::Type::delta, seq + 1, seq, step_levels(++n));
-    ++seq;
-    hub.poll();
-  }
+  push_until_conflated(hub, seq, n);
   ASSERT_GT(hub.stats().conflations, 0u);
   for (int i = 0; i < 200; ++i) {
     hub.book(BookMsg::Type::delta, seq + 1, seq, step_levels(++n));
@@ -198,7 +203,6 @@ TEST(AppWsSlow, BookConflatesToTheEngineBookForASlowClient) {
   EXPECT_GT(hub.stats().conflations, 0u);
 }
 
-
 TEST(AppWsSlow, BookConflatesByAgeLongBeforeTheQueueFills) {
   WsApiConfig cfg;  // the default 8 MiB queue: bytes alone would allow seconds of backlog
   cfg.max_lag_ms = 5;
@@ -213,11 +217,7 @@ TEST(AppWsSlow, BookConflatesByAgeLongBeforeTheQueueFills) {
   // the byte limit.
   uint64_t seq = 1;
   int64_t n = 0;
-  while (hub.stats().conflations == 0 && n < kMaxPushes) {
-    hub.book(BookMsg::Type::delta, seq + 1, seq, step_levels(++n));
-    ++seq;
-    hub.poll();
-  }
+  push_until_conflated(hub, seq, n);
   ASSERT_GT(hub.stats().conflations, 0u);
   EXPECT_LT(hub.queued_bytes(), cfg.queue_bytes / 8);
   EXPECT_GT(hub.queued_bytes(), 0u);
@@ -260,11 +260,7 @@ TEST(AppWsSlow, WithoutALagLimitOnlyTheQueueSizeConflates) {
   ASSERT_TRUE(hub.run_until([&] { return hub.stats().subscriptions == 1; }));
   uint64_t seq = 1;
   int64_t n = 0;
-  while (hub.stats().conflations == 0 && n < kMaxPushes) {
-    hub.book(BookMsg::Type::delta, seq + 1, seq, step_levels(++n));
-    ++seq;
-    hub.poll();
-  }
+  push_until_conflated(hub, seq, n);
   ASSERT_GT(hub.stats().conflations, 0u);
   // Conflated at half the queue (the frame limit is far away for frames this size).
   EXPECT_GT(hub.queued_bytes(), cfg.queue_bytes / 2 - 1024);
