@@ -156,7 +156,7 @@ int main(int argc, char** argv) {
   replay->add_flag("--exit-at-end", replay_exit, "exit at the end, printing a summary and each book's hash");
   replay->add_flag("--print-books", replay_books, "with --exit-at-end: each book in full (JSON) after its hash");
 
-  std::string edge_config, edge_listen, edge_nats, edge_stream, edge_creds_env;
+  std::string edge_config, edge_listen, edge_nats, edge_stream, edge_creds_env, edge_token_env;
   std::vector<std::string> edge_venues, edge_symbols;
   auto* edgec = app.add_subcommand("edge", "serve what ingest nodes publish on NATS (no venue connections)");
   edgec->add_option("--nats", edge_nats, "NATS server URL, e.g. nats://10.0.0.5:4222 (or [nats] url in --config)");
@@ -164,11 +164,14 @@ int main(int argc, char** argv) {
   edgec->add_option("--venues", edge_venues, "only these venues, comma list (default: every venue on the bus)")
       ->delimiter(',');
   edgec->add_option("--symbols", edge_symbols, "only these canonical symbols, comma list (default: all)")->delimiter(',');
-  edgec->add_option("--config", edge_config, "TOML config: listen, log_level, [ws], [nats] url and subject_prefix")
+  edgec->add_option("--config", edge_config, "TOML config: listen, log_level, [ws], [server], [nats] url, subject_prefix, stream, creds_env")
       ->check(CLI::ExistingFile);
-  edgec->add_option("--stream", edge_stream, "JetStream stream the ingest nodes publish to (default MD; snapshots "
+  edgec->add_option("--stream", edge_stream, "JetStream stream the ingest nodes publish to (default [nats] stream, MD; snapshots "
                     "in <stream>_SNAPSHOT)");
   edgec->add_option("--creds-env", edge_creds_env, "environment variable holding the path of a NATS .creds file");
+  edgec->add_option("--auth-token-env", edge_token_env,
+                    "environment variable holding the token /ws and /api/ require (needed off loopback; "
+                    "overrides [server] auth_token_env)");
 
   ExportOptions export_opts;
   auto* exportc = app.add_subcommand("export", "write a recording's normalized events to stdout");
@@ -205,6 +208,7 @@ int main(int argc, char** argv) {
       eo.config.listen = edge_listen;
     }
     if (!edge_nats.empty()) eo.config.nats.url = edge_nats;
+    if (!edge_token_env.empty()) eo.config.server.auth_token_env = edge_token_env;
     if (eo.config.nats.url.empty()) {
       std::cerr << "edge needs --nats URL (or [nats] url in the config)\n";
       return 2;

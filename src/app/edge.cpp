@@ -18,6 +18,8 @@ namespace mdhub {
 namespace asio = boost::asio;
 
 int run_edge(EdgeRunOptions opts) {
+  // Serving beyond loopback needs the token, as for run.
+  if (!resolve_auth_token(opts.config.server, opts.config.listen)) return 2;
   asio::io_context io;
   Engine engine;
   edge::EdgeNode node(io, engine, opts.edge);

@@ -159,6 +159,11 @@ class EdgeTest(unittest.TestCase):
                          (2, "--venues: 'BTSE' is not a venue id (lower-case letters, digits, _)"))
         self.assertEqual(run("--nats", self.nats.url, "--symbols", "btc-usdt,BTCUSDT"),
                          (2, "--symbols: 'BTCUSDT' is not a canonical symbol (BASE-QUOTE)"))
+        # Like run: an address beyond loopback needs the token.
+        self.assertEqual(run("--nats", self.nats.url, "--listen", "0.0.0.0:0"),
+                         (2, "listening on 0.0.0.0:0 (not a loopback address) needs an auth token: set auth_token_env "
+                             "in [server] (or --auth-token-env) to the name of an environment variable holding it, or "
+                             "listen on 127.0.0.1"))
         env = {k: v for k, v in os.environ.items() if k != "MDHUB_TEST_NO_CREDS"}
         self.assertEqual(run("--nats", self.nats.url, "--listen", "127.0.0.1:0", "--creds-env", "MDHUB_TEST_NO_CREDS",
                              env=env),
