@@ -12,7 +12,7 @@ from decimal import Decimal
 
 sys.path.insert(0, os.path.dirname(__file__))
 import websockets  # noqa: E402
-from harness import Stack, get, http, wait_until  # noqa: E402
+from harness import Stack, get, http, levels, wait_until  # noqa: E402
 
 BIN = os.environ["MDHUB_BIN"]
 
@@ -26,7 +26,7 @@ class VariantSwitch(unittest.TestCase):
         cases = [
             ("nope.depth=full", "'nope.depth=full': unknown venue 'nope'"),
             ("narkasa.deep=full", "'narkasa.deep=full': unknown key 'deep' for narkasa"),
-            ("narkasa.depth=half", "'narkasa.depth=half': unknown value 'half' (one of sides full)"),
+            ("narkasa.depth=half", "'narkasa.depth=half': unknown value 'half' (one of sides full delta)"),
             ("narkasa.depth", "'narkasa.depth': expected venue.key=value"),
             ("btse.retry_after=epoch_ms,btse.retry_after=soon",
              "'btse.retry_after=soon': unknown value 'soon' (one of epoch_ms epoch_s delay date)"),
@@ -39,7 +39,7 @@ class VariantSwitch(unittest.TestCase):
 
     def test_help_lists_every_variant_and_print_config_is_unaffected(self):
         out = run_sim("--help").stdout
-        for line in ("narkasa.depth=sides|full (default sides)",
+        for line in ("narkasa.depth=sides|full|delta (default sides)",
                      "narkasa.refuse=none|BTCTRY|ETHTRY|BTCUSDT|ETHUSDT (default none)",
                      "btse.retry_after=epoch_ms|epoch_s|delay|date (default epoch_ms)",
                      "bitexbit.trades_order=newest|oldest (default newest)",
@@ -60,8 +60,8 @@ class VariantSwitch(unittest.TestCase):
 class NarkasaDepth(unittest.TestCase):
     """Every depth reading converges; the one-sided pushes are recognised and counted."""
 
-    def check(self, variant, one_sided):
-        stack = Stack(BIN, sim_args=["--variant", f"narkasa.depth={variant}"])
+    def check(self, variant, one_sided, venue_options=None):
+        stack = Stack(BIN, sim_args=["--variant", f"narkasa.depth={variant}"], venue_options=venue_options)
         try:
             self.assertEqual(stack.sim_get("/sim/status")["variants"],
                              {"narkasa.depth": variant, "narkasa.refuse": "none", "btse.retry_after": "epoch_ms",
@@ -89,6 +89,29 @@ class NarkasaDepth(unittest.TestCase):
 
     def test_full(self):
         self.check("full", False)
+
+    def test_delta(self):
+        # Pushes of changed levels look like small snapshots: only the option tells them apart.
+        self.check("delta", False, venue_options={"narkasa": {"depth_mode": "delta"}})
+
+    def test_delta_read_as_sides_goes_wrong(self):
+        # The witness half: the default reading of delta pushes keeps levels that left the
+        # book, so the sides reading cannot pass for the delta one.
+        stack = Stack(BIN, sim_args=["--variant", "narkasa.depth=delta"])
+        try:
+            wait_until("narkasa live", lambda: stack.feed("narkasa")["state"] == "live", 20)
+            stack.sim_post("/sim/pause")
+
+            def served_but_wrong():
+                for sym in ("BTC-TRY", "BTC-USDT", "ETH-TRY", "ETH-USDT"):
+                    status, mine = http(f"{stack.hub}/api/v1/book/narkasa/{sym}?depth=1000")
+                    truth = stack.sim_get(f"/sim/truth/narkasa/{sym}?depth=1000")
+                    if status == 200 and (levels(mine["bids"]), levels(mine["asks"])) != (levels(truth["bids"]), levels(truth["asks"])):
+                        return True
+                return False
+            wait_until("a narkasa book served but not the truth", served_but_wrong, 20)
+        finally:
+            stack.close()
 
 
 class NarkasaRefusedSubscription(unittest.TestCase):

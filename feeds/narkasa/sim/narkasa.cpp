@@ -9,6 +9,10 @@
 //                be said, so a side that empties is not pushed (the truth keeps it, as a
 //                client would).
 //   depth=full   both sides, the whole top 50, in every push.
+//   depth=delta  the levels of the top 50 that changed since the last push, amount 0 for a
+//                level that left it (a side with no change is []); a new subscriber's first
+//                push is the whole top 50 as such changes. Nothing in a push tells it from a
+//                snapshot: the client is told (venue option depth_mode = "delta").
 //   refuse=SYMBOL every SUBSCRIBE for that native symbol is answered "status":"failed".
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -75,6 +79,7 @@ class Narkasa final : public SimVenue {
         market_(ctx.market()),
         subs_(ctx.faults()),
         sides_(ctx.variant("narkasa", "depth") == "sides"),
+        delta_(ctx.variant("narkasa", "depth") == "delta"),
         refuse_(ctx.variant("narkasa", "refuse")) {
     for (uint32_t id : ids) {
       Sym s;
@@ -201,6 +206,14 @@ class Narkasa final : public SimVenue {
       send_asks = send_asks && !asks.empty();
     }
     if (!send_bids && !send_asks) return;
+    if (delta_) {
+      const std::string msg = delta_msg(local, changes(sym.bids, bids, Side::bid), changes(sym.asks, asks, Side::ask));
+      sym.bids = std::move(bids);
+      sym.asks = std::move(asks);
+      sym.published_us = ctx_.now_us();
+      broadcast(msg, [&](const Sub& s) { return s.chan == Chan::depth && s.local == local; });
+      return;
+    }
     if (send_bids) sym.bids = std::move(bids);
     if (send_asks) sym.asks = std::move(asks);
     sym.published_us = ctx_.now_us();
@@ -254,6 +267,35 @@ class Narkasa final : public SimVenue {
 
   // ---- payloads -----------------------------------------------------------------------
   const InstrumentSpec& spec(size_t local) const { return market_.spec(syms_[local].id); }
+
+  /// The levels of `now` that differ from `before` (both best first), and those of `before`
+  /// gone from `now` with qty 0, best first.
+  static std::vector<Level> changes(const std::vector<Level>& before, const std::vector<Level>& now, Side side) {
+    std::vector<Level> out;
+    for (const Level& l : now) {
+      auto it = std::find_if(before.begin(), before.end(), [&](const Level& b) { return b.price == l.price; });
+      if (it == before.end() || it->qty != l.qty) out.push_back(l);
+    }
+    for (const Level& b : before) {
+      if (std::none_of(now.begin(), now.end(), [&](const Level& l) { return l.price == b.price; }))
+        out.push_back({b.price, 0});
+    }
+    std::sort(out.begin(), out.end(), [side](const Level& a, const Level& b) {
+      return side == Side::bid ? a.price > b.price : a.price < b.price;
+    });
+    return out;
+  }
+
+  std::string delta_msg(size_t local, const std::vector<Level>& bids, const std::vector<Level>& asks) {
+    const auto& sp = spec(local);
+    JsonW w;
+    w.obj().key("type").str("depth").key("symbol").str(sp.native).key("depth").obj();
+    w.key("bids");
+    narkasa::book_levels(w, bids, sp.price_scale, sp.qty_scale, true);
+    w.key("asks");
+    narkasa::book_levels(w, asks, sp.price_scale, sp.qty_scale, true);
+    return w.end().end().take();
+  }
 
   /// A side not sent is left out or sent as [], alternately.
   std::string depth_msg(size_t local, bool send_bids, bool send_asks) {
@@ -404,7 +446,10 @@ class Narkasa final : public SimVenue {
     // A new subscriber starts from the current state of its stream.
     std::string first;
     switch (chan) {
-      case Chan::depth: first = depth_msg(sub.local, true, true); break;
+      case Chan::depth:
+        first = delta_ ? delta_msg(sub.local, syms_[sub.local].bids, syms_[sub.local].asks)
+                       : depth_msg(sub.local, true, true);
+        break;
       case Chan::order_book: first = l1_msg(sub.local); break;
       case Chan::ticker: first = ticker_msg(sub.local, "ticker"); break;
       case Chan::candles: first = candle_msg(sub.local, *iv); break;
@@ -424,6 +469,7 @@ class Narkasa final : public SimVenue {
   json::Reader reader_;
   std::unique_ptr<asio::steady_timer> tickers_timer_;
   const bool sides_;
+  const bool delta_;
   const std::string refuse_;  // native symbol, or "none"
   uint64_t unchanged_ = 0;
 };
@@ -444,7 +490,8 @@ const VenueDef& narkasa_venue() {
       {},
       {spec("BTC", "TRY", 0, 4), spec("ETH", "TRY", 0, 4), spec("BTC", "USDT", 2, 5), spec("ETH", "USDT", 2, 4)},
       factory<Narkasa>(),
-      {{"depth", {"sides", "full"}, "depth pushes carry only the changed side(s) (absent or [] = unchanged), or both"},
+      {{"depth", {"sides", "full", "delta"},
+        "depth pushes carry only the changed side(s) (absent or [] = unchanged), both, or the changed levels (amount 0 deletes)"},
        {"refuse", {"none", "BTCTRY", "ETHTRY", "BTCUSDT", "ETHUSDT"}, "answer every SUBSCRIBE for this symbol \"status\":\"failed\""}},
       {},  // every instrument served under every variant
   };
