@@ -525,9 +525,10 @@ void Engine::close_candles(int64_t now_us) {
 void Engine::overdue_resyncs(int64_t now_mono_ns, std::vector<std::pair<size_t, uint32_t>>& out) {
   for (auto& p : all_) {
     InstrumentState& s = *p;
-    // Snapshot-only books are asked again only once something asked (their next
-    // snapshot comes anyway); sequenced ones also after a stream loss.
-    if (!s.has_book || s.in_sync || (!s.sequenced && s.resync_requested_mono_ns == 0)) continue;
+    // Every book not in sync on a live feed gets a clock: a snapshot-only book does not always
+    // get its next snapshot by itself (a lost first push, a venue that pushes only the side
+    // that changed, a quiet market), so one that stays unsynced is asked for one too.
+    if (!s.has_book || s.in_sync) continue;
     if (s.feed < feed_live_.size() && !feed_live_[s.feed]) {
       s.resync_requested_mono_ns = 0;  // back live: the clock starts again at first sight
       continue;

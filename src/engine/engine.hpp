@@ -186,10 +186,11 @@ class Engine final : public FeedSink {
 
   /// Closes trade-built candles whose interval ended before `now_us` (timer driven).
   void close_candles(int64_t now_us);
-  /// Sequenced books still waiting for a snapshot kResyncRetryNs after it was asked for
-  /// (timer driven, so a quiet symbol whose answer was lost is not stuck until its next
-  /// delta): appends (feed, instrument) to `out` and restarts their clocks. A book lost
-  /// without an ask (its stream went down; the reconnect resubscribes) starts its clock here.
+  /// Books still waiting for a snapshot kResyncRetryNs after it was asked for (timer driven,
+  /// so a quiet symbol whose answer was lost is not stuck until its next delta): appends
+  /// (feed, instrument) to `out` and restarts their clocks. A book not in sync without an ask
+  /// (its stream went down and the reconnect resubscribes; a snapshot-only book whose first
+  /// push was lost or never came) starts its clock here.
   /// Feeds whose last reported state is not live are skipped.
   void overdue_resyncs(int64_t now_mono_ns, std::vector<std::pair<size_t, uint32_t>>& out);
   /// How long the feed may be not live before its books are stale (default kDefaultStaleAfterMs).

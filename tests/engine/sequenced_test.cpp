@@ -473,6 +473,30 @@ TEST_F(engine, TimerStartsTheClockForBooksLostWithTheirStream) {
   EXPECT_EQ(st("btse", "BTC-USDT").resyncs, 2u);
 }
 
+TEST_F(engine, TimerAsksForASnapshotOnlyBookThatNeverSynced) {
+  // narkasa's first push (both sides) was lost; what follows carries one side, which is not a
+  // book: nothing would ever bring the book in sync without a REST snapshot.
+  const int64_t t0 = 100 * kSec;
+  constexpr int64_t R = kResyncRetryNs;
+  send(kNarkasa, at(kNarkasa, t0).replace(kNkTry, {bid("1", "1"), ask("2", "1")}));
+  EXPECT_EQ(send(kNarkasa, at(kNarkasa, t0).replace_sides(kNkBtc, true, false, {bid("99.00", "1")})), Ids{});
+  const InstrumentState& btc = st("narkasa", "BTC-USDT");
+  EXPECT_FALSE(btc.in_sync);
+  Overdue due;
+  engine_.overdue_resyncs(t0, due);  // first sight starts the clock
+  engine_.overdue_resyncs(t0 + R - 1, due);
+  EXPECT_TRUE(due.empty());
+  engine_.overdue_resyncs(t0 + R, due);
+  EXPECT_EQ(due, (Overdue{{kNarkasa, kNkBtc}}));  // the synced narkasa book is left alone
+  EXPECT_EQ(btc.resyncs, 1u);
+  due.clear();
+  send(kNarkasa, at(kNarkasa, t0 + R + 1).replace(kNkBtc, {bid("99.00", "1"), ask("100.00", "1")}));
+  EXPECT_TRUE(btc.in_sync);
+  engine_.overdue_resyncs(t0 + 10 * R, due);
+  EXPECT_TRUE(due.empty());
+  EXPECT_EQ(btc.resyncs, 1u);
+}
+
 TEST_F(engine, PayloadsAreBracketedAndStateAndRawAreForwarded) {
   ParseOut empty;
   std::vector<uint32_t> resync;
