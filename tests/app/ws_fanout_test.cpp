@@ -16,36 +16,6 @@ WsApiConfig threaded(size_t threads) {
   return cfg;
 }
 
-/// Checks that messages[first..] are trades 1, 2, ... with seq and trade id equal to their
-/// number; returns how many there are.
-int64_t expect_trades_from_one(const std::vector<std::string>& messages, size_t first) {
-  int64_t n = 0;
-  for (size_t i = first; i < messages.size(); ++i) {
-    const Msg m = parse(messages[i]);
-    if (m.type != "trade") break;
-    ++n;
-    EXPECT_EQ(m.seq, n) << messages[i];
-    EXPECT_EQ(m.trade_id, std::to_string(n));
-    EXPECT_EQ(m.price, format_decimal(100000 + n, kPriceScale));
-    EXPECT_EQ(m.qty, format_decimal(n * 1000000, kQtyScale));
-  }
-  return n;
-}
-
-std::vector<LevelUpdate> step_levels(int64_t n) {
-  return {{Side::bid, 99000 - (n * 7 % 50) * 10, (n % 5) * 10000000},
-          {Side::ask, 100100 + (n * 11 % 50) * 10, ((n + 2) % 5) * 10000000}};
-}
-
-std::vector<LevelUpdate> initial_levels() {
-  std::vector<LevelUpdate> v;
-  for (int64_t i = 0; i < 10; ++i) {
-    v.push_back({Side::bid, 99000 - i * 10, (i + 1) * 10000000});
-    v.push_back({Side::ask, 100100 + i * 10, (i + 1) * 10000000});
-  }
-  return v;
-}
-
 const std::string kSubscribedTrades = R"({"type":"subscribed","id":1,"channels":["trades:btse:BTC-USD"]})";
 const std::string kSubscribedBook = R"({"type":"subscribed","id":1,"channels":["book:btse:BTC-USD"]})";
 

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "book/decimal.hpp"
 #include "feeds/common/json.hpp"
 #include "src/publish/ws_api.hpp"
 #include "src/engine/engine.hpp"
@@ -350,6 +351,40 @@ inline std::vector<Level> engine_side(const InstrumentState& i, Side s) {
   std::vector<Level> out;
   i.book.for_each(s, SIZE_MAX, [&](const Level& l) { out.push_back(l); });
   return out;
+}
+
+/// Checks that messages[first..] are Hub::trade(1), trade(2), ... on trades:btse:BTC-USD,
+/// with seq and trade id equal to their number; returns how many there are.
+inline int64_t expect_trades_from_one(const std::vector<std::string>& messages, size_t first) {
+  int64_t n = 0;
+  for (size_t i = first; i < messages.size(); ++i) {
+    const Msg m = parse(messages[i]);
+    if (m.type != "trade") break;
+    ++n;
+    EXPECT_EQ(m.seq, n) << messages[i];
+    EXPECT_EQ(m.channel, "trades:btse:BTC-USD");
+    EXPECT_EQ(m.trade_id, std::to_string(n));
+    EXPECT_EQ(m.price, format_decimal(100000 + n, kPriceScale));
+    EXPECT_EQ(m.qty, format_decimal(n * 1000000, kQtyScale));
+  }
+  return n;
+}
+
+/// Book levels of step n of a deterministic walk: one bid and one ask change, some of them
+/// deletes (qty 0), bids always below 1000 and asks above, so the book never crosses.
+inline std::vector<LevelUpdate> step_levels(int64_t n) {
+  return {{Side::bid, 99000 - (n * 7 % 50) * 10, (n % 5) * 10000000},
+          {Side::ask, 100100 + (n * 11 % 50) * 10, ((n + 2) % 5) * 10000000}};
+}
+
+/// Ten levels a side for the walk above to start from.
+inline std::vector<LevelUpdate> initial_levels() {
+  std::vector<LevelUpdate> v;
+  for (int64_t i = 0; i < 10; ++i) {
+    v.push_back({Side::bid, 99000 - i * 10, (i + 1) * 10000000});
+    v.push_back({Side::ask, 100100 + i * 10, (i + 1) * 10000000});
+  }
+  return v;
 }
 
 }  // namespace mdhub::test

@@ -19,23 +19,6 @@ WsApiConfig small_queue() {
   return cfg;
 }
 
-/// Checks that messages[first..] are trades 1, 2, ... with seq and trade id equal to their
-/// number; returns how many there are.
-int64_t expect_trades_from_one(const std::vector<std::string>& messages, size_t first) {
-  int64_t n = 0;
-  for (size_t i = first; i < messages.size(); ++i) {
-    const Msg m = parse(messages[i]);
-    if (m.type != "trade") break;
-    ++n;
-    EXPECT_EQ(m.seq, n) << messages[i];
-    EXPECT_EQ(m.channel, "trades:btse:BTC-USD");
-    EXPECT_EQ(m.trade_id, std::to_string(n));
-    EXPECT_EQ(m.price, format_decimal(100000 + n, kPriceScale));
-    EXPECT_EQ(m.qty, format_decimal(n * 1000000, kQtyScale));
-  }
-  return n;
-}
-
 TEST(AppWsSlow, TradesOverflowClosesTheSlowClientAfterAnErrorOthersGetEverything) {
   Hub hub(small_queue());
   Client good(hub);
@@ -103,22 +86,6 @@ TEST(AppWsSlow, SlowClientGetsTheErrorAtTheDefaultQueueSize) {
   EXPECT_EQ(expect_trades_from_one(sm, 1), pushed - 1);
   EXPECT_EQ(sm.back(), kSlowConsumerError);
   EXPECT_EQ(slow.close_reason().code, 1008);
-}
-
-/// Book levels of step n of a deterministic walk: one bid and one ask change, some of them
-/// deletes (qty 0), bids always below 1000 and asks above, so the book never crosses.
-std::vector<LevelUpdate> step_levels(int64_t n) {
-  return {{Side::bid, 99000 - (n * 7 % 50) * 10, (n % 5) * 10000000},
-          {Side::ask, 100100 + (n * 11 % 50) * 10, ((n + 2) % 5) * 10000000}};
-}
-
-std::vector<LevelUpdate> initial_levels() {
-  std::vector<LevelUpdate> v;
-  for (int64_t i = 0; i < 10; ++i) {
-    v.push_back({Side::bid, 99000 - i * 10, (i + 1) * 10000000});
-    v.push_back({Side::ask, 100100 + i * 10, (i + 1) * 10000000});
-  }
-  return v;
 }
 
 /// Book updates, one at a time, until the hub conflates a client's channel (bounded).
