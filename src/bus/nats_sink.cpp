@@ -14,6 +14,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "src/edge/nats_closed.hpp"
 #include "src/bus/nats_conn.hpp"
 #include "src/bus/subject.hpp"
 #include "src/publish/render.hpp"
@@ -54,6 +55,7 @@ struct NatsSink::Impl {
 
   const Engine& engine;
   SinkSettings settings;
+  nats::ClosedLatch latch;  // the connection callbacks have returned
   boost::asio::steady_timer timer;
   record::ByteRing ring;
   std::unordered_map<const InstrumentState*, BookState> books;  // network thread only
@@ -313,6 +315,7 @@ bool NatsSink::start(std::string& error) {
   natsStatus s = natsOptions_SetRetryOnFailedConnect(opts.get(), true, &Impl::on_connected, &m);
   if (s == NATS_OK) s = natsOptions_SetDisconnectedCB(opts.get(), &Impl::on_disconnected, &m);
   if (s == NATS_OK) s = natsOptions_SetReconnectedCB(opts.get(), &Impl::on_reconnected, &m);
+  if (s == NATS_OK) s = m.latch.install(opts.get());
   if (s != NATS_OK) {
     error = "NATS options: " + status_text(s);
     return false;
@@ -352,6 +355,7 @@ void NatsSink::close() {
     if (m.connected.load()) natsConnection_FlushTimeout(m.conn, kFlushBudgetMs);
     natsConnection_Destroy(m.conn);
     m.conn = nullptr;
+    if (!m.latch.wait(std::chrono::seconds(1))) spdlog::warn("nats: a connection callback did not return within 1 s of closing");
   }
   if (m.js) jsCtx_Destroy(m.js), m.js = nullptr;
 }

@@ -2,8 +2,14 @@
 
 #include <nats/nats.h>
 
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <condition_variable>
 #include <cstdlib>
 #include <mutex>
+
+#include "src/edge/nats_closed.hpp"
 
 namespace mdhub::nats {
 
@@ -24,10 +30,16 @@ struct Connection::Impl {
   struct Sub {
     natsSubscription* sub = nullptr;
     Handler handler;
+    // Set by libnats once the handler has returned for the last time: only then may the
+    // handler (and what it captured) be destroyed.
+    std::mutex mu;
+    std::condition_variable cv;
+    bool complete = false;
   };
   std::vector<std::unique_ptr<Sub>> subs;
   std::mutex mu;  // nc/js while connecting late
   bool closed = false;
+  ClosedLatch latch;  // the connection callbacks above have returned
 
   static void on_msg(natsConnection*, natsSubscription*, natsMsg* msg, void* closure) {
     auto* s = static_cast<Sub*>(closure);
@@ -35,6 +47,12 @@ struct Connection::Impl {
     s->handler(natsMsg_GetSubject(msg),
                std::string_view(data ? data : "", static_cast<size_t>(natsMsg_GetDataLength(msg))));
     natsMsg_Destroy(msg);
+  }
+  static void on_complete(void* closure) {
+    auto* s = static_cast<Sub*>(closure);
+    std::lock_guard lock(s->mu);  // notified under it: the waiter frees `s` once it can take it
+    s->complete = true;
+    s->cv.notify_all();
   }
   static void on_connected(natsConnection*, void* closure) {
     auto* self = static_cast<Impl*>(closure);
@@ -89,6 +107,7 @@ bool Connection::open(const Settings& s, Events events, std::string& err) {
   natsOptions_SetReconnectWait(m.opts, s.reconnect_wait_ms);
   natsOptions_SetDisconnectedCB(m.opts, &Impl::on_disconnected, &m);
   natsOptions_SetReconnectedCB(m.opts, &Impl::on_reconnected, &m);
+  m.latch.install(m.opts);
   natsOptions_SetRetryOnFailedConnect(m.opts, true, &Impl::on_connected, &m);
   natsConnection* nc = nullptr;
   st = natsConnection_Connect(&nc, m.opts);
@@ -117,6 +136,7 @@ bool Connection::subscribe(const std::string& subject, Handler h, std::string& e
   // A burst (all books after a reconnect) must not be cut by the client's default limits;
   // the network thread drains it.
   natsSubscription_SetPendingLimits(sub->sub, 1 << 20, 512 << 20);
+  if (natsSubscription_SetOnCompleteCB(sub->sub, &Impl::on_complete, sub.get()) != NATS_OK) sub->complete = true;
   m.subs.push_back(std::move(sub));
   return true;
 }
@@ -184,11 +204,19 @@ void Connection::close() {
   for (auto& s : m.subs) {
     if (!s->sub) continue;
     natsSubscription_Unsubscribe(s->sub);
+    // Closing does not wait for a message handler running on libnats' delivery thread.
+    std::unique_lock lock(s->mu);
+    if (!s->cv.wait_for(lock, std::chrono::seconds(1), [&] { return s->complete; }))
+      spdlog::warn("nats: a message handler did not return within 1 s of closing");
+    lock.unlock();
     natsSubscription_Destroy(s->sub);
   }
   m.subs.clear();
   if (m.js) jsCtx_Destroy(m.js);
-  if (m.nc) natsConnection_Destroy(m.nc);
+  if (m.nc) {
+    natsConnection_Destroy(m.nc);
+    if (!m.latch.wait(std::chrono::seconds(1))) spdlog::warn("nats: a connection callback did not return within 1 s of closing");
+  }
   if (m.opts) natsOptions_Destroy(m.opts);
   m.js = nullptr;
   m.nc = nullptr;

@@ -100,14 +100,22 @@ class EdgeTest(unittest.TestCase):
 
     def start_edge(self, *args):
         port = free_port()
-        log = open(os.path.join(self.dir, f"edge-{port}.log"), "w")
+        path = os.path.join(self.dir, f"edge-{port}.log")
+        log = open(path, "w")
         p = subprocess.Popen([BIN, "edge", "--nats", self.nats.url, "--listen", f"127.0.0.1:{port}", *args],
                              stdout=log, stderr=subprocess.STDOUT)
         log.close()
+        p.log_path = path
         self.procs.append(p)
         hub = f"http://127.0.0.1:{port}"
         wait_until("edge /healthz", lambda: http(hub + "/healthz")[0] == 200, 20)
         return hub, p
+
+    def assertExitedCleanly(self, p):
+        code = p.wait(timeout=5)
+        if code != 0:  # a sanitizer's report is in the log, and CI shows only this message
+            with open(p.log_path) as f:
+                self.fail(f"edge exited {code}; its log ends:\n" + f.read()[-20000:])
 
     def publish(self, book, msg, snapshot=False):
         kind = "snapshot" if snapshot else "book"
@@ -322,7 +330,7 @@ class EdgeTest(unittest.TestCase):
         self.assertEqual([f["venue"] for f in get(late + "/api/v1/feeds")["feeds"]], ["btse"])
         self.assertEqual(http(f"{late}/api/v1/book/btse/ETH-USDT")[0], 404)
         late_proc.send_signal(signal.SIGTERM)
-        self.assertEqual(late_proc.wait(timeout=5), 0)
+        self.assertExitedCleanly(late_proc)
 
         # nats-server restarts: the edge reconnects, and every book starts again from its
         # snapshot (the ingest nodes publish theirs again after a reconnect).
@@ -339,7 +347,7 @@ class EdgeTest(unittest.TestCase):
         wait_until("updates after the restart", lambda: self.served(hub, nark), 10)
         self.assertGreaterEqual(get(hub + "/api/v1/feeds")["feeds"][0]["reconnects"], 1)
         edge.send_signal(signal.SIGTERM)
-        self.assertEqual(edge.wait(timeout=5), 0)
+        self.assertExitedCleanly(edge)
 
 
 if __name__ == "__main__":
