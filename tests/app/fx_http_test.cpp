@@ -3,6 +3,7 @@
 #include <deque>
 
 #include "book/decimal.hpp"
+#include "src/metrics/fx_metrics.hpp"
 #include "src/publish/fx_http.hpp"
 #include "tests/net/net_fixture.hpp"
 
@@ -188,6 +189,11 @@ TEST_F(FxHttp, ErrorReplies) {
                         R"((max_age_ms 60000); narkasa BTC-TRY: the narkasa BTC-TRY book is resynchronising"}})"));
   EXPECT_EQ(excluded("rate_too_old"), 1u);
   EXPECT_EQ(excluded("book_unavailable"), 1u);
+  std::string text;
+  append_fx_metrics(text, stats_);
+  EXPECT_NE(text.find("mdhub_fx_excluded_total{reason=\"rate_too_old\"} 1\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("mdhub_fx_excluded_total{reason=\"no_fx_path\"} 2\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("mdhub_fx_published_total{kind=\"http_book\"} 0\n"), std::string::npos) << text;
 }
 
 }  // namespace
