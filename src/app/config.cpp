@@ -283,10 +283,6 @@ void parse_fx(Checker& c, const toml::node& n, Config& cfg) {
   c.integer(*t, "publish_interval_ms", fx.publish_interval_ms, 10, 10000);
   c.strings(*t, "prefer", fx.prefer);
   c.strings(*t, "pegs", fx.pegs);
-  for (const auto& v : fx.prefer) {
-    if (std::none_of(cfg.venues.begin(), cfg.venues.end(), [&](const VenueConfig& vc) { return vc.id == v; }))
-      c.error(t->get("prefer"), "[fx] prefer names '" + v + "', which is not a configured venue");
-  }
   if (auto* r = t->get("rates")) {
     if (auto* rt = r->as_table()) {
       for (auto&& [k, val] : *rt) {
@@ -437,6 +433,17 @@ ConfigResult parse_config(std::string_view text, const std::string& source) {
     }
   }
   if (auto* n = root.get("fx")) parse_fx(c, *n, cfg);
+  // A venue named in prefer but not configured is harmless (an edge serves venues it has no
+  // table for) but likely a typo: said by check-config.
+  if (const auto* prefer = root.at_path("fx.prefer").node()) {
+    for (const auto& v : cfg.fx.prefer) {
+      if (std::none_of(cfg.venues.begin(), cfg.venues.end(), [&](const VenueConfig& vc) { return vc.id == v; }))
+        r.warnings.push_back({source + ":" + std::to_string(prefer->source().begin.line) + ":" +
+                                  std::to_string(prefer->source().begin.column),
+                              "[fx] prefer names '" + v + "', which is not a configured venue",
+                              prefer->source().begin.line, prefer->source().begin.column});
+    }
+  }
   // TOML tables iterate by key; a reader fixes a file top to bottom.
   std::stable_sort(r.errors.begin(), r.errors.end(), [](const ConfigError& a, const ConfigError& b) {
     const auto pos = [](const ConfigError& e) {

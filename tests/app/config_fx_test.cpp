@@ -51,13 +51,18 @@ TEST(AppConfigFx, Defaults) {
   EXPECT_TRUE(r.config.fx.pegs.empty());
 }
 
+TEST(AppConfigFx, AnUnconfiguredPreferredVenueIsAWarning) {
+  const auto r = parse_config(std::string(kVenue) + "[fx]\nprefer = [\"btse\", \"kraken\"]\n", "c.toml");
+  EXPECT_TRUE(r.errors.empty());
+  ASSERT_EQ(r.warnings.size(), 1u);
+  EXPECT_EQ(r.warnings[0].str(), "c.toml:3:10: [fx] prefer names 'kraken', which is not a configured venue");
+}
+
 TEST(AppConfigFx, BadValuesAreErrors) {
   EXPECT_EQ(errors("[fx]\nprice_scale = 13\n"),
             (std::vector<std::string>{"c.toml:3:15: 'price_scale' must be between 0 and 12"}));
   EXPECT_EQ(errors("[fx]\npublish_interval_ms = 5\n"),
             (std::vector<std::string>{"c.toml:3:23: 'publish_interval_ms' must be between 10 and 10000"}));
-  EXPECT_EQ(errors("[fx]\nprefer = [\"kraken\"]\n"),
-            (std::vector<std::string>{"c.toml:3:10: [fx] prefer names 'kraken', which is not a configured venue"}));
   EXPECT_EQ(errors("[fx]\npegs = [\"USDC-USD\"]\n"),
             (std::vector<std::string>{
                 "c.toml:2:1: [fx] pegs entry 'USDC-USD' must be two different currencies as A=B (2-12 of A-Z, 0-9)"}));
