@@ -115,8 +115,9 @@ void WsApi::Impl::fx_arm() {
   fx_armed = true;
   fx_timer.expires_after(std::chrono::milliseconds(fx_cfg.publish_interval_ms));
   fx_timer.async_wait([this](boost::system::error_code ec) {
+    if (ec) return;  // cancelled: the timer (and this) is going away
     fx_armed = false;
-    if (!ec) fx_tick();
+    fx_tick();
   });
 }
 
