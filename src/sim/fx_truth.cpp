@@ -440,26 +440,31 @@ Answer premium(const std::vector<Source>& sources, std::string_view base, std::s
     if (row.bid) row.bid_bp = bp(*best_bid->bid, *row.bid, *best_bid->bid);
     if (row.ask) row.ask_bp = bp(*row.ask, *best_ask->ask, *best_ask->ask);
   }
+  auto price = [&](const Row& row, const Shown& s) {
+    return dec(s.m, s.scale, row.m->conv.state == Conversion::State::native ? -1 : p.price_scale);
+  };
+  // Rendered now: the sort below moves the rows the pointers name.
+  struct Best {
+    bool set = false;
+    std::string venue, symbol, price;
+  } bb, ba;
+  if (best_bid) bb = {true, best_bid->m->src->venue, best_bid->m->src->symbol, price(*best_bid, *best_bid->bid)};
+  if (best_ask) ba = {true, best_ask->m->src->venue, best_ask->m->src->symbol, price(*best_ask, *best_ask->ask)};
   std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
     if (a.ask_bp.has_value() != b.ask_bp.has_value()) return a.ask_bp.has_value();
     if (a.ask_bp && *a.ask_bp != *b.ask_bp) return *a.ask_bp < *b.ask_bp;
     return std::tie(a.m->src->venue, a.m->src->symbol) < std::tie(b.m->src->venue, b.m->src->symbol);
   });
 
-  auto price = [&](const Row& row, const Shown& s) {
-    return dec(s.m, s.scale, row.m->conv.state == Conversion::State::native ? -1 : p.price_scale);
-  };
   JsonWriter w;
   w.obj().key("base").str(base).key("quote").str(quote);
   w.key("price_scale").num(p.price_scale).key("rate_scale").num(kRateScale);
   w.key("best_bid");
-  if (best_bid) w.obj().key("venue").str(best_bid->m->src->venue).key("symbol").str(best_bid->m->src->symbol)
-                    .key("price").str(price(*best_bid, *best_bid->bid)).end();
-  else w.null();
-  w.key("best_ask");
-  if (best_ask) w.obj().key("venue").str(best_ask->m->src->venue).key("symbol").str(best_ask->m->src->symbol)
-                    .key("price").str(price(*best_ask, *best_ask->ask)).end();
-  else w.null();
+  for (const Best* b : {&bb, &ba}) {
+    if (b == &ba) w.key("best_ask");
+    if (b->set) w.obj().key("venue").str(b->venue).key("symbol").str(b->symbol).key("price").str(b->price).end();
+    else w.null();
+  }
   w.key("venues").arr();
   for (const Row& row : rows) {
     w.obj().key("venue").str(row.m->src->venue).key("symbol").str(row.m->src->symbol);
