@@ -93,6 +93,12 @@ TEST(SimConfig, PointsEveryVenueAtTheSimulator) {
   EXPECT_TRUE(text.starts_with("# mdhub config for a simulator at 127.0.0.1:9000\n"));
   toml::table t = toml::parse(text);
   EXPECT_EQ(t["listen"].value<std::string>(), "127.0.0.1:8080");
+  // USDC pegged to USD, nothing else: the venues' conversion pairs give the other rates.
+  ASSERT_TRUE(t["fx"].as_table()) << text;
+  EXPECT_EQ(t["fx"].as_table()->size(), 1u);
+  ASSERT_TRUE(t["fx"]["pegs"].as_array());
+  EXPECT_EQ(t["fx"]["pegs"].as_array()->size(), 1u);
+  EXPECT_EQ(t["fx"]["pegs"][0].value<std::string>(), "USDC=USD");
   auto n = t["venues"]["narkasa"];
   EXPECT_EQ(n["enabled"].value<bool>(), true);
   EXPECT_EQ(n["rest_base"].value<std::string>(), "http://127.0.0.1:9000/narkasa/v3/api");
