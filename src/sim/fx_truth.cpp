@@ -243,6 +243,10 @@ Resolved resolve(const std::vector<Source>& sources, std::string_view base_in, s
     out.error = fail(400, "bad_param", "base and quote must be 2 to 12 characters of A-Z and 0-9");
     return out;
   }
+  if (base_in == quote_in) {  // BTC in BTC is no price
+    out.error = fail(400, "bad_param", "quote must differ from base");
+    return out;
+  }
   const std::string base(base_in), quote(quote_in);
   std::vector<const Source*> listed;
   bool known = false;

@@ -176,6 +176,7 @@ TEST(SimFxTruth, ErrorsForUnknownBasesMissingPathsAndBadCodes) {
     EXPECT_NE(a.body.find("\"bad_param\""), std::string::npos) << a.body;
   }
   EXPECT_EQ(premium(market(), "BTC", "usd", params()).status, 400u);
+  EXPECT_EQ(book(market(), "BTC", "BTC", params()).status, 400u);
 }
 
 TEST(SimFxTruth, PremiumShowsEachVenuesDistanceFromTheBest) {
