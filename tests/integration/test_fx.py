@@ -22,6 +22,8 @@ from harness import Stack, http, wait_until  # noqa: E402
 BIN = os.environ["MDHUB_BIN"]
 BASE = "BTC"
 QUOTES = ("USD", "USDT", "TRY", "EUR")
+# Beside BTC's: ETH's paths may go through BTC, and MXN is a home currency of one venue only.
+PAIRS = tuple((BASE, q) for q in QUOTES) + (("ETH", "USD"), ("ETH", "MXN"))
 DEPTH = 5000
 PRICE_SCALE, RATE_SCALE = 8, 12
 PEGS = (("USDC", "USD"),)  # what sim --print-config writes
@@ -246,25 +248,28 @@ class FxViews(unittest.TestCase):
 
     def test_books_and_premiums_agree_three_ways(self):
         s = self.stack
-        for quote in QUOTES:
-            with self.subTest(quote=quote):
-                self.settle(f"/api/v1/book/fx/{BASE}-{quote}?depth={DEPTH}", f"/sim/truth/fx/{BASE}-{quote}?depth={DEPTH}")
-                self.settle(f"/api/v1/premium/{BASE}?quote={quote}", f"/sim/truth/premium/{BASE}?quote={quote}")
+        for base, quote in PAIRS:
+            with self.subTest(base=base, quote=quote):
+                self.settle(f"/api/v1/book/fx/{base}-{quote}?depth={DEPTH}", f"/sim/truth/fx/{base}-{quote}?depth={DEPTH}")
+                self.settle(f"/api/v1/premium/{base}?quote={quote}", f"/sim/truth/premium/{base}?quote={quote}")
                 truth = Truth(s)
-                sim_book = s.sim_get(f"/sim/truth/fx/{BASE}-{quote}?depth={DEPTH}")
-                mine = fx_book(truth, BASE, quote)
+                sim_book = s.sim_get(f"/sim/truth/fx/{base}-{quote}?depth={DEPTH}")
+                mine = fx_book(truth, base, quote)
                 self.assertEqual(comparable(sim_book), comparable(mine))
                 self.assertEqual(list(sim_book), list(mine), "keys in the contract's order")
                 self.assertEqual(sim_book["venues"], mine["venues"])  # exact order too
                 self.assertGreater(len(mine["bids"]), 0)
                 self.assertGreater(len(mine["asks"]), 0)
-                sim_premium = s.sim_get(f"/sim/truth/premium/{BASE}?quote={quote}")
-                self.assertEqual(comparable(sim_premium), comparable(premium(truth, BASE, quote)))
+                sim_premium = s.sim_get(f"/sim/truth/premium/{base}?quote={quote}")
+                self.assertEqual(comparable(sim_premium), comparable(premium(truth, base, quote)))
         # The books hold converted venues, and their entries are at the declared scale.
         usd = s.sim_get(f"/sim/truth/fx/{BASE}-USD?depth={DEPTH}")
         converted = [v["venue"] + " " + v["symbol"] for v in usd["venues"] if v["converted"]]
         self.assertIn("narkasa BTC-TRY", converted)
         self.assertIn("coinbtr BTC-MXN", converted)
+        eth = s.sim_get("/sim/truth/fx/ETH-USD")
+        via = {v["venue"] + " " + v["symbol"]: [h["to"] for h in v["path"]] for v in eth["venues"]}
+        self.assertEqual(via["narkasa ETH-TRY"], ["BTC", "USD"])  # TRY-BTC-USD: BTC sorts first
         for entry in usd["bids"] + usd["asks"]:
             if entry[2]["rate"] != "1":
                 self.assertRegex(entry[0], r"^\d+\.\d{8}$")
