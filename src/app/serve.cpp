@@ -57,6 +57,7 @@ ServeStack::ServeStack(asio::io_context& io, Engine& engine, const Config& cfg,
   install_dashboard(server);
   install_http_api(server, engine, std::move(feeds), std::move(recorder), &latency);
   install_fx_http_api(server, engine, cfg.fx, fx_stats, [this] { return fx_now(); });
+  ws_api.set_fx(cfg.fx, &fx_stats, [this] { return fx_now(); });
 }
 
 bool resolve_auth_token(ServerConfig& server, const std::string& listen) {

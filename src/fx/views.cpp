@@ -144,7 +144,7 @@ std::optional<u128> basis_points(const Px& best, const Px& x) {
 
 std::optional<FxBook> fx_book(const FxMarket& m, const FxConfig& cfg, const std::vector<StaticRate>& statics,
                               const std::string& base, const std::string& quote, size_t depth, FxError& err,
-                              ExclusionCounter* counter) {
+                              ExclusionCounter* counter, bool allow_empty) {
   ViewBase v;
   if (!gather(m, cfg, statics, base, quote, true, v, err, counter)) return std::nullopt;
   FxBook b;
@@ -171,7 +171,7 @@ std::optional<FxBook> fx_book(const FxMarket& m, const FxConfig& cfg, const std:
     b.members.push_back(std::move(mb));
   }
   sort_excluded(b);
-  if (b.members.empty()) {
+  if (b.members.empty() && !allow_empty) {
     err = {503, "book_unavailable", unavailable(b)};
     return std::nullopt;
   }
@@ -269,7 +269,7 @@ void path_json(std::string& out, const Member& mb) {
   str(out, format(mb.conv.rate, kRateScale, false));
 }
 
-void hops_json(std::string& out, const Member& mb) {
+void hops_json(std::string& out, const Member& mb, bool ages) {
   key(out, "path");
   out += '[';
   for (size_t k = 0; k < mb.conv.path.size(); ++k) {
@@ -281,7 +281,7 @@ void hops_json(std::string& out, const Member& mb) {
     key(out, "source"); str(out, h.source);
     key(out, "symbol"); str(out, h.symbol);
     key(out, "mid"); str(out, h.mid);
-    key(out, "age_ms"); jsonw::num(out, h.age_ms);
+    key(out, "age_ms"); jsonw::num(out, ages ? h.age_ms : kNone);
     out += '}';
   }
   out += ']';
@@ -323,7 +323,7 @@ void render_entry(std::string& out, const ViewBase& v, const BookEntry& e, int64
   out += "}]";
 }
 
-void render_members(std::string& out, const ViewBase& v) {
+void render_members(std::string& out, const ViewBase& v, bool ages) {
   out += '[';
   for (size_t k = 0; k < v.members.size(); ++k) {
     const Member& mb = v.members[k];
@@ -332,7 +332,7 @@ void render_members(std::string& out, const ViewBase& v) {
     key(out, "venue", true); str(out, mb.inst->venue);
     key(out, "symbol"); str(out, mb.inst->symbol);
     path_json(out, mb);
-    hops_json(out, mb);
+    hops_json(out, mb, ages);
     out += '}';
   }
   out += ']';
@@ -372,7 +372,7 @@ void render_book_fields(std::string& out, const FxBook& b) {
   render_excluded(out, b);
 }
 
-void render_premium_fields(std::string& out, const Premium& p) {
+void render_premium_fields(std::string& out, const Premium& p, bool ages) {
   key(out, "base", true); str(out, p.base);
   key(out, "quote"); str(out, p.quote);
   head(out, p);
@@ -392,8 +392,8 @@ void render_premium_fields(std::string& out, const Premium& p) {
     key(out, "bid_bp"); bp_or_null(out, r.bid_bp);
     key(out, "ask_bp"); bp_or_null(out, r.ask_bp);
     path_json(out, mb);
-    key(out, "rate_age_ms"); jsonw::num(out, r.rate_age_ms);
-    hops_json(out, mb);
+    key(out, "rate_age_ms"); jsonw::num(out, ages ? r.rate_age_ms : kNone);
+    hops_json(out, mb, ages);
     out += '}';
   }
   out += ']';

@@ -76,9 +76,10 @@ struct ExclusionCounter {
 
 /// The fx book of base in quote, each side cut to `depth`; nullopt with `err` set for the
 /// HTTP errors (unknown_symbol 404, no_fx_path 404, book_unavailable 503).
+/// `allow_empty`: a book with no member served is returned (empty) instead of the 503.
 std::optional<FxBook> fx_book(const FxMarket& m, const FxConfig& cfg, const std::vector<StaticRate>& statics,
                               const std::string& base, const std::string& quote, size_t depth, FxError& err,
-                              ExclusionCounter* counter = nullptr);
+                              ExclusionCounter* counter = nullptr, bool allow_empty = false);
 std::optional<Premium> premium(const FxMarket& m, const FxConfig& cfg, const std::vector<StaticRate>& statics,
                                const std::string& base, const std::string& quote, FxError& err,
                                ExclusionCounter* counter = nullptr);
@@ -91,9 +92,10 @@ std::optional<u128> basis_points(const Px& best, const Px& x);
 std::string text(const Px& p);
 /// The fields of the HTTP answers, without braces ("venue":"fx",... / "base":...).
 void render_book_fields(std::string& out, const FxBook& b);
-void render_premium_fields(std::string& out, const Premium& p);
+void render_premium_fields(std::string& out, const Premium& p, bool ages = true);
 /// The `venues` and `excluded` arrays alone (websocket updates carry them when they change).
-void render_members(std::string& out, const ViewBase& v);
+/// `ages` false leaves every age out (`null`): what changed, ages aside.
+void render_members(std::string& out, const ViewBase& v, bool ages = true);
 void render_excluded(std::string& out, const ViewBase& v);
 /// One book entry: ["price","qty",{"venue","symbol","price","rate"}] (qty as given).
 void render_entry(std::string& out, const ViewBase& v, const BookEntry& e, int64_t qty);

@@ -27,6 +27,7 @@ inline constexpr std::array<std::string_view, 5> kFxPublished = {"http_book", "h
 struct FxStats final : fx::ExclusionCounter {
   std::array<std::atomic<uint64_t>, kFxReasons.size()> excluded_count{};
   std::array<std::atomic<uint64_t>, kFxPublished.size()> published_count{};
+  std::atomic<uint64_t> computed{0};  ///< fx views the websocket channels computed (only subscribed ones)
   void excluded_one(std::string_view reason);
   void excluded(const std::string& reason) override { excluded_one(reason); }
   void published_one(std::string_view kind);
