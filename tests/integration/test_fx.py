@@ -147,8 +147,8 @@ def rate_text(rate):
     return "1" if rate is None else shortest(Fraction(rate, 10 ** RATE_SCALE))
 
 
-def fx_book(truth, base, quote, depth=DEPTH):
-    kept, excluded = members(truth, base, quote, True)
+def fx_book(truth, base, quote, depth=DEPTH, stale=()):
+    kept, excluded = members(truth, base, quote, True, stale)
     sides = {}
     for side in ("bids", "asks"):
         entries = []
@@ -171,8 +171,8 @@ def bp(x, y, ref):
     return fixed(round_half_even((frac(x) - frac(y)) / frac(ref) * 10000, 2), 2)
 
 
-def premium(truth, base, quote):
-    kept, excluded = members(truth, base, quote, False)
+def premium(truth, base, quote, stale=()):
+    kept, excluded = members(truth, base, quote, False, stale)
     rows = []
     for venue, symbol, _, rate, path in kept:
         book = truth.books[(venue, symbol)]
@@ -307,16 +307,37 @@ class FxViews(unittest.TestCase):
         wait_until(f"{STALE_VENUE} stale", lambda: s.feed(STALE_VENUE)["stale"], 30)
         s.sim_post("/sim/pause")
         truth = Truth(s)
-        want_kept, want_excluded = members(truth, BASE, "USD", True, stale=(STALE_VENUE,))
+        # What is left is what the live venues' books make, to the digit, once mdhub has them.
+        want = comparable(fx_book(truth, BASE, "USD", stale=(STALE_VENUE,)))
 
         def removed():
             mine = self.hub_view(path_usd[0])
-            if mine is None:
-                return None
-            got = {(v["venue"], v["symbol"]): v["rate"] for v in mine["venues"]}
-            want = {(v, sym): rate_text(r) for v, sym, _, r, _ in want_kept}
-            return mine if got == want else None
-        mine = wait_until("the dependent venues out of the fx book", removed, 30)
+            return mine if mine is not None and all(comparable(mine)[k] == want[k] for k in ("bids", "asks", "venues")) else None
+        try:
+            mine = wait_until("the dependent venues out of the fx book", removed, 30)
+        except AssertionError:
+            got = comparable(self.hub_view(path_usd[0]))
+            for key in ("venues", "bids", "asks"):
+                self.assertEqual(got[key], want[key], key)
+            raise
+        got = comparable(mine)
+        # The stale venue's own books are out too (book_unavailable): not a rate matter.
+        own = sorted(e[:2] for e in got["excluded"] if e[0] == STALE_VENUE)
+        self.assertEqual(own, sorted([STALE_VENUE, sym] for v, sym in truth.books if v == STALE_VENUE and sym.startswith(BASE + "-")))
+        self.assertEqual(sorted(e for e in got["excluded"] if e[0] != STALE_VENUE), want["excluded"])
+        # The premium view likewise (coinmotion's quotes are polled: they may settle later).
+        want_prem = comparable(premium(truth, BASE, "USD", stale=(STALE_VENUE,)))
+
+        def premium_settled():
+            prem = self.hub_view(f"/api/v1/premium/{BASE}?quote=USD")
+            return prem is not None and all(comparable(prem)[k] == want_prem[k] for k in ("best_bid", "best_ask", "venues"))
+        try:
+            wait_until("the premium view without the dependent venues", premium_settled, 30)
+        except AssertionError:
+            prem = comparable(self.hub_view(f"/api/v1/premium/{BASE}?quote=USD"))
+            for key in ("best_bid", "best_ask", "venues"):
+                self.assertEqual(prem[key], want_prem[key], key)
+            raise
         reasons = {(e["venue"], e["symbol"]): e["reason"] for e in mine["excluded"]}
         for key in depends:
             self.assertEqual(reasons.get(key), "rate_stale", (key, mine["excluded"]))
