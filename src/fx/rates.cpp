@@ -84,6 +84,11 @@ std::string validate(const FxConfig& cfg) {
     if (v.empty()) return "[fx] prefer must list venue names, not empty strings";
     if (!seen.insert(v).second) return "[fx] prefer lists '" + v + "' twice";
   }
+  seen.clear();
+  for (const auto& c : cfg.via) {
+    if (c != "*" && !valid_currency(c)) return "[fx] via: '" + c + "' is not a currency (2-12 of A-Z, 0-9) nor \"*\"";
+    if (!seen.insert(c).second) return "[fx] via lists '" + c + "' twice";
+  }
   std::string error;
   static_rates(cfg, &error);
   if (!error.empty()) return error;
@@ -186,10 +191,14 @@ std::optional<std::vector<std::string>> RateGraph::find_path(const std::string& 
     nodes.push_back(to);
     if (walkable(nodes)) return nodes;
   }
-  // Shortest, then the smallest list of intermediates; never through BASE. currencies_ is
-  // sorted, so the first found at each length is the smallest.
+  // Shortest, then the smallest list of intermediates; never through BASE, only through the
+  // [fx] via currencies. currencies_ is sorted, so the first found at each length is the smallest.
   if (edge(from, to, any)) return std::vector<std::string>{from, to};
-  auto allowed = [&](const std::string& c) { return c != from && c != to && c != base; };
+  const bool any_via = std::find(cfg_.via.begin(), cfg_.via.end(), "*") != cfg_.via.end();
+  auto allowed = [&](const std::string& c) {
+    return c != from && c != to && c != base &&
+           (any_via || std::find(cfg_.via.begin(), cfg_.via.end(), c) != cfg_.via.end());
+  };
   for (const std::string& c : currencies_)
     if (allowed(c) && walkable({from, c, to})) return std::vector<std::string>{from, c, to};
   for (const std::string& c1 : currencies_) {

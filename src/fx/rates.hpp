@@ -26,6 +26,10 @@ struct FxConfig {
   int64_t max_age_ms = 60000;          ///< venue rate sources older than this are not used; 0: no limit
   int64_t publish_interval_ms = 100;   ///< websocket fx channels publish at most this often
   std::vector<std::string> prefer;     ///< venue order among venues quoting one pair
+  /// Currencies a shortest path may pass through ("*": any but BASE). Fiat and stablecoins by
+  /// default: a path through another crypto asset (TRY -> ETH -> USD) would price BTC by ETH's
+  /// books, which no desk converts with.
+  std::vector<std::string> via = {"USDT", "USDC", "USD", "EUR"};
   std::vector<std::string> pegs;       ///< "USDC=USD": a static rate of exactly 1
   std::vector<std::pair<std::string, std::string>> rates;  ///< "EUR-USD" -> "1.08"
   std::vector<std::pair<std::string, std::vector<std::string>>> paths;  ///< "TRY-USD" -> {"USDT"}

@@ -91,7 +91,7 @@ struct Hop {
 // The graph of usable rates, one edge per unordered currency pair.
 class Graph {
  public:
-  Graph(const std::vector<Source>& sources, const Params& p) {
+  Graph(const std::vector<Source>& sources, const Params& p) : via_(p.via) {
     using Rank = std::tuple<int, size_t, std::string, int, size_t>;
     std::map<std::pair<std::string, std::string>, std::pair<Rank, Edge>> best;
     auto offer = [&](Rank rank, Edge e) {
@@ -132,10 +132,13 @@ class Graph {
     return it == edges_.end() ? nullptr : &it->second;
   }
 
-  // Fewest hops (at most three), never through `base`; among equals, the smallest list of
-  // intermediate currencies (the loops visit them in byte order, so the first found).
+  // Fewest hops (at most three), never through `base`, only through the `via` currencies
+  // ("*": any); among equals, the smallest list of intermediate currencies (the loops visit
+  // them in byte order, so the first found).
   std::optional<std::vector<Hop>> path(const std::string& base, const std::string& from, const std::string& to) const {
-    auto ok = [&](const std::string& c) { return c != base && c != from && c != to; };
+    auto ok = [&](const std::string& c) {
+      return c != base && c != from && c != to && (via_.count("*") || via_.count(c));
+    };
     if (const Edge* e = edge(from, to)) return std::vector<Hop>{{from, to, *e}};
     for (const std::string& i : currencies_) {
       if (!ok(i)) continue;
@@ -157,6 +160,7 @@ class Graph {
   }
 
  private:
+  std::set<std::string> via_;
   std::set<std::string> currencies_;
   std::map<std::pair<std::string, std::string>, Edge> edges_;
 };
@@ -518,7 +522,8 @@ bool int_in(const std::string* text, int64_t lo, int64_t hi, int64_t& out) {
 }  // namespace
 
 bool parse_params(const std::string* price_scale, const std::string* depth, const std::string* pegs,
-                  const std::string* rates, const std::string* prefer, Params& out, std::string& error) {
+                  const std::string* rates, const std::string* prefer, const std::string* via, Params& out,
+                  std::string& error) {
   Params p;
   int64_t ps = p.price_scale, d = static_cast<int64_t>(p.depth);
   if (!int_in(price_scale, 0, 12, ps)) {
@@ -563,6 +568,16 @@ bool parse_params(const std::string* price_scale, const std::string* depth, cons
     p.rates.push_back(std::move(r));
   }
   for (std::string_view v : split(prefer ? *prefer : kNoText, ',')) p.prefer.emplace_back(v);
+  if (via) {
+    p.via.clear();
+    for (std::string_view v : split(*via, ',')) {
+      if (v != "*" && !valid_code(v)) {
+        error = "via: '" + std::string(v) + "' is not a currency nor *";
+        return false;
+      }
+      p.via.emplace(v);
+    }
+  }
   out = std::move(p);
   return true;
 }

@@ -8,6 +8,7 @@
 // scale. Exact rational arithmetic, never double. Pure: no I/O, no clock; thread-safe.
 #include <cstddef>
 #include <cstdint>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,6 +41,7 @@ struct Params {
   size_t depth = 50;
   std::vector<StaticRate> rates;    ///< `rates` first, then `pegs`, each in the order given
   std::vector<std::string> prefer;  ///< venue names, most preferred first
+  std::set<std::string> via{"USDT", "USDC", "USD", "EUR"};  ///< intermediates a path may use ("*": any)
 };
 
 struct Answer {
@@ -49,10 +51,11 @@ struct Answer {
 
 /// Reads the truth endpoints' query parameters (nullptr: absent): price_scale (0..12,
 /// default 8), depth (1..5000, default 50), pegs "A=B,...", rates "A-B:r,...", prefer
-/// "venue,...". Without pegs and rates: the pegs `mdhub sim --print-config` writes
+/// "venue,...", via "USDT,USD,..." or "*" (default USDT,USDC,USD,EUR). Without pegs and rates: the pegs `mdhub sim --print-config` writes
 /// (USDC=USD). False and a message for a bad value.
 bool parse_params(const std::string* price_scale, const std::string* depth, const std::string* pegs,
-                  const std::string* rates, const std::string* prefer, Params& out, std::string& error);
+                  const std::string* rates, const std::string* prefer, const std::string* via, Params& out,
+                  std::string& error);
 
 /// The fx book of `base` in `quote` (GET /sim/truth/fx/BASE-QUOTE).
 Answer book(const std::vector<Source>& sources, std::string_view base, std::string_view quote, const Params& p);

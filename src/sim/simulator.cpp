@@ -261,7 +261,7 @@ struct Simulator::Impl final : Context, std::enable_shared_from_this<Impl> {
     fx::Params params;
     std::string err;
     if (!fx::parse_params(req.param("price_scale"), req.param("depth"), req.param("pegs"), req.param("rates"),
-                          req.param("prefer"), params, err))
+                          req.param("prefer"), req.param("via"), params, err))
       return error(400, "bad_param", err);
     std::string_view base = what, quote;
     if (book) {

@@ -23,6 +23,7 @@ price_scale = 6
 max_age_ms = 0
 publish_interval_ms = 250
 prefer = ["narkasa", "btse"]
+via = ["USDT"]
 pegs = ["USDC=USD", "USDT=USD"]
 [fx.rates]
 "EUR-USD" = "1.08"
@@ -35,6 +36,7 @@ pegs = ["USDC=USD", "USDT=USD"]
   EXPECT_EQ(f.max_age_ms, 0);
   EXPECT_EQ(f.publish_interval_ms, 250);
   EXPECT_EQ(f.prefer, (std::vector<std::string>{"narkasa", "btse"}));
+  EXPECT_EQ(f.via, (std::vector<std::string>{"USDT"}));  // replaces the default list
   EXPECT_EQ(f.pegs, (std::vector<std::string>{"USDC=USD", "USDT=USD"}));
   ASSERT_EQ(f.rates.size(), 1u);
   EXPECT_EQ(f.rates[0], (std::pair<std::string, std::string>{"EUR-USD", "1.08"}));
@@ -49,6 +51,7 @@ TEST(AppConfigFx, Defaults) {
   EXPECT_EQ(r.config.fx.max_age_ms, 60000);
   EXPECT_EQ(r.config.fx.publish_interval_ms, 100);
   EXPECT_TRUE(r.config.fx.pegs.empty());
+  EXPECT_EQ(r.config.fx.via, (std::vector<std::string>{"USDT", "USDC", "USD", "EUR"}));
 }
 
 TEST(AppConfigFx, AnUnconfiguredPreferredVenueIsAWarning) {
@@ -72,6 +75,8 @@ TEST(AppConfigFx, BadValuesAreErrors) {
             (std::vector<std::string>{"c.toml:2:1: [fx.rates] 'EUR-USD' = '0' must be a positive decimal string"}));
   EXPECT_EQ(errors("[fx.paths]\n\"TRY-USD\" = \"USDT\"\n"),
             (std::vector<std::string>{"c.toml:3:13: [fx.paths] 'TRY-USD' must be an array of currencies ([\"USDT\"])"}));
+  EXPECT_EQ(errors("[fx]\nvia = [\"usdt\"]\n"),
+            (std::vector<std::string>{"c.toml:2:1: [fx] via: 'usdt' is not a currency (2-12 of A-Z, 0-9) nor \"*\""}));
   EXPECT_EQ(errors("[fx]\ncolour = 1\n"), (std::vector<std::string>{"c.toml:3:10: unknown key 'colour' in [fx]"}));
 }
 

@@ -61,8 +61,18 @@ TEST(fx_rates, shortest_path_then_smallest_intermediates_never_through_base) {
   Conversion c = conv(m, cfg, "TRY", "USD");
   EXPECT_EQ(hops(c), "TRY>USDC@paribu/USDC-TRY USDC>USD@btse/USDC-USD");
   EXPECT_EQ(rate_text(c), "0.030769230769");  // 1 / 32.50 x 1.0000
-  // For ETH, the path through BTC is allowed and sorts first.
-  EXPECT_EQ(hops(conv(m, cfg, "TRY", "USD", "ETH")), "TRY>BTC@narkasa/BTC-TRY BTC>USD@btse/BTC-USD");
+  // For ETH, BTC is not BASE, but no [fx] via currency: ETH's books are not priced by BTC's.
+  EXPECT_EQ(hops(conv(m, cfg, "TRY", "USD", "ETH")), "TRY>USDC@paribu/USDC-TRY USDC>USD@btse/USDC-USD");
+  // With via = ["*"] any currency but BASE may be passed through, and BTC sorts first.
+  FxConfig any = cfg;
+  any.via = {"*"};
+  EXPECT_EQ(hops(conv(m, any, "TRY", "USD", "ETH")), "TRY>BTC@narkasa/BTC-TRY BTC>USD@btse/BTC-USD");
+  // A list of its own replaces the default one: only USDT now.
+  FxConfig usdt = cfg;
+  usdt.via = {"USDT"};
+  EXPECT_EQ(hops(conv(m, usdt, "TRY", "USD")), "TRY>USDT@narkasa/USDT-TRY USDT>USD@btse/USDT-USD");
+  usdt.via = {"EUR"};
+  EXPECT_EQ(conv(m, usdt, "TRY", "USD").reason, "no_fx_path");
   // A direct source beats any two-hop path.
   m.instruments.push_back(quote("zonda", "USD-TRY", "32.3", "32.5", 1));
   EXPECT_EQ(hops(conv(m, cfg, "TRY", "USD")), "TRY>USD@zonda/USD-TRY");
@@ -70,6 +80,7 @@ TEST(fx_rates, shortest_path_then_smallest_intermediates_never_through_base) {
 
 TEST(fx_rates, three_hops_at_most) {
   FxConfig cfg;
+  cfg.via = {"*"};
   cfg.rates = {{"A1-B1", "2"}, {"B1-C1", "3"}, {"C1-D1", "5"}, {"D1-E1", "7"}};
   const auto m = market({});
   Conversion c = conv(m, cfg, "A1", "D1");
@@ -127,6 +138,7 @@ TEST(fx_rates, stale_and_too_old_sources_name_their_reason) {
 
 TEST(fx_rates, overflow_makes_the_conversion_unusable) {
   FxConfig cfg;
+  cfg.via = {"BB", "CC"};
   cfg.rates = {{"AA-BB", "1.000000000000000001"}, {"BB-CC", "1.000000000000000001"}, {"CC-DD", "1.000000000000000001"}};
   const Conversion c = conv(market({}), cfg, "AA", "DD");
   EXPECT_EQ(c.reason, "overflow");
@@ -136,6 +148,13 @@ TEST(fx_rates, overflow_makes_the_conversion_unusable) {
 TEST(fx_rates, config_values_are_validated) {
   FxConfig cfg;
   EXPECT_EQ(validate(cfg), "");
+  cfg.via = {"USDT", "*"};
+  EXPECT_EQ(validate(cfg), "");
+  cfg.via = {"usdt"};
+  EXPECT_EQ(validate(cfg), "[fx] via: 'usdt' is not a currency (2-12 of A-Z, 0-9) nor \"*\"");
+  cfg.via = {"USDT", "USDT"};
+  EXPECT_EQ(validate(cfg), "[fx] via lists 'USDT' twice");
+  cfg.via = {};
   cfg.price_scale = 13;
   EXPECT_EQ(validate(cfg), "[fx] price_scale must be from 0 to 12");
   cfg = {};

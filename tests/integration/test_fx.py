@@ -22,11 +22,13 @@ from harness import Stack, http, wait_until  # noqa: E402
 BIN = os.environ["MDHUB_BIN"]
 BASE = "BTC"
 QUOTES = ("USD", "USDT", "TRY", "EUR")
-# Beside BTC's: ETH's paths may go through BTC, and MXN is a home currency of one venue only.
+# Beside BTC's: ETH's (BTC is not its base, but not a via currency either), and MXN is a home
+# currency of one venue only.
 PAIRS = tuple((BASE, q) for q in QUOTES) + (("ETH", "USD"), ("ETH", "MXN"))
 DEPTH = 5000
 PRICE_SCALE, RATE_SCALE = 8, 12
 PEGS = (("USDC", "USD"),)  # what sim --print-config writes
+VIA = {"USDT", "USDC", "USD", "EUR"}  # [fx] via by default: what a path may pass through
 STALE_VENUE = "btse"  # its USDT-USD and ETH-USD are on most paths into USD
 OPTIONS = {STALE_VENUE: {"stale_after_ms": 1500, "backoff_base_ms": 100, "backoff_cap_ms": 500}}
 
@@ -96,9 +98,9 @@ def rate_graph(truth, stale=()):
 
 
 def find_path(graph, base, start, end):
-    """Fewest hops (at most 3) from start to end, never through base; among equals the
-    smallest list of intermediates. A list of (from, to, hop source), or None."""
-    nodes = sorted({c for pair in graph for c in pair} - {base, start, end})
+    """Fewest hops (at most 3) from start to end, never through base, only through VIA;
+    among equals the smallest list of intermediates. A list of (from, to, hop source), or None."""
+    nodes = sorted(({c for pair in graph for c in pair} - {base, start, end}) & VIA)
     for n in range(0, 3):
         for mids in itertools.permutations(nodes, n):  # sorted input: lexicographic order
             chain = [start, *mids, end]
@@ -267,9 +269,14 @@ class FxViews(unittest.TestCase):
         converted = [v["venue"] + " " + v["symbol"] for v in usd["venues"] if v["converted"]]
         self.assertIn("narkasa BTC-TRY", converted)
         self.assertIn("coinbtr BTC-MXN", converted)
-        eth = s.sim_get("/sim/truth/fx/ETH-USD")
-        via = {v["venue"] + " " + v["symbol"]: [h["to"] for h in v["path"]] for v in eth["venues"]}
-        self.assertEqual(via["narkasa ETH-TRY"], ["BTC", "USD"])  # TRY-BTC-USD: BTC sorts first
+        def paths(view):
+            return {v["venue"] + " " + v["symbol"]: [h["to"] for h in v["path"]] for v in view["venues"]}
+        # Only [fx] via currencies are passed through (BTC would sort first, but is none)...
+        self.assertEqual(paths(s.sim_get("/sim/truth/fx/ETH-USD"))["narkasa ETH-TRY"], ["USDT", "USD"])
+        self.assertEqual(paths(self.hub_view("/api/v1/book/fx/ETH-USD"))["narkasa ETH-TRY"], ["USDT", "USD"])
+        self.assertEqual(paths(usd)["coinbtr BTC-MXN"], ["USDT", "USD"])
+        # ... unless any currency may be: then TRY-BTC-USD, as BTC sorts before USDT.
+        self.assertEqual(paths(s.sim_get("/sim/truth/fx/ETH-USD?via=*"))["narkasa ETH-TRY"], ["BTC", "USD"])
         for entry in usd["bids"] + usd["asks"]:
             if entry[2]["rate"] != "1":
                 self.assertRegex(entry[0], r"^\d+\.\d{8}$")

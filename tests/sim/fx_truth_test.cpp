@@ -34,7 +34,7 @@ std::vector<Source> market() {
 Params params(std::string pegs = "") {
   Params p;
   std::string err;
-  EXPECT_TRUE(parse_params(nullptr, nullptr, &pegs, nullptr, nullptr, p, err)) << err;
+  EXPECT_TRUE(parse_params(nullptr, nullptr, &pegs, nullptr, nullptr, nullptr, p, err)) << err;
   return p;
 }
 
@@ -117,9 +117,12 @@ TEST(SimFxTruth, ConvertsThroughTheShortestPathWithTheRateRoundedTo12Decimals) {
 }
 
 TEST(SimFxTruth, EqualPathsTakeTheSmallestIntermediatesAndNeverTheBase) {
-  // ETH-TRY into USD: TRY -> BTC -> USD and TRY -> USDT -> USD are both two hops; BTC < USDT.
+  // ETH-TRY into USD: TRY -> BTC -> USD and TRY -> USDT -> USD are both two hops; BTC < USDT,
+  // and with via=* (any currency but the base) BTC's is taken.
   // 60005 / 1950050 = 0.0307710058716... -> 0.030771005872; 97500 x r = 3000.17307252.
-  Parsed j(book(market(), "ETH", "USD", params()).body);
+  Params any = params();
+  any.via = {"*"};
+  Parsed j(book(market(), "ETH", "USD", any).body);
   dom::array path = j.root["venues"].at(0)["path"];
   ASSERT_EQ(path.size(), 2u);
   EXPECT_EQ(str(path.at(0)["to"]), "BTC");
@@ -127,6 +130,10 @@ TEST(SimFxTruth, EqualPathsTakeTheSmallestIntermediatesAndNeverTheBase) {
   EXPECT_EQ(str(path.at(1)["symbol"]), "BTC-USD");
   EXPECT_EQ(str(j.root["venues"].at(0)["rate"]), "0.030771005872");
   EXPECT_EQ(str(j.root["bids"].at(0).at(0)), "3000.17307252");
+  // By default a path passes only through fiat and stablecoins (USDT, USDC, USD, EUR).
+  Parsed d(book(market(), "ETH", "USD", params()).body);
+  EXPECT_EQ(str(d.root["venues"].at(0)["path"].at(0)["to"]), "USDT");
+  EXPECT_EQ(str(d.root["venues"].at(0)["path"].at(1)["symbol"]), "USDT-USD");
 }
 
 TEST(SimFxTruth, OneRatePerPairVenuesFirstThenPreferThenName) {
@@ -216,13 +223,19 @@ TEST(SimFxTruth, PremiumShowsEachVenuesDistanceFromTheBest) {
 TEST(SimFxTruth, ParamsDefaultToThePrintedConfigAndRefuseBadValues) {
   Params p;
   std::string err;
-  ASSERT_TRUE(parse_params(nullptr, nullptr, nullptr, nullptr, nullptr, p, err));
+  ASSERT_TRUE(parse_params(nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, p, err));
   EXPECT_EQ(p.price_scale, 8);
   EXPECT_EQ(p.depth, 50u);
   ASSERT_EQ(p.rates.size(), 1u);
   EXPECT_EQ(p.rates[0].a + "=" + p.rates[0].b, "USDC=USD");
+  EXPECT_EQ(p.via, (std::set<std::string>{"EUR", "USD", "USDC", "USDT"}));
+  const std::string via = "USDT,*";
+  ASSERT_TRUE(parse_params(nullptr, nullptr, nullptr, nullptr, nullptr, &via, p, err)) << err;
+  EXPECT_EQ(p.via, (std::set<std::string>{"*", "USDT"}));
+  for (const std::string bad : {"usdt", "USDT,", "U"})
+    EXPECT_FALSE(parse_params(nullptr, nullptr, nullptr, nullptr, nullptr, &bad, p, err)) << bad;
   const std::string rates = "EUR-USD:1.08", pegs = "USDT=USD,USDC=USD", prefer = "btse,narkasa", ps = "2";
-  ASSERT_TRUE(parse_params(&ps, nullptr, &pegs, &rates, &prefer, p, err)) << err;
+  ASSERT_TRUE(parse_params(&ps, nullptr, &pegs, &rates, &prefer, nullptr, p, err)) << err;
   EXPECT_EQ(p.price_scale, 2);
   ASSERT_EQ(p.rates.size(), 3u);  // rates before pegs
   EXPECT_EQ(p.rates[0].mantissa, 108);
@@ -230,12 +243,12 @@ TEST(SimFxTruth, ParamsDefaultToThePrintedConfigAndRefuseBadValues) {
   EXPECT_FALSE(p.rates[0].peg);
   EXPECT_EQ(p.rates[1].a, "USDT");
   EXPECT_EQ(p.prefer, (std::vector<std::string>{"btse", "narkasa"}));
-  for (const std::string bad : {"13", "-1", "x"}) EXPECT_FALSE(parse_params(&bad, nullptr, nullptr, nullptr, nullptr, p, err));
-  for (const std::string bad : {"0", "5001"}) EXPECT_FALSE(parse_params(nullptr, &bad, nullptr, nullptr, nullptr, p, err));
+  for (const std::string bad : {"13", "-1", "x"}) EXPECT_FALSE(parse_params(&bad, nullptr, nullptr, nullptr, nullptr, nullptr, p, err));
+  for (const std::string bad : {"0", "5001"}) EXPECT_FALSE(parse_params(nullptr, &bad, nullptr, nullptr, nullptr, nullptr, p, err));
   for (const std::string bad : {"USDT", "USDT=USDT", "usdt=USD"})
-    EXPECT_FALSE(parse_params(nullptr, nullptr, &bad, nullptr, nullptr, p, err)) << bad;
+    EXPECT_FALSE(parse_params(nullptr, nullptr, &bad, nullptr, nullptr, nullptr, p, err)) << bad;
   for (const std::string bad : {"EUR-USD", "EUR-USD:0", "EUR-USD:x", "EURUSD:1"})
-    EXPECT_FALSE(parse_params(nullptr, nullptr, nullptr, &bad, nullptr, p, err)) << bad;
+    EXPECT_FALSE(parse_params(nullptr, nullptr, nullptr, &bad, nullptr, nullptr, p, err)) << bad;
 }
 
 }  // namespace
