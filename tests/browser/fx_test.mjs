@@ -1,0 +1,235 @@
+// Browser test of the dashboard's cross-currency views, in headless Chromium. It records
+// every websocket frame the page receives and checks that the premium panel shows, row by
+// row, exactly what the last `premium:fx:BASE-QUOTE` message said (prices as sent, commas
+// aside; basis points, rate, path, best venue, excluded venues), that it follows when the
+// values change and when another quote is picked, that a refused channel's message is shown
+// in the panel, and that the "in QUOTE" ladder lists each venue's entries with their native
+// price and rate.
+//
+// Usage: node fx_test.mjs                 (starts mock_server.mjs on a free loopback port)
+//        node fx_test.mjs --url URL       (a running server whose simulator quotes BTC-TRY)
+// Env: MDHUB_CHROMIUM (default /usr/bin/chromium).
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const WAIT_MS = 20000;
+const here = path.dirname(fileURLToPath(import.meta.url));
+const log = (...a) => console.log('[fx]', ...a);
+const argv = process.argv.slice(2);
+let baseUrl = argv[0] === '--url' ? argv[1] : null;
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function startMock() {
+  const port = await freePort();
+  const out = [];
+  // Slow fx publishing: each value stays on screen long enough to be read back.
+  const child = spawn(process.execPath, [path.join(here, 'mock_server.mjs'), String(port)], {
+    stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, MOCK_FX_EVERY_MS: '700' },
+  });
+  child.stdout.on('data', (d) => out.push(d.toString()));
+  child.stderr.on('data', (d) => out.push(d.toString()));
+  const url = `http://127.0.0.1:${port}/`;
+  const deadline = Date.now() + WAIT_MS;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(url + 'healthz')).status === 200) return { child, url, out };
+    } catch (e) {
+      // not listening yet
+    }
+    if (child.exitCode !== null) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`mock server did not start: ${out.join('')}`);
+}
+
+/** The premium panel as shown: rows, best marks, note and excluded venues. */
+const readPremium = () => {
+  const t = (tr, c) => tr.querySelector(`td.p-${c}`).textContent;
+  return {
+    rows: [...document.querySelectorAll('#premium-rows tr')].map((tr) => ({
+      venue: t(tr, 'venue'), symbol: t(tr, 'symbol'), bid: t(tr, 'bid'), ask: t(tr, 'ask'),
+      bid_bp: t(tr, 'bid_bp'), ask_bp: t(tr, 'ask_bp'), rate: t(tr, 'rate'), path: t(tr, 'path'), age: t(tr, 'age'),
+      bestBid: tr.querySelector('td.p-bid').classList.contains('best-bid'),
+      bestAsk: tr.querySelector('td.p-ask').classList.contains('best-ask'),
+    })),
+    note: document.querySelector('#premium-note').hidden ? '' : document.querySelector('#premium-note').textContent,
+    excluded: [...document.querySelectorAll('#premium-excluded .fx-excluded')].map((x) => x.textContent),
+  };
+};
+
+/** The fx ladder's rows: converted price, size, venue and title. */
+const readFxLadder = () => {
+  const side = (cls) => [...document.querySelectorAll(`#ladder .lrow.${cls}:not(.empty)`)]
+    .map((r) => ({ p: r.querySelector('.px').textContent, q: r.querySelector('.qty').textContent, venue: r.querySelector('.mix').textContent, title: r.title }));
+  return { fx: document.querySelector('#ladder').classList.contains('fx'), asks: side('ask'), bids: side('bid') };
+};
+
+// What the page must show, written out here rather than taken from the page's modules.
+const pathLine = (p) => (p.length ? p.map((h, i) => `${i ? ' → ' : `${h.from}→`}${h.to} (${h.source})`).join('') : 'native');
+const shownPrice = (s) => (s === null ? '—' : s);
+
+/** Differences between the panel and premium message `m` ([] when it shows it exactly). */
+function premiumDiff(shown, m) {
+  const d = [];
+  if (shown.note) d.push(`note shown: ${shown.note}`);
+  if (shown.rows.length !== m.venues.length) d.push(`${shown.rows.length} rows for ${m.venues.length} venues`);
+  m.venues.forEach((v, i) => {
+    const r = shown.rows[i];
+    if (!r) return;
+    const want = {
+      venue: v.venue, symbol: v.symbol, bid: shownPrice(v.bid), ask: shownPrice(v.ask), bid_bp: v.bid_bp ?? '—', ask_bp: v.ask_bp ?? '—',
+      rate: v.rate, path: pathLine(v.path),
+      bestBid: !!m.best_bid && m.best_bid.venue === v.venue && m.best_bid.symbol === v.symbol,
+      bestAsk: !!m.best_ask && m.best_ask.venue === v.venue && m.best_ask.symbol === v.symbol,
+    };
+    const got = { ...r, bid: r.bid.replaceAll(',', ''), ask: r.ask.replaceAll(',', '') };
+    for (const k of Object.keys(want)) if (got[k] !== want[k]) d.push(`row ${i} ${k}: shown ${JSON.stringify(r[k])}, sent ${JSON.stringify(want[k])}`);
+    // The age counts up from the server's figure; a dash for static rates or none.
+    const age = r.age;
+    if (v.rate_age_ms === null ? age !== '—' : !/^\d+ ms$|^\d+\.\d s$/.test(age)) d.push(`row ${i} age ${age} for rate_age_ms ${v.rate_age_ms}`);
+    else if (v.rate_age_ms !== null && / ms$/.test(age) && Number(age.split(' ')[0]) < v.rate_age_ms) d.push(`row ${i} age ${age} below ${v.rate_age_ms} ms`);
+  });
+  const ex = m.excluded.map((x) => `${x.venue} ${x.symbol}: ${x.reason}${x.message ? ` — ${x.message}` : ''}`);
+  if (JSON.stringify(shown.excluded) !== JSON.stringify(ex)) d.push(`excluded shown ${JSON.stringify(shown.excluded)}, sent ${JSON.stringify(ex)}`);
+  return d;
+}
+
+async function main() {
+  let mock = null, context = null;
+  const failures = [];
+  const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mdhub-chromium-'));
+  try {
+    if (!baseUrl) {
+      mock = await startMock();
+      baseUrl = mock.url;
+    }
+    log(`dashboard at ${baseUrl}`);
+    context = await chromium.launchPersistentContext(userDir, {
+      executablePath: process.env.MDHUB_CHROMIUM || '/usr/bin/chromium',
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      viewport: { width: 1600, height: 1400 },
+    });
+    await context.addInitScript(`window.__readPremium = ${readPremium}; window.__readFxLadder = ${readFxLadder};`);
+    const page = context.pages()[0] || (await context.newPage());
+    page.on('pageerror', (e) => failures.push(`page error: ${e.message}`));
+
+    // Every frame the page receives, as sent: the truth the panel is held to.
+    const last = new Map();  // channel -> last premium message
+    const errors = [];       // error replies
+    page.on('websocket', (ws) => ws.on('framereceived', ({ payload }) => {
+      let m;
+      try {
+        m = JSON.parse(payload);
+      } catch (e) {
+        return;
+      }
+      if (m.type === 'premium') last.set(m.channel, m);
+      if (m.type === 'error') errors.push(m);
+    }));
+
+    const shown = () => page.evaluate(() => window.__readPremium());
+    /** Waits until the panel shows exactly the last message of `channel` (and `more` holds). */
+    async function waitShown(channel, more = () => true) {
+      const deadline = Date.now() + WAIT_MS;
+      let diff = ['no premium message yet'], m = null;
+      while (Date.now() < deadline) {
+        m = last.get(channel);
+        if (m && more(m)) {
+          const s = await shown();
+          // The message may have been replaced while the page was read: compare again.
+          if (last.get(channel) === m) {
+            diff = premiumDiff(s, m);
+            if (!diff.length) return { m, s };
+          }
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error(`${channel}: the panel never showed the last message: ${diff.join('; ')}\nlast message: ${JSON.stringify(m)}`);
+    }
+
+    await page.goto(`${baseUrl}#BTC-TRY/all/1m`, { waitUntil: 'load' });
+
+    // 1. USD by default: one row per venue, exactly as sent.
+    const first = await waitShown('premium:fx:BTC-USD');
+    log(`BTC in USD: ${first.s.rows.map((r) => `${r.venue} ${r.symbol} ${r.bid}/${r.ask} (${r.bid_bp}/${r.ask_bp} bp) ${r.path} ${r.age}`).join('; ')}`);
+    if (first.s.rows.length < 2) failures.push(`premium: only ${first.s.rows.length} rows`);
+    if (!first.m.venues.some((v) => v.converted)) failures.push('premium: no converted venue to check');
+    log(`excluded: ${JSON.stringify(first.s.excluded)}`);
+
+    // 2. It follows the values when they change.
+    const firstValues = JSON.stringify(first.m.venues.map(({ bid, ask, rate }) => [bid, ask, rate]));
+    const moved = await waitShown('premium:fx:BTC-USD', (m) => m.seq > first.m.seq && JSON.stringify(m.venues.map(({ bid, ask, rate }) => [bid, ask, rate])) !== firstValues);
+    log(`updated: seq ${first.m.seq} -> ${moved.m.seq}`);
+
+    // 3. Another quote: the panel switches channel and shows native rows unconverted.
+    await page.selectOption('#fx-quote', 'TRY');
+    const inTry = await waitShown('premium:fx:BTC-TRY');
+    const native = inTry.s.rows.find((r) => r.symbol === 'BTC-TRY');
+    if (!native || native.path !== 'native' || native.rate !== '1') failures.push(`in TRY: BTC-TRY row ${JSON.stringify(native)}`);
+    if ((await page.locator('#fx-toggle').textContent()) !== 'in TRY') failures.push(`toggle says "${await page.locator('#fx-toggle').textContent()}"`);
+    log(`BTC in TRY: ${inTry.s.rows.length} rows`);
+
+    // 4. The ladder in TRY: every venue's entries, converted, each with its source.
+    await page.locator('#fx-toggle').click();
+    await page.waitForFunction(() => {
+      const l = window.__readFxLadder();
+      return l.fx && l.bids.length >= 4 && l.asks.length >= 4 && new Set([...l.bids, ...l.asks].map((r) => r.venue)).size >= 2;
+    }, null, { timeout: WAIT_MS });
+    const lad = await page.evaluate(() => window.__readFxLadder());
+    const titleRe = /^(\S+) (\S+-(\S+)): (\d+(?:\.\d+)?) \S+ (?:× (\d+\.\d+) = (\d+\.\d+) TRY|\(native\))$/;
+    for (const r of [...lad.bids, ...lad.asks]) {
+      const t = titleRe.exec(r.title);
+      if (!t) failures.push(`ladder row without its source: ${JSON.stringify(r)}`);
+      else if (t[1] !== r.venue) failures.push(`ladder row venue ${r.venue}, title ${r.title}`);
+      else if (t[5] ? t[6] !== r.p : t[4] !== r.p || t[3] !== 'TRY') failures.push(`ladder row price ${r.p}, title ${r.title}`);
+    }
+    const desc = (a) => a.every((x, i) => i === 0 || Number(a[i - 1].p) >= Number(x.p));
+    if (!desc(lad.bids) || !desc(lad.asks)) failures.push(`fx ladder out of order: ${JSON.stringify(lad)}`);
+    log(`ladder in TRY: ${lad.bids.length} bids, ${lad.asks.length} asks from ${[...new Set([...lad.bids, ...lad.asks].map((r) => r.venue))].join(', ')}; best bid ${lad.bids[0].p} (${lad.bids[0].title})`);
+    await page.screenshot({ path: path.join(os.tmpdir(), 'mdhub-fx.png'), fullPage: true });
+    await page.locator('#fx-toggle').click();
+    await page.waitForFunction(() => !window.__readFxLadder().fx, null, { timeout: WAIT_MS });
+
+    // 5. A pair with no conversion path: the server's refusal is the panel's message.
+    await page.selectOption('#fx-quote', 'USD');
+    await page.selectOption('#symbol', 'USDT-TRY');
+    await page.waitForFunction(() => window.__readPremium().note !== '' && !/Waiting/.test(window.__readPremium().note), null, { timeout: WAIT_MS });
+    const refusal = errors.find((e) => e.code === 'no_fx_path');
+    const note = (await shown()).note;
+    if (!refusal) failures.push(`no no_fx_path reply seen (errors ${JSON.stringify(errors)})`);
+    else if (note !== refusal.message) failures.push(`refusal: panel says "${note}", server said "${refusal.message}"`);
+    if ((await shown()).rows.length) failures.push('refusal: rows still shown');
+    log(`refused: ${note}`);
+  } catch (e) {
+    failures.push(e.stack || String(e));
+  } finally {
+    if (context) await context.close().catch(() => {});
+    if (mock) mock.child.kill('SIGTERM');
+    fs.rmSync(userDir, { recursive: true, force: true });
+  }
+  if (failures.length) {
+    console.error('[fx] FAILED:\n' + failures.join('\n'));
+    if (mock) console.error('mock output:\n' + mock.out.join('').slice(-4000));
+    process.exit(1);
+  }
+  log('ok');
+}
+
+main();
