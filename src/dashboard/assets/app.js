@@ -3,7 +3,7 @@
 // Every websocket message is applied to state as it arrives; only drawing is throttled.
 import { Connection } from './conn.js';
 import { Book } from './book.js';
-import { FxBook, quoteChoices } from './fx.js';
+import { FxBook, quoteChoices, excludedText } from './fx.js';
 import { PremiumPanel } from './premium.js';
 import { Ladder } from './ladder.js';
 import { DepthChart } from './depth.js';
@@ -77,7 +77,10 @@ const depth = new DepthChart($('depth'), () => mark('depth'));
 const chart = new CandleChart($('candles'), () => mark('candles'));
 const tape = new TradesTape($('trades'), TAPE_ROWS);
 const venueTable = new VenueTable($('venue-rows'), (v) => choose(S.symbol, v));
-const premiumPanel = new PremiumPanel($('premium-rows'), $('premium-excluded'), $('premium-note'));
+const premiumPanel = new PremiumPanel($('premium-rows'), $('premium-excluded'), $('premium-note'), (venue, symbol) => {
+  const i = S.instruments.find((x) => x.venue === venue && x.symbol === symbol);
+  return i && i.native && i.native !== symbol ? i.native : null;
+});
 
 function frame() {
   framePending = false;
@@ -91,6 +94,8 @@ function frame() {
     const gaps = S.gaps ? ` · ${S.gaps} gap${S.gaps > 1 ? 's' : ''} resynced` : '';
     setText($('book-meta'), b && b.ready ? `seq ${count(b.seq)}${gaps}` : b && b.stale ? `resyncing…${gaps}` : '');
     setText($('depth-meta'), b && b.shown ? `${b.bids.size} bids · ${b.asks.size} asks` : '');
+    const ex = $('fx-book-excluded');
+    if (ex) setText(ex, b instanceof FxBook && b.excluded.length ? `Excluded: ${b.excluded.map(excludedText).join('; ')}` : '');
   } else if (d.has('depth')) {
     depth.draw(S.book, colors);
   }
@@ -552,6 +557,10 @@ function renderPickers() {
   legend.hidden = S.venue !== 'all' && !S.fxLadder;
   if (S.fxLadder) {
     legend.append(el('span', 'legend-title', `Every venue's ${baseOf(S.symbol)} book in ${S.fxQuote}, not merged: hover a row for its native price and rate`));
+    const ex = el('span', 'fx-excluded');
+    ex.id = 'fx-book-excluded';
+    legend.append(ex);
+    mark('book');
   } else if (S.venue === 'all') {
     legend.append(el('span', 'legend-title', 'Consolidated across'));
     for (const v of venuesOf(S.symbol)) {

@@ -7,8 +7,10 @@ import { priceParts, pathText, pathTitle, liveAge, ageCell, excludedText } from 
 const COLS = ['venue', 'symbol', 'bid', 'ask', 'bid_bp', 'ask_bp', 'rate', 'path', 'age'];
 
 export class PremiumPanel {
-  constructor(tbody, excludedRoot, noteRoot) {
+  /** `nativeName(venue, symbol)`: the venue's own name of an instrument, or null. */
+  constructor(tbody, excludedRoot, noteRoot, nativeName) {
     this.tbody = tbody;
+    this.nativeName = nativeName;
     this.excludedRoot = excludedRoot;
     this.noteRoot = noteRoot;
     this.rows = new Map();  // venue/symbol -> row cells
@@ -72,6 +74,8 @@ export class PremiumPanel {
     name.prepend(dot);
     cells.venue.append(name);
     setText(cells.symbol, v.symbol);
+    const native = this.nativeName(v.venue, v.symbol);
+    if (native) cells.symbol.title = `${v.venue} calls it ${native}`;
     return { tr, cells, prices: {} };
   }
 
