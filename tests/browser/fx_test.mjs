@@ -7,7 +7,9 @@
 // price and rate.
 //
 // Usage: node fx_test.mjs                 (starts mock_server.mjs on a free loopback port)
-//        node fx_test.mjs --url URL       (a running server whose simulator quotes BTC-TRY)
+//        node fx_test.mjs --mdhub BINARY  (starts the built-in demo: mdhub and its simulator)
+//        node fx_test.mjs --url URL       (a running server whose venues quote BTC-TRY)
+// The refusal check needs a pair without any conversion path: the mock's USDT-TRY in USD.
 // Env: MDHUB_CHROMIUM (default /usr/bin/chromium).
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -22,6 +24,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const log = (...a) => console.log('[fx]', ...a);
 const argv = process.argv.slice(2);
 let baseUrl = argv[0] === '--url' ? argv[1] : null;
+const binary = argv[0] === '--mdhub' ? argv[1] : null;
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -34,13 +37,16 @@ function freePort() {
   });
 }
 
-async function startMock() {
+/** The mock server, or with `binary` the demo (`mdhub run`, no config), on a free port. */
+async function startServer() {
   const port = await freePort();
   const out = [];
-  // Slow fx publishing: each value stays on screen long enough to be read back.
-  const child = spawn(process.execPath, [path.join(here, 'mock_server.mjs'), String(port)], {
-    stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, MOCK_FX_EVERY_MS: '700' },
-  });
+  // Slow fx publishing on the mock: each value stays on screen long enough to be read back.
+  const child = binary
+    ? spawn(binary, ['run', '--listen', `127.0.0.1:${port}`], { stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn(process.execPath, [path.join(here, 'mock_server.mjs'), String(port)], {
+      stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, MOCK_FX_EVERY_MS: '700' },
+    });
   child.stdout.on('data', (d) => out.push(d.toString()));
   child.stderr.on('data', (d) => out.push(d.toString()));
   const url = `http://127.0.0.1:${port}/`;
@@ -55,7 +61,7 @@ async function startMock() {
     await new Promise((r) => setTimeout(r, 100));
   }
   child.kill('SIGKILL');
-  throw new Error(`mock server did not start: ${out.join('')}`);
+  throw new Error(`server did not start: ${out.join('')}`);
 }
 
 /** The premium panel as shown: rows, best marks, note and excluded venues. */
@@ -111,13 +117,13 @@ function premiumDiff(shown, m) {
 }
 
 async function main() {
-  let mock = null, context = null;
+  let server = null, context = null;
   const failures = [];
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mdhub-chromium-'));
   try {
     if (!baseUrl) {
-      mock = await startMock();
-      baseUrl = mock.url;
+      server = await startServer();
+      baseUrl = server.url;
     }
     log(`dashboard at ${baseUrl}`);
     context = await chromium.launchPersistentContext(userDir, {
@@ -209,24 +215,30 @@ async function main() {
 
     // 5. A pair with no conversion path: the server's refusal is the panel's message.
     await page.selectOption('#fx-quote', 'USD');
-    await page.selectOption('#symbol', 'USDT-TRY');
-    await page.waitForFunction(() => window.__readPremium().note !== '' && !/Waiting/.test(window.__readPremium().note), null, { timeout: WAIT_MS });
-    const refusal = errors.find((e) => e.code === 'no_fx_path');
-    const note = (await shown()).note;
-    if (!refusal) failures.push(`no no_fx_path reply seen (errors ${JSON.stringify(errors)})`);
-    else if (note !== refusal.message) failures.push(`refusal: panel says "${note}", server said "${refusal.message}"`);
-    if ((await shown()).rows.length) failures.push('refusal: rows still shown');
-    log(`refused: ${note}`);
+    if (!binary && argv[0] !== '--url') {
+      await page.selectOption('#symbol', 'USDT-TRY');
+      await page.waitForFunction(() => window.__readPremium().note !== '' && !/Waiting/.test(window.__readPremium().note), null, { timeout: WAIT_MS });
+      const refusal = errors.find((e) => e.code === 'no_fx_path');
+      const note = (await shown()).note;
+      if (!refusal) failures.push(`no no_fx_path reply seen (errors ${JSON.stringify(errors)})`);
+      else if (note !== refusal.message) failures.push(`refusal: panel says "${note}", server said "${refusal.message}"`);
+      if ((await shown()).rows.length) failures.push('refusal: rows still shown');
+      log(`refused: ${note}`);
+    }
   } catch (e) {
     failures.push(e.stack || String(e));
   } finally {
     if (context) await context.close().catch(() => {});
-    if (mock) mock.child.kill('SIGTERM');
+    if (server) {
+      const exited = new Promise((r) => server.child.once('exit', r));
+      server.child.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+    }
     fs.rmSync(userDir, { recursive: true, force: true });
   }
   if (failures.length) {
     console.error('[fx] FAILED:\n' + failures.join('\n'));
-    if (mock) console.error('mock output:\n' + mock.out.join('').slice(-4000));
+    if (server) console.error('server output:\n' + server.out.join('').slice(-4000));
     process.exit(1);
   }
   log('ok');
