@@ -272,6 +272,49 @@ bool valid_stream_name(std::string_view s) {
   });
 }
 
+/// [fx]: the cross-currency book's settings, its static rates and configured paths.
+void parse_fx(Checker& c, const toml::node& n, Config& cfg) {
+  const auto* t = n.as_table();
+  if (!t) return c.error(&n, "'fx' must be a table");
+  fx::FxConfig& fx = cfg.fx;
+  c.only(*t, "[fx]", {"price_scale", "max_age_ms", "publish_interval_ms", "prefer", "pegs", "rates", "paths"});
+  c.integer(*t, "price_scale", fx.price_scale, 0, 12);
+  c.integer(*t, "max_age_ms", fx.max_age_ms, 0, 86'400'000);
+  c.integer(*t, "publish_interval_ms", fx.publish_interval_ms, 10, 10000);
+  c.strings(*t, "prefer", fx.prefer);
+  c.strings(*t, "pegs", fx.pegs);
+  if (auto* r = t->get("rates")) {
+    if (auto* rt = r->as_table()) {
+      for (auto&& [k, val] : *rt) {
+        if (auto s = val.value<std::string>(); s && val.is_string()) fx.rates.emplace_back(std::string(k.str()), *s);
+        else c.error(&val, "[fx.rates] '" + std::string(k.str()) + "' must be a decimal string (\"1.08\")");
+      }
+    } else {
+      c.error(r, "[fx] 'rates' must be a table of \"FROM-TO\" = \"rate\"");
+    }
+  }
+  if (auto* p = t->get("paths")) {
+    if (auto* pt = p->as_table()) {
+      for (auto&& [k, val] : *pt) {
+        std::vector<std::string> via;
+        const auto* arr = val.as_array();
+        bool ok = arr != nullptr;
+        if (arr) {
+          for (auto& e : *arr) {
+            if (auto s = e.value<std::string>()) via.push_back(*s);
+            else ok = false;
+          }
+        }
+        if (ok) fx.paths.emplace_back(std::string(k.str()), std::move(via));
+        else c.error(&val, "[fx.paths] '" + std::string(k.str()) + "' must be an array of currencies ([\"USDT\"])");
+      }
+    } else {
+      c.error(p, "[fx] 'paths' must be a table of \"FROM-TO\" = [intermediate currencies]");
+    }
+  }
+  if (const std::string msg = fx::validate(fx); !msg.empty()) c.error(&n, msg);
+}
+
 ConfigResult parse_config(std::string_view text, const std::string& source) {
   ConfigResult r;
   toml::table root;
@@ -285,7 +328,7 @@ ConfigResult parse_config(std::string_view text, const std::string& source) {
   }
   Checker c(source, r.errors);
   Config& cfg = r.config;
-  c.only(root, "the top level", {"listen", "log_level", "server", "recording", "nats", "ws", "venues"});
+  c.only(root, "the top level", {"listen", "log_level", "server", "recording", "nats", "ws", "fx", "venues"});
   c.str(root, "listen", cfg.listen);
   {
     std::string host;
@@ -387,6 +430,18 @@ ConfigResult parse_config(std::string_view text, const std::string& source) {
       for (auto&& [k, v] : *t) parse_venue(c, std::string(k.str()), v, cfg);
     } else {
       c.error(n, "'venues' must be a table of [venues.<id>] tables");
+    }
+  }
+  if (auto* n = root.get("fx")) parse_fx(c, *n, cfg);
+  // A venue named in prefer but not configured is harmless (an edge serves venues it has no
+  // table for) but likely a typo: said by check-config.
+  if (const auto* prefer = root.at_path("fx.prefer").node()) {
+    for (const auto& v : cfg.fx.prefer) {
+      if (std::none_of(cfg.venues.begin(), cfg.venues.end(), [&](const VenueConfig& vc) { return vc.id == v; }))
+        r.warnings.push_back({source + ":" + std::to_string(prefer->source().begin.line) + ":" +
+                                  std::to_string(prefer->source().begin.column),
+                              "[fx] prefer names '" + v + "', which is not a configured venue",
+                              prefer->source().begin.line, prefer->source().begin.column});
     }
   }
   // TOML tables iterate by key; a reader fixes a file top to bottom.

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "feeds/common/venue.hpp"
+#include "src/fx/rates.hpp"
 #include "src/publish/ws_config.hpp"
 
 namespace mdhub {
@@ -53,6 +54,7 @@ struct Config {
   RecordingConfig recording;
   NatsConfig nats;
   WsApiConfig ws;
+  fx::FxConfig fx;                       ///< [fx]: the cross-currency book
   std::vector<VenueConfig> venues;       ///< sorted by venue id
 };
 

@@ -63,6 +63,7 @@ bool Replayer::apply(const record::Record& r, std::string& error) {
     ++stats_.skipped;
     return true;
   }
+  clock_us_ = r.t.wall_ns / 1000;
   // Trade-built candles close on the recorded clock, as the live timer closed them.
   const int64_t sec = r.t.wall_ns / 1'000'000'000;
   if (sec != last_candle_close_s_) {
@@ -180,6 +181,7 @@ int run_replay(ReplayOptions opts) {
   Engine engine;
   Replayer replayer(engine);
   ServeStack stack(io, engine, opts.config, [&replayer] { return replayer.feed_views(); }, {});
+  stack.fx_now = [&replayer] { return replayer.clock_us(); };  // rate ages on the recorded clock
   const uint16_t port = stack.listen(opts.listen);
   if (port == 0) return 1;
   spdlog::info("mdhub replay of {} serving on port {}", opts.from, port);

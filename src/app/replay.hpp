@@ -37,6 +37,8 @@ class Replayer {
   size_t feed_count() const { return feeds_.size(); }
   std::vector<FeedView> feed_views() const;
   const Stats& stats() const { return stats_; }
+  /// The recording's wall clock: the receive time of the last raw record applied (µs).
+  int64_t clock_us() const { return clock_us_; }
 
  private:
   struct Feed {
@@ -56,6 +58,7 @@ class Replayer {
   ParseOut out_;
   std::vector<uint32_t> resync_;
   int64_t last_candle_close_s_ = 0;
+  int64_t clock_us_ = 0;
   Stats stats_;
 };
 

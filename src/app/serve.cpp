@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "src/dashboard/dashboard.hpp"
+#include "src/metrics/fx_metrics.hpp"
 
 namespace mdhub {
 
@@ -41,7 +42,12 @@ ServeStack::ServeStack(asio::io_context& io, Engine& engine, const Config& cfg,
                  for (const auto& f : feeds()) v.emplace_back(f.config, f.stats);
                  return v;
                },
-               &ws_api.stats(), std::move(extra_metrics), &latency}) {
+               &ws_api.stats(),
+               [this, extra = std::move(extra_metrics)](std::string& text) {
+                 if (extra) extra(text);
+                 append_fx_metrics(text, fx_stats);
+               },
+               &latency}) {
   engine.add_observer(&metrics.apply_probe());  // before the publishers: ends parsed_to_applied
   engine.add_observer(&ws_api);
   engine.add_observer(&metrics);  // after ws_api: tick_to_publish ends once fan-out is done
@@ -50,6 +56,8 @@ ServeStack::ServeStack(asio::io_context& io, Engine& engine, const Config& cfg,
   metrics.install(server);
   install_dashboard(server);
   install_http_api(server, engine, std::move(feeds), std::move(recorder), &latency);
+  install_fx_http_api(server, engine, cfg.fx, fx_stats, [this] { return fx_now(); });
+  ws_api.set_fx(cfg.fx, &fx_stats, [this] { return fx_now(); });
 }
 
 bool resolve_auth_token(ServerConfig& server, const std::string& listen) {

@@ -11,7 +11,9 @@
 #include <string>
 #include <vector>
 
+#include "feeds/common/clock.hpp"
 #include "src/app/config.hpp"
+#include "src/publish/fx_http.hpp"
 #include "src/publish/http_api.hpp"
 #include "src/publish/ws_api.hpp"
 #include "src/engine/engine.hpp"
@@ -40,6 +42,9 @@ class ServeStack {
   void stop(std::function<void()> on_closed = {}, uint16_t code = 1001) { server.stop(code, std::move(on_closed)); }
 
   PipelineLatency latency;  // before the server: its I/O threads report to it until they stop
+  FxStats fx_stats;         // before the server: the fx endpoints count into it
+  /// The clock the fx views measure rate ages on: the wall clock, or a replay's recorded clock.
+  std::function<int64_t()> fx_now = wall_us;
   net::Server server;
   WsApi ws_api;
   Metrics metrics;

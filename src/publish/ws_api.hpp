@@ -8,7 +8,10 @@
 // Runs on the network thread, as an engine observer.
 #include <memory>
 
+#include <functional>
+
 #include "feeds/common/pipeline_latency.hpp"
+#include "src/fx/rates.hpp"
 #include "src/publish/ws_config.hpp"
 #include "src/engine/engine.hpp"
 #include "src/net/server.hpp"
@@ -18,6 +21,8 @@ class io_context;
 }
 
 namespace mdhub {
+
+struct FxStats;
 
 struct WsApiStats {
   uint64_t clients = 0;            ///< open now
@@ -49,6 +54,10 @@ class WsApi final : public EngineObserver {
   /// Optional: the first frame fanned out for a payload its feed's stage timing probes is
   /// offered to it (the applied_to_written stage). Must outlive this WsApi.
   void set_latency(PipelineLatency* latency);
+  /// The cross-currency channels' settings (default: [fx] defaults, the wall clock, no
+  /// counters). `stats`, when given, must outlive this WsApi; `now_us` is the clock rate
+  /// ages are measured on.
+  void set_fx(const fx::FxConfig& cfg, FxStats* stats = nullptr, std::function<int64_t()> now_us = {});
 
   void on_instrument_added(const InstrumentState&) override;
   void on_book(const InstrumentState&, bool snapshot, std::span<const LevelUpdate>) override;

@@ -152,6 +152,7 @@ void WsApi::Impl::on_close(const std::shared_ptr<WsSession>& ws) {
   if (it == clients.end()) return;
   Client& c = *it->second;
   for (Stream* s : std::vector<Stream*>(c.streams.begin(), c.streams.end())) detach(c, s);
+  for (const std::string& name : std::vector<std::string>(c.fx)) fx_detach(c, name);
   clients.erase(it);
   stats.clients = clients.size();
 }

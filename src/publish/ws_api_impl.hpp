@@ -7,6 +7,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -18,8 +19,11 @@
 
 #include "feeds/common/clock.hpp"
 #include "feeds/common/json.hpp"
+#include "src/fx/rates.hpp"
+#include "src/publish/fx_http.hpp"
 #include "src/publish/ws_api.hpp"
 #include "src/publish/ws_channels.hpp"
+#include "src/publish/ws_fx.hpp"
 #include "src/runtime/rate_limiter.hpp"
 
 namespace mdhub::wsapi {
@@ -50,6 +54,7 @@ struct Client {
   std::vector<ChannelSpec> patterns;  ///< as subscribed (wildcards kept for new instruments)
   std::set<Stream*> streams;
   std::set<Stream*> stale;  ///< conflated: a fresh state is owed once the queue drains
+  std::vector<std::string> fx;  ///< fx channels subscribed (ws_fx.hpp)
   bool closing = false;
   std::optional<TokenBucket> commands;  ///< command rate limit, made with the first command
   int refused_in_row = 0;               ///< commands refused by it since the last one let through
@@ -70,7 +75,7 @@ struct WsApi::Impl {
   using WsSession = net::WsSession;
 
   Impl(boost::asio::io_context& io, const Engine& e, WsApiConfig c, size_t frames)
-      : engine(e), cfg(c), queue_frames(frames), drain_timer(io) {}
+      : engine(e), cfg(c), queue_frames(frames), drain_timer(io), fx_timer(io) {}
 
   const Engine& engine;
   WsApiConfig cfg;
@@ -206,6 +211,27 @@ struct WsApi::Impl {
     Busy& operator=(const Busy&) = delete;
     Impl& impl;
   };
+  // ---- cross-currency channels (ws_api_fx.cpp) -------------------------------------------
+
+  fx::FxConfig fx_cfg;
+  std::vector<fx::StaticRate> fx_statics;
+  FxStats* fx_stats = nullptr;                 ///< optional: counts exclusions and messages
+  std::function<int64_t()> fx_now = wall_us;   ///< the clock of rate ages
+  std::map<std::string, std::unique_ptr<wsapi::FxChannel>, std::less<>> fx_channels;
+  boost::asio::steady_timer fx_timer;
+  bool fx_armed = false;
+  /// Checks an fx channel name and whether its pair can ever be served (the HTTP errors).
+  bool fx_validate(const wsapi::FxKind kind, const std::string& base, const std::string& quote, std::string& code,
+                   std::string& msg);
+  void fx_attach(Client& c, const std::string& name, wsapi::FxKind kind, const std::string& base,
+                 const std::string& quote);
+  void fx_detach(Client& c, const std::string& name);
+  void fx_arm();
+  void fx_tick();
+  void fx_publish(wsapi::FxChannel& ch);
+  /// Sends `msg` to `c` unless its queue is too full for a state message; false then.
+  bool fx_send(Client& c, const SharedText& msg);
+
   /// Validates one channel name against the known venues and symbols.
   bool validate(std::string_view name, ChannelSpec& spec, std::string& code, std::string& msg);
   std::vector<Stream*>* streams_of(const void* src);

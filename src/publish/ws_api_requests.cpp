@@ -18,11 +18,11 @@ namespace {
 std::string id_or_null(const std::string& id) { return id.empty() ? std::string("null") : id; }
 
 /// `{"type":<type>,"id":<id>,"channels":[...]}`
-std::string channel_list(std::string_view type, const std::string& id, const std::vector<ChannelSpec>& specs) {
+std::string channel_list(std::string_view type, const std::string& id, const std::vector<std::string>& names) {
   std::string b = R"({"type":")" + std::string(type) + R"(","id":)" + id_or_null(id) + R"(,"channels":[)";
-  for (size_t i = 0; i < specs.size(); ++i) {
+  for (size_t i = 0; i < names.size(); ++i) {
     if (i) b += ',';
-    render::str(b, specs[i].name());
+    render::str(b, names[i]);
   }
   b += "]}";
   return b;
@@ -205,29 +205,54 @@ void WsApi::Impl::on_message(Client& c, std::string_view text) {
   if (!parse_ws_request(reader, text, req, err)) return error_reply(c, err.id, err.code, err.message);
   const std::string& id = req.id;
   if (req.op == "ping") return reply(c, R"({"type":"pong","id":)" + id_or_null(id) + "}");
-  if (req.op == "list") return reply(c, channel_list("list", id, c.patterns));
+  if (req.op == "list") {
+    std::vector<std::string> names;
+    for (const auto& p : c.patterns) names.push_back(p.name());
+    names.insert(names.end(), c.fx.begin(), c.fx.end());
+    return reply(c, channel_list("list", id, names));
+  }
   std::vector<ChannelSpec> specs;
+  struct FxWanted {
+    std::string name, base, quote;
+    wsapi::FxKind kind;
+  };
+  std::vector<FxWanted> fxs;
+  std::vector<std::string> names;  // as answered: canonical, in request order
   for (const auto& name : req.channels) {
-    ChannelSpec spec;
+    FxWanted f;
     std::string code, msg;
+    if (wsapi::parse_fx_channel(name, f.kind, f.base, f.quote, msg)) {
+      if (!msg.empty()) return error_reply(c, id, "bad_channel", msg, name);
+      if (req.op == "subscribe" && !fx_validate(f.kind, f.base, f.quote, code, msg))
+        return error_reply(c, id, code, msg, name);
+      f.name = name;
+      names.push_back(name);
+      fxs.push_back(std::move(f));
+      continue;
+    }
+    ChannelSpec spec;
     if (!validate(name, spec, code, msg)) return error_reply(c, id, code, msg, name);
+    names.push_back(spec.name());
     specs.push_back(std::move(spec));
   }
   if (req.op == "subscribe") {
     size_t fresh = 0;
     for (const auto& s : specs) fresh += !has_pattern(c.patterns, s);
-    if (c.patterns.size() + fresh > cfg.max_subscriptions)
+    for (const auto& f : fxs) fresh += std::find(c.fx.begin(), c.fx.end(), f.name) == c.fx.end();
+    if (c.patterns.size() + c.fx.size() + fresh > cfg.max_subscriptions)
       return error_reply(c, id, "too_many_subscriptions",
                          "at most " + std::to_string(cfg.max_subscriptions) + " subscriptions per client");
-    reply(c, channel_list("subscribed", id, specs));
+    reply(c, channel_list("subscribed", id, names));
     for (auto& s : specs) {
       if (!has_pattern(c.patterns, s)) c.patterns.push_back(s);
       std::vector<Stream*> concrete;
       expand(s, concrete);
       for (Stream* st : concrete) attach(c, st);
     }
+    for (const auto& f : fxs) fx_attach(c, f.name, f.kind, f.base, f.quote);
     return;
   }
+  for (const auto& f : fxs) fx_detach(c, f.name);
   // unsubscribe: drop the patterns, then every stream no remaining pattern covers.
   for (const auto& s : specs) {
     c.patterns.erase(std::remove_if(c.patterns.begin(), c.patterns.end(),
@@ -242,7 +267,7 @@ void WsApi::Impl::on_message(Client& c, std::string_view text) {
       drop.push_back(st);
   }
   for (Stream* st : drop) detach(c, st);
-  reply(c, channel_list("unsubscribed", id, specs));
+  reply(c, channel_list("unsubscribed", id, names));
 }
 
 }  // namespace mdhub

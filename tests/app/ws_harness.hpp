@@ -66,6 +66,7 @@ class Hub {
   Engine& engine() { return engine_; }
   uint16_t port() const { return port_; }
   const WsApiStats& stats() const { return api_->stats(); }
+  WsApi& api() { return *api_; }
   /// Bytes queued to all clients and not yet written to their sockets.
   uint64_t queued_bytes() const { return api_->queued_bytes(); }
   const InstrumentState& inst() const { return *engine_.find("btse", "BTC-USD"); }
