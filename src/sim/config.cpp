@@ -87,6 +87,9 @@ std::string Simulator::config_toml(const std::string& host, uint16_t port, const
       for (const auto& [key, value] : d->feed_options) out += key + " = " + value + "\n";
     }
   }
+  // The venues' own conversion pairs give most rates; USDC is pegged to USD so that the
+  // USDC and EUR books (coinmotion's USDC-EUR links them) have a path to USD too.
+  out += "\n[fx]\npegs = [\"USDC=USD\"]\n";
   return out;
 }
 

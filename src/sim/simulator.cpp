@@ -9,6 +9,7 @@
 
 #include "feeds/common/clock.hpp"
 #include "src/sim/faults.hpp"
+#include "src/sim/fx_truth.hpp"
 #include "src/sim/jsonw.hpp"
 #include "src/sim/market.hpp"
 #include "src/sim/sim_venue.hpp"
@@ -208,6 +209,7 @@ struct Simulator::Impl final : Context, std::enable_shared_from_this<Impl> {
     if (slash == std::string_view::npos || slash == 0 || slash + 1 == rest.size())
       return error(404, "not_found", "expected /sim/truth/{venue}/{symbol}");
     const std::string_view venue = rest.substr(0, slash), symbol = rest.substr(slash + 1);
+    if (venue == "fx" || venue == "premium") return on_truth_fx(req, venue == "fx", symbol);
     size_t depth = static_cast<size_t>(-1);
     if (const std::string* d = req.param("depth")) {
       auto [p, ec] = std::from_chars(d->data(), d->data() + d->size(), depth);
@@ -252,6 +254,38 @@ struct Simulator::Impl final : Context, std::enable_shared_from_this<Impl> {
       w.end();
     }
     return json(200, w.end().take());
+  }
+
+  // The cross-currency views, from the same truth books as above.
+  net::HttpResponse on_truth_fx(const net::HttpRequest& req, bool book, std::string_view what) {
+    fx::Params params;
+    std::string err;
+    if (!fx::parse_params(req.param("price_scale"), req.param("depth"), req.param("pegs"), req.param("rates"),
+                          req.param("prefer"), params, err))
+      return error(400, "bad_param", err);
+    std::string_view base = what, quote;
+    if (book) {
+      const size_t dash = what.find('-');
+      if (dash == std::string_view::npos) return error(400, "bad_param", "expected /sim/truth/fx/BASE-QUOTE");
+      base = what.substr(0, dash);
+      quote = what.substr(dash + 1);
+    } else {
+      const std::string* q = req.param("quote");
+      if (!q) return error(400, "bad_param", "quote is required (?quote=USD)");
+      quote = *q;
+    }
+    std::vector<fx::Source> sources;
+    for (size_t v = 0; v < defs.size(); ++v) {
+      const bool has_book = std::find(defs[v]->channels.begin(), defs[v]->channels.end(), "book") != defs[v]->channels.end();
+      for (const InstrumentSpec& inst : defs[v]->instruments) {
+        TruthBook tb;
+        if (!venues[v]->truth(inst.symbol, tb)) continue;  // not served under the chosen variants
+        sources.push_back({defs[v]->id, tb.symbol, inst.base, inst.quote, has_book, tb.price_scale, tb.qty_scale,
+                           std::move(tb.bids), std::move(tb.asks)});
+      }
+    }
+    const fx::Answer a = book ? fx::book(sources, base, quote, params) : fx::premium(sources, base, quote, params);
+    return json(a.status, a.body);
   }
 
   net::HttpResponse on_pause(const net::HttpRequest& req) {

@@ -93,15 +93,26 @@ def patch_venue_keys(cfg, venue_keys):
     return cfg
 
 
+def patch_table(cfg, tables):
+    """Adds `key = value` lines to top-level tables the printed config has ({"fx": {...}})."""
+    for table, keys in tables.items():
+        lines = "".join(f"{k} = {json.dumps(v)}\n" for k, v in keys.items())
+        header = f"[{table}]\n"
+        assert header in cfg, header
+        cfg = cfg.replace(header, header + lines, 1)
+    return cfg
+
+
 class Stack:
     """A simulator and an mdhub pointed at it."""
 
     def __init__(self, binary, sim_args=(), hub_args=(), tls=False, venue_options=None, venue_keys=None,
-                 extra_config=""):
+                 extra_config="", table_keys=None):
         """venue_options: {venue: {key: value}} added to the printed config's
         `[venues.<id>.options]` tables (runtime knobs such as rest_timeout_ms); venue_keys
         likewise to the `[venues.<id>]` tables (rate_limit_rps); extra_config: TOML appended
-        to the config (e.g. a [recording] table)."""
+        to the config (e.g. a [recording] table); table_keys: {table: {key: value}} added to
+        the printed config's top-level tables ([fx])."""
         self.binary = binary
         self.dir = tempfile.mkdtemp(prefix="mdhub-it-")
         self.sim_port, self.hub_port = free_port(), free_port()
@@ -116,6 +127,7 @@ class Stack:
                              check=True, capture_output=True, text=True).stdout
         self.config_path = os.path.join(self.dir, "sim.toml")
         with open(self.config_path, "w") as f:
+            cfg = patch_table(cfg, table_keys or {})
             f.write(patch_venue_keys(patch_options(cfg, venue_options or {}), venue_keys or {}) + extra_config)
         if tls:
             import ssl

@@ -85,7 +85,7 @@ class Names(unittest.TestCase):
     def test_feeds_report_no_sync_state_for_venues_without_books(self):
         wait_until("btse in sync", lambda: all(v["in_sync"] for v in self.stack.feed("btse")["symbols"].values()))
         quotes = self.stack.feed("coinmotion")["symbols"]
-        self.assertEqual(sorted(quotes), ["BTC-EUR", "BTC-SEK", "BTC-USDC", "ETH-BTC", "ETH-EUR"])
+        self.assertEqual(sorted(quotes), ["BTC-EUR", "BTC-SEK", "BTC-USDC", "ETH-BTC", "ETH-EUR", "USDC-EUR"])
         for sym, v in quotes.items():
             self.assertIsNone(v["in_sync"], sym)
         for sym, v in self.stack.feed("btse")["symbols"].items():

@@ -20,7 +20,7 @@ class NarkasaEndToEnd(unittest.TestCase):
 
     def test_every_book_equals_truth_at_full_depth(self):
         syms = self.stack.converge("narkasa", depth=1000)
-        self.assertEqual(sorted(syms), ["BTC-TRY", "BTC-USDT", "ETH-TRY", "ETH-USDT"])
+        self.assertEqual(sorted(syms), ["BTC-TRY", "BTC-USDT", "ETH-TRY", "ETH-USDT", "USDT-TRY"])
         truth = self.stack.sim_get("/sim/truth/narkasa/BTC-TRY?depth=1000")
         self.assertGreaterEqual(len(truth["bids"]), 50)
 

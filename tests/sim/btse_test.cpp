@@ -75,7 +75,7 @@ struct Mirror {
 
 TEST_F(SimBtse, MarketSummaryPriceAndTime) {
   auto all = rest("/market_summary").get_array();
-  ASSERT_EQ(all.size(), 4u);
+  ASSERT_EQ(all.size(), 5u);
   auto s = rest("/market_summary?symbol=BTC-USD").at(0);
   EXPECT_EQ(std::string_view(s["symbol"]), "BTC-USD");
   EXPECT_EQ(std::string_view(s["base"]), "BTC");

@@ -69,7 +69,7 @@ Levels first_rows(const std::string& text, const char* side, const char* pkey, c
 TEST_F(SimCoinbtr, MarketListingWholeOrPaged) {
   // whole (the default): everything at once, limit and offset ignored.
   auto all = rest("/v2/trading/markets/?limit=1&offset=1");
-  EXPECT_EQ(all["payload"].get_array().size(), 2u);
+  EXPECT_EQ(all["payload"].get_array().size(), 3u);
   EXPECT_TRUE(all["next"].is_null());
   sim->stop();
   Options o = options(11, {"coinbtr"});
@@ -78,20 +78,24 @@ TEST_F(SimCoinbtr, MarketListingWholeOrPaged) {
   auto p1 = rest("/v2/trading/markets/");
   ASSERT_EQ(p1["payload"].get_array().size(), 1u);
   EXPECT_EQ(std::string_view(p1["payload"].at(0)["name"]), "BTC-MXN");
-  EXPECT_EQ(int64_t(p1["count"]), 2);
+  EXPECT_EQ(int64_t(p1["count"]), 3);
   EXPECT_EQ(std::string_view(p1["next"]), "https://api.tauros.io/api/v2/trading/markets/?limit=1&offset=1");
   EXPECT_TRUE(p1["previous"].is_null());
   auto p2 = rest("/v2/trading/markets/?limit=1&offset=1");
   ASSERT_EQ(p2["payload"].get_array().size(), 1u);
   EXPECT_EQ(std::string_view(p2["payload"].at(0)["name"]), "ETH-MXN");
-  EXPECT_TRUE(p2["next"].is_null());
+  EXPECT_EQ(std::string_view(p2["next"]), "https://api.tauros.io/api/v2/trading/markets/?limit=1&offset=2");
   EXPECT_EQ(std::string_view(p2["previous"]), "https://api.tauros.io/api/v2/trading/markets/?limit=1&offset=0");
-  EXPECT_EQ(rest("/v2/trading/markets/?limit=5")["payload"].get_array().size(), 2u);
-  EXPECT_EQ(rest("/v2/trading/markets/?offset=2")["payload"].get_array().size(), 0u);
+  auto p3 = rest("/v2/trading/markets/?limit=1&offset=2");
+  ASSERT_EQ(p3["payload"].get_array().size(), 1u);
+  EXPECT_EQ(std::string_view(p3["payload"].at(0)["name"]), "USDT-MXN");
+  EXPECT_TRUE(p3["next"].is_null());
+  EXPECT_EQ(rest("/v2/trading/markets/?limit=5")["payload"].get_array().size(), 3u);
+  EXPECT_EQ(rest("/v2/trading/markets/?offset=3")["payload"].get_array().size(), 0u);
   rest("/v2/trading/markets/?limit=0", 400);
   rest("/v2/trading/markets/?offset=-1", 400);
   // Tickers are not paged.
-  EXPECT_EQ(rest("/v2/trading/tickers/")["payload"].get_array().size(), 2u);
+  EXPECT_EQ(rest("/v2/trading/tickers/")["payload"].get_array().size(), 3u);
 }
 
 TEST_F(SimCoinbtr, RestMarketsTickersBookAndTrades) {
@@ -99,9 +103,10 @@ TEST_F(SimCoinbtr, RestMarketsTickersBookAndTrades) {
   EXPECT_TRUE(bool(m["success"]));
   EXPECT_TRUE(m["msg"].is_null());
   auto markets = m["payload"].get_array();
-  ASSERT_EQ(markets.size(), 2u);
+  ASSERT_EQ(markets.size(), 3u);
   EXPECT_EQ(std::string_view(markets.at(0)["name"]), "BTC-MXN");
   EXPECT_EQ(std::string_view(markets.at(1)["name"]), "ETH-MXN");
+  EXPECT_EQ(std::string_view(markets.at(2)["name"]), "USDT-MXN");
   EXPECT_TRUE(bool(markets.at(0)["is_open"]));
   EXPECT_TRUE(markets.at(0)["min_amount"].is_string());
 

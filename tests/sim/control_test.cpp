@@ -93,6 +93,12 @@ TEST(SimConfig, PointsEveryVenueAtTheSimulator) {
   EXPECT_TRUE(text.starts_with("# mdhub config for a simulator at 127.0.0.1:9000\n"));
   toml::table t = toml::parse(text);
   EXPECT_EQ(t["listen"].value<std::string>(), "127.0.0.1:8080");
+  // USDC pegged to USD, nothing else: the venues' conversion pairs give the other rates.
+  ASSERT_TRUE(t["fx"].as_table()) << text;
+  EXPECT_EQ(t["fx"].as_table()->size(), 1u);
+  ASSERT_TRUE(t["fx"]["pegs"].as_array());
+  EXPECT_EQ(t["fx"]["pegs"].as_array()->size(), 1u);
+  EXPECT_EQ(t["fx"]["pegs"][0].value<std::string>(), "USDC=USD");
   auto n = t["venues"]["narkasa"];
   EXPECT_EQ(n["enabled"].value<bool>(), true);
   EXPECT_EQ(n["rest_base"].value<std::string>(), "http://127.0.0.1:9000/narkasa/v3/api");
@@ -103,14 +109,14 @@ TEST(SimConfig, PointsEveryVenueAtTheSimulator) {
       for (auto& e : *a) out.push_back(e.value_or(std::string{}));
     return out;
   };
-  EXPECT_EQ(strings(n["symbols"]), (std::vector<std::string>{"BTC-TRY", "ETH-TRY", "BTC-USDT", "ETH-USDT"}));
+  EXPECT_EQ(strings(n["symbols"]), (std::vector<std::string>{"BTC-TRY", "ETH-TRY", "BTC-USDT", "ETH-USDT", "USDT-TRY"}));
   EXPECT_EQ(strings(n["channels"]), (std::vector<std::string>{"book", "bbo", "trades", "ticker", "candles"}));
   EXPECT_FALSE(n["ca_file"]);
   auto b = t["venues"]["btse"];
   EXPECT_EQ(b["rest_base"].value<std::string>(), "http://127.0.0.1:9000/btse/spot");
   EXPECT_EQ(b["ws_url"].value<std::string>(), "ws://127.0.0.1:9000/btse/ws/spot");
   EXPECT_EQ(b["urls"]["oss_url"].value<std::string>(), "ws://127.0.0.1:9000/btse/ws/oss/spot");
-  EXPECT_EQ(b["symbols"].as_array()->size(), 4u);
+  EXPECT_EQ(b["symbols"].as_array()->size(), 5u);
 
   toml::table only = toml::parse(Simulator::config_toml("localhost", 1, options(1, {"btse"})));
   EXPECT_FALSE(only["venues"]["narkasa"]);
@@ -123,7 +129,7 @@ TEST(SimConfig, SaysWhichSymbolsTheChosenVariantsDoNotServe) {
   EXPECT_EQ(plain.find("not served"), std::string::npos) << plain;
   o.variants["coinmotion.layout"] = "crypto";
   const std::string text = Simulator::config_toml("127.0.0.1", 9000, o);
-  const std::string symbols = "symbols = [\"BTC-EUR\", \"ETH-EUR\", \"BTC-SEK\", \"ETH-BTC\", \"BTC-USDC\"]\n";
+  const std::string symbols = "symbols = [\"BTC-EUR\", \"ETH-EUR\", \"BTC-SEK\", \"ETH-BTC\", \"BTC-USDC\", \"USDC-EUR\"]\n";
   EXPECT_NE(text.find(symbols + "# not served (coinmotion.layout=crypto serves EUR pairs only): BTC-SEK, ETH-BTC, "
                                 "BTC-USDC\n"),
             std::string::npos)
@@ -131,7 +137,7 @@ TEST(SimConfig, SaysWhichSymbolsTheChosenVariantsDoNotServe) {
   // Only that venue's table, and the symbols stay: one config fits every variant.
   EXPECT_EQ(text.find("not served"), text.rfind("not served"));
   toml::table t = toml::parse(text);
-  EXPECT_EQ(t["venues"]["coinmotion"]["symbols"].as_array()->size(), 5u);
+  EXPECT_EQ(t["venues"]["coinmotion"]["symbols"].as_array()->size(), 6u);
   o.variants["coinmotion.layout"] = "pairs";
   EXPECT_EQ(Simulator::config_toml("127.0.0.1", 9000, o), plain);
 }

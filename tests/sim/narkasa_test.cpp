@@ -89,7 +89,7 @@ TEST_F(SimNarkasa, PingTimeAndMarkets) {
     EXPECT_GE(double(mk["high"]), double(mk["low"]));
     EXPECT_NEAR(double(int64_t(mk["openTime"])), double(now_ms() - 86'400'000), 120'000.0);
   }
-  EXPECT_EQ(symbols, (std::set<std::string>{"BTCTRY", "ETHTRY", "BTCUSDT", "ETHUSDT"}));
+  EXPECT_EQ(symbols, (std::set<std::string>{"BTCTRY", "ETHTRY", "BTCUSDT", "ETHUSDT", "USDTTRY"}));
 }
 
 TEST_F(SimNarkasa, PerSymbolEndpoints) {

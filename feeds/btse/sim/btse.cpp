@@ -516,7 +516,9 @@ const VenueDef& btse_venue() {
       {"book", "bbo", "trades", "ticker", "candles"},
       {},
       {spec("BTC", "USD", 1, 5, 5), spec("ETH", "USD", 2, 5, 4),
-       spec("BTC", "USDT", 1, 1, 5), spec("ETH", "USDT", 2, 1, 4)},
+       spec("BTC", "USDT", 1, 1, 5), spec("ETH", "USDT", 2, 1, 4),
+       // a conversion pair the venue lists: what turns USDT prices into USD
+       spec("USDT", "USD", 4, 1, 2)},
       factory<Btse>(),
       // The docs: Retry-After "will give the unlocked timestamp"; BTSE's timestamps are ms.
       {{"retry_after", {"epoch_ms", "epoch_s", "delay", "date"},

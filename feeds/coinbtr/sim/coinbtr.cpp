@@ -491,7 +491,7 @@ const VenueDef& coinbtr_venue() {
       {},
       {"book", "bbo", "trades", "ticker"},
       {},
-      {spec("BTC", "MXN", 2, 8), spec("ETH", "MXN", 2, 8)},
+      {spec("BTC", "MXN", 2, 8), spec("ETH", "MXN", 2, 8), spec("USDT", "MXN", 3, 2)},  // USDT-MXN: the conversion pair
       factory<Coinbtr>(),
       {{"book", {"orders", "levels"},
         "an orderbook push is the top ten orders per side (the doc), or every order of the top ten levels"},

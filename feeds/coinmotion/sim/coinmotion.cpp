@@ -167,7 +167,8 @@ const VenueDef& coinmotion_venue() {
       {{"rates_poll_ms", "1000"}},  // polled fast enough for a test to see the market move
       // Quotes in EUR and SEK, and pairs quoted in BTC or USDC, as the live venue lists them.
       {spec("btcEur", "BTC", "EUR", 2, 4), spec("ethEur", "ETH", "EUR", 2, 4), spec("btcSek", "BTC", "SEK", 2, 4),
-       spec("ethBtc", "ETH", "BTC", 6, 4), spec("btcUsdc", "BTC", "USDC", 2, 4)},
+       spec("ethBtc", "ETH", "BTC", 6, 4), spec("btcUsdc", "BTC", "USDC", 2, 4),
+       spec("usdcEur", "USDC", "EUR", 4, 2)},  // the conversion pair USDC <-> EUR
       factory<Coinmotion>(),
       {{"layout", {"pairs", "crypto"},
         "rates keyed by pair with baseCurrencyCode (btcEur; every quote currency), or by crypto code with "

@@ -488,7 +488,8 @@ const VenueDef& narkasa_venue() {
       {},
       {"book", "bbo", "trades", "ticker", "candles"},
       {},
-      {spec("BTC", "TRY", 0, 4), spec("ETH", "TRY", 0, 4), spec("BTC", "USDT", 2, 5), spec("ETH", "USDT", 2, 4)},
+      {spec("BTC", "TRY", 0, 4), spec("ETH", "TRY", 0, 4), spec("BTC", "USDT", 2, 5), spec("ETH", "USDT", 2, 4),
+       spec("USDT", "TRY", 3, 2)},  // the conversion pair TRY <-> USDT
       factory<Narkasa>(),
       {{"depth", {"sides", "full", "delta"},
         "depth pushes carry only the changed side(s) (absent or [] = unchanged), both, or the changed levels (amount 0 deletes)"},
