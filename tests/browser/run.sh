@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Browser test of the dashboard. Usage: run.sh [--test SCRIPT.mjs] ARGS...
-# (default dashboard_test.mjs MDHUB_BINARY SCREENSHOT.png; fx_test.mjs takes no argument)
+# (default dashboard_test.mjs MDHUB_BINARY SCREENSHOT.png; fx_test.mjs [--mdhub MDHUB_BINARY])
 # Installs playwright-core from the lock file on first use, then drives Debian's Chromium.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
