@@ -224,6 +224,10 @@ async function main() {
       else if (note !== refusal.message) failures.push(`refusal: panel says "${note}", server said "${refusal.message}"`);
       if ((await shown()).rows.length) failures.push('refusal: rows still shown');
       log(`refused: ${note}`);
+      // Back to a pair with a path: the refusal goes, the rows come back.
+      await page.selectOption('#symbol', 'BTC-TRY');
+      await waitShown('premium:fx:BTC-USD', (m) => m.seq > moved.m.seq);
+      log('back to BTC in USD: rows shown again');
     }
   } catch (e) {
     failures.push(e.stack || String(e));

@@ -57,6 +57,7 @@ const S = {
   premium: null,        // last premium message of premiumChannel()
   premiumAt: 0,         // when it arrived (performance time): ages count on from there
   premiumNote: '',
+  premiumFor: null,     // the channel premium and premiumNote belong to
 };
 
 // ---- rendering: dirty flags, one frame at most ------------------------------------------
@@ -403,9 +404,11 @@ function choose(symbol, venue) {
   S.gen++;
   // The fx ladder of the same base is the same channel: kept, with the state it built.
   if (!(S.book && S.book.channel === bookChannel() && isFx(S.book.channel))) newBook();
-  if (S.premium && S.premium.channel !== premiumChannel()) {
+  // A new base: the last premium, or the refusal, was another pair's.
+  if (S.premiumFor !== premiumChannel()) {
     S.premium = null;
     S.premiumNote = '';
+    S.premiumFor = premiumChannel();
   }
   S.trades = [];
   S.tradesNote = '';
@@ -450,6 +453,7 @@ function chooseQuote(quote) {
   S.fxQuote = quote;
   S.premium = null;
   S.premiumNote = '';
+  S.premiumFor = premiumChannel();
   if (S.fxLadder || isFx(S.book && S.book.channel)) {
     if (!premiumChannel()) S.fxLadder = false;
     newBook();
