@@ -90,6 +90,67 @@ const readFxLadder = () => {
 const pathLine = (p) => (p.length ? p.map((h, i) => `${i ? ' → ' : `${h.from}→`}${h.to} (${h.source})`).join('') : 'native');
 const shownPrice = (s) => (s === null ? '—' : s);
 
+/** Exact order of two non-negative decimal strings. */
+function dcmp(a, b) {
+  const [ai, af = ''] = a.split('.'), [bi, bf = ''] = b.split('.');
+  if (ai.length !== bi.length) return ai.length < bi.length ? -1 : 1;
+  const n = Math.max(af.length, bf.length);
+  const x = ai + af.padEnd(n, '0'), y = bi + bf.padEnd(n, '0');
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+const bcmp = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * An fx book rebuilt here from the frames of its channel (snapshot, then entries keyed by
+ * venue, symbol and native price; qty "0" deletes): what the converted ladder must show.
+ */
+class FramesBook {
+  constructor(m) {
+    this.seq = m.seq;
+    this.first = m.seq;
+    this.gap = false;
+    this.sides = { bids: new Map(), asks: new Map() };
+    this.apply(m);
+  }
+  update(m) {
+    if (m.seq !== this.seq + 1) this.gap = true;
+    this.seq = m.seq;
+    this.apply(m);
+  }
+  apply(m) {
+    for (const side of ['bids', 'asks'])
+      for (const [p, q, src] of m[side] || []) {
+        const key = `${src.venue} ${src.symbol} ${src.price}`;
+        if (/^0*(\.0*)?$/.test(q)) this.sides[side].delete(key);
+        else this.sides[side].set(key, { p, q, venue: src.venue, native: src.price, symbol: src.symbol });
+      }
+  }
+  /** Best first: converted price, venue name, native price (bids: higher first), symbol. */
+  top(side, n) {
+    const sign = side === 'bids' ? -1 : 1;
+    return [...this.sides[side].values()].sort((a, b) => sign * dcmp(a.p, b.p) || bcmp(a.venue, b.venue) ||
+      sign * dcmp(a.native, b.native) || bcmp(a.symbol, b.symbol)).slice(0, n);
+  }
+}
+
+/** Differences between the ladder's rows and the first rows of `book` ([] when equal). */
+function ladderDiff(lad, book) {
+  const d = [];
+  const want = { bids: book.top('bids', lad.bids.length), asks: book.top('asks', lad.asks.length) };
+  // Asks are drawn best last.
+  const got = { bids: lad.bids, asks: [...lad.asks].reverse() };
+  for (const side of ['bids', 'asks']) {
+    if (!got[side].length) d.push(`no ${side} shown`);
+    got[side].forEach((r, i) => {
+      const w = want[side][i];
+      const native = / (\d+(?:\.\d+)?) [A-Z0-9]+ /.exec(r.title);
+      if (!w || r.p !== w.p || r.q !== w.q || r.venue !== w.venue || !native || native[1] !== w.native)
+        d.push(`${side} ${i}: shown ${JSON.stringify(r)}, book has ${JSON.stringify(w)}`);
+    });
+  }
+  return d;
+}
+
 /** Differences between the panel and premium message `m` ([] when it shows it exactly). */
 function premiumDiff(shown, m) {
   const d = [];
@@ -139,6 +200,7 @@ async function main() {
     // Every frame the page receives, as sent: the truth the panel is held to.
     const last = new Map();  // channel -> last premium message
     const errors = [];       // error replies
+    const books = new Map(); // book:fx channel -> FramesBook
     page.on('websocket', (ws) => ws.on('framereceived', ({ payload }) => {
       let m;
       try {
@@ -147,6 +209,8 @@ async function main() {
         return;
       }
       if (m.type === 'premium') last.set(m.channel, m);
+      if (m.type === 'book_snapshot' && m.venue === 'fx') books.set(m.channel, new FramesBook(m));
+      if (m.type === 'book_update' && m.venue === 'fx' && books.has(m.channel)) books.get(m.channel).update(m);
       if (m.type === 'error') errors.push(m);
     }));
 
@@ -198,7 +262,20 @@ async function main() {
       const l = window.__readFxLadder();
       return l.fx && l.bids.length >= 4 && l.asks.length >= 4 && new Set([...l.bids, ...l.asks].map((r) => r.venue)).size >= 2;
     }, null, { timeout: WAIT_MS });
-    const lad = await page.evaluate(() => window.__readFxLadder());
+    // Exactly the book the frames make, row for row (read back when no frame came between),
+    let lad = null, ladDiff = ['no book:fx:BTC-TRY snapshot'];
+    for (const deadline = Date.now() + WAIT_MS; Date.now() < deadline;) {
+      const b = books.get('book:fx:BTC-TRY');
+      const seq = b && b.seq;
+      lad = await page.evaluate(() => window.__readFxLadder());
+      // After a few updates, so that re-pricing and deletes have been applied.
+      if (b && b.seq >= b.first + 4 && books.get('book:fx:BTC-TRY') === b && b.seq === seq) {
+        ladDiff = b.gap ? ['a gap in the frames'] : ladderDiff(lad, b);
+        if (!ladDiff.length) break;
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    if (ladDiff.length) failures.push(`fx ladder is not the book of the frames: ${ladDiff.join('; ')}`);
     const titleRe = /^(\S+) (\S+-(\S+)): (\d+(?:\.\d+)?) \S+ (?:× (\d+\.\d+) = (\d+\.\d+) TRY|\(native\))$/;
     for (const r of [...lad.bids, ...lad.asks]) {
       const t = titleRe.exec(r.title);
