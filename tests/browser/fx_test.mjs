@@ -287,6 +287,12 @@ async function main() {
     if (!desc(lad.bids) || !desc(lad.asks)) failures.push(`fx ladder out of order: ${JSON.stringify(lad)}`);
     log(`ladder in TRY: ${lad.bids.length} bids, ${lad.asks.length} asks from ${[...new Set([...lad.bids, ...lad.asks].map((r) => r.venue))].join(', ')}; best bid ${lad.bids[0].p} (${lad.bids[0].title})`);
     await page.screenshot({ path: path.join(os.tmpdir(), 'mdhub-fx.png'), fullPage: true });
+    // The address keeps the quote and the converted ladder: a reload comes back to them.
+    const hash = await page.evaluate(() => location.hash);
+    if (hash !== '#BTC-TRY/all/1m/TRY/fx' && !/^#BTC-TRY\/narkasa\/1m\/TRY\/fx$/.test(hash)) failures.push(`address after the toggle: ${hash}`);
+    await page.reload({ waitUntil: 'load' });
+    await page.waitForFunction(() => window.__readFxLadder().fx && window.__readFxLadder().bids.length > 0 && document.querySelector('#fx-quote').value === 'TRY', null, { timeout: WAIT_MS })
+      .catch(async () => failures.push(`after a reload of ${hash}: ladder fx=${(await page.evaluate(() => window.__readFxLadder())).fx}, quote ${await page.locator('#fx-quote').inputValue()}`));
     await page.locator('#fx-toggle').click();
     await page.waitForFunction(() => !window.__readFxLadder().fx, null, { timeout: WAIT_MS });
 

@@ -421,8 +421,18 @@ function choose(symbol, venue) {
   conn.setChannels(channels());
   loadHistory(S.gen);
   findVenueCandles(S.gen);
-  history.replaceState(null, '', `#${symbol}/${venue}/${S.interval}`);
+  writeHash();
   mark('book', 'candles', 'trades', 'ticker', 'venues', 'premium');
+}
+
+/** The selection in the address: #SYMBOL/VENUE/INTERVAL/QUOTE[/fx] (the last two: fx views). */
+function writeHash() {
+  history.replaceState(null, '', `#${S.symbol}/${S.venue}/${S.interval}/${S.fxQuote}${S.fxLadder ? '/fx' : ''}`);
+}
+
+/** The fx part of a hash: the premium quote and the converted ladder, when valid. */
+function hashFx(hq, hf) {
+  return { quote: /^[A-Z0-9]{2,12}$/.test(hq || '') ? hq : null, ladder: hf === 'fx' };
 }
 
 /** A fresh, empty book model for bookChannel(), waiting for its snapshot. */
@@ -438,6 +448,7 @@ function newBook() {
 
 /** The ladder's columns for what the book panel shows. */
 function setupLadder() {
+  if (!premiumChannel()) S.fxLadder = false;  // the quote is this market's base: no fx view
   const fx = isFx(S.book.channel);
   ladder.setVenues(!fx && S.venue === 'all' ? venuesOf(S.symbol) : null);
   ladder.setFx(fx ? S.fxQuote : null);
@@ -463,6 +474,7 @@ function chooseQuote(quote) {
     conn.setChannels(channels());
   }
   renderPickers();
+  if (S.symbol) writeHash();
   mark('premium', 'book', 'ticker');
 }
 
@@ -474,6 +486,7 @@ function toggleFxLadder() {
   setupLadder();
   renderPickers();
   conn.setChannels(channels());
+  writeHash();
   mark('book', 'ticker');
 }
 
@@ -487,7 +500,7 @@ function chooseCandles(interval, venue, picked = !!venue) {
   conn.setChannels(channels());
   loadCandles(S.gen);
   renderPickers();
-  history.replaceState(null, '', `#${S.symbol}/${S.venue}/${S.interval}`);
+  writeHash();
   mark('candles');
   if (ivChanged) findVenueCandles(S.gen);
 }
@@ -643,8 +656,11 @@ async function loadInstruments() {
     S.bySymbol = by;
     S.instruments = body.instruments;
     if (!S.symbol) {
-      const [hs, hv, hi] = decodeURIComponent(location.hash.slice(1)).split('/');
+      const [hs, hv, hi, hq, hf] = decodeURIComponent(location.hash.slice(1)).split('/');
       if (INTERVALS.includes(hi)) S.interval = hi;
+      const fx = hashFx(hq, hf);
+      if (fx.quote) S.fxQuote = fx.quote;
+      S.fxLadder = fx.ladder;
       const pref = by.has(hs) ? hs : by.has('BTC-USDT') ? 'BTC-USDT' : [...by.keys()].sort()[0];
       choose(pref, hs === pref && hv ? hv : 'all');
     } else if (changed) {
@@ -693,7 +709,10 @@ function tickStatus() {
 function start() {
   $('symbol').addEventListener('change', (e) => choose(e.target.value, S.venue));
   window.addEventListener('hashchange', () => {
-    const [hs, hv, hi] = decodeURIComponent(location.hash.slice(1)).split('/');
+    const [hs, hv, hi, hq, hf] = decodeURIComponent(location.hash.slice(1)).split('/');
+    const fx = hashFx(hq, hf);
+    if (fx.quote && fx.quote !== S.fxQuote) chooseQuote(fx.quote);
+    if (S.symbol && hq && fx.ladder !== S.fxLadder) toggleFxLadder();
     if (S.bySymbol.has(hs) && (hs !== S.symbol || (hv && hv !== S.venue))) {
       if (INTERVALS.includes(hi)) S.interval = hi;
       choose(hs, hv || S.venue);
