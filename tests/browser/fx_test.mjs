@@ -2,9 +2,10 @@
 // every websocket frame the page receives and checks that the premium panel shows, row by
 // row, exactly what the last `premium:fx:BASE-QUOTE` message said (prices as sent, commas
 // aside; basis points, rate, path, best venue, excluded venues), that it follows when the
-// values change and when another quote is picked, that a refused channel's message is shown
-// in the panel, and that the "in QUOTE" ladder lists each venue's entries with their native
-// price and rate.
+// values change and when another quote is picked, that the "in QUOTE" ladder is row for row
+// the book its frames make, each entry with its native price and rate, and that the address
+// keeps these views across a reload. On the mock also: a refused channel's message is shown
+// in the panel, and a rate that stops moving ages on screen into the warning colour.
 //
 // Usage: node fx_test.mjs                 (starts mock_server.mjs on a free loopback port)
 //        node fx_test.mjs --mdhub BINARY  (starts the built-in demo: mdhub and its simulator)
@@ -311,6 +312,23 @@ async function main() {
       await page.selectOption('#symbol', 'BTC-TRY');
       await waitShown('premium:fx:BTC-USD', (m) => m.seq > moved.m.seq);
       log('back to BTC in USD: rows shown again');
+
+      // A rate that stops moving: its age counts up on screen and turns to the warning colour.
+      await fetch(`${baseUrl}mock/freeze?symbol=USDT-TRY`);
+      const age = () => page.evaluate(() => {
+        const td = document.querySelector('#premium-rows tr[data-symbol="BTC-TRY"] td.p-age');
+        return td ? [td.textContent, td.classList.contains('stale')] : null;
+      });
+      const young = await age();
+      if (!young || young[1]) failures.push(`rate age before the freeze: ${JSON.stringify(young)}`);
+      await page.waitForFunction(() => {
+        const td = document.querySelector('#premium-rows tr[data-symbol="BTC-TRY"] td.p-age');
+        return td && td.classList.contains('stale');
+      }, null, { timeout: WAIT_MS }).catch(() => {});
+      const old = await age();
+      const secs = old && /^(\d+\.\d) s$/.exec(old[0]);
+      if (!old || !old[1] || !secs || Number(secs[1]) < 5) failures.push(`frozen rate: age ${JSON.stringify(old)}, before ${JSON.stringify(young)}`);
+      log(`frozen rate: age ${young && young[0]} -> ${old && old[0]} (warning: ${old && old[1]})`);
     }
   } catch (e) {
     failures.push(e.stack || String(e));

@@ -228,7 +228,7 @@ setInterval(() => {
   for (const i of INSTRUMENTS) {
     i.offset = Math.max(-0.0004, Math.min(0.0004, i.offset + (Math.random() - 0.5) * 0.00004));
     i.mid = marketMid.get(i.symbol) * (1 + i.offset);
-    if (!i.book) continue;
+    if (!i.book || i.frozen) continue;
     const ch = regen(i);
     if (!ch.bids.length && !ch.asks.length) continue;
     i.seq += Math.random() < GAP_RATE ? 2 : 1;
@@ -472,6 +472,11 @@ const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; ch
 const started = Date.now();
 function api(p, q) {
   if (p === '/healthz') return [200, { status: 'ok' }];
+  // Test control: stop one instrument's book (its rate ages), e.g. /mock/freeze?symbol=USDT-TRY.
+  if (p === '/mock/freeze') {
+    for (const i of INSTRUMENTS) if (i.symbol === q.get('symbol')) i.frozen = true;
+    return [200, { frozen: q.get('symbol') }];
+  }
   if (p === '/api/v1/instruments')
     return [200, { instruments: INSTRUMENTS.map((i) => ({ venue: i.venue, symbol: i.symbol, native: i.native, base: i.symbol.split('-')[0], quote: i.symbol.split('-')[1] })) }];
   if (p === '/api/v1/feeds')
@@ -526,7 +531,7 @@ const server = http.createServer((req, res) => {
   const u = new URL(req.url, 'http://x');
   const isAsset = !u.pathname.startsWith('/api/') && !['/healthz', '/readyz', '/metrics', '/ws'].includes(u.pathname);
   if (PROXY && !isAsset) return forward(req, res);
-  if (u.pathname.startsWith('/api/') || u.pathname === '/healthz') {
+  if (u.pathname.startsWith('/api/') || u.pathname === '/healthz' || u.pathname.startsWith('/mock/')) {
     const [status, body] = api(u.pathname, u.searchParams);
     res.writeHead(status, { 'Content-Type': 'application/json' });
     return res.end(JSON.stringify(body));
