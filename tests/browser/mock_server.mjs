@@ -2,7 +2,8 @@
 // same HTTP and websocket payloads as mdhub, so the page can be worked on without building
 // the C++ server. With MOCK_PROXY=http://HOST:PORT it serves the assets from disk and
 // forwards everything else (API, /ws) to a running mdhub instead, to try page changes
-// against real data without re-embedding. Not used by the test.
+// against real data without re-embedding. The dashboard test uses the real server; the
+// cross-currency test (fx_test.mjs) uses this one's premium:fx and book:fx channels.
 // Usage: [MOCK_PROXY=URL] node mock_server.mjs [port] [assets dir]
 import http from 'node:http';
 import crypto from 'node:crypto';
@@ -19,6 +20,8 @@ const PROXY = process.env.MOCK_PROXY ? new URL(process.env.MOCK_PROXY) : null;
 // sequence number), MOCK_DROP_EVERY_S (close every websocket this often).
 const GAP_RATE = Number(process.env.MOCK_GAP_RATE || 0);
 const DROP_EVERY_S = Number(process.env.MOCK_DROP_EVERY_S || 0);
+// How often the fx channels publish (the server's [fx] publish_interval_ms).
+const FX_EVERY_MS = Number(process.env.MOCK_FX_EVERY_MS || 250);
 
 // ---- fake market ------------------------------------------------------------------------
 
@@ -29,6 +32,8 @@ const INSTRUMENTS = [
   { venue: 'bitexbit', symbol: 'BTC-USDT', native: 'btc_usdt', mid: 64228, tick: 0.25, pd: 2, book: true },
   { venue: 'narkasa', symbol: 'BTC-TRY', native: 'BTCTRY', mid: 2091500, tick: 10, pd: 0, book: true },
   { venue: 'coinmotion', symbol: 'BTC-EUR', native: 'btcEur', mid: 59210, tick: 0.01, pd: 2, book: false },
+  // A conversion pair: BTC-TRY reaches USDT and USD through it (see "cross-currency").
+  { venue: 'narkasa', symbol: 'USDT-TRY', native: 'USDTTRY', mid: 32.56, tick: 0.001, pd: 3, book: true },
 ];
 const nowUs = () => Date.now() * 1000;
 const fmt = (x, d) => {
@@ -123,6 +128,7 @@ const head = (type, venue, symbol, seq) => ({ type, venue, symbol, seq, ts_excha
 
 function snapshotsFor(c, pat) {
   const [kind, v, s] = pat.split(':');
+  if (v === 'fx') return fxSnapshot(c, pat);
   for (const i of INSTRUMENTS) {
     if ((v !== '*' && v !== i.venue) || (s !== '*' && s !== i.symbol)) continue;
     if (kind === 'book' && i.book)
@@ -146,6 +152,8 @@ function onClientText(c, text) {
   }
   if (m.op === 'ping') return wsSend(c, { type: 'pong', id: m.id ?? null });
   if (m.op === 'subscribe') {
+    const refused = m.channels.map(fxRefusal).find((r) => r);
+    if (refused) return wsSend(c, { type: 'error', id: m.id ?? null, ...refused });
     wsSend(c, { type: 'subscribed', id: m.id ?? null, channels: m.channels });
     for (const ch of m.channels) {
       c.subs.add(ch);
@@ -220,10 +228,11 @@ setInterval(() => {
   for (const i of INSTRUMENTS) {
     i.offset = Math.max(-0.0004, Math.min(0.0004, i.offset + (Math.random() - 0.5) * 0.00004));
     i.mid = marketMid.get(i.symbol) * (1 + i.offset);
-    if (!i.book) continue;
+    if (!i.book || i.frozen) continue;
     const ch = regen(i);
     if (!ch.bids.length && !ch.asks.length) continue;
     i.seq += Math.random() < GAP_RATE ? 2 : 1;
+    i.lastUpdate = Date.now();
     publish(`book:${key(i)}`, { ...head('book_update', i.venue, i.symbol, i.seq), ...ch });
     publish(`bbo:${key(i)}`, bboMsg(i));
   }
@@ -273,6 +282,186 @@ setInterval(() => {
   for (const i of INSTRUMENTS) publish(`ticker:${key(i)}`, tickerMsg(i));
 }, 1000);
 
+// ---- cross-currency: premium:fx and book:fx channels -------------------------------------
+// A peg USDT=USD and narkasa's USDT-TRY book as the rates; exact decimal arithmetic on
+// BigInt (rates rounded half-even to 12 decimals, converted prices to 8), shortest paths.
+
+const PRICE_SCALE = 8, RATE_SCALE = 12;
+const dec = (s) => {
+  const [i, f = ''] = s.split('.');
+  return { n: BigInt(i + f), d: 10n ** BigInt(f.length) };
+};
+const mul = (a, b) => ({ n: a.n * b.n, d: a.d * b.d });
+const inv = (a) => ({ n: a.d, d: a.n });
+/** n/d rounded half-even to `scale` decimals, as text with exactly `scale` decimals. */
+function roundHE({ n, d }, scale) {
+  if (d < 0n) { n = -n; d = -d; }
+  const neg = n < 0n;
+  const num = (neg ? -n : n) * 10n ** BigInt(scale);
+  let q = num / d;
+  const r2 = (num % d) * 2n;
+  if (r2 > d || (r2 === d && q % 2n === 1n)) q += 1n;
+  let t = q.toString().padStart(scale + 1, '0');
+  if (scale) t = `${t.slice(0, -scale)}.${t.slice(-scale)}`;
+  return (neg && q !== 0n ? '-' : '') + t;
+}
+const bookMid = (i) => {
+  const b = sortLevels(i.bids, true)[0], a = sortLevels(i.asks, false)[0];
+  return b && a ? { n: dec(b[0]).n * dec(a[0]).d + dec(a[0]).n * dec(b[0]).d, d: dec(b[0]).d * dec(a[0]).d * 2n } : null;
+};
+/** Edges: [X, Y, source, symbol, () => rational 1 X in Y, age ms or null]. */
+function fxEdges() {
+  const out = [['USDT', 'USD', 'static', 'USDT-USD', () => ({ n: 1n, d: 1n }), null]];
+  for (const i of INSTRUMENTS) {
+    if (i.symbol.startsWith('BTC-') || !i.book) continue;
+    const [x, y] = i.symbol.split('-');
+    out.push([x, y, i.venue, i.symbol, () => bookMid(i), Math.max(0, Math.round((Date.now() - (i.lastUpdate || Date.now())))) ]);
+  }
+  return out;
+}
+/** The rate path from `from` to `to` (fewest hops, then smallest intermediates), or null. */
+function fxPath(from, to, base) {
+  if (from === to) return [];
+  const edges = fxEdges();
+  let frontier = [{ at: from, hops: [] }];
+  for (let depth = 0; depth < 3; depth++) {
+    const next = [];
+    for (const f of frontier) {
+      for (const [x, y, source, symbol, mid, age] of edges) {
+        for (const [a, b, fwd] of [[x, y, true], [y, x, false]]) {
+          if (a !== f.at || b === base || f.hops.some((h) => h.from === b) || b === from) continue;
+          next.push({ at: b, hops: [...f.hops, { from: a, to: b, source, symbol, fwd, mid, age }] });
+        }
+      }
+    }
+    const done = next.filter((n) => n.at === to);
+    if (done.length) {
+      const inter = (n) => n.hops.slice(1).map((h) => h.from).join('\u0000');
+      done.sort((p, q) => (inter(p) < inter(q) ? -1 : inter(p) > inter(q) ? 1 : 0));
+      return done[0].hops;
+    }
+    frontier = next;
+  }
+  return null;
+}
+/** A venue instrument converted into `quote`: rate, path and the converter, or null. */
+function conversion(i, quote) {
+  const [base, q1] = i.symbol.split('-');
+  const hops = fxPath(q1, quote, base);
+  if (!hops) return null;
+  if (!hops.length) return { converted: false, rate: '1', age: null, path: [], conv: (p) => p };
+  let R = { n: 1n, d: 1n }, age = null;
+  const path = hops.map((h) => {
+    const m = h.mid();
+    R = mul(R, h.fwd ? m : inv(m));
+    if (h.age !== null) age = Math.max(age ?? 0, h.age);
+    return { from: h.from, to: h.to, source: h.source, symbol: h.symbol, mid: h.source === 'static' ? '1' : roundHE(m, 12).replace(/\.?0+$/, ''), age_ms: h.age };
+  });
+  const rate = roundHE(R, RATE_SCALE);
+  return { converted: true, rate, age, path, conv: (p) => roundHE(mul(dec(p), dec(rate)), PRICE_SCALE) };
+}
+const fxBases = () => new Set(INSTRUMENTS.map((i) => i.symbol.split('-')[0]));
+const ofBase = (base) => INSTRUMENTS.filter((i) => i.symbol.split('-')[0] === base);
+function fxRefusal(channel) {
+  const [kind, v, pair] = channel.split(':');
+  if (v !== 'fx') return null;
+  const [base, quote] = (pair || '').split('-');
+  const bad = (x) => !/^[A-Z0-9]{2,12}$/.test(x || '');
+  if (!['premium', 'book'].includes(kind) || bad(base) || bad(quote))
+    return { code: 'bad_channel', message: `${channel} is not an fx channel (premium:fx:BASE-QUOTE, book:fx:BASE-QUOTE)` };
+  if (!fxBases().has(base)) return { code: 'unknown_symbol', message: `no venue lists ${base}`, channel };
+  const list = ofBase(base).filter((i) => kind === 'premium' || i.book);
+  if (!list.some((i) => conversion(i, quote)))
+    return { code: 'no_fx_path', message: list.map((i) => `${i.venue} quotes ${base} in ${i.symbol.split('-')[1]}, and no rate leads from ${i.symbol.split('-')[1]} to ${quote}`).join('; '), channel };
+  return null;
+}
+const noPath = (i, quote) => ({ venue: i.venue, symbol: i.symbol, reason: 'no_fx_path', message: `no rate leads from ${i.symbol.split('-')[1]} to ${quote}` });
+const bp = (num, den) => roundHE({ n: dec(num).n * dec(den).d * 10000n, d: dec(num).d * dec(den).n }, 2);
+
+function premiumOf(base, quote) {
+  const rows = [], excluded = [];
+  for (const i of ofBase(base)) {
+    const c = conversion(i, quote);
+    if (!c) { excluded.push(noPath(i, quote)); continue; }
+    const b = i.book ? sortLevels(i.bids, true)[0]?.[0] : bboMsg(i).bid;
+    const a = i.book ? sortLevels(i.asks, false)[0]?.[0] : bboMsg(i).ask;
+    rows.push({ venue: i.venue, symbol: i.symbol, bid: b ? c.conv(b) : null, ask: a ? c.conv(a) : null, converted: c.converted, rate: c.rate, rate_age_ms: c.age, path: c.path });
+  }
+  const best = (k, better) => rows.filter((r) => r[k]).reduce((m, r) => (!m || better(Number(r[k]), Number(m[k])) ? r : m), null);
+  const bb = best('bid', (x, y) => x > y), ba = best('ask', (x, y) => x < y);
+  for (const r of rows) {
+    r.bid_bp = r.bid && bb ? bp(`${sub(bb.bid, r.bid)}`, bb.bid) : null;
+    r.ask_bp = r.ask && ba ? bp(`${sub(r.ask, ba.ask)}`, ba.ask) : null;
+  }
+  rows.sort((x, y) => (x.ask_bp === null) - (y.ask_bp === null) || Number(x.ask_bp) - Number(y.ask_bp) || (x.venue < y.venue ? -1 : x.venue > y.venue ? 1 : 0));
+  const venues = rows.map(({ venue, symbol, bid, ask, bid_bp, ask_bp, converted, rate, rate_age_ms, path }) => ({ venue, symbol, bid, ask, bid_bp, ask_bp, converted, rate, rate_age_ms, path }));
+  return {
+    type: 'premium', base, quote, ts_received: nowUs(), price_scale: PRICE_SCALE, rate_scale: RATE_SCALE,
+    best_bid: bb && { venue: bb.venue, symbol: bb.symbol, price: bb.bid }, best_ask: ba && { venue: ba.venue, symbol: ba.symbol, price: ba.ask },
+    venues, excluded,
+  };
+}
+/** Exact a - b of two decimal strings. */
+function sub(a, b) {
+  const x = dec(a), y = dec(b);
+  const d = x.d > y.d ? x.d : y.d;
+  const n = x.n * (d / x.d) - y.n * (d / y.d);
+  return roundHE({ n, d }, d.toString().length - 1);
+}
+
+/** The fx book's entries, keyed by venue, symbol and native price. */
+function fxEntries(base, quote) {
+  const sides = { bids: new Map(), asks: new Map() }, venues = [], excluded = [];
+  for (const i of ofBase(base)) {
+    if (!i.book) continue;
+    const c = conversion(i, quote);
+    if (!c) { excluded.push(noPath(i, quote)); continue; }
+    venues.push({ venue: i.venue, symbol: i.symbol, converted: c.converted, rate: c.rate, path: c.path });
+    for (const side of ['bids', 'asks'])
+      for (const [p, q] of i[side]) sides[side].set(`${i.venue} ${i.symbol} ${p}`, [c.conv(p), q, { venue: i.venue, symbol: i.symbol, price: p, rate: c.rate }]);
+  }
+  return { ...sides, venues, excluded };
+}
+const fxOrder = (m, desc) => [...m.values()].sort((a, b) => (desc ? Number(b[0]) - Number(a[0]) : Number(a[0]) - Number(b[0])) ||
+  (a[2].venue < b[2].venue ? -1 : a[2].venue > b[2].venue ? 1 : 0) || (desc ? Number(b[2].price) - Number(a[2].price) : Number(a[2].price) - Number(b[2].price)));
+const fxState = new Map();  // channel -> { seq, last } from its first subscription
+function fxSnapshot(c, channel) {
+  const [kind, , pair] = channel.split(':');
+  const [base, quote] = pair.split('-');
+  if (!fxState.has(channel)) fxState.set(channel, { seq: 1, last: kind === 'book' ? fxEntries(base, quote) : premiumOf(base, quote) });
+  const st = fxState.get(channel);
+  if (kind === 'premium') return wsSend(c, { channel, ...st.last, seq: st.seq });
+  wsSend(c, { type: 'book_snapshot', channel, venue: 'fx', symbol: pair, seq: st.seq, ts_received: nowUs(), price_scale: PRICE_SCALE, rate_scale: RATE_SCALE,
+    bids: fxOrder(st.last.bids, true), asks: fxOrder(st.last.asks, false), venues: st.last.venues, excluded: st.last.excluded });
+}
+setInterval(() => {
+  for (const [channel, st] of fxState) {
+    if (![...clients].some((c) => c.subs.has(channel))) continue;
+    const [kind, , pair] = channel.split(':');
+    const [base, quote] = pair.split('-');
+    if (kind === 'premium') {
+      const p = premiumOf(base, quote);
+      const { ts_received: _a, ...now } = p, { ts_received: _b, ...was } = st.last;
+      if (JSON.stringify(now) === JSON.stringify(was)) continue;
+      st.last = p;
+      publish(channel, { ...p, seq: ++st.seq });
+      continue;
+    }
+    const next = fxEntries(base, quote), out = {};
+    for (const side of ['bids', 'asks']) {
+      out[side] = [];
+      for (const [k, e] of next[side]) if (JSON.stringify(st.last[side].get(k)) !== JSON.stringify(e)) out[side].push(e);
+      for (const [k, e] of st.last[side]) if (!next[side].has(k)) out[side].push([e[0], '0', e[2]]);
+    }
+    const extra = {};
+    if (JSON.stringify(next.venues) !== JSON.stringify(st.last.venues)) extra.venues = next.venues;
+    if (JSON.stringify(next.excluded) !== JSON.stringify(st.last.excluded)) extra.excluded = next.excluded;
+    if (!out.bids.length && !out.asks.length && !Object.keys(extra).length) continue;
+    st.last = next;
+    publish(channel, { type: 'book_update', venue: 'fx', symbol: pair, seq: ++st.seq, ts_received: nowUs(), ...out, ...extra });
+  }
+}, FX_EVERY_MS);
+
 if (DROP_EVERY_S > 0) setInterval(() => {
   for (const c of clients) c.sock.destroy();
 }, DROP_EVERY_S * 1000);
@@ -283,6 +472,11 @@ const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; ch
 const started = Date.now();
 function api(p, q) {
   if (p === '/healthz') return [200, { status: 'ok' }];
+  // Test control: stop one instrument's book (its rate ages), e.g. /mock/freeze?symbol=USDT-TRY.
+  if (p === '/mock/freeze') {
+    for (const i of INSTRUMENTS) if (i.symbol === q.get('symbol')) i.frozen = true;
+    return [200, { frozen: q.get('symbol') }];
+  }
   if (p === '/api/v1/instruments')
     return [200, { instruments: INSTRUMENTS.map((i) => ({ venue: i.venue, symbol: i.symbol, native: i.native, base: i.symbol.split('-')[0], quote: i.symbol.split('-')[1] })) }];
   if (p === '/api/v1/feeds')
@@ -291,6 +485,13 @@ function api(p, q) {
       last_message_age_ms: Math.floor(Math.random() * 300), reconnects: k === 1 ? 2 : 0, messages: Math.floor((Date.now() - started) * (k + 1)),
       gaps: k === 0 ? 1 : 0, resyncs: k === 0 ? 1 : 0, parse_errors: 0, books: k === 3 ? 0 : 1, books_in_sync: k === 3 ? 0 : 1, last_error: k === 1 ? 'websocket closed (1006)' : null,
     })) }];
+  const pm = p.match(/^\/api\/v1\/premium\/([A-Z0-9]{2,12})$/);
+  if (pm) {
+    const r = fxRefusal(`premium:fx:${pm[1]}-${q.get('quote')}`);
+    if (r) return [404, { error: r }];
+    const { type, channel, ...body } = { seq: 0, ...premiumOf(pm[1], q.get('quote')) };
+    return [200, body];
+  }
   const m = p.match(/^\/api\/v1\/(candles|trades|book)\/([^/]+)\/([^/]+)$/);
   const i = m && INSTRUMENTS.find((x) => x.venue === m[2] && x.symbol === m[3]);
   if (!i) return [404, { error: { code: 'not_found', message: `no API endpoint at ${p}` } }];
@@ -330,7 +531,7 @@ const server = http.createServer((req, res) => {
   const u = new URL(req.url, 'http://x');
   const isAsset = !u.pathname.startsWith('/api/') && !['/healthz', '/readyz', '/metrics', '/ws'].includes(u.pathname);
   if (PROXY && !isAsset) return forward(req, res);
-  if (u.pathname.startsWith('/api/') || u.pathname === '/healthz') {
+  if (u.pathname.startsWith('/api/') || u.pathname === '/healthz' || u.pathname.startsWith('/mock/')) {
     const [status, body] = api(u.pathname, u.searchParams);
     res.writeHead(status, { 'Content-Type': 'application/json' });
     return res.end(JSON.stringify(body));

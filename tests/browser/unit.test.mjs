@@ -195,3 +195,126 @@ test('feeds down: counted, each error named once with its venues', () => {
   });
   assert.equal(feedTrouble([f('btse', 'down', 'HTTP 503')]).text, '1 of 1 feed down: btse: HTTP 503');
 });
+
+const FX = await load('fx.js');
+const fxEntry = (p, q, venue, symbol, native, rate) => [p, q, { venue, symbol, price: native, rate }];
+const fxSnap = (seq, bids, asks, extra = {}) => ({ type: 'book_snapshot', channel: 'book:fx:BTC-USD', venue: 'fx', symbol: 'BTC-USD', seq, ts_received: 1, bids, asks, ...extra });
+const fxUpd = (seq, bids, asks, extra = {}) => ({ type: 'book_update', channel: 'book:fx:BTC-USD', venue: 'fx', symbol: 'BTC-USD', seq, ts_received: 2, bids, asks, ...extra });
+const fxSide = (list) => list.map((l) => [l.p, l.q, l.venue, l.symbol, l.native, l.rate]);
+const NARKASA_PATH = [{ from: 'TRY', to: 'USDT', source: 'narkasa', symbol: 'USDT-TRY', mid: '32.505', age_ms: 120 },
+  { from: 'USDT', to: 'USD', source: 'btse', symbol: 'USDT-USD', mid: '1.0001', age_ms: 40 }];
+
+test('fx book: snapshot, then updates keyed by venue, symbol and native price', () => {
+  const b = new FX.FxBook('book:fx:BTC-USD');
+  const venues = [{ venue: 'btse', symbol: 'BTC-USD', converted: false, rate: '1', path: [] },
+    { venue: 'narkasa', symbol: 'BTC-TRY', converted: true, rate: '0.030774473063', path: NARKASA_PATH }];
+  const excluded = [{ venue: 'coinbtr', symbol: 'BTC-MXN', reason: 'rate_stale', message: 'stale' }];
+  b.snapshot(fxSnap(17, [
+    fxEntry('60012.34', '0.5', 'btse', 'BTC-USD', '60012.34', '1'),
+    fxEntry('60010.12345678', '0.25', 'narkasa', 'BTC-TRY', '1950000', '0.030774473063'),
+    fxEntry('60009.5', '1', 'btse', 'BTC-USD', '60009.5', '1'),
+  ], [fxEntry('60013.00120000', '2', 'bitexbit', 'BTC-USDT', '60013.0012', '1')], { venues, excluded }));
+  assert.equal(b.ready, true);
+  assert.deepEqual(fxSide(b.view().bids), [
+    ['60012.34', '0.5', 'btse', 'BTC-USD', '60012.34', '1'],
+    ['60010.12345678', '0.25', 'narkasa', 'BTC-TRY', '1950000', '0.030774473063'],
+    ['60009.5', '1', 'btse', 'BTC-USD', '60009.5', '1'],
+  ]);
+  // The TRY rate moved: narkasa's entry is re-priced under the same key (no duplicate),
+  // its quantity replaced; a btse level is deleted by qty "0"; venues are sent as changed.
+  const moved = [venues[0], { ...venues[1], rate: '0.030780000000' }];
+  assert.ok(b.update(fxUpd(18, [
+    fxEntry('60020.99999999', '0.3', 'narkasa', 'BTC-TRY', '1950000', '0.030780000000'),
+    fxEntry('0', '0', 'btse', 'BTC-USD', '60012.34', '1'),
+  ], [], { venues: moved })));
+  assert.deepEqual(fxSide(b.view().bids), [
+    ['60020.99999999', '0.3', 'narkasa', 'BTC-TRY', '1950000', '0.030780000000'],
+    ['60009.5', '1', 'btse', 'BTC-USD', '60009.5', '1'],
+  ]);
+  assert.equal(b.bids.size, 2);
+  assert.equal(b.venues[1].rate, '0.030780000000');
+  assert.deepEqual(b.excluded, excluded);  // absent from the update: unchanged
+  // An update that names excluded replaces it, even with an empty list.
+  assert.ok(b.update(fxUpd(19, [], [fxEntry('60013.00120000', '0', 'bitexbit', 'BTC-USDT', '60013.0012', '1')], { excluded: [] })));
+  assert.deepEqual(b.excluded, []);
+  assert.deepEqual(b.view().asks, []);
+  assert.equal(b.seq, 19);
+});
+
+test('fx book: a delete matches the native price, not the converted one', () => {
+  const b = new FX.FxBook('book:fx:BTC-USD');
+  b.snapshot(fxSnap(1, [fxEntry('60010.12345678', '0.25', 'narkasa', 'BTC-TRY', '1950000', '0.030774473063')], []));
+  // A delete carries the entry's current converted price or any other: the key decides.
+  assert.ok(b.update(fxUpd(2, [fxEntry('60010.12345678', '0', 'narkasa', 'BTC-TRY', '1950001', '0.030774473063')], [])));
+  assert.equal(b.bids.size, 1);  // another native price: nothing to delete
+  assert.ok(b.update(fxUpd(3, [fxEntry('60011.00000000', '0', 'narkasa', 'BTC-TRY', '1950000', '0.030775')], [])));
+  assert.equal(b.bids.size, 0);
+  // The same native price on two venues (or two symbols of one venue) are two entries.
+  assert.ok(b.update(fxUpd(4, [fxEntry('60000', '1', 'btse', 'BTC-USD', '60000', '1'),
+    fxEntry('60000.00000000', '2', 'btse', 'BTC-USDT', '60000', '1'), fxEntry('60000', '3', 'bitexbit', 'BTC-USD', '60000', '1')], [])));
+  assert.equal(b.bids.size, 3);
+});
+
+test('fx book: ties by venue name, then native price (bids higher first, asks lower first)', () => {
+  const b = new FX.FxBook('book:fx:BTC-USD');
+  b.snapshot(fxSnap(1, [
+    fxEntry('100.00000000', '1', 'narkasa', 'BTC-TRY', '3250', '0.030769230769'),
+    fxEntry('100.00000000', '1', 'narkasa', 'BTC-TRY', '3251', '0.030759766225'),
+    fxEntry('100', '1', 'btse', 'BTC-USD', '100', '1'),
+    fxEntry('100.00000001', '1', 'coinbtr', 'BTC-MXN', '1700', '0.058823529418'),
+  ], [
+    fxEntry('101.00000000', '1', 'narkasa', 'BTC-TRY', '3284', '0.030755176614'),
+    fxEntry('101.00000000', '1', 'narkasa', 'BTC-TRY', '3283', '0.030764544624'),
+    fxEntry('101', '1', 'btse', 'BTC-USD', '101', '1'),
+  ]));
+  assert.deepEqual(b.view().bids.map((l) => `${l.venue}:${l.native}`), ['coinbtr:1700', 'btse:100', 'narkasa:3251', 'narkasa:3250']);
+  assert.deepEqual(b.view().asks.map((l) => `${l.venue}:${l.native}`), ['btse:101', 'narkasa:3283', 'narkasa:3284']);
+});
+
+test('fx book: gaps, staleness and malformed entries', () => {
+  const b = new FX.FxBook('book:fx:BTC-USD');
+  assert.ok(b.update(fxUpd(3, [fxEntry('1', '1', 'btse', 'BTC-USD', '1', '1')], [])));  // before the snapshot: ignored
+  assert.equal(b.bids.size, 0);
+  b.snapshot(fxSnap(5, [fxEntry('1', '1', 'btse', 'BTC-USD', '1', '1')], []));
+  assert.equal(b.update(fxUpd(7, [fxEntry('1', '0', 'btse', 'BTC-USD', '1', '1')], [])), false);
+  assert.equal(b.bids.size, 1);
+  b.markStale();
+  assert.equal(b.ready, false);
+  assert.equal(b.shown, true);
+  // Entries without their source, or not strings, are skipped; the rest applies.
+  b.snapshot(fxSnap(9, [['2', '1'], [2, '1', { venue: 'btse', symbol: 'BTC-USD', price: '2', rate: '1' }],
+    ['2', '1', { venue: 'btse', symbol: 'BTC-USD' }], fxEntry('3', '1', 'btse', 'BTC-USD', '3', '1')], null));
+  assert.deepEqual(b.view().bids.map((l) => l.p), ['3']);
+  assert.deepEqual(b.venues, []);
+});
+
+test('fx texts: prices shown as given, paths, ages, quote choices', () => {
+  assert.equal(FX.groupDigits('2091500.50'), '2,091,500.50');
+  assert.equal(FX.groupDigits('999'), '999');
+  assert.equal(FX.groupDigits('-1234.5678'), '-1,234.5678');
+  assert.deepEqual(FX.priceParts('60010.10000000'), { lead: '60,010.1', zeros: '0000000' });
+  assert.deepEqual(FX.priceParts('60012.34'), { lead: '60,012.34', zeros: '' });
+  assert.deepEqual(FX.priceParts('1950000'), { lead: '1,950,000', zeros: '' });
+  assert.deepEqual(FX.priceParts('7.000'), { lead: '7', zeros: '.000' });
+  assert.deepEqual(FX.priceParts('0.00012000'), { lead: '0.00012', zeros: '000' });
+  for (const s of ['60010.10000000', '1950000', '7.000', '0.00012000', '1234567.89000001'])
+    assert.equal(Object.values(FX.priceParts(s)).join('').replaceAll(',', ''), s);
+  assert.equal(FX.pathText(NARKASA_PATH), 'TRY→USDT (narkasa) → USD (btse)');
+  assert.equal(FX.pathText([]), 'native');
+  assert.equal(FX.pathText([{ from: 'USDC', to: 'USD', source: 'static', symbol: 'USDC-USD', mid: '1', age_ms: null }]), 'USDC→USD (static)');
+  assert.equal(FX.pathTitle(NARKASA_PATH), 'TRY→USDT: narkasa USDT-TRY mid 32.505, 120 ms old\nUSDT→USD: btse USDT-USD mid 1.0001, 40 ms old');
+  assert.equal(FX.liveAge(120, 1000, 3500.4), 2620);
+  assert.equal(FX.liveAge(120, 1000, 900), 120);
+  assert.equal(FX.liveAge(null, 1000, 3500), null);
+  assert.deepEqual(FX.ageCell(null), { text: '—', warn: false });
+  assert.deepEqual(FX.ageCell(5000), { text: '5.0 s', warn: false });
+  assert.deepEqual(FX.ageCell(5001), { text: '5.0 s', warn: true });
+  const inst = [{ venue: 'btse', symbol: 'BTC-USD', quote: 'USD' }, { venue: 'narkasa', symbol: 'BTC-TRY', quote: 'TRY' },
+    { venue: 'narkasa', symbol: 'USDT-TRY', quote: 'TRY' }, { venue: 'coinmotion', symbol: 'USDC-EUR' }, { venue: 'x', symbol: 'ETH-BTC', quote: 'BTC' }];
+  assert.deepEqual(FX.quoteChoices(inst, 'BTC'), ['EUR', 'TRY', 'USD', 'USDT']);
+  assert.deepEqual(FX.quoteChoices([], 'ETH'), ['USD', 'USDT']);
+  assert.equal(FX.entryTitle({ venue: 'narkasa', symbol: 'BTC-TRY', native: '1950000', rate: '0.030774473063', p: '60010.12345678' }, 'USD'),
+    'narkasa BTC-TRY: 1950000 TRY × 0.030774473063 = 60010.12345678 USD');
+  assert.equal(FX.entryTitle({ venue: 'btse', symbol: 'BTC-USD', native: '60012.34', rate: '1', p: '60012.34' }, 'USD'), 'btse BTC-USD: 60012.34 USD (native)');
+  assert.equal(FX.excludedText({ venue: 'coinbtr', symbol: 'BTC-MXN', reason: 'rate_stale', message: 'the rate is stale' }), 'coinbtr BTC-MXN: rate_stale — the rate is stale');
+});

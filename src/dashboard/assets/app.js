@@ -3,6 +3,8 @@
 // Every websocket message is applied to state as it arrives; only drawing is throttled.
 import { Connection } from './conn.js';
 import { Book } from './book.js';
+import { FxBook, quoteChoices, excludedText } from './fx.js';
+import { PremiumPanel } from './premium.js';
 import { Ladder } from './ladder.js';
 import { DepthChart } from './depth.js';
 import { CandleChart, CandleSeries } from './candles.js';
@@ -17,6 +19,7 @@ const MAX_TRADES = 200;
 const FEEDS_EVERY_MS = 2000;
 const RESYNC_MAX_MS = 5000;  // longest wait before a book resubscribe (see onGap)
 const VENUE_CANDLES_EVERY_MS = 5000;
+const PREMIUM_AGE_EVERY_MS = 500;  // the rate ages count up between messages
 
 const $ = (id) => document.getElementById(id);
 
@@ -48,6 +51,13 @@ const S = {
   rate: 0,
   lastPrice: null,
   lastDir: '',
+  instruments: [],      // as /api/v1/instruments lists them (quote currencies)
+  fxQuote: 'USD',       // the premium panel's currency, and the converted ladder's
+  fxLadder: false,      // the book panel shows book:fx:BASE-QUOTE
+  premium: null,        // last premium message of premiumChannel()
+  premiumAt: 0,         // when it arrived (performance time): ages count on from there
+  premiumNote: '',
+  premiumFor: null,     // the channel premium and premiumNote belong to
 };
 
 // ---- rendering: dirty flags, one frame at most ------------------------------------------
@@ -68,6 +78,10 @@ const depth = new DepthChart($('depth'), () => mark('depth'));
 const chart = new CandleChart($('candles'), () => mark('candles'));
 const tape = new TradesTape($('trades'), TAPE_ROWS);
 const venueTable = new VenueTable($('venue-rows'), (v) => choose(S.symbol, v));
+const premiumPanel = new PremiumPanel($('premium-rows'), $('premium-excluded'), $('premium-note'), (venue, symbol) => {
+  const i = S.instruments.find((x) => x.venue === venue && x.symbol === symbol);
+  return i && i.native && i.native !== symbol ? i.native : null;
+});
 
 function frame() {
   framePending = false;
@@ -81,6 +95,8 @@ function frame() {
     const gaps = S.gaps ? ` · ${S.gaps} gap${S.gaps > 1 ? 's' : ''} resynced` : '';
     setText($('book-meta'), b && b.ready ? `seq ${count(b.seq)}${gaps}` : b && b.stale ? `resyncing…${gaps}` : '');
     setText($('depth-meta'), b && b.shown ? `${b.bids.size} bids · ${b.asks.size} asks` : '');
+    const ex = $('fx-book-excluded');
+    if (ex) setText(ex, b instanceof FxBook && b.excluded.length ? `Excluded: ${b.excluded.map(excludedText).join('; ')}` : '');
   } else if (d.has('depth')) {
     depth.draw(S.book, colors);
   }
@@ -98,6 +114,7 @@ function frame() {
   }
   if (d.has('ticker')) renderTicker();
   if (d.has('venues')) venueTable.render(S.bbos, S.tickers, S.venue);
+  if (d.has('premium')) renderPremium();
   if (d.has('feeds')) {
     renderFeeds($('feed-rows'), S.feeds, Date.now());
     renderTrouble();
@@ -123,6 +140,15 @@ function renderTrouble() {
   sel.title = noMarketNote(false);
   $('chart-venue').hidden = true;
   mark('book');
+}
+
+function renderPremium() {
+  const base = baseOf(S.symbol);
+  const note = !base ? '' : base === S.fxQuote ? `${base} is the base: pick another currency` : S.premiumNote;
+  premiumPanel.render(S.premium, S.premiumAt, performance.now(), note);
+  setText($('premium-base'), base ? `${base}, every venue's best bid and ask converted` : '');
+  const p = S.premium && !note ? S.premium : null;
+  setText($('premium-meta'), p ? `seq ${count(p.seq)}` : '');
 }
 
 function noMarketNote(short) {
@@ -189,7 +215,14 @@ function onError(e) {
   // A venue that cannot provide a panel's kind (a broker's book or trades) is a fact of the
   // market, not a failure: the panel says so instead of waiting; no alarm.
   const unsupported = e.code === 'unsupported_channel';
-  if (!unsupported) toast(`${e.code}: ${e.message}${e.channel ? ` (${e.channel})` : ''}`);
+  if (e.channel && e.channel === premiumChannel()) {
+    // A pair without a conversion path: the panel says why, in the server's words.
+    S.premium = null;
+    S.premiumNote = e.message;
+    mark('premium');
+    return;
+  }
+  if (!unsupported && !isFx(e.channel)) toast(`${e.code}: ${e.message}${e.channel ? ` (${e.channel})` : ''}`);
   if (S.book && e.channel === S.book.channel) {
     S.bookNote = unsupported ? notProvided('Order book') : e.message;
     mark('book');
@@ -209,8 +242,17 @@ const notProvided = (what) => `${what} not provided by this venue`;
 
 function onMessage(m) {
   S.msgs++;
-  if (m.symbol !== S.symbol) return;  // a late message of the previous selection
+  // A late message of the previous selection; fx channels name their own pair.
+  if (m.symbol !== S.symbol && !isFx(m.channel)) return;
   switch (m.type) {
+    case 'premium':
+      if (m.channel === premiumChannel()) {
+        S.premium = m;
+        S.premiumAt = performance.now();
+        S.premiumNote = '';
+        mark('premium');
+      }
+      break;
     case 'book_snapshot':
       if (S.book && m.channel === S.book.channel) {
         S.book.snapshot(m);
@@ -307,6 +349,12 @@ function addTrade(m) {
 // ---- selection ---------------------------------------------------------------------------
 
 const venuesOf = (symbol) => S.bySymbol.get(symbol) || [];
+const baseOf = (symbol) => (symbol ? symbol.split('-')[0] : null);
+const isFx = (channel) => typeof channel === 'string' && channel.split(':')[1] === 'fx';
+const fxPair = () => `${baseOf(S.symbol)}-${S.fxQuote}`;
+/** The premium channel of the selected base, or null when the quote is the base itself. */
+const premiumChannel = () => (S.symbol && baseOf(S.symbol) !== S.fxQuote ? `premium:fx:${fxPair()}` : null);
+const bookChannel = () => (S.fxLadder && premiumChannel() ? `book:fx:${fxPair()}` : `book:${S.venue}:${S.symbol}`);
 const chartVenue = () => (S.venue === 'all' ? S.chartVenue : S.venue);
 
 const tradesChannel = () => `trades:${S.venue === 'all' ? '*' : S.venue}:${S.symbol}`;
@@ -314,8 +362,9 @@ const candleChannel = () => `candles.${S.interval}:${chartVenue()}:${S.symbol}`;
 
 function channels() {
   const s = S.symbol, v = S.venue;
-  const list = [`book:${v}:${s}`, `ticker:*:${s}`, `bbo:*:${s}`, tradesChannel()];
+  const list = [bookChannel(), `ticker:*:${s}`, `bbo:*:${s}`, tradesChannel()];
   if (v === 'all') list.push(`bbo:all:${s}`);
+  if (premiumChannel()) list.push(premiumChannel());
   if (chartVenue()) list.push(candleChannel());
   return list;
 }
@@ -330,7 +379,7 @@ function choose(symbol, venue) {
     // Only the market's venue list changed (a venue came up): the subscriptions stay, and
     // so must the state they built, since the server sends no new snapshot for a kept
     // subscription; a fresh empty book here would stay empty.
-    ladder.setVenues(venue === 'all' ? venues : null);
+    setupLadder();
     venueTable.setVenues(venues);
     renderPickers();
     conn.setChannels(channels());
@@ -353,25 +402,92 @@ function choose(symbol, venue) {
     S.chartPicked = false;
   }
   S.gen++;
-  S.book = new Book(`book:${venue}:${symbol}`);
-  S.bookNote = '';
-  S.gaps = 0;
-  clearTimeout(S.resyncTimer);
-  S.resyncTimer = null;
-  S.resyncDelay = 0;
+  // The fx ladder of the same base is the same channel: kept, with the state it built.
+  if (!(S.book && S.book.channel === bookChannel() && isFx(S.book.channel))) newBook();
+  // A new base: the last premium, or the refusal, was another pair's.
+  if (S.premiumFor !== premiumChannel()) {
+    S.premium = null;
+    S.premiumNote = '';
+    S.premiumFor = premiumChannel();
+  }
   S.trades = [];
   S.tradesNote = '';
   S.tradeKeys.clear();
   S.candles = new CandleSeries(chartVenue(), S.interval);
   S.candleNote = '';
-  ladder.setVenues(venue === 'all' ? venues : null);
+  setupLadder();
   venueTable.setVenues(venues);
   renderPickers();
   conn.setChannels(channels());
   loadHistory(S.gen);
   findVenueCandles(S.gen);
-  history.replaceState(null, '', `#${symbol}/${venue}/${S.interval}`);
-  mark('book', 'candles', 'trades', 'ticker', 'venues');
+  writeHash();
+  mark('book', 'candles', 'trades', 'ticker', 'venues', 'premium');
+}
+
+/** The selection in the address: #SYMBOL/VENUE/INTERVAL/QUOTE[/fx] (the last two: fx views). */
+function writeHash() {
+  history.replaceState(null, '', `#${S.symbol}/${S.venue}/${S.interval}/${S.fxQuote}${S.fxLadder ? '/fx' : ''}`);
+}
+
+/** The fx part of a hash: the premium quote and the converted ladder, when valid. */
+function hashFx(hq, hf) {
+  return { quote: /^[A-Z0-9]{2,12}$/.test(hq || '') ? hq : null, ladder: hf === 'fx' };
+}
+
+/** A fresh, empty book model for bookChannel(), waiting for its snapshot. */
+function newBook() {
+  const channel = bookChannel();
+  S.book = isFx(channel) ? new FxBook(channel) : new Book(channel);
+  S.bookNote = '';
+  S.gaps = 0;
+  clearTimeout(S.resyncTimer);
+  S.resyncTimer = null;
+  S.resyncDelay = 0;
+}
+
+/** The ladder's columns for what the book panel shows. */
+function setupLadder() {
+  if (!premiumChannel()) S.fxLadder = false;  // the quote is this market's base: no fx view
+  const fx = isFx(S.book.channel);
+  ladder.setVenues(!fx && S.venue === 'all' ? venuesOf(S.symbol) : null);
+  ladder.setFx(fx ? S.fxQuote : null);
+  const t = $('fx-toggle');
+  setText(t, `in ${S.fxQuote}`);
+  t.setAttribute('aria-pressed', String(S.fxLadder));
+  t.disabled = !premiumChannel();
+}
+
+/** The premium panel's currency (and the converted ladder's). */
+function chooseQuote(quote) {
+  if (quote === S.fxQuote) return;
+  S.fxQuote = quote;
+  S.premium = null;
+  S.premiumNote = '';
+  S.premiumFor = premiumChannel();
+  if (S.fxLadder || isFx(S.book && S.book.channel)) {
+    if (!premiumChannel()) S.fxLadder = false;
+    newBook();
+  }
+  if (S.symbol) {
+    setupLadder();
+    conn.setChannels(channels());
+  }
+  renderPickers();
+  if (S.symbol) writeHash();
+  mark('premium', 'book', 'ticker');
+}
+
+/** The book panel's "in QUOTE" toggle: every venue's book converted, or the venue's own. */
+function toggleFxLadder() {
+  if (!S.symbol || (!S.fxLadder && !premiumChannel())) return;
+  S.fxLadder = !S.fxLadder;
+  newBook();
+  setupLadder();
+  renderPickers();
+  conn.setChannels(channels());
+  writeHash();
+  mark('book', 'ticker');
 }
 
 function chooseCandles(interval, venue, picked = !!venue) {
@@ -384,7 +500,7 @@ function chooseCandles(interval, venue, picked = !!venue) {
   conn.setChannels(channels());
   loadCandles(S.gen);
   renderPickers();
-  history.replaceState(null, '', `#${S.symbol}/${S.venue}/${S.interval}`);
+  writeHash();
   mark('candles');
   if (ivChanged) findVenueCandles(S.gen);
 }
@@ -445,10 +561,24 @@ function renderPickers() {
   cv.textContent = '';
   for (const v of venuesOf(S.symbol)) cv.append(new Option(v, v));
   cv.value = chartVenue() || '';
+  const qs = $('fx-quote');
+  const quotes = quoteChoices(S.instruments, baseOf(S.symbol));
+  if (!quotes.includes(S.fxQuote)) quotes.push(S.fxQuote);
+  if (qs.options.length !== quotes.length || [...qs.options].some((o, i) => o.value !== quotes[i])) {
+    qs.textContent = '';
+    for (const q of quotes) qs.append(new Option(q, q));
+  }
+  qs.value = S.fxQuote;
   const legend = $('book-legend');
   legend.textContent = '';
-  legend.hidden = S.venue !== 'all';
-  if (S.venue === 'all') {
+  legend.hidden = S.venue !== 'all' && !S.fxLadder;
+  if (S.fxLadder) {
+    legend.append(el('span', 'legend-title', `Every venue's ${baseOf(S.symbol)} book in ${S.fxQuote}, not merged: hover a row for its native price and rate`));
+    const ex = el('span', 'fx-excluded');
+    ex.id = 'fx-book-excluded';
+    legend.append(ex);
+    mark('book');
+  } else if (S.venue === 'all') {
     legend.append(el('span', 'legend-title', 'Consolidated across'));
     for (const v of venuesOf(S.symbol)) {
       const chip = el('span', 'chip', v);
@@ -524,9 +654,13 @@ async function loadInstruments() {
     if (!by.size) return false;
     const changed = by.size !== S.bySymbol.size || [...by].some(([s, v]) => String(v) !== String(S.bySymbol.get(s)));
     S.bySymbol = by;
+    S.instruments = body.instruments;
     if (!S.symbol) {
-      const [hs, hv, hi] = decodeURIComponent(location.hash.slice(1)).split('/');
+      const [hs, hv, hi, hq, hf] = decodeURIComponent(location.hash.slice(1)).split('/');
       if (INTERVALS.includes(hi)) S.interval = hi;
+      const fx = hashFx(hq, hf);
+      if (fx.quote) S.fxQuote = fx.quote;
+      S.fxLadder = fx.ladder;
       const pref = by.has(hs) ? hs : by.has('BTC-USDT') ? 'BTC-USDT' : [...by.keys()].sort()[0];
       choose(pref, hs === pref && hv ? hv : 'all');
     } else if (changed) {
@@ -575,7 +709,10 @@ function tickStatus() {
 function start() {
   $('symbol').addEventListener('change', (e) => choose(e.target.value, S.venue));
   window.addEventListener('hashchange', () => {
-    const [hs, hv, hi] = decodeURIComponent(location.hash.slice(1)).split('/');
+    const [hs, hv, hi, hq, hf] = decodeURIComponent(location.hash.slice(1)).split('/');
+    const fx = hashFx(hq, hf);
+    if (fx.quote && fx.quote !== S.fxQuote) chooseQuote(fx.quote);
+    if (S.symbol && hq && fx.ladder !== S.fxLadder) toggleFxLadder();
     if (S.bySymbol.has(hs) && (hs !== S.symbol || (hv && hv !== S.venue))) {
       if (INTERVALS.includes(hi)) S.interval = hi;
       choose(hs, hv || S.venue);
@@ -584,6 +721,9 @@ function start() {
     }
   });
   $('chart-venue').addEventListener('change', (e) => chooseCandles(S.interval, e.target.value));
+  $('fx-quote').addEventListener('change', (e) => chooseQuote(e.target.value));
+  $('fx-toggle').addEventListener('click', toggleFxLadder);
+  setInterval(() => S.premium && mark('premium'), PREMIUM_AGE_EVERY_MS);
   const ro = new ResizeObserver(() => mark('candles', 'depth'));
   ro.observe($('candles'));
   ro.observe($('depth'));
@@ -605,7 +745,7 @@ function start() {
   setInterval(tickStatus, 1000);
   // A venue's own candles may start after the page chose a chart: look again meanwhile.
   setInterval(() => S.candles && S.candles.source !== 'venue' && findVenueCandles(S.gen), VENUE_CANDLES_EVERY_MS);
-  mark('book', 'candles', 'trades', 'ticker', 'feeds');
+  mark('book', 'candles', 'trades', 'ticker', 'feeds', 'premium');
 }
 
 start();

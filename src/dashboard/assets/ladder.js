@@ -3,12 +3,14 @@
 // once and only their changed text and widths are touched per frame.
 import { cmp, fracDigits, sub, toBig, fromBig } from './decimal.js';
 import { el, setText, setClass, venueColor } from './util.js';
+import { entryTitle } from './fx.js';
 
 export class Ladder {
   constructor(root, rows) {
     this.root = root;
     this.rows = 0;
     this.venues = null;
+    this.fxQuote = null;
     root.textContent = '';
     root.append(this.head = el('div', 'ladder-head'));
     for (const t of ['Price', 'Size', 'Total']) this.head.append(el('span', 'num', t));
@@ -76,6 +78,21 @@ export class Ladder {
     }
   }
 
+  /**
+   * The cross-currency book (entries of every venue converted into `quote`): a venue column,
+   * and each row's title gives the native price and the rate. Null for a venue's own book.
+   */
+  setFx(quote) {
+    this.fxQuote = quote;
+    this.root.classList.toggle('fx', !!quote);
+    setText(this.mixHead, quote ? 'Venue' : 'Venues');
+    for (const row of [...this.askRows, ...this.bidRows]) {
+      if (quote) setText(row.mix, '');
+      row.title = '';
+      row.r.title = '';
+    }
+  }
+
   /** Draws `book` (a Book, or null); `note` replaces it with a message when set. */
   render(book, note) {
     const v = book && book.shown ? book.view() : { bids: [], asks: [] };
@@ -103,6 +120,7 @@ export class Ladder {
         for (const n of [row.px, row.qty, row.tot]) setText(n, '');
         row.cum.style.width = '0';
         row.size.style.width = '0';
+        if (this.fxQuote) this.fxSource(row, null);
         return;
       }
       const isCrossed = crossed && (side === 'bid' ? cmp(l.p, bestAsk.p) >= 0 : cmp(l.p, bestBid.p) <= 0);
@@ -113,6 +131,7 @@ export class Ladder {
       row.cum.style.width = `${maxCum > 0 ? (100 * c.n) / maxCum : 0}%`;
       row.size.style.width = `${maxQty > 0 ? (60 * l.qn) / maxQty : 0}%`;
       if (this.venues) this.breakdown(row, l);
+      else if (this.fxQuote) this.fxSource(row, l);
     };
     for (let i = 0; i < this.rows; i++) {
       // Asks are drawn best-last, so the best ask sits right above the spread.
@@ -134,6 +153,17 @@ export class Ladder {
       setText(this.spreadLabel, 'Spread');
       setText(this.spreadValue, '—');
       setText(this.mid, '');
+    }
+  }
+
+  /** The venue of an fx entry, its native price and rate on hover. */
+  fxSource(row, l) {
+    setText(row.mix, l ? l.venue : '');
+    row.mix.style.color = l ? venueColor(l.venue) : '';
+    const title = l ? entryTitle(l, this.fxQuote) : '';
+    if (row.title !== title) {
+      row.title = title;
+      row.r.title = title;
     }
   }
 
