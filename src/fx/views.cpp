@@ -1,7 +1,6 @@
 #include "src/fx/views.hpp"
 
 #include <algorithm>
-#include <set>
 
 #include "book/decimal.hpp"
 #include "feeds/common/json_write.hpp"
@@ -76,18 +75,15 @@ bool gather(const FxMarket& m, const FxConfig& cfg, const std::vector<StaticRate
   return true;
 }
 
-/// `seq` and `ts_received` of a view: over its members and the venue rate sources they use.
-void stamp(ViewBase& v) {
-  std::set<std::pair<std::string, std::string>> seen;
-  auto add = [&](const std::string& venue, const std::string& symbol, uint64_t seq, int64_t ts) {
-    if (!seen.insert({venue, symbol}).second) return;
-    v.seq += seq;
-    v.ts_received_us = std::max(v.ts_received_us, ts);
-  };
+/// `seq` of a view: the change counts of every instrument it reads (members or not, rate
+/// sources used or not), so it never goes back when a venue leaves the view or a path changes;
+/// `ts_received`: the latest among its members and the venue rate sources they use.
+void stamp(ViewBase& v, const FxMarket& m) {
+  for (const FxInstrument& i : m.instruments) v.seq += i.seq;
   for (const Member& mb : v.members) {
-    add(mb.inst->venue, mb.inst->symbol, mb.inst->seq, mb.inst->ts_received_us);
+    v.ts_received_us = std::max(v.ts_received_us, mb.inst->ts_received_us);
     for (const Hop& h : mb.conv.path)
-      if (h.source != "static") add(h.source, h.symbol, h.seq, h.ts_received_us);
+      if (h.source != "static") v.ts_received_us = std::max(v.ts_received_us, h.ts_received_us);
   }
 }
 
@@ -190,7 +186,7 @@ std::optional<FxBook> fx_book(const FxMarket& m, const FxConfig& cfg, const std:
   std::sort(b.asks.begin(), b.asks.end(), order(false));
   if (b.bids.size() > depth) b.bids.resize(depth);
   if (b.asks.size() > depth) b.asks.resize(depth);
-  stamp(b);
+  stamp(b, m);
   return b;
 }
 
@@ -240,7 +236,7 @@ std::optional<Premium> premium(const FxMarket& m, const FxConfig& cfg, const std
     if (x.ask_bp.has_value() != y.ask_bp.has_value()) return x.ask_bp.has_value();
     return x.ask_bp && *x.ask_bp != *y.ask_bp && *x.ask_bp < *y.ask_bp;
   });
-  stamp(p);
+  stamp(p, m);
   return p;
 }
 

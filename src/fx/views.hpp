@@ -45,7 +45,7 @@ struct BookEntry {
 /// What the views share: the members served with a conversion, and those left out.
 struct ViewBase {
   std::string base, quote;
-  uint64_t seq = 0;             ///< sum of the change counts of member books and rate sources used
+  uint64_t seq = 0;             ///< sum of the change counts of every instrument read: never goes back
   int64_t ts_received_us = 0;   ///< latest among them
   int price_scale = 8;
   std::vector<Member> members;  ///< by venue then symbol

@@ -51,7 +51,7 @@ using fx_views = FxViewsTest;
 TEST_F(fx_views, converted_book_equals_the_hand_computed_one) {
   // rate = round_half_even(1.0001 / 32.505, 12) = 0.030767574219; 1950000 x rate = 59996.769727050.
   EXPECT_EQ(book("BTC", "USD", 2),
-            R"({"venue":"fx","symbol":"BTC-USD","seq":4,"ts_received":1764899999990000,"price_scale":8,"rate_scale":12,)"
+            R"({"venue":"fx","symbol":"BTC-USD","seq":7,"ts_received":1764899999990000,"price_scale":8,"rate_scale":12,)"
             R"("bids":[["60000","0.5",{"venue":"btse","symbol":"BTC-USD","price":"60000","rate":"1"}],)"
             R"(["59996.76972705","0.25",{"venue":"narkasa","symbol":"BTC-TRY","price":"1950000","rate":"0.030767574219"}]],)"
             R"("asks":[["60010","0.25",{"venue":"btse","symbol":"BTC-USD","price":"60010","rate":"1"}],)"
@@ -62,6 +62,20 @@ TEST_F(fx_views, converted_book_equals_the_hand_computed_one) {
             R"({"from":"USDT","to":"USD","source":"btse","symbol":"USDT-USD","mid":"1.0001","age_ms":10}]}],)"
             R"("excluded":[{"venue":"coinbtr","symbol":"BTC-MXN","reason":"rate_stale",)"
             R"("message":"the rate MXN->USDT comes from coinbtr USDT-MXN, whose book is stale"}]})");
+}
+
+TEST_F(fx_views, seq_never_goes_back_when_a_venue_leaves) {
+  FxError err;
+  const uint64_t before = fx_book(m_, cfg_, static_rates(cfg_), "BTC", "USD", 50, err)->seq;
+  for (auto& i : m_.instruments)
+    if (i.symbol == "USDT-TRY") i.served = false, i.why_not_served = "is resynchronising";
+  const auto after = fx_book(m_, cfg_, static_rates(cfg_), "BTC", "USD", 50, err);
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->members.size(), 1u);  // narkasa left with its rate
+  EXPECT_EQ(after->seq, before);
+  for (auto& i : m_.instruments)
+    if (i.symbol == "USDT-TRY") ++i.seq;  // a change of any instrument read moves it
+  EXPECT_EQ(fx_book(m_, cfg_, static_rates(cfg_), "BTC", "USD", 50, err)->seq, before + 1);
 }
 
 TEST_F(fx_views, entries_tie_by_venue_then_native_price) {
@@ -92,7 +106,7 @@ TEST_F(fx_views, entries_tie_by_venue_then_native_price) {
 
 TEST_F(fx_views, premium_rows_by_ask_bp_with_exact_basis_points) {
   EXPECT_EQ(prem("BTC", "USD"),
-            R"({"base":"BTC","quote":"USD","seq":5,"ts_received":1764899999990000,"price_scale":8,"rate_scale":12,)"
+            R"({"base":"BTC","quote":"USD","seq":7,"ts_received":1764899999990000,"price_scale":8,"rate_scale":12,)"
             R"("best_bid":{"venue":"btse","symbol":"BTC-USD","price":"60000"},)"
             R"("best_ask":{"venue":"btse","symbol":"BTC-USD","price":"60010"},"venues":[)"
             R"({"venue":"btse","symbol":"BTC-USD","bid":"60000","ask":"60010","bid_bp":"0.00","ask_bp":"0.00",)"
