@@ -192,7 +192,7 @@ std::optional<FxBook> fx_book(const FxMarket& m, const FxConfig& cfg, const std:
 
 std::optional<Premium> premium(const FxMarket& m, const FxConfig& cfg, const std::vector<StaticRate>& statics,
                                const std::string& base, const std::string& quote, FxError& err,
-                               ExclusionCounter* counter) {
+                               ExclusionCounter* counter, bool allow_empty) {
   ViewBase v;
   if (!gather(m, cfg, statics, base, quote, false, v, err, counter)) return std::nullopt;
   Premium p;
@@ -219,7 +219,7 @@ std::optional<Premium> premium(const FxMarket& m, const FxConfig& cfg, const std
     p.members.push_back(std::move(mb));
   }
   sort_excluded(p);
-  if (p.members.empty()) {
+  if (p.members.empty() && !allow_empty) {
     err = {503, "book_unavailable", unavailable(p)};
     return std::nullopt;
   }

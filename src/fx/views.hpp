@@ -80,9 +80,10 @@ struct ExclusionCounter {
 std::optional<FxBook> fx_book(const FxMarket& m, const FxConfig& cfg, const std::vector<StaticRate>& statics,
                               const std::string& base, const std::string& quote, size_t depth, FxError& err,
                               ExclusionCounter* counter = nullptr, bool allow_empty = false);
+/// The premium view; `allow_empty` as for fx_book (no rows, both bests null).
 std::optional<Premium> premium(const FxMarket& m, const FxConfig& cfg, const std::vector<StaticRate>& statics,
                                const std::string& base, const std::string& quote, FxError& err,
-                               ExclusionCounter* counter = nullptr);
+                               ExclusionCounter* counter = nullptr, bool allow_empty = false);
 
 /// Converted price: round_half_even(p x rate, scale); nullopt on overflow or a negative p.
 std::optional<int64_t> convert_price(int64_t p, int p_scale, u128 rate, int scale);

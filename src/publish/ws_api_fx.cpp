@@ -160,8 +160,10 @@ void WsApi::Impl::fx_publish(FxChannel& ch) {
   };
 
   if (ch.kind == FxKind::premium) {
-    auto p = fx::premium(m, fx_cfg, fx_statics, ch.base, ch.quote, err, fx_stats);
-    if (!p) return;  // nothing servable now: the last state stands
+    // With every venue gone (stale sources, books resynchronising) the state says so: no rows,
+    // each venue in `excluded`, rather than the last prices standing as if live.
+    auto p = fx::premium(m, fx_cfg, fx_statics, ch.base, ch.quote, err, fx_stats, true);
+    if (!p || (!ch.has_state && p->rows.empty())) return;  // not servable yet
     // What the channel shows, its seq, times and ages aside.
     fx::Premium bare = *p;
     bare.seq = 0;

@@ -176,6 +176,34 @@ TEST_F(FxWs, BboAndPremiumChannels) {
   EXPECT_NE(bbo.find(R"("ask":"60005","ask_qty":"1","ask_venue":"btse","ask_symbol":"BTC-USD"})"), std::string::npos) << bbo;
 }
 
+TEST_F(FxWs, EveryVenueGoneIsSaidNotLeftStanding) {
+  all_books();
+  Client c(hub_);
+  c.send(R"({"op":"subscribe","id":1,"channels":["premium:fx:BTC-USD","book:fx:BTC-USD"]})");
+  ASSERT_TRUE(c.wait_messages(3));  // subscribed, premium, book_snapshot
+  // Both venues' streams go down: no book, no rate is served any more.
+  hub_.engine().on_stream_down(0, 0);
+  hub_.engine().on_stream_down(1, 0);
+  ASSERT_TRUE(c.wait_messages(5));
+  std::string premium, update;
+  for (size_t i = 3; i < c.messages().size(); ++i) {
+    const std::string& m = c.messages()[i];
+    if (m.rfind(R"({"type":"premium")", 0) == 0) premium = m;
+    if (m.rfind(R"({"type":"book_update")", 0) == 0) update = m;
+  }
+  // The premium view has no rows and says why, instead of its last prices standing as live.
+  EXPECT_NE(premium.find(R"("best_bid":null,"best_ask":null,"venues":[],"excluded":[{"venue":"btse","symbol":"BTC-USD","reason":"book_unavailable")"),
+            std::string::npos) << premium;
+  // (narkasa's own book is gone too, but its rate is found wanting first)
+  EXPECT_NE(premium.find(R"({"venue":"narkasa","symbol":"BTC-TRY","reason":"rate_stale")"), std::string::npos) << premium;
+  // The book deletes every entry it had sent.
+  std::map<std::string, std::string> book;
+  for (const auto& m : c.messages())
+    if (m.find(R"("channel":"book:fx:BTC-USD")") != std::string::npos) apply_message(book, m);
+  EXPECT_TRUE(book.empty()) << update;
+  EXPECT_NE(update.find(R"("venues":[])"), std::string::npos) << update;
+}
+
 TEST_F(FxWs, RefusalsAndLateServablePairs) {
   Client c(hub_);
   c.send(R"({"op":"subscribe","id":1,"channels":["book:fx:DOGE-USD"]})");
