@@ -277,10 +277,11 @@ void parse_fx(Checker& c, const toml::node& n, Config& cfg) {
   const auto* t = n.as_table();
   if (!t) return c.error(&n, "'fx' must be a table");
   fx::FxConfig& fx = cfg.fx;
-  c.only(*t, "[fx]", {"price_scale", "max_age_ms", "publish_interval_ms", "prefer", "via", "pegs", "rates", "paths"});
+  c.only(*t, "[fx]", {"price_scale", "max_age_ms", "publish_interval_ms", "channel_depth", "prefer", "via", "pegs", "rates", "paths"});
   c.integer(*t, "price_scale", fx.price_scale, 0, 12);
   c.integer(*t, "max_age_ms", fx.max_age_ms, 0, 86'400'000);
   c.integer(*t, "publish_interval_ms", fx.publish_interval_ms, 10, 10000);
+  c.integer(*t, "channel_depth", fx.channel_depth, 1, 5000);
   c.strings(*t, "prefer", fx.prefer);
   if (t->get("via")) fx.via.clear();  // replaces the default list
   c.strings(*t, "via", fx.via);

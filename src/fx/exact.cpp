@@ -1,6 +1,9 @@
 #include "src/fx/exact.hpp"
 
 #include <algorithm>
+#include <array>
+#include <cstdint>
+#include <string_view>
 
 namespace mdhub::fx {
 namespace {
@@ -19,9 +22,15 @@ bool checked_mul(u128 a, u128 b, u128& out) { return !__builtin_mul_overflow(a, 
 }  // namespace
 
 u128 pow10_128(int n) {
-  u128 p = 1;
-  for (int i = 0; i < n; ++i) p *= 10;
-  return p;
+  // A table: sorting a converted book compares prices at different scales, each compare two
+  // powers of ten; a loop of 128-bit multiplications there cost more than the rest of the view.
+  static constexpr auto kPow = [] {
+    std::array<u128, 39> t{};
+    t[0] = 1;
+    for (size_t i = 1; i < t.size(); ++i) t[i] = t[i - 1] * 10;
+    return t;
+  }();
+  return kPow.at(static_cast<size_t>(n));
 }
 
 std::optional<Rational> make_rational(u128 num, u128 den) {
@@ -81,20 +90,33 @@ std::optional<u128> round_half_even(const Rational& x, int scale) {
 }
 
 std::string format(u128 mantissa, int scale, bool fixed) {
-  std::string digits;
-  do {
-    digits.push_back(static_cast<char>('0' + static_cast<int>(mantissa % 10)));
+  // Digits from the last, in 64-bit arithmetic once the value fits (128-bit division is a
+  // library call, and every converted price of a view is written).
+  std::array<char, 80> buf;
+  char* const end = buf.data() + buf.size();
+  char* p = end;
+  while (mantissa > UINT64_MAX) {
+    *--p = static_cast<char>('0' + static_cast<int>(mantissa % 10));
     mantissa /= 10;
-  } while (mantissa != 0);
-  while (static_cast<int>(digits.size()) <= scale) digits.push_back('0');
-  std::reverse(digits.begin(), digits.end());
-  if (scale <= 0) return digits;
-  std::string out = digits.substr(0, digits.size() - static_cast<size_t>(scale));
-  std::string frac = digits.substr(digits.size() - static_cast<size_t>(scale));
-  if (!fixed) {
-    while (!frac.empty() && frac.back() == '0') frac.pop_back();
   }
-  if (!frac.empty()) out += '.' + frac;
+  for (auto m = static_cast<uint64_t>(mantissa);; m /= 10) {
+    *--p = static_cast<char>('0' + static_cast<int>(m % 10));
+    if (m < 10) break;
+  }
+  const size_t want = static_cast<size_t>(std::clamp(scale, 0, 40)) + 1;
+  while (static_cast<size_t>(end - p) < want) *--p = '0';
+  const std::string_view digits(p, static_cast<size_t>(end - p));
+  if (scale <= 0) return std::string(digits);
+  const size_t whole = digits.size() - static_cast<size_t>(scale);
+  std::string_view frac = digits.substr(whole);
+  if (!fixed) {
+    while (!frac.empty() && frac.back() == '0') frac.remove_suffix(1);
+  }
+  std::string out(digits.substr(0, whole));
+  if (!frac.empty()) {
+    out += '.';
+    out += frac;
+  }
   return out;
 }
 
@@ -110,6 +132,7 @@ std::optional<std::string> exact_text(const Rational& x) {
 }
 
 int compare(int64_t a, int a_scale, int64_t b, int b_scale) {
+  if (a_scale == b_scale) return a < b ? -1 : a > b ? 1 : 0;
   // At scale 18 an int64 mantissa stays below 2^127: the comparison is exact.
   const auto at18 = [](int64_t m, int s) {
     return static_cast<i128>(m) * static_cast<i128>(pow10_128(18 - std::clamp(s, 0, 18)));

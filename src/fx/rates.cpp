@@ -79,6 +79,7 @@ std::string validate(const FxConfig& cfg) {
     return "[fx] max_age_ms must be from 0 (no limit) to 86400000";
   if (cfg.publish_interval_ms < 10 || cfg.publish_interval_ms > 10000)
     return "[fx] publish_interval_ms must be from 10 to 10000";
+  if (cfg.channel_depth < 1 || cfg.channel_depth > 5000) return "[fx] channel_depth must be from 1 to 5000";
   std::set<std::string> seen;
   for (const auto& v : cfg.prefer) {
     if (v.empty()) return "[fx] prefer must list venue names, not empty strings";

@@ -25,6 +25,10 @@ struct FxConfig {
   int price_scale = 8;                 ///< declared scale of converted prices (0..12)
   int64_t max_age_ms = 60000;          ///< venue rate sources older than this are not used; 0: no limit
   int64_t publish_interval_ms = 100;   ///< websocket fx channels publish at most this often
+  /// Entries a side a book:fx channel carries: each publication recomputes and diffs them on
+  /// the engine's thread, so a view of every level of every venue would stall the feeds for
+  /// milliseconds (bench/fx).
+  int64_t channel_depth = 100;
   std::vector<std::string> prefer;     ///< venue order among venues quoting one pair
   /// Currencies a shortest path may pass through ("*": any but BASE). Fiat and stablecoins by
   /// default: a path through another crypto asset (TRY -> ETH -> USD) would price BTC by ETH's

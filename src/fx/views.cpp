@@ -1,6 +1,7 @@
 #include "src/fx/views.hpp"
 
 #include <algorithm>
+#include <string_view>
 
 #include "book/decimal.hpp"
 #include "feeds/common/json_write.hpp"
@@ -65,7 +66,7 @@ bool gather(const FxMarket& m, const FxConfig& cfg, const std::vector<StaticRate
       exclude(v, *i, "book_unavailable",
               "the " + i->venue + " " + i->symbol + (i->book ? " book " : " quotes ") + i->why_not_served, counter);
     } else {
-      v.members.push_back({i, std::move(c)});
+      v.members.push_back({i, std::move(c), {}, {}});
     }
   }
   if (!path_exists) {
@@ -114,6 +115,65 @@ void sort_excluded(ViewBase& v) {
     return std::tie(a.venue, a.symbol) < std::tie(b.venue, b.symbol);
   });
 }
+
+/// Appends the text of `p`: shortest, or with exactly its scale's decimals when fixed.
+void append_px(std::string& out, const Px& p) {
+  char buf[32];
+  const size_t n = format_decimal(p.m, p.scale, buf);
+  out.append(buf, n);
+  if (!p.fixed || p.scale <= 0) return;
+  const size_t dot = std::string_view(buf, n).find('.');
+  const size_t have = dot == std::string_view::npos ? 0 : n - dot - 1;
+  if (dot == std::string_view::npos) out += '.';
+  out.append(static_cast<size_t>(p.scale) - have, '0');
+}
+
+/// Best first; ties by venue name, then the venue's own price (better first), then symbol;
+/// only the best `depth` are kept in order. The keys are computed once per entry (prices at
+/// one scale, venue ranks), so the comparisons are integer ones.
+void sort_entries(const ViewBase& v, std::vector<BookEntry>& entries, bool bids, size_t depth) {
+  const auto at18 = [](int64_t m, int s) {
+    return static_cast<i128>(m) * static_cast<i128>(pow10_128(18 - std::clamp(s, 0, 18)));
+  };
+  // Members come sorted by (venue, symbol): a member's index orders symbols within a venue.
+  std::vector<uint32_t> venue_rank(v.members.size());
+  for (size_t k = 1; k < v.members.size(); ++k)
+    venue_rank[k] = venue_rank[k - 1] + (v.members[k].inst->venue != v.members[k - 1].inst->venue);
+  struct Keyed {
+    i128 price, native;  // negated for bids: best first is smallest first
+    uint32_t venue;
+    size_t member;
+    BookEntry entry;
+  };
+  std::vector<Keyed> keyed;
+  keyed.reserve(entries.size());
+  for (const BookEntry& e : entries) {
+    const i128 p = at18(e.price.m, e.price.scale), n = at18(e.native, v.members[e.member].inst->price_scale);
+    keyed.push_back({bids ? -p : p, bids ? -n : n, venue_rank[e.member], e.member, e});
+  }
+  const auto less = [](const Keyed& x, const Keyed& y) {
+    if (x.price != y.price) return x.price < y.price;
+    if (x.venue != y.venue) return x.venue < y.venue;
+    if (x.native != y.native) return x.native < y.native;
+    return x.member < y.member;
+  };
+  const size_t keep = std::min(depth, keyed.size());
+  std::partial_sort(keyed.begin(), keyed.begin() + static_cast<std::ptrdiff_t>(keep), keyed.end(), less);
+  entries.clear();
+  for (size_t k = 0; k < keep; ++k) entries.push_back(keyed[k].entry);
+}
+
+void entry_parts(const Member& mb, std::string& head, std::string& tail) {
+  head = ",{";
+  key(head, "venue", true); str(head, mb.inst->venue);
+  key(head, "symbol"); str(head, mb.inst->symbol);
+  key(head, "price");
+  head += '"';
+  tail = "\"";
+  key(tail, "rate"); str(tail, format(mb.conv.rate, kRateScale, false));
+  tail += "}]";
+}
+
 
 }  // namespace
 
@@ -166,26 +226,14 @@ std::optional<FxBook> fx_book(const FxMarket& m, const FxConfig& cfg, const std:
     b.asks.insert(b.asks.end(), asks.begin(), asks.end());
     b.members.push_back(std::move(mb));
   }
+  for (Member& mb : b.members) entry_parts(mb, mb.entry_head, mb.entry_tail);
   sort_excluded(b);
   if (b.members.empty() && !allow_empty) {
     err = {503, "book_unavailable", unavailable(b)};
     return std::nullopt;
   }
-  // Best first; ties by venue name, then the venue's own price (better first), then symbol.
-  auto order = [&b](bool bids) {
-    return [&b, bids](const BookEntry& x, const BookEntry& y) {
-      if (const int c = cmp(x.price, y.price); c != 0) return bids ? c > 0 : c < 0;
-      const FxInstrument &ix = *b.members[x.member].inst, &iy = *b.members[y.member].inst;
-      if (ix.venue != iy.venue) return ix.venue < iy.venue;
-      if (const int c = compare(x.native, ix.price_scale, y.native, iy.price_scale); c != 0)
-        return bids ? c > 0 : c < 0;
-      return ix.symbol < iy.symbol;
-    };
-  };
-  std::sort(b.bids.begin(), b.bids.end(), order(true));
-  std::sort(b.asks.begin(), b.asks.end(), order(false));
-  if (b.bids.size() > depth) b.bids.resize(depth);
-  if (b.asks.size() > depth) b.asks.resize(depth);
+  sort_entries(b, b.bids, true, depth);
+  sort_entries(b, b.asks, false, depth);
   stamp(b, m);
   return b;
 }
@@ -240,10 +288,11 @@ std::optional<Premium> premium(const FxMarket& m, const FxConfig& cfg, const std
   return p;
 }
 
+
 std::string text(const Px& p) {
-  if (p.m == kNone) return "";
-  if (p.fixed) return format(static_cast<u128>(p.m), p.scale, true);
-  return format_decimal(p.m, p.scale);
+  std::string out;
+  if (p.m != kNone) append_px(out, p);
+  return out;
 }
 
 namespace {
@@ -306,17 +355,20 @@ void best_json(std::string& out, const ViewBase& v, const std::optional<PremiumR
 }  // namespace
 
 void render_entry(std::string& out, const ViewBase& v, const BookEntry& e, int64_t qty) {
+  // Every level of every venue is written on each view: decimals straight into `out`, the
+  // member's own fields once per member (entry_parts), not once per level.
   const Member& mb = v.members[e.member];
-  out += '[';
-  str(out, text(e.price));
-  out += ',';
-  str(out, format_decimal(qty, mb.inst->qty_scale));
-  out += ",{";
-  key(out, "venue", true); str(out, mb.inst->venue);
-  key(out, "symbol"); str(out, mb.inst->symbol);
-  key(out, "price"); str(out, format_decimal(e.native, mb.inst->price_scale));
-  key(out, "rate"); str(out, format(mb.conv.rate, kRateScale, false));
-  out += "}]";
+  std::string head, tail;
+  if (mb.entry_head.empty()) entry_parts(mb, head, tail);
+  out += "[\"";
+  append_px(out, e.price);
+  out += "\",\"";
+  char buf[32];
+  out.append(buf, format_decimal(qty, mb.inst->qty_scale, buf));
+  out += '"';
+  out += mb.entry_head.empty() ? head : mb.entry_head;
+  out.append(buf, format_decimal(e.native, mb.inst->price_scale, buf));
+  out += mb.entry_tail.empty() ? tail : mb.entry_tail;
 }
 
 void render_members(std::string& out, const ViewBase& v, bool ages) {

@@ -33,6 +33,9 @@ struct Member {
   const FxInstrument* inst = nullptr;
   Conversion conv;
   bool converted() const { return !conv.path.empty(); }
+  /// What every book entry of this member writes around its native price (set by fx_book):
+  /// `,{"venue":..,"symbol":..,"price":"` and `","rate":"..."}]`.
+  std::string entry_head, entry_tail;
 };
 
 struct BookEntry {

@@ -44,8 +44,6 @@ bool parse_fx_channel(std::string_view name, FxKind& kind, std::string& base, st
 
 namespace {
 
-constexpr size_t kFxBookDepth = 5000;  ///< the HTTP bound: book:fx carries every level up to it
-
 /// `{"type":<type>,"channel":<name>` (no closing brace).
 std::string open_fx(std::string_view type, const FxChannel& ch) {
   std::string b = "{";
@@ -140,7 +138,7 @@ bool WsApi::Impl::fx_send(Client& c, const SharedText& msg) {
 
 void WsApi::Impl::fx_publish(FxChannel& ch) {
   if (fx_stats) fx_stats->computed.fetch_add(1, std::memory_order_relaxed);
-  const size_t depth = ch.kind == FxKind::book ? kFxBookDepth : 1;
+  const size_t depth = ch.kind == FxKind::book ? static_cast<size_t>(fx_cfg.channel_depth) : 1;
   const fx::FxMarket m = fx::market_of(engine, ch.base, depth, fx_now());
   fx::FxError err;
   auto count = [this](std::string_view kind) {

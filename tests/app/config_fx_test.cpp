@@ -22,6 +22,7 @@ TEST(AppConfigFx, ParsesEveryKey) {
 price_scale = 6
 max_age_ms = 0
 publish_interval_ms = 250
+channel_depth = 20
 prefer = ["narkasa", "btse"]
 via = ["USDT"]
 pegs = ["USDC=USD", "USDT=USD"]
@@ -35,6 +36,7 @@ pegs = ["USDC=USD", "USDT=USD"]
   EXPECT_EQ(f.price_scale, 6);
   EXPECT_EQ(f.max_age_ms, 0);
   EXPECT_EQ(f.publish_interval_ms, 250);
+  EXPECT_EQ(f.channel_depth, 20);
   EXPECT_EQ(f.prefer, (std::vector<std::string>{"narkasa", "btse"}));
   EXPECT_EQ(f.via, (std::vector<std::string>{"USDT"}));  // replaces the default list
   EXPECT_EQ(f.pegs, (std::vector<std::string>{"USDC=USD", "USDT=USD"}));
@@ -50,6 +52,7 @@ TEST(AppConfigFx, Defaults) {
   EXPECT_EQ(r.config.fx.price_scale, 8);
   EXPECT_EQ(r.config.fx.max_age_ms, 60000);
   EXPECT_EQ(r.config.fx.publish_interval_ms, 100);
+  EXPECT_EQ(r.config.fx.channel_depth, 100);
   EXPECT_TRUE(r.config.fx.pegs.empty());
   EXPECT_EQ(r.config.fx.via, (std::vector<std::string>{"USDT", "USDC", "USD", "EUR"}));
 }
@@ -64,6 +67,8 @@ TEST(AppConfigFx, AnUnconfiguredPreferredVenueIsAWarning) {
 TEST(AppConfigFx, BadValuesAreErrors) {
   EXPECT_EQ(errors("[fx]\nprice_scale = 13\n"),
             (std::vector<std::string>{"c.toml:3:15: 'price_scale' must be between 0 and 12"}));
+  EXPECT_EQ(errors("[fx]\nchannel_depth = 0\n"),
+            (std::vector<std::string>{"c.toml:3:17: 'channel_depth' must be between 1 and 5000"}));
   EXPECT_EQ(errors("[fx]\npublish_interval_ms = 5\n"),
             (std::vector<std::string>{"c.toml:3:23: 'publish_interval_ms' must be between 10 and 10000"}));
   EXPECT_EQ(errors("[fx]\npegs = [\"USDC-USD\"]\n"),
