@@ -4,8 +4,8 @@
 #include <charconv>
 #include <memory>
 
-#include "feeds/common/json_write.hpp"
 #include "src/fx/market.hpp"
+#include "src/publish/http_api.hpp"
 
 namespace mdhub {
 namespace {
@@ -14,15 +14,6 @@ using net::HttpRequest;
 using net::HttpResponse;
 using net::Respond;
 
-HttpResponse reply(unsigned status, std::string body) {
-  HttpResponse r;
-  r.status = status;
-  r.body = std::move(body);
-  return r;
-}
-HttpResponse fail(unsigned status, std::string_view code, std::string_view msg) {
-  return reply(status, jsonw::error(code, msg));
-}
 
 template <size_t N>
 void bump(std::array<std::atomic<uint64_t>, N>& counters, const std::array<std::string_view, N>& names,
@@ -41,41 +32,41 @@ class FxApi {
     pair.remove_prefix(std::string_view("/api/v1/book/fx/").size());
     const auto dash = pair.find('-');
     if (dash == std::string_view::npos || pair.find('/') != std::string_view::npos)
-      return fail(400, "bad_param", "use /api/v1/book/fx/{BASE}-{QUOTE}, e.g. /api/v1/book/fx/BTC-USD");
+      return api_error(400, "bad_param", "use /api/v1/book/fx/{BASE}-{QUOTE}, e.g. /api/v1/book/fx/BTC-USD");
     size_t depth = 50;
     if (const std::string* v = req.param("depth")) {
       auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), depth);
       if (ec != std::errc{} || p != v->data() + v->size() || depth < 1 || depth > 5000)
-        return fail(400, "bad_param", "depth must be an integer from 1 to 5000");
+        return api_error(400, "bad_param", "depth must be an integer from 1 to 5000");
     }
     const std::string base(pair.substr(0, dash)), quote(pair.substr(dash + 1));
     const fx::FxMarket m = fx::market_of(engine_, base, depth, now_());
     fx::FxError err;
     const auto b = fx::fx_book(m, cfg_, statics_, base, quote, depth, err, &stats_);
-    if (!b) return fail(err.status, err.code, err.message);
+    if (!b) return api_error(err.status, err.code, err.message);
     stats_.published_one("http_book");
     std::string out = "{";
     fx::render_book_fields(out, *b);
     out += '}';
-    return reply(200, std::move(out));
+    return api_json(200, std::move(out));
   }
 
   HttpResponse premium(const HttpRequest& req) const {
     std::string_view base(req.path);
     base.remove_prefix(std::string_view("/api/v1/premium/").size());
     if (base.empty() || base.find('/') != std::string_view::npos)
-      return fail(400, "bad_param", "use /api/v1/premium/{BASE}?quote=QUOTE, e.g. /api/v1/premium/BTC?quote=USD");
+      return api_error(400, "bad_param", "use /api/v1/premium/{BASE}?quote=QUOTE, e.g. /api/v1/premium/BTC?quote=USD");
     const std::string* quote = req.param("quote");
-    if (!quote) return fail(400, "bad_param", "quote is required: /api/v1/premium/{BASE}?quote=QUOTE");
+    if (!quote) return api_error(400, "bad_param", "quote is required: /api/v1/premium/{BASE}?quote=QUOTE");
     const fx::FxMarket m = fx::market_of(engine_, std::string(base), 0, now_());
     fx::FxError err;
     const auto p = fx::premium(m, cfg_, statics_, std::string(base), *quote, err, &stats_);
-    if (!p) return fail(err.status, err.code, err.message);
+    if (!p) return api_error(err.status, err.code, err.message);
     stats_.published_one("http_premium");
     std::string out = "{";
     fx::render_premium_fields(out, *p);
     out += '}';
-    return reply(200, std::move(out));
+    return api_json(200, std::move(out));
   }
 
  private:
@@ -97,7 +88,7 @@ void install_fx_http_api(net::Server& server, const Engine& engine, const fx::Fx
   auto get_only = [](auto fn) {
     return [fn](const HttpRequest& req, Respond respond) {
       if (req.method != "GET" && req.method != "HEAD") {
-        auto r = fail(405, "method_not_allowed", "only GET is supported here");
+        auto r = api_error(405, "method_not_allowed", "only GET is supported here");
         r.headers.emplace_back("Allow", "GET");
         return respond(std::move(r));
       }

@@ -11,21 +11,23 @@
 #include "src/publish/render.hpp"
 
 namespace mdhub {
+
+net::HttpResponse api_json(unsigned status, std::string body) {
+  net::HttpResponse r;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
+}
+net::HttpResponse api_error(unsigned status, std::string_view code, std::string_view message) {
+  return api_json(status, render::error(code, message));
+}
+
 namespace {
 
 using net::HttpRequest;
 using net::HttpResponse;
 using net::Respond;
 
-HttpResponse json(unsigned status, std::string body) {
-  HttpResponse r;
-  r.status = status;
-  r.body = std::move(body);
-  return r;
-}
-HttpResponse fail(unsigned status, std::string_view code, std::string_view msg) {
-  return json(status, render::error(code, msg));
-}
 
 /// Integer query parameter in [lo, hi]; `dflt` when absent; false when malformed.
 bool int_param(const HttpRequest& req, std::string_view name, size_t dflt, size_t lo, size_t hi,
@@ -36,7 +38,7 @@ bool int_param(const HttpRequest& req, std::string_view name, size_t dflt, size_
   size_t n = 0;
   auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
   if (ec != std::errc{} || p != v->data() + v->size() || n < lo || n > hi) {
-    err = fail(400, "bad_param", std::string(name) + " must be an integer from " + std::to_string(lo) +
+    err = api_error(400, "bad_param", std::string(name) + " must be an integer from " + std::to_string(lo) +
                                      " to " + std::to_string(hi));
     return false;
   }
@@ -71,22 +73,22 @@ class Api {
   /// sets an error response. Venue 'all' exists for books only.
   const InstrumentState* lookup(const std::string& venue, const std::string& symbol, HttpResponse& err) const {
     if (venue == "all") {
-      err = fail(404, "unsupported_channel", std::string(kAllVenueKinds));
+      err = api_error(404, "unsupported_channel", std::string(kAllVenueKinds));
       return nullptr;
     }
     if (!engine_.capabilities(venue)) {
-      err = fail(404, "unknown_venue", "no venue '" + venue + "' is configured");
+      err = api_error(404, "unknown_venue", "no venue '" + venue + "' is configured");
       return nullptr;
     }
     if (auto* s = engine_.find(venue, symbol)) return s;
     if (const auto f = down_feed_listing(venue, symbol)) {
-      err = fail(503, "feed_down",
+      err = api_error(503, "feed_down",
                  "venue '" + venue + "' is " + std::string(to_string(f->stats->state)) + " and has not listed '" +
                      symbol + "' yet; last error: " +
                      (f->stats->last_error.empty() ? std::string("none") : f->stats->last_error));
       return nullptr;
     }
-    err = fail(404, "unknown_symbol", "venue '" + venue + "' has no instrument '" + symbol + "'");
+    err = api_error(404, "unknown_symbol", "venue '" + venue + "' has no instrument '" + symbol + "'");
     return nullptr;
   }
 
@@ -120,7 +122,7 @@ class Api {
     const FeedState state = engine_.feed_state(s.feed);
     // Live again but not yet confirmed by the once-a-second check: a connection that
     // flickers open does not end the staleness.
-    err = fail(503, "book_stale",
+    err = api_error(503, "book_stale",
                state == FeedState::live
                    ? "the " + s.info.venue + " feed is back after " + ms + " ms not live: its " + s.info.symbol +
                          " book is stale until it stays live"
@@ -136,7 +138,7 @@ class Api {
     if (!s) return nullptr;
     const VenueCapabilities& caps = engine_.feed_capabilities(s->feed);
     if (!provides(caps, kind)) {
-      err = fail(404, "unsupported_channel", unsupported_message(venue, caps, kind.kind_name()));
+      err = api_error(404, "unsupported_channel", unsupported_message(venue, caps, kind.kind_name()));
       return nullptr;
     }
     return s;
@@ -176,7 +178,7 @@ class Api {
       recorder_json(b, rec);
     }
     b += "}";
-    return json(ok ? 200 : 503, std::move(b));
+    return api_json(ok ? 200 : 503, std::move(b));
   }
 
   // Per stage: samples and p50/p99 in µs (null while there is no sample).
@@ -298,7 +300,7 @@ class Api {
     b += "],\"recorder\":";
     recorder_json(b, recorder());
     b += '}';
-    return json(200, std::move(b));
+    return api_json(200, std::move(b));
   }
 
   HttpResponse instruments() const {
@@ -325,56 +327,56 @@ class Api {
       b += '}';
     }
     b += "]}";
-    return json(200, std::move(b));
+    return api_json(200, std::move(b));
   }
 
   HttpResponse book(const HttpRequest& req) const {
     std::string venue, symbol;
     if (!venue_symbol(req, "/api/v1/book/", venue, symbol))
-      return fail(404, "not_found", "use /api/v1/book/{venue}/{symbol}");
+      return api_error(404, "not_found", "use /api/v1/book/{venue}/{symbol}");
     HttpResponse err;
     size_t depth = 0;
     if (!int_param(req, "depth", 50, 1, 5000, depth, err)) return err;
     std::string b;
     if (venue == "all") {
       const ConsolidatedState* c = engine_.find_consolidated(symbol);
-      if (!c) return fail(404, "unknown_symbol", "no venue lists '" + symbol + "'");
+      if (!c) return api_error(404, "unknown_symbol", "no venue lists '" + symbol + "'");
       render::consolidated(b, *c, engine_, depth);
-      return json(200, std::move(b));
+      return api_json(200, std::move(b));
     }
     const InstrumentState* s = lookup(venue, symbol, err);
     if (!s) return err;
     if (const VenueCapabilities& caps = engine_.feed_capabilities(s->feed); !caps.book)
-      return fail(404, "no_book", unsupported_message(venue, caps, "book"));
+      return api_error(404, "no_book", unsupported_message(venue, caps, "book"));
     if (stale(*s, err)) return err;
     if (!s->has_book)
-      return fail(503, "book_unavailable", "no " + venue + " " + s->info.symbol + " book has arrived yet");
+      return api_error(503, "book_unavailable", "no " + venue + " " + s->info.symbol + " book has arrived yet");
     if (!s->in_sync)
-      return fail(503, "book_unavailable", "the " + venue + " " + s->info.symbol + " book is resynchronising");
+      return api_error(503, "book_unavailable", "the " + venue + " " + s->info.symbol + " book is resynchronising");
     render::book(b, *s, depth);
-    return json(200, std::move(b));
+    return api_json(200, std::move(b));
   }
 
   HttpResponse ticker(const HttpRequest& req) const {
     std::string venue, symbol;
     if (!venue_symbol(req, "/api/v1/ticker/", venue, symbol))
-      return fail(404, "not_found", "use /api/v1/ticker/{venue}/{symbol}");
+      return api_error(404, "not_found", "use /api/v1/ticker/{venue}/{symbol}");
     HttpResponse err;
     const InstrumentState* s = lookup_kind(venue, symbol, kind(ChannelKind::ticker), err);
     if (!s) return err;
     if (!s->has_ticker && !s->has_venue_bbo && !s->in_sync)
-      return fail(503, "no_data", "no ticker received yet for " + venue + " " + s->info.symbol);
+      return api_error(503, "no_data", "no ticker received yet for " + venue + " " + s->info.symbol);
     std::string b = "{";
     render::head(b, *s);
     render::ticker_payload(b, *s);
     b += '}';
-    return json(200, std::move(b));
+    return api_json(200, std::move(b));
   }
 
   HttpResponse trades(const HttpRequest& req) const {
     std::string venue, symbol;
     if (!venue_symbol(req, "/api/v1/trades/", venue, symbol))
-      return fail(404, "not_found", "use /api/v1/trades/{venue}/{symbol}");
+      return api_error(404, "not_found", "use /api/v1/trades/{venue}/{symbol}");
     HttpResponse err;
     size_t limit = 0;
     if (!int_param(req, "limit", 100, 1, kTradeHistory, limit, err)) return err;
@@ -393,22 +395,22 @@ class Api {
       b += '}';
     }
     b += "]}";
-    return json(200, std::move(b));
+    return api_json(200, std::move(b));
   }
 
   HttpResponse candles(const HttpRequest& req) const {
     std::string venue, symbol;
     if (!venue_symbol(req, "/api/v1/candles/", venue, symbol))
-      return fail(404, "not_found", "use /api/v1/candles/{venue}/{symbol}?interval=1m");
+      return api_error(404, "not_found", "use /api/v1/candles/{venue}/{symbol}?interval=1m");
     HttpResponse err;
     size_t limit = 0;
     if (!int_param(req, "limit", 100, 1, kCandleHistory, limit, err)) return err;
     CandleInterval iv = CandleInterval::m1;
     if (const std::string* p = req.param("interval"); p && !parse_interval(*p, iv))
-      return fail(400, "bad_param", "interval must be one of 1m 3m 5m 15m 30m 1h 2h 4h 1d");
+      return api_error(400, "bad_param", "interval must be one of 1m 3m 5m 15m 30m 1h 2h 4h 1d");
     const std::string* src = req.param("source");
     if (src && *src != "venue" && *src != "trades")
-      return fail(400, "bad_param", "source must be venue or trades");
+      return api_error(400, "bad_param", "source must be venue or trades");
     ChannelSpec want = kind(ChannelKind::candles);
     want.interval = iv;
     if (src && *src == "trades") want = kind(ChannelKind::trades);
@@ -416,7 +418,7 @@ class Api {
     if (!s) return err;
     if (const VenueCapabilities& caps = engine_.feed_capabilities(s->feed);
         src && *src == "venue" && !caps.venue_candle(iv)) {
-      return fail(404, "unsupported_channel",
+      return api_error(404, "unsupported_channel",
                   "venue '" + venue + "' publishes " +
                       (caps.venue_candles ? caps.describe_venue_candles() + " candles only, not " +
                                                 std::string(interval_name(iv))
@@ -454,7 +456,7 @@ class Api {
       b += '}';
     }
     b += "]}";
-    return json(200, std::move(b));
+    return api_json(200, std::move(b));
   }
 
  private:
@@ -491,7 +493,7 @@ void install_http_api(net::Server& server, const Engine& engine, std::function<s
   auto get_only = [](auto fn) {
     return [fn](const HttpRequest& req, Respond respond) {
       if (req.method != "GET" && req.method != "HEAD") {
-        auto r = fail(405, "method_not_allowed", "only GET is supported here");
+        auto r = api_error(405, "method_not_allowed", "only GET is supported here");
         r.headers.emplace_back("Allow", "GET");
         return respond(std::move(r));
       }
@@ -507,7 +509,7 @@ void install_http_api(net::Server& server, const Engine& engine, std::function<s
   server.route("/api/v1/trades/", get_only([api](const HttpRequest& r) { return api->trades(r); }));
   server.route("/api/v1/candles/", get_only([api](const HttpRequest& r) { return api->candles(r); }));
   server.route("/api/", get_only([](const HttpRequest& r) {
-    return fail(404, "not_found", "no API endpoint at " + r.path);
+    return api_error(404, "not_found", "no API endpoint at " + r.path);
   }));
 }
 

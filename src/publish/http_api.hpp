@@ -5,6 +5,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "feeds/common/pipeline_latency.hpp"
@@ -25,6 +26,10 @@ struct RecorderView {
   uint64_t records_written = 0, dropped = 0, lost = 0, errors = 0, segments = 0, segments_deleted = 0;
   std::string last_error;
 };
+
+/// The answers of every /api route: a JSON body, or `{"error":{"code","message"}}`.
+net::HttpResponse api_json(unsigned status, std::string body);
+net::HttpResponse api_error(unsigned status, std::string_view code, std::string_view message);
 
 /// Registers the API routes on `server`. `feeds()` lists the configured feeds in feed-index
 /// order; `recorder()`, when given, says how the recording goes (nullopt: not recording);
