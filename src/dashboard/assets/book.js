@@ -29,8 +29,8 @@ export class Book {
   snapshot(msg) {
     this.bids.clear();
     this.asks.clear();
-    apply(this.bids, msg.bids);
-    apply(this.asks, msg.asks);
+    this.applyLevels(this.bids, msg.bids);
+    this.applyLevels(this.asks, msg.asks);
     this.seq = msg.seq;
     this.stale = false;
     this.tsReceived = msg.ts_received;
@@ -44,8 +44,8 @@ export class Book {
   update(msg) {
     if (this.seq === null) return true;  // still waiting for the snapshot: nothing to apply to
     if (msg.seq !== this.seq + 1) return false;
-    apply(this.bids, msg.bids);
-    apply(this.asks, msg.asks);
+    this.applyLevels(this.bids, msg.bids);
+    this.applyLevels(this.asks, msg.asks);
     this.seq = msg.seq;
     this.tsReceived = msg.ts_received;
     this.version++;
@@ -70,6 +70,11 @@ export class Book {
     this.seq = null;
     this.stale = true;
     this.version++;
+  }
+
+  /** Applies one side's levels of a message to `map` (a kind of book keys them its own way). */
+  applyLevels(map, levels) {
+    apply(map, levels);
   }
 
   /** Both sides, best first; computed at most once per change. */

@@ -1,6 +1,7 @@
 // The cross-currency ("fx") views: the book of a base converted into one quote currency
 // (`book:fx:BASE-QUOTE`) and the texts of the premium panel. Pure: no DOM. Converted
 // prices are shown exactly as the server rounded them; nothing here re-rounds a price.
+import { Book } from './book.js';
 import { cmp, isZero } from './decimal.js';
 import { duration } from './util.js';
 
@@ -15,69 +16,32 @@ const byteCmp = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
  * (a moved rate re-prices entries without a new snapshot). Same life cycle as Book: a
  * snapshot, then updates whose seq follows by one; a gap returns false.
  */
-export class FxBook {
+export class FxBook extends Book {
   constructor(channel) {
-    this.channel = channel;
-    this.bids = new Map();  // key -> entry
-    this.asks = new Map();
-    this.seq = null;
-    this.stale = false;
-    this.version = 0;
-    this.sorted = { version: -1, bids: [], asks: [] };
-    this.tsReceived = null;
+    super(channel);
     this.venues = [];       // the venues converted, with rate and path
     this.excluded = [];     // the venues left out, with reason and message
   }
 
-  get ready() {
-    return this.seq !== null;
-  }
-
-  get shown() {
-    return this.ready || this.stale;
+  applyLevels(map, entries) {
+    applyFx(map, entries);
   }
 
   snapshot(msg) {
-    this.bids.clear();
-    this.asks.clear();
-    applyFx(this.bids, msg.bids);
-    applyFx(this.asks, msg.asks);
+    super.snapshot(msg);
     this.venues = Array.isArray(msg.venues) ? msg.venues : [];
     this.excluded = Array.isArray(msg.excluded) ? msg.excluded : [];
-    this.seq = msg.seq;
-    this.stale = false;
-    this.tsReceived = msg.ts_received;
-    this.version++;
   }
 
   /** Applies an update; false, changing nothing, when it does not follow the last one. */
   update(msg) {
-    if (this.seq === null) return true;
-    if (msg.seq !== this.seq + 1) return false;
-    applyFx(this.bids, msg.bids);
-    applyFx(this.asks, msg.asks);
+    const waiting = this.seq === null;
+    if (!super.update(msg)) return false;
+    if (waiting) return true;
     // Sent only when they changed: absent means unchanged.
     if (Array.isArray(msg.venues)) this.venues = msg.venues;
     if (Array.isArray(msg.excluded)) this.excluded = msg.excluded;
-    this.seq = msg.seq;
-    this.tsReceived = msg.ts_received;
-    this.version++;
     return true;
-  }
-
-  invalidate() {
-    this.bids.clear();
-    this.asks.clear();
-    this.seq = null;
-    this.stale = false;
-    this.version++;
-  }
-
-  markStale() {
-    if (this.seq === null) return;
-    this.seq = null;
-    this.stale = true;
-    this.version++;
   }
 
   /**
