@@ -12,7 +12,6 @@ namespace {
 
 using net::HttpRequest;
 using net::HttpResponse;
-using net::Respond;
 
 
 template <size_t N>
@@ -85,18 +84,8 @@ void FxStats::published_one(std::string_view kind) { bump(published_count, kFxPu
 void install_fx_http_api(net::Server& server, const Engine& engine, const fx::FxConfig& cfg, FxStats& stats,
                          std::function<int64_t()> now_us) {
   auto api = std::make_shared<FxApi>(engine, cfg, stats, std::move(now_us));
-  auto get_only = [](auto fn) {
-    return [fn](const HttpRequest& req, Respond respond) {
-      if (req.method != "GET" && req.method != "HEAD") {
-        auto r = api_error(405, "method_not_allowed", "only GET is supported here");
-        r.headers.emplace_back("Allow", "GET");
-        return respond(std::move(r));
-      }
-      respond(fn(req));
-    };
-  };
-  server.route("/api/v1/book/fx/", get_only([api](const HttpRequest& r) { return api->book(r); }));
-  server.route("/api/v1/premium/", get_only([api](const HttpRequest& r) { return api->premium(r); }));
+  server.route("/api/v1/book/fx/", api_get_only([api](const HttpRequest& r) { return api->book(r); }));
+  server.route("/api/v1/premium/", api_get_only([api](const HttpRequest& r) { return api->premium(r); }));
 }
 
 }  // namespace mdhub

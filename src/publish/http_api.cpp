@@ -21,12 +21,21 @@ net::HttpResponse api_json(unsigned status, std::string body) {
 net::HttpResponse api_error(unsigned status, std::string_view code, std::string_view message) {
   return api_json(status, render::error(code, message));
 }
+net::HttpHandler api_get_only(std::function<net::HttpResponse(const net::HttpRequest&)> answer) {
+  return [answer = std::move(answer)](const net::HttpRequest& req, net::Respond respond) {
+    if (req.method != "GET" && req.method != "HEAD") {
+      auto r = api_error(405, "method_not_allowed", "only GET is supported here");
+      r.headers.emplace_back("Allow", "GET");
+      return respond(std::move(r));
+    }
+    respond(answer(req));
+  };
+}
 
 namespace {
 
 using net::HttpRequest;
 using net::HttpResponse;
-using net::Respond;
 
 
 /// Integer query parameter in [lo, hi]; `dflt` when absent; false when malformed.
@@ -490,25 +499,15 @@ class Api {
 void install_http_api(net::Server& server, const Engine& engine, std::function<std::vector<FeedView>()> feeds,
                       std::function<std::optional<RecorderView>()> recorder, const PipelineLatency* latency) {
   auto api = std::make_shared<Api>(engine, std::move(feeds), std::move(recorder), latency);
-  auto get_only = [](auto fn) {
-    return [fn](const HttpRequest& req, Respond respond) {
-      if (req.method != "GET" && req.method != "HEAD") {
-        auto r = api_error(405, "method_not_allowed", "only GET is supported here");
-        r.headers.emplace_back("Allow", "GET");
-        return respond(std::move(r));
-      }
-      respond(fn(req));
-    };
-  };
-  server.route("/healthz", get_only([api](const HttpRequest&) { return api->health(false); }));
-  server.route("/readyz", get_only([api](const HttpRequest&) { return api->health(true); }));
-  server.route("/api/v1/feeds", get_only([api](const HttpRequest&) { return api->feeds(); }));
-  server.route("/api/v1/instruments", get_only([api](const HttpRequest&) { return api->instruments(); }));
-  server.route("/api/v1/book/", get_only([api](const HttpRequest& r) { return api->book(r); }));
-  server.route("/api/v1/ticker/", get_only([api](const HttpRequest& r) { return api->ticker(r); }));
-  server.route("/api/v1/trades/", get_only([api](const HttpRequest& r) { return api->trades(r); }));
-  server.route("/api/v1/candles/", get_only([api](const HttpRequest& r) { return api->candles(r); }));
-  server.route("/api/", get_only([](const HttpRequest& r) {
+  server.route("/healthz", api_get_only([api](const HttpRequest&) { return api->health(false); }));
+  server.route("/readyz", api_get_only([api](const HttpRequest&) { return api->health(true); }));
+  server.route("/api/v1/feeds", api_get_only([api](const HttpRequest&) { return api->feeds(); }));
+  server.route("/api/v1/instruments", api_get_only([api](const HttpRequest&) { return api->instruments(); }));
+  server.route("/api/v1/book/", api_get_only([api](const HttpRequest& r) { return api->book(r); }));
+  server.route("/api/v1/ticker/", api_get_only([api](const HttpRequest& r) { return api->ticker(r); }));
+  server.route("/api/v1/trades/", api_get_only([api](const HttpRequest& r) { return api->trades(r); }));
+  server.route("/api/v1/candles/", api_get_only([api](const HttpRequest& r) { return api->candles(r); }));
+  server.route("/api/", api_get_only([](const HttpRequest& r) {
     return api_error(404, "not_found", "no API endpoint at " + r.path);
   }));
 }

@@ -30,6 +30,8 @@ struct RecorderView {
 /// The answers of every /api route: a JSON body, or `{"error":{"code","message"}}`.
 net::HttpResponse api_json(unsigned status, std::string body);
 net::HttpResponse api_error(unsigned status, std::string_view code, std::string_view message);
+/// A route that answers GET and HEAD with `answer`, anything else with 405 method_not_allowed.
+net::HttpHandler api_get_only(std::function<net::HttpResponse(const net::HttpRequest&)> answer);
 
 /// Registers the API routes on `server`. `feeds()` lists the configured feeds in feed-index
 /// order; `recorder()`, when given, says how the recording goes (nullopt: not recording);
