@@ -17,16 +17,20 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <chrono>
 #include <new>
 #include <fstream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <typeinfo>
 #include <vector>
 
 #include "bench/book/delta_stream.hpp"
+#include "bench/ws_reader.hpp"
 #include "book/decimal.hpp"
 #include "feeds/btse/btse.hpp"
 #include "feeds/common/instrument_select.hpp"
@@ -34,15 +38,20 @@
 #include "feeds/common/sink.hpp"
 #include "src/engine/engine.hpp"
 #include "src/metrics/metrics.hpp"
+#include "src/net/frame_pool.hpp"
+#include "src/net/server.hpp"
+#include "src/publish/ws_api.hpp"
 
-// Every allocation of the process, counted: `--check-allocs` asserts that the hot path makes
-// none once its buffers have grown to the stream's largest frame.
+// The allocations of the feed thread while it is counting: `--check-allocs` asserts that the
+// hot path makes none once its buffers have grown to the stream's largest frame. Other
+// threads (the websocket I/O shard, the reading client) are not counted.
 namespace {
 std::atomic<uint64_t> g_allocs{0};
+thread_local bool t_counting = false;
 }  // namespace
 
 void* operator new(std::size_t n) {
-  g_allocs.fetch_add(1, std::memory_order_relaxed);
+  if (t_counting) g_allocs.fetch_add(1, std::memory_order_relaxed);
   if (void* p = std::malloc(n ? n : 1)) return p;
   throw std::bad_alloc();
 }
@@ -167,9 +176,66 @@ const Input& input() {
   return in;
 }
 
+/// Every channel a BTSE book delta feeds, for one client.
+constexpr const char* kChannels =
+    R"("book:btse:BTC-USD","book10:btse:BTC-USD","bbo:btse:BTC-USD","book:all:BTC-USD","book10:all:BTC-USD",)"
+    R"("bbo:all:BTC-USD")";
+constexpr uint64_t kChannelCount = 6;
+
+/// The websocket publishing of a live run: the server with one I/O shard thread, the
+/// websocket API, and a client on its own thread.
+struct Publishing {
+  Publishing(Engine& engine, PipelineLatency& latency) {
+    net::ServerOptions o;
+    o.ws_io_threads = 1;
+    o.latency = &latency;
+    WsApiConfig cfg;
+    cfg.publish_threads = 1;
+    // The client is waited for after every frame: a backlog can only come from the machine
+    // pausing a thread, and conflating then (the overload path) is not the steady state.
+    cfg.max_lag_ms = 0;
+    server.emplace(io, o);
+    api.emplace(io, *server, engine, cfg, o.ws_queue_frames);
+    api->set_latency(&latency);
+  }
+  ~Publishing() {
+    api.reset();
+    server.reset();  // closes the client's connection, which ends its thread
+    reader.reset();
+  }
+  Publishing(const Publishing&) = delete;
+  Publishing& operator=(const Publishing&) = delete;
+
+  /// Connects the client (once the engine knows the instrument) and waits for its subscriptions.
+  void subscribe() {
+    reader.emplace(server->listen("127.0.0.1", 0), kChannels);
+    serve_until([&] { return api->stats().subscriptions == kChannelCount; }, "the subscriptions");
+  }
+  /// Serves the server thread's own work until the client has read every message queued to
+  /// it and the I/O shard has completed their writes (which gives their buffers back first).
+  void settle() {
+    serve_until([&] { return reader->messages() >= api->stats().messages_out && api->queued_bytes() == 0; },
+                "the client to read");
+  }
+  template <class Done>
+  void serve_until(Done done, const char* what) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (!done()) {
+      io.poll();
+      if (std::chrono::steady_clock::now() > deadline) die(std::string("timed out waiting for ") + what);
+      std::this_thread::yield();
+    }
+  }
+
+  boost::asio::io_context io;
+  std::optional<net::Server> server;
+  std::optional<WsApi> api;
+  std::optional<bench::WsReader> reader;
+};
+
 /// One feed, one engine, as a live run wires them.
 struct Pipeline {
-  explicit Pipeline(bool with_metrics, bool with_probe = true) {
+  explicit Pipeline(bool with_metrics, bool with_probe = true, bool with_ws = false) {
     const Input& in = input();
     VenueConfig cfg;
     cfg.id = "btse";
@@ -184,6 +250,12 @@ struct Pipeline {
       metrics = std::make_unique<Metrics>(MetricsSources{&engine, {}, nullptr, {}, &latency});
       // Probe first, Metrics last: the order ServeStack registers them around the publishers.
       if (with_probe) engine.add_observer(&metrics->apply_probe());
+    }
+    if (with_ws) {
+      ws = std::make_unique<Publishing>(engine, latency);
+      engine.add_observer(&*ws->api);
+    }
+    if (with_metrics) {
       engine.add_observer(metrics.get());
     }
     engine.on_instruments(0, in.table);
@@ -221,6 +293,7 @@ struct Pipeline {
   Engine engine;
   PipelineLatency latency;  // per-feed stages, as a live run times them
   std::unique_ptr<Metrics> metrics;
+  std::unique_ptr<Publishing> ws;  // destroyed before the engine it observes
   ParseOut out;
   std::vector<uint32_t> resync;
 };
@@ -292,18 +365,28 @@ BENCHMARK(BM_IngestBtse_EngineMetricsNoProbe);
 BENCHMARK(BM_MetricsCallbacksPerFrame);
 
 // One pass to grow every buffer, then a second pass of the whole stream through parser,
-// engine and the metrics observer: no delta frame may allocate. The snapshot (frame 0, a
-// whole new book) may; its count is printed.
+// engine, the metrics observer and the websocket API with one client subscribed to every
+// channel the frames feed: no delta frame may allocate on the feed thread, from the bytes
+// in to the rendered messages handed to the I/O shard. The snapshot (frame 0, a whole new
+// book) may; its count is printed. The client is waited for after every frame.
 int check_allocs() {
   const Input& in = input();
-  Pipeline p(true, true);
-  for (const auto& f : in.frames) p.ingest(f);
+  Pipeline p(true, true, true);
+  p.ws->subscribe();
+  for (const auto& f : in.frames) {
+    p.ingest(f);
+    p.ws->settle();
+  }
   p.check();
+  const uint64_t sent_before = p.ws->api->stats().messages_out;
   uint64_t snapshot = 0, deltas = 0;
   for (size_t i = 0; i < in.frames.size(); ++i) {
     const uint64_t b = g_allocs.load();
+    t_counting = true;
     p.ingest(in.frames[i]);
+    t_counting = false;
     const uint64_t n = g_allocs.load() - b;
+    p.ws->settle();
     if (i == 0) {
       snapshot = n;
     } else if (n) {
@@ -313,9 +396,16 @@ int check_allocs() {
     }
   }
   p.check();
-  std::printf("hot path (parse + engine + metrics, after one warm-up pass): %llu allocations in %zu delta frames; "
-              "%llu for the snapshot\n",
-              static_cast<unsigned long long>(deltas), in.frames.size() - 1, static_cast<unsigned long long>(snapshot));
+  const uint64_t sent = p.ws->api->stats().messages_out - sent_before;
+  // Every delta changes the book: each pass must have published, or nothing was checked.
+  if (sent < in.frames.size()) die("the websocket API published " + std::to_string(sent) + " messages");
+  const auto pool = net::frame_pool_stats();
+  std::printf("hot path (parse + engine + metrics + websocket render and hand-off, %llu channels, after one "
+              "warm-up pass): %llu allocations in %zu delta frames; %llu for the snapshot; %llu messages "
+              "published; message buffers reused %llu, allocated %llu\n",
+              static_cast<unsigned long long>(kChannelCount), static_cast<unsigned long long>(deltas),
+              in.frames.size() - 1, static_cast<unsigned long long>(snapshot), static_cast<unsigned long long>(sent),
+              static_cast<unsigned long long>(pool.reused), static_cast<unsigned long long>(pool.fresh));
   return deltas == 0 ? 0 : 1;
 }
 

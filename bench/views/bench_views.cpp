@@ -7,17 +7,14 @@
 //   build/release/bench/views/mdhub_bench_views --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 #include <benchmark/benchmark.h>
 
-#include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/websocket.hpp>
-#include <atomic>
+
+#include <optional>
 #include <random>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include "bench/ws_reader.hpp"
 #include "src/engine/engine.hpp"
 #include "src/net/server.hpp"
 #include "src/publish/ws_api.hpp"
@@ -26,45 +23,12 @@ namespace mdhub {
 namespace {
 
 namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace websocket = beast::websocket;
-using tcp = asio::ip::tcp;
 
 constexpr size_t kVenues = 5;
 constexpr int64_t kLevels = 1000;
 constexpr int kPriceScale = 2, kQtyScale = 8;
 
 int64_t price_at(Side side, int64_t i) { return side == Side::bid ? 5'000'000 - i * 10 : 5'000'010 + i * 10; }
-
-/// A websocket client on its own thread that subscribes and reads until the server closes.
-class Reader {
- public:
-  Reader(uint16_t port, std::string channel) {
-    thread_ = std::thread([this, port, channel] {
-      try {
-        asio::io_context io;
-        websocket::stream<tcp::socket> ws(io);
-        ws.next_layer().connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
-        ws.handshake("127.0.0.1", "/ws");
-        ws.write(asio::buffer(R"({"op":"subscribe","id":1,"channels":[")" + channel + R"("]})"));
-        beast::flat_buffer buf;
-        for (;;) {
-          ws.read(buf);
-          buf.consume(buf.size());
-          messages_.fetch_add(1, std::memory_order_relaxed);
-        }
-      } catch (const std::exception&) {
-        // the server went away: the benchmark is over
-      }
-    });
-  }
-  ~Reader() { thread_.join(); }
-  uint64_t messages() const { return messages_.load(std::memory_order_relaxed); }
-
- private:
-  std::atomic<uint64_t> messages_{0};
-  std::thread thread_;
-};
 
 void BM_BookUpdate(benchmark::State& state, const char* channel) {
   asio::io_context io;
@@ -118,9 +82,9 @@ void BM_BookUpdate(benchmark::State& state, const char* channel) {
     push(v, BookMsg::Type::snapshot, 1, levels);
   }
   const uint16_t port = server->listen("127.0.0.1", 0);
-  std::optional<Reader> reader;
+  std::optional<bench::WsReader> reader;
   if (*channel) {
-    reader.emplace(port, channel);
+    reader.emplace(port, std::string("\"") + channel + "\"");
     while (api->stats().subscriptions == 0) io.run_one();
   }
 

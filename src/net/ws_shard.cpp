@@ -1,6 +1,7 @@
 // Websocket I/O shards: the ring between the server's thread and a session's I/O thread.
 #include "src/net/ws_shard.hpp"
 
+#include <boost/asio/bind_allocator.hpp>
 #include <boost/asio/post.hpp>
 
 namespace mdhub::net::detail {
@@ -58,7 +59,15 @@ void WsShard::schedule() {
   // the drain's swap comes later it reads this one's true and, acquiring, sees the item just
   // pushed; if earlier, this swap reads its false and posts a new drain. No wake-up is lost,
   // without fences (which ThreadSanitizer cannot check).
-  if (!scheduled_.exchange(true, std::memory_order_acq_rel)) asio::post(*io_, [this] { drain(); });
+  if (scheduled_.exchange(true, std::memory_order_acq_rel)) return;
+  // On the server's own io_context (no thread of its own), Asio's per-thread recycling
+  // already reuses the memory, and a drain still pending when the shard goes must not
+  // point into it.
+  if (threaded()) {
+    asio::post(*io_, asio::bind_allocator(DrainAllocator<void>(drain_memory_), [this] { drain(); }));
+  } else {
+    asio::post(*io_, [this] { drain(); });
+  }
 }
 
 void WsShard::drain() {

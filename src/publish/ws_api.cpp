@@ -63,7 +63,7 @@ void WsApi::on_book(const InstrumentState& inst, bool snapshot, std::span<const 
   Impl::Busy busy(*impl_);
   auto* list = impl_->streams_of(&inst);
   if (!list) return;
-  std::vector<LevelUpdate> top;
+  std::vector<LevelUpdate>& top = impl_->scratch;
   for (Stream* s : *list) {
     if (s->subs.empty()) continue;
     if (s->spec.kind == ChannelKind::book) {
@@ -106,9 +106,11 @@ void WsApi::on_trade(const InstrumentState& inst, const TradeRecord& t) {
   if (!list) return;
   for (Stream* s : *list) {
     if (s->spec.kind != ChannelKind::trades || s->subs.empty()) continue;
-    std::string b = Impl::open("trade", *s);
+    net::FrameText f;
+    std::string& b = f.text();
+    Impl::open(b, "trade", *s);
     render::trade_payload(b, inst, t);
-    impl_->fan_out(*s, Impl::finish(std::move(b)));
+    impl_->fan_out(*s, Impl::finish(f));
   }
 }
 
@@ -122,9 +124,11 @@ void WsApi::on_candle(const InstrumentState& inst, const CandleRecord& c) {
     if (want == CandleSource::preferred ? !carries_preferred(inst, c)
                                         : c.from_venue != (want == CandleSource::venue))
       continue;
-    std::string b = Impl::open("candle", *s);
+    net::FrameText f;
+    std::string& b = f.text();
+    Impl::open(b, "candle", *s);
     render::candle_payload(b, inst, c);
-    impl_->fan_out(*s, Impl::finish(std::move(b)));
+    impl_->fan_out(*s, Impl::finish(f));
   }
 }
 
@@ -132,7 +136,7 @@ void WsApi::on_consolidated(const ConsolidatedState& cons, std::span<const Level
   Impl::Busy busy(*impl_);
   auto* list = impl_->streams_of(&cons);
   if (!list) return;
-  std::vector<LevelUpdate> merged;
+  std::vector<LevelUpdate>& merged = impl_->scratch;
   for (Stream* s : *list) {
     if (s->subs.empty()) continue;
     if (s->spec.kind == ChannelKind::bbo) {

@@ -20,6 +20,7 @@
 #include "feeds/common/clock.hpp"
 #include "feeds/common/json.hpp"
 #include "src/fx/rates.hpp"
+#include "src/net/frame_pool.hpp"
 #include "src/publish/fx_http.hpp"
 #include "src/publish/ws_api.hpp"
 #include "src/publish/ws_channels.hpp"
@@ -115,15 +116,21 @@ struct WsApi::Impl {
   int64_t max_lag_ns() const { return static_cast<int64_t>(cfg.max_lag_ms) * 1'000'000; }
   /// Monotonic time of the current publishing call (Busy), read once per call, not per client.
   int64_t now_ns = 0;
+  /// Level changes of a view being published (reused: its capacity stays).
+  std::vector<LevelUpdate> scratch;
 
   // ---- rendering (ws_api_render.cpp) ----------------------------------------------------
 
   /// `{"type","channel","venue","symbol"` of a data message (no closing brace); the payload
   /// follows from render::*_payload, as HTTP and export render it.
-  static std::string open(std::string_view type, const Stream& s);
+  static void open(std::string& b, std::string_view type, const Stream& s);
   /// open() plus a channel's own seq and times (book<N> and consolidated channels).
-  static std::string head(std::string_view type, const Stream& s, uint64_t seq, int64_t ts_ex, int64_t ts_rx);
+  static void head(std::string& b, std::string_view type, const Stream& s, uint64_t seq, int64_t ts_ex,
+                   int64_t ts_rx);
+  /// Closes the message. Data messages are rendered into pooled buffers (FrameText), which
+  /// keeps their rendering and hand-off free of allocations; replies use plain strings.
   static SharedText finish(std::string&& b);
+  static SharedText finish(net::FrameText& f);
 
   /// The current full state of a stream; nullptr when there is nothing to send yet.
   /// `shared`: a new state for every subscriber (advances the channel's seq); otherwise a
@@ -158,6 +165,7 @@ struct WsApi::Impl {
   struct TopEdit {
     size_t index;  ///< into Stream::top
     int64_t qty;
+    size_t order;  ///< position among the message's changes: the later edit of a level wins
   };
   std::vector<TopEdit> top_edits;        ///< scratch of top_changes
   std::vector<LevelUpdate> top_before;   ///< scratch of top_changes

@@ -8,22 +8,26 @@ namespace mdhub {
 
 using wsapi::Stream;
 
-std::string WsApi::Impl::open(std::string_view type, const Stream& s) {
-  std::string b = "{";
+void WsApi::Impl::open(std::string& b, std::string_view type, const Stream& s) {
+  b += '{';
   render::message_head(b, type, s.name, s.inst ? std::string_view(s.inst->info.venue) : std::string_view("all"),
                        s.inst ? s.inst->info.symbol : s.cons->symbol);
-  return b;
 }
 
-std::string WsApi::Impl::head(std::string_view type, const Stream& s, uint64_t seq, int64_t ts_ex, int64_t ts_rx) {
-  std::string b = open(type, s);
+void WsApi::Impl::head(std::string& b, std::string_view type, const Stream& s, uint64_t seq, int64_t ts_ex,
+                       int64_t ts_rx) {
+  open(b, type, s);
   render::stamp(b, {seq, ts_ex, ts_rx});
-  return b;
 }
 
 net::SharedText WsApi::Impl::finish(std::string&& b) {
   b += '}';
   return std::make_shared<const std::string>(std::move(b));
+}
+
+net::SharedText WsApi::Impl::finish(net::FrameText& f) {
+  f.text() += '}';
+  return f.finish();
 }
 
 net::SharedText WsApi::Impl::state(Stream& s, bool shared) {
@@ -35,12 +39,14 @@ net::SharedText WsApi::Impl::state(Stream& s, bool shared) {
       // messages, since between them the book does not change.
       // book<N> keeps the levels it sent; book (every level) follows the changes alone.
       if (k == ChannelKind::book_top && (shared || !s.primed)) remember_top_cons(s);
-      std::string b = head("book_snapshot", s, shared ? ++s.seq : s.seq, kNone, latest_ts(*s.cons));
+      net::FrameText f;
+      std::string& b = f.text();
+      head(b, "book_snapshot", s, shared ? ++s.seq : s.seq, kNone, latest_ts(*s.cons));
       render::key(b, "bids");
       render::consolidated_levels(b, *s.cons, engine, Side::bid, depth);
       render::key(b, "asks");
       render::consolidated_levels(b, *s.cons, engine, Side::ask, depth);
-      return finish(std::move(b));
+      return finish(f);
     }
     const InstrumentState& i = *s.inst;
     if (!engine.book_served(i)) return nullptr;
@@ -51,9 +57,10 @@ net::SharedText WsApi::Impl::state(Stream& s, bool shared) {
       seq = shared ? ++s.seq : s.seq;
       depth = s.spec.depth;
     }
-    std::string b = open("book_snapshot", s);
-    render::book_payload(b, i, seq, depth);
-    return finish(std::move(b));
+    net::FrameText f;
+    open(f.text(), "book_snapshot", s);
+    render::book_payload(f.text(), i, seq, depth);
+    return finish(f);
   }
   if (k == ChannelKind::bbo) return bbo_message(s, true, shared);
   if (k == ChannelKind::ticker) {
@@ -96,12 +103,14 @@ net::SharedText WsApi::Impl::bbo_message(Stream& s, bool force, bool shared) {
         b.ask_qty == s.last_bbo.ask_qty)
       return nullptr;
     if (shared) s.last_bbo = b;
-    std::string m = head("bbo", s, shared ? ++s.seq : s.seq, kNone, latest_ts(*s.cons));
+    net::FrameText f;
+    std::string& m = f.text();
+    head(m, "bbo", s, shared ? ++s.seq : s.seq, kNone, latest_ts(*s.cons));
     render::key(m, "bid"); render::dec(m, b.bid, s.cons->price_scale);
     render::key(m, "bid_qty"); render::dec(m, b.bid_qty, s.cons->qty_scale);
     render::key(m, "ask"); render::dec(m, b.ask, s.cons->price_scale);
     render::key(m, "ask_qty"); render::dec(m, b.ask_qty, s.cons->qty_scale);
-    return finish(std::move(m));
+    return finish(f);
   }
   const InstrumentState& i = *s.inst;
   const BboMsg b = i.bbo();
@@ -110,22 +119,25 @@ net::SharedText WsApi::Impl::bbo_message(Stream& s, bool force, bool shared) {
       b.ask_qty == s.last_bbo.ask_qty)
     return nullptr;
   if (shared) s.last_bbo = b;
-  std::string m = open("bbo", s);
-  render::bbo_payload(m, i);
-  return finish(std::move(m));
+  net::FrameText f;
+  open(f.text(), "bbo", s);
+  render::bbo_payload(f.text(), i);
+  return finish(f);
 }
 
 net::SharedText WsApi::Impl::ticker_message(const Stream& s) {
-  std::string m = open("ticker", s);
-  render::ticker_payload(m, *s.inst);
-  return finish(std::move(m));
+  net::FrameText f;
+  open(f.text(), "ticker", s);
+  render::ticker_payload(f.text(), *s.inst);
+  return finish(f);
 }
 
 net::SharedText WsApi::Impl::book_update(Stream& s, const InstrumentState& inst, uint64_t seq,
                                   std::span<const LevelUpdate> changes) {
-  std::string b = open("book_update", s);
-  render::book_update_payload(b, inst, seq, changes);
-  return finish(std::move(b));
+  net::FrameText f;
+  open(f.text(), "book_update", s);
+  render::book_update_payload(f.text(), inst, seq, changes);
+  return finish(f);
 }
 
 }  // namespace mdhub

@@ -44,7 +44,7 @@ bool WsApi::Impl::top_edits_in_place(Stream& s, std::span<const LevelUpdate> cha
     // The venue's change is the level's new size; a consolidated level sums every venue's.
     const int64_t now = s.cons ? merged_qty(*s.cons, c.side, c.price) : c.qty;
     if (found && now != 0) {
-      top_edits.push_back({static_cast<size_t>(it - s.top.begin()), now});
+      top_edits.push_back({static_cast<size_t>(it - s.top.begin()), now, top_edits.size()});
     } else if (found || now != 0) {
       return false;  // a level leaves or enters the window: its edge moves
     }
@@ -55,9 +55,11 @@ bool WsApi::Impl::top_edits_in_place(Stream& s, std::span<const LevelUpdate> cha
 bool WsApi::Impl::top_changes(Stream& s, std::span<const LevelUpdate> changes, std::vector<LevelUpdate>& out) {
   out.clear();
   if (s.primed && top_edits_in_place(s, changes)) {
-    // Later edits of a level win; out lists each changed level once, in window order.
-    std::stable_sort(top_edits.begin(), top_edits.end(),
-                     [](const TopEdit& a, const TopEdit& b) { return a.index < b.index; });
+    // Later edits of a level win; out lists each changed level once, in window order. (Not
+    // std::stable_sort, which allocates its buffer on every call.)
+    std::sort(top_edits.begin(), top_edits.end(), [](const TopEdit& a, const TopEdit& b) {
+      return a.index != b.index ? a.index < b.index : a.order < b.order;
+    });
     for (size_t i = 0; i < top_edits.size(); ++i) {
       if (i + 1 < top_edits.size() && top_edits[i + 1].index == top_edits[i].index) continue;
       LevelUpdate& l = s.top[top_edits[i].index];
@@ -101,7 +103,9 @@ void WsApi::Impl::merged_changes(const ConsolidatedState& cons, std::span<const 
 
 net::SharedText WsApi::Impl::consolidated_update(Stream& s, const ConsolidatedState& cons,
                                                  std::span<const LevelUpdate> merged) {
-  std::string b = head("book_update", s, ++s.seq, kNone, latest_ts(cons));
+  net::FrameText f;
+  std::string& b = f.text();
+  head(b, "book_update", s, ++s.seq, kNone, latest_ts(cons));
   for (Side side : {Side::bid, Side::ask}) {
     render::key(b, side == Side::bid ? "bids" : "asks");
     b += '[';
@@ -118,7 +122,7 @@ net::SharedText WsApi::Impl::consolidated_update(Stream& s, const ConsolidatedSt
     }
     b += ']';
   }
-  return finish(std::move(b));
+  return finish(f);
 }
 
 }  // namespace mdhub
