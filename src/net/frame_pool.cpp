@@ -1,13 +1,15 @@
-// The frame pool: two bounded lock-free stacks, one of string buffers and one of
-// fixed-size blocks for shared_ptr control blocks. Taken from on the publishing thread,
-// given back on any thread.
+// The frame pool: two bounded free lists behind one mutex, one of string buffers and one of
+// fixed-size blocks for shared_ptr control blocks. Taken from on the publishing thread, given
+// back on any thread. A mutex rather than boost::lockfree::stack: the lock is held for a push
+// or a pop, uncontended almost always, and ThreadSanitizer can check it (it reports the
+// lock-free stack's tagged-pointer free list, whose races are by design).
 #include "src/net/frame_pool.hpp"
 
-#include <boost/lockfree/stack.hpp>
-
-#include <atomic>
+#include <cstddef>
 #include <memory>
+#include <mutex>
 #include <new>
+#include <vector>
 
 namespace mdhub::net {
 namespace {
@@ -18,41 +20,68 @@ constexpr size_t kFirstCapacity = 512;
 
 class Pool {
  public:
+  Pool() {
+    buffers_.reserve(kFramePoolBuffers);
+    blocks_.reserve(kFramePoolBuffers);
+  }
   std::string* take() {
-    std::string* s = nullptr;
-    if (buffers_.pop(s)) {
-      reused_.fetch_add(1, std::memory_order_relaxed);
-      s->clear();
-      return s;
+    {
+      std::lock_guard lock(mutex_);
+      if (!buffers_.empty()) {
+        std::string* s = buffers_.back();
+        buffers_.pop_back();
+        ++reused_;
+        s->clear();
+        return s;
+      }
+      ++fresh_;
     }
-    fresh_.fetch_add(1, std::memory_order_relaxed);
-    s = new std::string;
+    auto* s = new std::string;
     s->reserve(kFirstCapacity);
     return s;
   }
   void give(std::string* s) {
-    if (s->capacity() > kFramePoolKeepCapacity || !buffers_.bounded_push(s)) {
-      dropped_.fetch_add(1, std::memory_order_relaxed);
-      delete s;
+    {
+      std::lock_guard lock(mutex_);
+      if (s->capacity() <= kFramePoolKeepCapacity && buffers_.size() < kFramePoolBuffers) {
+        buffers_.push_back(s);
+        return;
+      }
+      ++dropped_;
     }
+    delete s;
   }
   void* block() {
-    void* p = nullptr;
-    if (blocks_.pop(p)) return p;
+    {
+      std::lock_guard lock(mutex_);
+      if (!blocks_.empty()) {
+        void* p = blocks_.back();
+        blocks_.pop_back();
+        return p;
+      }
+    }
     return ::operator new(kBlockSize);
   }
   void give_block(void* p) {
-    if (!blocks_.bounded_push(p)) ::operator delete(p);
+    {
+      std::lock_guard lock(mutex_);
+      if (blocks_.size() < kFramePoolBuffers) {
+        blocks_.push_back(p);
+        return;
+      }
+    }
+    ::operator delete(p);
   }
-  FramePoolStats stats() const {
-    return {reused_.load(std::memory_order_relaxed), fresh_.load(std::memory_order_relaxed),
-            dropped_.load(std::memory_order_relaxed)};
+  FramePoolStats stats() {
+    std::lock_guard lock(mutex_);
+    return {reused_, fresh_, dropped_};
   }
 
  private:
-  boost::lockfree::stack<std::string*, boost::lockfree::capacity<kFramePoolBuffers>> buffers_;
-  boost::lockfree::stack<void*, boost::lockfree::capacity<kFramePoolBuffers>> blocks_;
-  std::atomic<uint64_t> reused_{0}, fresh_{0}, dropped_{0};
+  std::mutex mutex_;
+  std::vector<std::string*> buffers_;  // capacity reserved: pushing never allocates
+  std::vector<void*> blocks_;
+  uint64_t reused_ = 0, fresh_ = 0, dropped_ = 0;
 };
 
 /// Never destroyed: a frame may be released after every publisher, even during exit.
