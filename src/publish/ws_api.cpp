@@ -67,6 +67,7 @@ void WsApi::on_book(const InstrumentState& inst, bool snapshot, std::span<const 
   for (Stream* s : *list) {
     if (s->subs.empty()) continue;
     if (s->spec.kind == ChannelKind::book) {
+      s->snapshot.reset();  // the book changed
       // `book` follows the instrument's own sequence, shared by every subscriber.
       const SharedText msg = snapshot ? impl_->state(*s, true) : Impl::book_update(*s, inst, inst.book_seq, changes);
       if (msg) impl_->fan_out(*s, msg);

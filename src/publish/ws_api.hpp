@@ -35,6 +35,7 @@ struct WsApiStats {
   uint64_t rate_limit_closes = 0;  ///< clients closed 1008 for going on over the command rate
   uint64_t subscriptions = 0;      ///< concrete channel subscriptions now
   uint64_t streams = 0;            ///< concrete channels held now (each has a subscriber)
+  uint64_t snapshots_reused = 0;   ///< whole-book snapshots served again, not rendered again
 };
 
 class WsApi final : public EngineObserver {

@@ -48,6 +48,10 @@ struct Stream {
   BboMsg last_bbo;                          ///< bbo: last sent, to skip unchanged quotes
   std::vector<Client*> subs;
   bool release_owed = false;                ///< queued in Impl::unused
+  /// `book` of a venue: its snapshot at book_seq `snapshot_seq`, given to every subscriber
+  /// that asks before the book changes (dropped at the change).
+  SharedText snapshot;
+  uint64_t snapshot_seq = 0;
 };
 
 struct Client {

@@ -57,10 +57,22 @@ net::SharedText WsApi::Impl::state(Stream& s, bool shared) {
       seq = shared ? ++s.seq : s.seq;
       depth = s.spec.depth;
     }
+    // A venue's whole book is the same message for every subscriber until the book changes:
+    // a burst of new subscribers (clients reconnecting) costs the feeds' thread one rendering.
+    const bool whole = k == ChannelKind::book;
+    if (whole && s.snapshot && s.snapshot_seq == seq) {
+      ++stats.snapshots_reused;
+      return s.snapshot;
+    }
     net::FrameText f;
     open(f.text(), "book_snapshot", s);
     render::book_payload(f.text(), i, seq, depth);
-    return finish(f);
+    SharedText msg = finish(f);
+    if (whole) {
+      s.snapshot = msg;
+      s.snapshot_seq = seq;
+    }
+    return msg;
   }
   if (k == ChannelKind::bbo) return bbo_message(s, true, shared);
   if (k == ChannelKind::ticker) {

@@ -1,7 +1,8 @@
 // Websocket API stream lifetime: a concrete channel's state exists only while someone
 // subscribes to it. Unsubscribes and disconnects release it, a later subscribe starts it
 // over with a fresh snapshot, wildcards still reach instruments listed later, and a client
-// closed in the middle of a fan-out does not disturb the other subscribers.
+// closed in the middle of a fan-out does not disturb the other subscribers, and subscribers
+// of an unchanged book share one snapshot.
 #include <memory>
 
 #include "book/decimal.hpp"
@@ -175,6 +176,48 @@ TEST(AppWsStreams, ARecreatedChannelStartsOverWithAFreshSnapshot) {
   EXPECT_EQ(trade.trade_id, "3");
   EXPECT_EQ(trade.seq, 3);  // the instrument's trade sequence, not the channel's count
   EXPECT_EQ(hub.stats().streams, 2u);
+}
+
+TEST(AppWsStreams, SubscribersOfAnUnchangedBookShareOneSnapshot) {
+  Hub hub(WsApiConfig{});
+  hub.book(BookMsg::Type::snapshot, 1, 0, ten_levels());
+  auto subscribe = [&](Client& c) {
+    c.send(R"({"op":"subscribe","channels":["book:btse:BTC-USD"],"id":1})");
+    EXPECT_TRUE(c.wait_messages(2));
+    return c.messages().size() > 1 ? c.messages()[1] : std::string();
+  };
+  Client a(hub), b(hub);
+  const std::string first = subscribe(a);
+  const Msg m = parse(first);
+  ASSERT_EQ(m.type, "book_snapshot");
+  EXPECT_EQ(m.bids, engine_top(hub, Side::bid, 100));
+  EXPECT_EQ(m.asks, engine_top(hub, Side::ask, 100));
+  EXPECT_EQ(subscribe(b), first);  // the same message, not rendered again
+  EXPECT_EQ(hub.stats().snapshots_reused, 1u);
+
+  // A change: the next subscriber gets the new book, at the new seq, and shares it in turn.
+  hub.book(BookMsg::Type::delta, 2, 1, {{Side::bid, 99010, 100000000}, {Side::ask, 100100, 0}});
+  ASSERT_TRUE(a.wait_messages(3));
+  ASSERT_TRUE(b.wait_messages(3));
+  Client c(hub), d(hub);
+  const std::string after = subscribe(c);
+  const Msg n = parse(after);
+  ASSERT_EQ(n.type, "book_snapshot");
+  EXPECT_EQ(n.seq, m.seq + 1);
+  EXPECT_EQ(n.bids, engine_top(hub, Side::bid, 100));
+  EXPECT_EQ(n.bids.size(), 11u);
+  EXPECT_EQ(n.bids.front(), (std::pair<std::string, std::string>{"990.1", "1"}));
+  EXPECT_EQ(n.asks.size(), 9u);
+  EXPECT_EQ(n.asks, engine_top(hub, Side::ask, 100));
+  EXPECT_EQ(hub.stats().snapshots_reused, 1u);
+  EXPECT_EQ(subscribe(d), after);
+  EXPECT_EQ(hub.stats().snapshots_reused, 2u);
+  // The first subscribers' update takes them to the same book.
+  ReplicaBook replica;
+  replica.apply(m);
+  replica.apply(parse(a.messages()[2]));
+  EXPECT_EQ(replica.side(Side::bid), engine_side(hub.inst(), Side::bid));
+  EXPECT_EQ(replica.side(Side::ask), engine_side(hub.inst(), Side::ask));
 }
 
 TEST(AppWsStreams, WildcardsReachLaterInstrumentsAndReleaseWhatTheyCovered) {
