@@ -16,7 +16,6 @@
 
 #include <array>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <string>
@@ -24,6 +23,7 @@
 #include <vector>
 
 #include "feeds/common/pipeline_latency.hpp"
+#include "src/net/fifo.hpp"
 #include "src/net/server.hpp"
 
 namespace mdhub::net::detail {
@@ -194,7 +194,7 @@ class GatherStream {
   }
 
   Next next_;
-  std::deque<Segment> queue_;
+  Fifo<Segment> queue_;
   std::vector<boost::asio::const_buffer> bufs_;  // of the pending write
   size_t offset_ = 0;  // bytes of queue_.front() already written
   size_t frames_ = 0;  // data frames in queue_

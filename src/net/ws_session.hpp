@@ -20,7 +20,6 @@
 
 #include <atomic>
 #include <chrono>
-#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -507,7 +506,7 @@ class WsSessionImpl final : public WsSession,
   std::optional<asio::steady_timer> close_timer_;
   Request req_;  // the upgrade request, kept until the handshake is answered
   beast::flat_buffer rbuf_;
-  std::deque<SharedText> queue_;
+  Fifo<SharedText> queue_;
   SharedText inflight_;
   State state_ = State::opening;
   int64_t write_began_ns_ = 0;  // the write in flight
