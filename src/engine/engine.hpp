@@ -135,7 +135,8 @@ struct ConsolidatedState {
   int price_scale = 0;  ///< scale of the book's prices
   int qty_scale = 0;    ///< scale of the book's quantities (totals and per venue)
   /// Venue levels left out because they do not fit the scales (int64 overflow, or a size
-  /// beyond kMaxConsolidatedQty); counted each time one arrives.
+  /// beyond kMaxConsolidatedQty); counted each time one arrives while the book is kept, and
+  /// at each merge of the member books (a watch, a rescale).
   uint64_t left_out = 0;
 
   bool maintained() const { return watchers > 0; }
