@@ -181,5 +181,30 @@ TEST_F(engine_watch, LateFinerVenueRescalesAnUnwatchedBookAsAKeptOne) {
   expect_equal_to_twin();
 }
 
+// A stale venue leaves the consolidated book and comes back with a snapshot: a book watched
+// meanwhile holds exactly what the twin holds, the stale venue's levels left out.
+TEST_F(engine_watch, AStaleVenueIsLeftOutOfABookWatchedWhileItIsStale) {
+  traffic(60);
+  auto stale_narkasa = [&](bool stale, int64_t now_s) {
+    for (Engine* e : {&engine_, &twin_}) {
+      e->on_state(kNarkasa, stale ? FeedState::down : FeedState::live);
+      e->check_stale(now_s * kSec);
+      e->check_stale((now_s + 10) * kSec);
+    }
+  };
+  stale_narkasa(true, 1000);
+  ASSERT_TRUE(engine_.feed_stale(kNarkasa));
+  engine_.watch_consolidated(btc());
+  expect_equal_to_twin();
+  for (const std::string& row : cons_side("BTC-USDT", Side::ask)) EXPECT_EQ(row.find("narkasa"), std::string::npos) << row;
+  engine_.unwatch_consolidated(btc());
+  traffic(40);
+  stale_narkasa(false, 2000);
+  ASSERT_FALSE(engine_.feed_stale(kNarkasa));
+  traffic(10);
+  engine_.watch_consolidated(btc());
+  expect_equal_to_twin();
+}
+
 }  // namespace
 }  // namespace mdhub::test
