@@ -2,7 +2,8 @@
 // BTC-USD with 1,000 levels a side each, one level changed per update (anywhere in the book,
 // a quarter of them removals or new levels), and one subscriber of the view named by the
 // benchmark, reading on its own thread. Measures Engine::on_events: apply, the consolidated
-// book, and the view's message rendered and handed to the publisher thread.
+// book (kept only while a channel of it has a subscriber), and the view's message rendered
+// and handed to the publisher thread.
 //
 //   build/release/bench/views/mdhub_bench_views --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 #include <benchmark/benchmark.h>
@@ -12,6 +13,7 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "bench/ws_reader.hpp"
@@ -70,6 +72,9 @@ void BM_BookUpdate(benchmark::State& state, const char* channel) {
     engine.add_feed(venue);
     InstrumentTable table;
     table.add({venue, "BTC-USD", "BTC-USD", "BTC", "USD", kPriceScale, kQtyScale});
+    // A second symbol, quiet, for the case that watches it while BTC-USD changes unwatched.
+    if (std::string_view(channel).find("ETH-USD") != std::string_view::npos)
+      table.add({venue, "ETH-USD", "ETH-USD", "ETH", "USD", kPriceScale, kQtyScale});
     engine.on_instruments(v, table);
     std::vector<LevelUpdate> levels;
     for (int64_t i = 0; i < kLevels; ++i) {
@@ -116,6 +121,8 @@ BENCHMARK_CAPTURE(BM_BookUpdate, venue_book10, "book10:v0:BTC-USD");
 BENCHMARK_CAPTURE(BM_BookUpdate, consolidated_book, "book:all:BTC-USD");
 BENCHMARK_CAPTURE(BM_BookUpdate, consolidated_book10, "book10:all:BTC-USD");
 BENCHMARK_CAPTURE(BM_BookUpdate, consolidated_book100, "book100:all:BTC-USD");
+// The consolidated book of another symbol is watched; BTC-USD's is not, so it is not merged.
+BENCHMARK_CAPTURE(BM_BookUpdate, other_symbol_watched, "book:all:ETH-USD");
 
 }  // namespace
 }  // namespace mdhub

@@ -59,6 +59,7 @@ void Engine::on_instruments(size_t feed, const InstrumentTable& table) {
       if (new_symbol) {
         consolidated_.emplace_back();
         consolidated_.back().symbol = inst.symbol;
+        consolidated_.back().index = consolidated_.size() - 1;
       }
       s->consolidated = cit->second;
       auto& members = consolidated_[s->consolidated].members;
@@ -365,24 +366,43 @@ bool Engine::to_consolidated(const InstrumentState& s, ConsolidatedState& c, con
   return true;
 }
 
-void Engine::member_levels(const InstrumentState& s, ConsolidatedState& c) {
-  scratch2_.clear();
+void Engine::member_levels(const InstrumentState& s, ConsolidatedState& c, std::vector<LevelUpdate>& out) const {
+  out.clear();
   if (!s.in_sync || feed_stale(s.feed)) return;
   for (Side side : {Side::bid, Side::ask}) {
     s.book.for_each(side, SIZE_MAX, [&](const Level& l) {
       LevelUpdate u;
-      if (to_consolidated(s, c, {side, l.price, l.qty}, u)) scratch2_.push_back(u);
+      if (to_consolidated(s, c, {side, l.price, l.qty}, u)) out.push_back(u);
     });
   }
 }
 
-void Engine::rebuild_consolidated(ConsolidatedState& c) {
-  const bool had_levels = c.book.size(Side::bid) + c.book.size(Side::ask) > 0;
+void Engine::merge_members(ConsolidatedState& c, std::vector<LevelUpdate>& scratch) const {
   c.book.clear();
   for (size_t m = 0; m < c.members.size() && m < kMaxConsolidatedVenues; ++m) {
-    member_levels(*all_[c.members[m]], c);
-    c.book.reset(m, scratch2_);
+    member_levels(*all_[c.members[m]], c, scratch);
+    c.book.reset(m, scratch);
   }
+}
+
+void Engine::rebuild_consolidated(ConsolidatedState& c) {
+  if (!c.maintained()) {
+    // No book to rebuild, but the change count moves as a kept book's would: by one unless
+    // the book is empty (an empty book looks the same at any scale). Whether it is empty is
+    // asked at the new scales; a member level that fits them fit the old ones too.
+    ConsolidatedState probe;
+    probe.price_scale = c.price_scale;
+    probe.qty_scale = c.qty_scale;
+    bool any = false;
+    for (size_t m = 0; m < c.members.size() && m < kMaxConsolidatedVenues && !any; ++m) {
+      member_levels(*all_[c.members[m]], probe, scratch2_);
+      any = std::any_of(scratch2_.begin(), scratch2_.end(), [](const LevelUpdate& u) { return u.qty > 0; });
+    }
+    if (any) ++c.seq;
+    return;
+  }
+  const bool had_levels = c.book.size(Side::bid) + c.book.size(Side::ask) > 0;
+  merge_members(c, scratch2_);
   // An empty book looks the same at any scale: nothing to tell.
   if (!had_levels && c.book.size(Side::bid) + c.book.size(Side::ask) == 0) return;
   ++c.seq;
@@ -394,9 +414,11 @@ void Engine::feed_consolidated(InstrumentState& s, bool reset, std::span<const L
   ConsolidatedState& c = consolidated_[s.consolidated];
   const size_t member = s.consolidated_member;
   if (member >= kMaxConsolidatedVenues) return;  // more venues than a consolidated book holds
+  ++c.seq;
+  if (!c.maintained()) return;  // nobody reads it: merged() builds it when asked
   if (reset) {
     // Replace this venue's contribution with its current book.
-    member_levels(s, c);
+    member_levels(s, c, scratch2_);
     c.book.reset(member, scratch2_);
   } else {
     scratch2_.clear();
@@ -406,8 +428,33 @@ void Engine::feed_consolidated(InstrumentState& s, bool reset, std::span<const L
     }
     for (const auto& u : scratch2_) c.book.update(member, u);
   }
-  ++c.seq;
   for (auto* o : observers_) o->on_consolidated(c, reset ? std::span<const LevelUpdate>{} : scratch2_);
+}
+
+void Engine::watch_consolidated(size_t index) {
+  ConsolidatedState& c = consolidated_.at(index);
+  if (c.watchers++ == 0) merge_members(c, scratch2_);
+}
+
+void Engine::unwatch_consolidated(size_t index) {
+  ConsolidatedState& c = consolidated_.at(index);
+  if (c.watchers == 0) return;
+  // A new book, not clear(): clear() keeps the capacity of every level vector.
+  if (--c.watchers == 0) c.book = ConsolidatedBook(kMaxConsolidatedVenues);
+}
+
+ConsolidatedState Engine::merged(const ConsolidatedState& c) const {
+  ConsolidatedState out;
+  out.symbol = c.symbol;
+  out.index = c.index;
+  out.members = c.members;
+  out.seq = c.seq;
+  out.price_scale = c.price_scale;
+  out.qty_scale = c.qty_scale;
+  std::vector<LevelUpdate> scratch;
+  merge_members(out, scratch);
+  out.left_out = c.left_out;  // what the copy's own merge left out is not news
+  return out;
 }
 
 void Engine::on_trade_msg(InstrumentState& s, const Event& e, const TradeMsg& m) {

@@ -118,16 +118,28 @@ struct InstrumentState {
 /// scales among its members, so every member level converts exactly (never rounded); they
 /// only grow, when a member with finer scales is discovered (the book is then rebuilt from
 /// the member books and observers get a reset).
+///
+/// The merged book is kept only while the symbol is watched (Engine::watch_consolidated):
+/// merging every change of every venue costs more than applying it, and most symbols have
+/// nobody reading their consolidated book. Unwatched, `book` is empty, observers hear
+/// nothing, and only `seq` goes on counting; Engine::merged() builds the book on demand.
 struct ConsolidatedState {
   std::string symbol;
-  ConsolidatedBook book{kMaxConsolidatedVenues};  ///< venue slot = index in `members`
+  size_t index = 0;  ///< in Engine::consolidated()
+  ConsolidatedBook book{kMaxConsolidatedVenues};  ///< venue slot = index in `members`; empty unless watched
   std::vector<uint32_t> members;  ///< global instrument indexes
+  uint32_t watchers = 0;          ///< watch_consolidated() calls not yet undone
+  /// Changes of the merged book (every member change and reset, watched or not), so that its
+  /// count reads the same whether the book was kept all along or is built on demand.
   uint64_t seq = 0;
   int price_scale = 0;  ///< scale of the book's prices
   int qty_scale = 0;    ///< scale of the book's quantities (totals and per venue)
   /// Venue levels left out because they do not fit the scales (int64 overflow, or a size
-  /// beyond kMaxConsolidatedQty); counted each time one arrives.
+  /// beyond kMaxConsolidatedQty); counted each time one arrives while the book is kept, and
+  /// at each merge of the member books (a watch, a rescale).
   uint64_t left_out = 0;
+
+  bool maintained() const { return watchers > 0; }
 };
 
 /// Engine-side counters of one feed.
@@ -220,6 +232,16 @@ class Engine final : public FeedSink {
   const std::vector<std::unique_ptr<InstrumentState>>& instruments() const { return all_; }
   /// Stable references: elements never move once added.
   const std::deque<ConsolidatedState>& consolidated() const { return consolidated_; }
+  /// Keeps consolidated book `index` (into consolidated()) up to date and tells observers
+  /// of its changes until the matching unwatch; calls nest. The first watch builds the book
+  /// from the member books (as a resync does), so it is at once what continuous maintenance
+  /// would hold; observers are not told (there was nobody to tell).
+  void watch_consolidated(size_t index);
+  /// Undoes one watch; the last one empties the book and frees its memory.
+  void unwatch_consolidated(size_t index);
+  /// The book of `c` built now from its member books: the same merge a watched book went
+  /// through, for a reader of an unwatched symbol (a copy of `c` with its book filled).
+  ConsolidatedState merged(const ConsolidatedState& c) const;
   const std::vector<std::string>& feeds() const { return feed_venues_; }
   /// Throws std::out_of_range for a feed index never added.
   const FeedEngineStats& feed_stats(size_t feed) const { return feed_stats_.at(feed); }
@@ -244,9 +266,12 @@ class Engine final : public FeedSink {
   void close_venue_candle(InstrumentState& s, CandleRecord& r, int64_t now_us);
   void emit_trade_candles(InstrumentState& s, int64_t recv_us);
   void feed_consolidated(InstrumentState& s, bool reset, std::span<const LevelUpdate> changes);
-  bool to_consolidated(const InstrumentState& s, ConsolidatedState& c, const LevelUpdate& u,
-                       LevelUpdate& out);
-  void member_levels(const InstrumentState& s, ConsolidatedState& c);
+  static bool to_consolidated(const InstrumentState& s, ConsolidatedState& c, const LevelUpdate& u,
+                              LevelUpdate& out);
+  /// The levels member `s` contributes to `c` now, at c's scales, into `out`.
+  void member_levels(const InstrumentState& s, ConsolidatedState& c, std::vector<LevelUpdate>& out) const;
+  /// Replaces c's book with the merge of its member books (`scratch`: working space).
+  void merge_members(ConsolidatedState& c, std::vector<LevelUpdate>& scratch) const;
   void rebuild_consolidated(ConsolidatedState& c);
 
   std::vector<EngineObserver*> observers_;

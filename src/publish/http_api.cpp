@@ -350,7 +350,9 @@ class Api {
     if (venue == "all") {
       const ConsolidatedState* c = engine_.find_consolidated(symbol);
       if (!c) return api_error(404, "unknown_symbol", "no venue lists '" + symbol + "'");
-      render::consolidated(b, *c, engine_, depth);
+      // Kept only while a websocket channel watches it; otherwise merged for this answer.
+      if (c->maintained()) render::consolidated(b, *c, engine_, depth);
+      else render::consolidated(b, engine_.merged(*c), engine_, depth);
       return api_json(200, std::move(b));
     }
     const InstrumentState* s = lookup(venue, symbol, err);

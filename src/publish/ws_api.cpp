@@ -12,7 +12,7 @@ using wsapi::Stream;
 using net::SharedText;
 using net::WsSession;
 
-WsApi::WsApi(boost::asio::io_context& io, net::Server& server, const Engine& engine, WsApiConfig cfg,
+WsApi::WsApi(boost::asio::io_context& io, net::Server& server, Engine& engine, WsApiConfig cfg,
              size_t queue_frames)
     : impl_(std::make_unique<Impl>(io, engine, cfg, queue_frames)) {
   net::WsHandler h;

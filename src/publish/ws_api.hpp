@@ -43,7 +43,9 @@ class WsApi final : public EngineObserver {
   /// `queue_frames`: the server's per-session frame limit (ServerOptions::ws_queue_frames);
   /// like cfg.queue_bytes for bytes, it decides when to conflate and when a client is too
   /// slow, so that the slow_consumer error still fits the queue.
-  WsApi(boost::asio::io_context& io, net::Server& server, const Engine& engine, WsApiConfig cfg,
+  /// `engine` is not const: a consolidated book is kept only while some channel of it has a
+  /// subscriber, and the websocket API is what says so (Engine::watch_consolidated).
+  WsApi(boost::asio::io_context& io, net::Server& server, Engine& engine, WsApiConfig cfg,
         size_t queue_frames = net::ServerOptions{}.ws_queue_frames);
   ~WsApi() override;
   WsApi(const WsApi&) = delete;

@@ -79,10 +79,21 @@ struct WsApi::Impl {
   using SharedText = net::SharedText;
   using WsSession = net::WsSession;
 
-  Impl(boost::asio::io_context& io, const Engine& e, WsApiConfig c, size_t frames)
-      : engine(e), cfg(c), queue_frames(frames), drain_timer(io), fx_timer(io) {}
+  Impl(boost::asio::io_context& io, Engine& e, WsApiConfig c, size_t frames)
+      : engine(e), watcher(e), cfg(c), queue_frames(frames), drain_timer(io), fx_timer(io) {}
+  /// The engine outlives the API (it calls the API as an observer): the books watched for
+  /// the streams still held go back to unwatched.
+  ~Impl() {
+    for (const auto& [name, s] : streams)
+      if (s->cons) watcher.unwatch_consolidated(s->cons->index);
+  }
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
 
   const Engine& engine;
+  /// The same engine, used only to watch the consolidated books that have a stream (from
+  /// stream_for to release), so that the rest of the API cannot change the engine by mistake.
+  Engine& watcher;
   WsApiConfig cfg;
   size_t queue_frames;  ///< the server's per-session frame limit
   boost::asio::steady_timer drain_timer;

@@ -44,6 +44,8 @@ Stream* WsApi::Impl::stream_for(const ChannelSpec& spec, const InstrumentState* 
   s->spec = spec;
   s->inst = inst;
   s->cons = cons;
+  // Before the first subscriber's snapshot: the first watch builds the book.
+  if (cons) watcher.watch_consolidated(cons->index);
   Stream* p = s.get();
   by_source[inst ? static_cast<const void*>(inst) : static_cast<const void*>(cons)].push_back(p);
   streams.emplace(name, std::move(s));
@@ -72,6 +74,7 @@ void WsApi::Impl::release(Stream* s) {
     list.erase(std::remove(list.begin(), list.end(), s), list.end());
     if (list.empty()) by_source.erase(it);
   }
+  if (s->cons) watcher.unwatch_consolidated(s->cons->index);
   if (auto it = streams.find(s->name); it != streams.end()) streams.erase(it);
   stats.streams = streams.size();
 }

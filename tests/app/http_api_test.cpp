@@ -221,5 +221,58 @@ TEST_F(HttpApi, NeverReadyWithNoFeed) {
   EXPECT_EQ(get("/healthz"), Answer(200, R"({"status":"ok","feeds":{}})"));
 }
 
+/// A book snapshot of `feed`'s first instrument, received at `recv_us`, as its parser hands it over.
+void snapshot(Engine& e, size_t feed, std::vector<LevelUpdate> levels, int64_t recv_us) {
+  ParseOut out;
+  BookMsg m;
+  m.type = BookMsg::Type::snapshot;
+  m.seq = 1;
+  m.level_count = static_cast<uint32_t>(levels.size());
+  out.levels = std::move(levels);
+  Event ev;
+  ev.kind = EventKind::book;
+  ev.recv = {recv_us * 1000, recv_us * 1000};
+  ev.body = m;
+  out.events.push_back(ev);
+  std::vector<uint32_t> resync;
+  e.on_events(feed, out, resync);
+  EXPECT_TRUE(resync.empty());
+}
+
+// The consolidated book is kept only while a websocket channel watches it; unwatched, the
+// answer is merged from the member books for the request, byte for byte the kept book's.
+TEST_F(HttpApi, ConsolidatedBookAnswersTheSameWatchedOrNot) {
+  Instrument fine = inst("bitexbit", "BTC-USD", "btc_usd");
+  fine.price_scale = 3;
+  fine.qty_scale = 4;
+  add("bitexbit", {}, std::move(fine));  // finer prices, coarser sizes: merged at 3 and 8
+  snapshot(engine_, 0, {{Side::bid, 10050, 150000000}, {Side::bid, 10000, 200000000}, {Side::ask, 10100, 100000000}},
+           1'700'000'000'000'001);
+  snapshot(engine_, 3,
+           {{Side::bid, 100500, 2500}, {Side::bid, 100250, 30000}, {Side::ask, 101000, 5000}, {Side::ask, 101125, 10000}},
+           1'700'000'000'000'002);
+  const ConsolidatedState& c = *engine_.find_consolidated("BTC-USD");
+  ASSERT_FALSE(c.maintained());
+  const Answer want(200,
+      R"({"venue":"all","symbol":"BTC-USD","seq":2,"ts_exchange":null,"ts_received":1700000000000002,"venues":["btse","bitexbit"],)"
+      R"("bids":[["100.5","1.75",{"btse":"1.5","bitexbit":"0.25"}],["100.25","3",{"bitexbit":"3"}],["100","2",{"btse":"2"}]],)"
+      R"("asks":[["101","1.5",{"btse":"1","bitexbit":"0.5"}],["101.125","1",{"bitexbit":"1"}]]})");
+  EXPECT_EQ(get("/api/v1/book/all/BTC-USD"), want);
+  EXPECT_EQ(c.book.size(Side::bid), 0u);  // answered, not kept
+  engine_.watch_consolidated(c.index);
+  EXPECT_EQ(get("/api/v1/book/all/BTC-USD"), want);
+
+  // Changed while watched, then unwatched: both answers follow the same books.
+  snapshot(engine_, 3, {{Side::bid, 100750, 10000}, {Side::ask, 101125, 10000}}, 1'700'000'000'000'003);
+  const auto watched = get("/api/v1/book/all/BTC-USD?depth=2");
+  EXPECT_EQ(watched, Answer(200,
+      R"({"venue":"all","symbol":"BTC-USD","seq":3,"ts_exchange":null,"ts_received":1700000000000003,"venues":["btse","bitexbit"],)"
+      R"("bids":[["100.75","1",{"bitexbit":"1"}],["100.5","1.5",{"btse":"1.5"}]],)"
+      R"("asks":[["101","1",{"btse":"1"}],["101.125","1",{"bitexbit":"1"}]]})"));
+  engine_.unwatch_consolidated(c.index);
+  ASSERT_FALSE(c.maintained());
+  EXPECT_EQ(get("/api/v1/book/all/BTC-USD?depth=2"), watched);
+}
+
 }  // namespace
 }  // namespace mdhub

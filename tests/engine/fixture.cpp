@@ -95,6 +95,11 @@ EngineTest::EngineTest() : tables_(3) {
   engine_.add_feed("narkasa");
   engine_.add_feed("coinmotion");
   for (size_t f = 0; f < tables_.size(); ++f) engine_.on_instruments(f, tables_[f]);
+  watch_new_consolidated();
+}
+
+void EngineTest::watch_new_consolidated() {
+  for (; watched_ < engine_.consolidated().size(); ++watched_) engine_.watch_consolidated(watched_);
 }
 
 size_t EngineTest::add_feed(std::string venue, std::vector<Instrument> instruments) {
@@ -103,6 +108,7 @@ size_t EngineTest::add_feed(std::string venue, std::vector<Instrument> instrumen
   for (auto& i : instruments) t.add(std::move(i));
   engine_.add_feed(std::move(venue));
   engine_.on_instruments(feed, t);
+  watch_new_consolidated();
   return feed;
 }
 

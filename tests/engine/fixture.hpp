@@ -195,9 +195,14 @@ class Recorder : public EngineObserver {
 ///   2 coinmotion (quotes only): BTC-EUR (2, 8)
 /// btse says which of its streams carry books through `btse_stream_books_` (streams past
 /// its end: yes); narkasa and coinmotion are registered without an answer (all streams).
+/// Every consolidated book is watched from its discovery on, as a websocket subscriber of
+/// `book:all:*` would have it (tests of unwatched books unwatch them).
 class EngineTest : public ::testing::Test {
  protected:
   EngineTest();
+  /// Watches the consolidated books discovered since the last call.
+  void watch_new_consolidated();
+  size_t watched_ = 0;
 
   /// Registers and discovers one more feed, as a venue starting late would; returns its index.
   size_t add_feed(std::string venue, std::vector<Instrument> instruments);
