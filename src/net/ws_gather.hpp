@@ -8,6 +8,7 @@
 // gathered syscall, and nothing can interleave with a half-written frame.
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/async_result.hpp>
+#include <boost/asio/bind_allocator.hpp>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/beast/core/error.hpp>
@@ -24,6 +25,7 @@
 
 #include "feeds/common/pipeline_latency.hpp"
 #include "src/net/fifo.hpp"
+#include "src/net/handler_memory.hpp"
 #include "src/net/server.hpp"
 
 namespace mdhub::net::detail {
@@ -147,9 +149,11 @@ class GatherStream {
       }
     }
     writing_ = true;
-    next_.async_write_some(bufs_, [this, keep = std::move(keep)](boost::beast::error_code ec, size_t n) {
-      on_write(ec, n);
-    });
+    next_.async_write_some(bufs_, boost::asio::bind_allocator(
+                                      HandlerAllocator<void, kWriteMemory>(write_memory_),
+                                      [this, keep = std::move(keep)](boost::beast::error_code ec, size_t n) {
+                                        on_write(ec, n);
+                                      }));
   }
 
   void on_write(boost::beast::error_code ec, size_t n) {
@@ -193,6 +197,11 @@ class GatherStream {
     if (on_written) on_written(frames, bytes, ec);
   }
 
+  /// The pending socket write's operation (one at a time). Shared with the operation's
+  /// handler: a write still pending when the stream goes is destroyed later, by its
+  /// io_context, and frees its block then.
+  static constexpr size_t kWriteMemory = 512;
+  std::shared_ptr<HandlerMemory<kWriteMemory>> write_memory_ = std::make_shared<HandlerMemory<kWriteMemory>>();
   Next next_;
   Fifo<Segment> queue_;
   std::vector<boost::asio::const_buffer> bufs_;  // of the pending write

@@ -64,7 +64,7 @@ void WsShard::schedule() {
   // already reuses the memory, and a drain still pending when the shard goes must not
   // point into it.
   if (threaded()) {
-    asio::post(*io_, asio::bind_allocator(DrainAllocator<void>(drain_memory_), [this] { drain(); }));
+    asio::post(*io_, asio::bind_allocator(HandlerAllocator<void, 256>(drain_memory_), [this] { drain(); }));
   } else {
     asio::post(*io_, [this] { drain(); });
   }

@@ -10,14 +10,13 @@
 #include <boost/lockfree/spsc_queue.hpp>
 
 #include <atomic>
-#include <cstddef>
-#include <new>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <thread>
 #include <vector>
 
+#include "src/net/handler_memory.hpp"
 #include "src/net/server.hpp"
 
 namespace mdhub::net::detail {
@@ -42,39 +41,6 @@ class ShardSession {
   /// together).
   virtual void flush() = 0;
   virtual std::shared_ptr<ShardSession> keep() = 0;
-};
-
-/// The memory of the one drain a threaded shard can have pending at a time (scheduled_
-/// guards it): waking the shard then allocates nothing. Asio's recycling allocator cannot
-/// do this, since the drain is allocated on the server's thread and freed on the shard's.
-/// Asio's handler-memory pattern, with a fallback to the heap should it ever be busy.
-class DrainMemory {
- public:
-  void* allocate(size_t n) {
-    if (n <= sizeof(storage_) && !used_.exchange(true, std::memory_order_acquire)) return storage_;
-    return ::operator new(n);
-  }
-  void deallocate(void* p) {
-    if (p == storage_) used_.store(false, std::memory_order_release);
-    else ::operator delete(p);
-  }
-
- private:
-  alignas(std::max_align_t) unsigned char storage_[256];
-  std::atomic<bool> used_{false};
-};
-
-template <class T>
-struct DrainAllocator {
-  using value_type = T;
-  explicit DrainAllocator(DrainMemory& m) noexcept : memory(&m) {}
-  template <class U>
-  DrainAllocator(const DrainAllocator<U>& o) noexcept : memory(o.memory) {}  // NOLINT: rebinding
-  T* allocate(size_t n) { return static_cast<T*>(memory->allocate(sizeof(T) * n)); }
-  void deallocate(T* p, size_t) noexcept { memory->deallocate(p); }
-  template <class U>
-  bool operator==(const DrainAllocator<U>& o) const noexcept { return memory == o.memory; }
-  DrainMemory* memory;
 };
 
 class WsShard {
@@ -107,7 +73,8 @@ class WsShard {
   void process(ShardItem& item);
   void flush_ready();
 
-  DrainMemory drain_memory_;  // declared first: it outlives the io_context and its pending drain
+  /// The pending drain's memory.
+  std::shared_ptr<HandlerMemory<256>> drain_memory_ = std::make_shared<HandlerMemory<256>>();
   std::unique_ptr<boost::asio::io_context> own_io_;
   boost::asio::io_context* io_;
   std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
