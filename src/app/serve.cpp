@@ -53,9 +53,9 @@ ServeStack::ServeStack(asio::io_context& io, Engine& engine, const Config& cfg,
   engine.add_observer(&metrics);  // after ws_api: tick_to_publish ends once fan-out is done
   metrics.set_ws_queued_bytes([this] { return ws_api.queued_bytes(); });
   ws_api.set_latency(&latency);
-  metrics.install(server);
+  metrics.install(server, &offload);
   install_dashboard(server);
-  install_http_api(server, engine, std::move(feeds), std::move(recorder), &latency);
+  install_http_api(server, engine, std::move(feeds), std::move(recorder), &latency, &offload);
   install_fx_http_api(server, engine, cfg.fx, fx_stats, [this] { return fx_now(); });
   ws_api.set_fx(cfg.fx, &fx_stats, [this] { return fx_now(); });
 }
