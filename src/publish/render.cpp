@@ -166,17 +166,19 @@ void updates(std::string& out, const InstrumentState& s, std::span<const LevelUp
 }
 
 namespace {
-/// `["price","qty",{"venue":"qty",...}]`; `venue(slot)` names a member's venue.
-template <class VenueOf>
-void consolidated_row(std::string& out, int price_scale, int qty_scale, int64_t price, int64_t qty,
-                      std::span<const VenueQty> per_venue, size_t members, const VenueOf& venue) {
+/// `["price","qty",{"venue":"qty",...}]` with `parts` venue quantities: part(j) is the j-th
+/// as a VenueQty, venue(slot) names a member's venue.
+template <class Part, class VenueOf>
+void consolidated_row(std::string& out, int price_scale, int qty_scale, int64_t price, int64_t qty, size_t parts,
+                      const Part& part, size_t members, const VenueOf& venue) {
   out += '[';
   dec(out, price, price_scale);
   out += ',';
   dec(out, qty, qty_scale);
   out += ",{";
   bool first = true;
-  for (const VenueQty& v : per_venue) {
+  for (size_t j = 0; j < parts; ++j) {
+    const VenueQty v = part(j);
     if (v.venue >= members) continue;
     key(out, venue(v.venue), first);
     first = false;
@@ -188,8 +190,10 @@ void consolidated_row(std::string& out, int price_scale, int qty_scale, int64_t 
 
 void consolidated_level(std::string& out, const ConsolidatedState& c, const Engine& e, int64_t price, int64_t qty,
                         std::span<const VenueQty> per_venue) {
-  consolidated_row(out, c.price_scale, c.qty_scale, price, qty, per_venue, c.members.size(),
-                   [&](size_t slot) -> const std::string& { return e.instruments()[c.members[slot]]->info.venue; });
+  consolidated_row(
+      out, c.price_scale, c.qty_scale, price, qty, per_venue.size(), [&](size_t j) { return per_venue[j]; },
+      c.members.size(),
+      [&](size_t slot) -> const std::string& { return e.instruments()[c.members[slot]]->info.venue; });
 }
 
 void consolidated_levels(std::string& out, const ConsolidatedState& c, const Engine& e, Side sd,
@@ -221,11 +225,27 @@ ConsolidatedCopy copy_consolidated(const ConsolidatedState& c, const Engine& e, 
     const InstrumentState& i = *e.instruments()[c.members[m]];
     if (e.book_served(i)) k.venues.push_back(i.info.venue);
   }
+  // Sized first (walking the book is cheap): growing the vectors of a deep book is what
+  // would make this copy cost as much as the rendering it spares the caller.
+  size_t rows_of[2] = {0, 0}, parts = 0;
+  for (Side sd : {Side::bid, Side::ask}) {
+    c.book.for_each(sd, depth, [&](int64_t, int64_t, std::span<const VenueQty> per_venue) {
+      ++rows_of[sd == Side::ask];
+      parts += per_venue.size();
+    });
+  }
+  k.bids.reserve(rows_of[0]);
+  k.asks.reserve(rows_of[1]);
+  k.part_venue.reserve(parts);
+  k.part_qty.reserve(parts);
   for (Side sd : {Side::bid, Side::ask}) {
     auto& rows = sd == Side::bid ? k.bids : k.asks;
     c.book.for_each(sd, depth, [&](int64_t price, int64_t qty, std::span<const VenueQty> per_venue) {
-      rows.push_back({price, qty, k.per_venue.size(), per_venue.size()});
-      k.per_venue.insert(k.per_venue.end(), per_venue.begin(), per_venue.end());
+      rows.push_back({price, qty, static_cast<uint32_t>(k.part_qty.size()), static_cast<uint32_t>(per_venue.size())});
+      for (const VenueQty& v : per_venue) {
+        k.part_venue.push_back(v.venue);
+        k.part_qty.push_back(v.qty);
+      }
     });
   }
   return k;
@@ -259,9 +279,10 @@ void consolidated(std::string& out, const ConsolidatedCopy& c) {
     for (const ConsolidatedCopy::Row& r : *rows) {
       if (!first) out += ',';
       first = false;
-      consolidated_row(out, c.price_scale, c.qty_scale, r.price, r.qty,
-                       std::span<const VenueQty>(c.per_venue).subspan(r.first, r.count), c.members.size(),
-                       [&](size_t slot) -> const std::string& { return c.members[slot]; });
+      consolidated_row(
+          out, c.price_scale, c.qty_scale, r.price, r.qty, r.count,
+          [&](size_t j) { return VenueQty{c.part_venue[r.first + j], c.part_qty[r.first + j]}; }, c.members.size(),
+          [&](size_t slot) -> const std::string& { return c.members[slot]; });
     }
     out += ']';
   }

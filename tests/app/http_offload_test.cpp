@@ -6,7 +6,6 @@
 #include "src/metrics/metrics.hpp"
 #include "src/net/offload.hpp"
 #include "src/publish/http_api.hpp"
-#include "src/publish/render.hpp"
 #include "tests/app/ws_harness.hpp"
 #include "tests/net/net_fixture.hpp"
 
@@ -79,16 +78,36 @@ TEST_F(HttpOffload, TheBookIsTheOneAtTheRequestThoughItChangesBeforeTheWorkerRen
   }
 }
 
-TEST_F(HttpOffload, TheBookReadsAsTheSynchronousRendering) {
+/// From `"bids":` to the end: the levels of a book answer or of a book_snapshot message.
+std::string levels_of(const std::string& body) {
+  const size_t at = body.find(R"("bids":)");
+  EXPECT_NE(at, std::string::npos) << body;
+  return at == std::string::npos ? body : body.substr(at);
+}
+
+TEST_F(HttpOffload, TheBooksReadAsTheWebsocketSnapshotsRenderedFromTheLiveBooks) {
   hub_.book(BookMsg::Type::snapshot, 7, 0,
             {{Side::bid, 99000, 10000000}, {Side::bid, 98990, 1}, {Side::ask, 100100, 20000000}, {Side::ask, 100200, 5}});
-  std::string venue, all;
-  render::book(venue, hub_.inst(), 1);
-  render::consolidated(all, *hub_.engine().find_consolidated("BTC-USD"), hub_.engine(), 1);
-  EXPECT_EQ(get("/api/v1/book/btse/BTC-USD?depth=1").body, venue);
-  EXPECT_EQ(get("/api/v1/book/all/BTC-USD?depth=1").body, all);
-  // Errors are answered at once, on the network thread, as before.
+  Client c(hub_);
+  c.send_now(R"({"op":"subscribe","channels":["book:btse:BTC-USD","book:all:BTC-USD"],"id":1})");
+  ASSERT_TRUE(c.wait_messages(3));
+  std::string ws_venue, ws_all;
+  for (const std::string& m : c.messages()) {
+    if (m.find(R"("channel":"book:btse:BTC-USD")") != std::string::npos) ws_venue = m;
+    if (m.find(R"("channel":"book:all:BTC-USD")") != std::string::npos) ws_all = m;
+  }
+  const Answer venue = get("/api/v1/book/btse/BTC-USD");
+  EXPECT_EQ(venue.body, R"({"venue":"btse","symbol":"BTC-USD",)" +
+                            ws_venue.substr(ws_venue.find(R"("seq":)")));
+  EXPECT_EQ(levels_of(get("/api/v1/book/all/BTC-USD").body), levels_of(ws_all));
+  EXPECT_EQ(levels_of(ws_all),
+            R"("bids":[["990","0.1",{"btse":"0.1"}],["989.9","0.00000001",{"btse":"0.00000001"}]],)"
+            R"("asks":[["1001","0.2",{"btse":"0.2"}],["1002","0.00000005",{"btse":"0.00000005"}]]})");
+  // A depth cuts both sides; errors are answered at once, on the network thread, as before.
+  EXPECT_EQ(levels_of(get("/api/v1/book/all/BTC-USD?depth=1").body),
+            R"("bids":[["990","0.1",{"btse":"0.1"}]],"asks":[["1001","0.2",{"btse":"0.2"}]]})");
   EXPECT_EQ(get("/api/v1/book/btse/ETH-USD").status, 404u);
+  EXPECT_EQ(offload_.pending(), 0u);
 }
 
 TEST_F(HttpOffload, PastTheBoundABookRequestIs503Overloaded) {
