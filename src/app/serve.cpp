@@ -47,7 +47,8 @@ ServeStack::ServeStack(asio::io_context& io, Engine& engine, const Config& cfg,
                  if (extra) extra(text);
                  append_fx_metrics(text, fx_stats);
                },
-               &latency}) {
+               &latency}),
+      offload(cfg.server.render_threads, cfg.server.render_queue) {
   engine.add_observer(&metrics.apply_probe());  // before the publishers: ends parsed_to_applied
   engine.add_observer(&ws_api);
   engine.add_observer(&metrics);  // after ws_api: tick_to_publish ends once fan-out is done

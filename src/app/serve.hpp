@@ -49,8 +49,9 @@ class ServeStack {
   net::Server server;
   WsApi ws_api;
   Metrics metrics;
-  /// Renders /metrics and book snapshots off the network thread, from copies. Last: it is
-  /// joined first (its jobs answer; answers after the server is gone are dropped).
+  /// Renders /metrics and book snapshots off the network thread, from copies ([server]
+  /// render_threads, render_queue). Last: it is joined first (its jobs answer; answers after
+  /// the server is gone are dropped).
   net::Offload offload;
 };
 
