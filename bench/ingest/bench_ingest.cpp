@@ -13,6 +13,7 @@
 #include <cxxabi.h>
 #include <simdjson.h>
 
+#include <array>
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
@@ -358,6 +359,69 @@ void BM_MetricsCallbacksPerFrame(benchmark::State& state) {
   }
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
 }
+
+// A /metrics scrape of a hub like the five-venue simulator run (5 feeds, 4 instruments
+// each, per-feed stage latencies, websocket stats): how its cost splits between collect()
+// (copying the state, on the network thread) and serialize() (the text, on the render
+// worker). The split is worth it only while collecting is the small part.
+struct ScrapeRig {
+  ScrapeRig() {
+    const char* venues[] = {"bitexbit", "btse", "coinbtr", "coinmotion", "narkasa"};
+    for (size_t f = 0; f < 5; ++f) {
+      configs[f].id = venues[f];
+      stats[f].state = FeedState::live;
+      stats[f].messages = 123456789;
+      stats[f].detected = {{"snapshot_as_delta", 3}};
+      engine.add_feed(venues[f]);
+      InstrumentTable t;
+      for (const char* sym : {"BTC-USDT", "ETH-USDT", "SOL-USDT", "ETH-BTC"}) {
+        Instrument i;
+        i.venue = venues[f];
+        i.symbol = sym;
+        i.native = sym;
+        i.base = std::string(sym).substr(0, 3);
+        i.quote = std::string(sym).substr(4);
+        t.add(i);
+      }
+      engine.on_instruments(f, t);
+      for (size_t k = 0; k < kLatencyStages; ++k)
+        for (int64_t ns = 1000; ns < 50'000'000; ns *= 3) latency.stage(f, static_cast<LatencyStage>(k))->observe(ns);
+    }
+    metrics = std::make_unique<Metrics>(MetricsSources{&engine,
+                                                       [this] {
+                                                         std::vector<std::pair<const VenueConfig*, const FeedStats*>> v;
+                                                         for (size_t f = 0; f < 5; ++f) v.emplace_back(&configs[f], &stats[f]);
+                                                         return v;
+                                                       },
+                                                       &ws, {}, &latency});
+    engine.add_observer(metrics.get());
+  }
+  std::array<VenueConfig, 5> configs;
+  std::array<FeedStats, 5> stats;
+  Engine engine;
+  PipelineLatency latency;
+  WsApiStats ws;
+  std::unique_ptr<Metrics> metrics;
+};
+
+void BM_MetricsScrape_Collect(benchmark::State& state) {
+  ScrapeRig rig;
+  for (auto _ : state) benchmark::DoNotOptimize(rig.metrics->collect());
+}
+void BM_MetricsScrape_Serialize(benchmark::State& state) {
+  ScrapeRig rig;
+  const auto collected = rig.metrics->collect();
+  size_t bytes = 0;
+  for (auto _ : state) {
+    std::string text = Metrics::serialize(*collected);
+    bytes = text.size();
+    benchmark::DoNotOptimize(text.data());
+  }
+  state.counters["bytes"] = static_cast<double>(bytes);
+  if (rig.metrics->render() != Metrics::serialize(*collected)) die("the scrape differs from render()");
+}
+BENCHMARK(BM_MetricsScrape_Collect);
+BENCHMARK(BM_MetricsScrape_Serialize);
 
 BENCHMARK(BM_IngestBtse_Engine);
 BENCHMARK(BM_IngestBtse_EngineMetrics);

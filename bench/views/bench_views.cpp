@@ -6,6 +6,9 @@
 // and handed to the publisher thread.
 //
 //   build/release/bench/views/mdhub_bench_views --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+//
+// BM_HttpBook: the copy the feeds' thread takes of a depth=1000 HTTP book answer, against its
+// rendering on the render worker.
 #include <benchmark/benchmark.h>
 
 #include <boost/asio/io_context.hpp>
@@ -19,6 +22,7 @@
 #include "bench/ws_reader.hpp"
 #include "src/engine/engine.hpp"
 #include "src/net/server.hpp"
+#include "src/publish/render.hpp"
 #include "src/publish/ws_api.hpp"
 
 namespace mdhub {
@@ -115,6 +119,65 @@ void BM_BookUpdate(benchmark::State& state, const char* channel) {
   server.reset();  // closes the reader's connection
   reader.reset();
 }
+
+// An HTTP book answer at depth=1000 (/api/v1/book/v0/BTC-USD, /api/v1/book/all/BTC-USD) over
+// the same five books: what the feeds' thread pays (the copy) against what the render
+// worker does (the JSON).
+struct FiveBooks {
+  FiveBooks() {
+    for (size_t v = 0; v < kVenues; ++v) {
+      const std::string venue = "v" + std::to_string(v);
+      engine.add_feed(venue);
+      InstrumentTable table;
+      table.add({venue, "BTC-USD", "BTC-USD", "BTC", "USD", kPriceScale, kQtyScale});
+      engine.on_instruments(v, table);
+      ParseOut out;
+      for (int64_t i = 0; i < kLevels; ++i) {
+        for (Side side : {Side::bid, Side::ask})
+          out.levels.push_back({side, price_at(side, i), (1 + (i * 7 + static_cast<int64_t>(v)) % 50) * 1'000'000});
+      }
+      BookMsg m;
+      m.type = BookMsg::Type::snapshot;
+      m.level_count = static_cast<uint32_t>(out.levels.size());
+      m.seq = 1;
+      Event e;
+      e.kind = EventKind::book;
+      e.recv = RecvTime{1, 1};
+      e.body = m;
+      out.events.push_back(e);
+      std::vector<uint32_t> resync;
+      engine.on_events(v, out, resync);
+    }
+  }
+  Engine engine;
+};
+
+void BM_HttpBook(benchmark::State& state, bool consolidated, bool render_too) {
+  FiveBooks b;
+  const InstrumentState& s = *b.engine.find("v0", "BTC-USD");
+  const ConsolidatedState& c = *b.engine.find_consolidated("BTC-USD");
+  const auto venue = render::copy_book(s, 1000);
+  const auto all = render::copy_consolidated(c, b.engine, 1000);
+  if (venue.bids.size() != 1000 || all.bids.size() != 1000) state.SkipWithError("the books are not 1,000 levels deep");
+  std::string out;
+  for (auto _ : state) {
+    out.clear();
+    if (!render_too) {
+      if (consolidated) benchmark::DoNotOptimize(render::copy_consolidated(c, b.engine, 1000));
+      else benchmark::DoNotOptimize(render::copy_book(s, 1000));
+    } else if (consolidated) {
+      render::consolidated(out, all);
+    } else {
+      render::book(out, venue);
+    }
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.counters["bytes"] = static_cast<double>(out.size());
+}
+BENCHMARK_CAPTURE(BM_HttpBook, venue_copy, false, false);
+BENCHMARK_CAPTURE(BM_HttpBook, venue_render, false, true);
+BENCHMARK_CAPTURE(BM_HttpBook, all_copy, true, false);
+BENCHMARK_CAPTURE(BM_HttpBook, all_render, true, true);
 
 BENCHMARK_CAPTURE(BM_BookUpdate, no_subscriber, "");
 BENCHMARK_CAPTURE(BM_BookUpdate, venue_book10, "book10:v0:BTC-USD");

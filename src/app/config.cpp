@@ -343,7 +343,8 @@ ConfigResult parse_config(std::string_view text, const std::string& source) {
   if (!kLevels.count(cfg.log_level)) c.error(root.get("log_level"), "'log_level' must be one of trace, debug, info, warn, error, critical or off");
   if (auto* n = root.get("server")) {
     if (auto* t = n->as_table()) {
-      c.only(*t, "[server]", {"auth_token_env", "allowed_origins", "max_connections_per_ip", "header_timeout_ms"});
+      c.only(*t, "[server]", {"auth_token_env", "allowed_origins", "max_connections_per_ip", "header_timeout_ms",
+                              "render_threads", "render_queue"});
       c.str(*t, "auth_token_env", cfg.server.auth_token_env);
       c.strings(*t, "allowed_origins", cfg.server.allowed_origins);
       for (const auto& o : cfg.server.allowed_origins) {
@@ -352,6 +353,8 @@ ConfigResult parse_config(std::string_view text, const std::string& source) {
       }
       c.integer(*t, "max_connections_per_ip", cfg.server.max_connections_per_ip, 0, 100000);
       c.integer(*t, "header_timeout_ms", cfg.server.header_timeout_ms, 100, 600000);
+      c.integer(*t, "render_threads", cfg.server.render_threads, 1, 16);
+      c.integer(*t, "render_queue", cfg.server.render_queue, 1, 1024);
     } else {
       c.error(n, "'server' must be a table");
     }

@@ -43,6 +43,8 @@ struct ServerConfig {
   std::vector<std::string> allowed_origins;  ///< browser origins of other sites allowed on /ws
   size_t max_connections_per_ip = 64;        ///< 0: no cap
   int64_t header_timeout_ms = 10000;         ///< a request header must be complete in this long
+  size_t render_threads = 1;                 ///< threads rendering book answers and /metrics
+  size_t render_queue = 32;                  ///< renders waiting or running at most; beyond: 503 overloaded
   /// The token itself, read from auth_token_env at start-up (never from the file).
   std::string auth_token;
 };

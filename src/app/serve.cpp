@@ -47,15 +47,16 @@ ServeStack::ServeStack(asio::io_context& io, Engine& engine, const Config& cfg,
                  if (extra) extra(text);
                  append_fx_metrics(text, fx_stats);
                },
-               &latency}) {
+               &latency}),
+      offload(cfg.server.render_threads, cfg.server.render_queue) {
   engine.add_observer(&metrics.apply_probe());  // before the publishers: ends parsed_to_applied
   engine.add_observer(&ws_api);
   engine.add_observer(&metrics);  // after ws_api: tick_to_publish ends once fan-out is done
   metrics.set_ws_queued_bytes([this] { return ws_api.queued_bytes(); });
   ws_api.set_latency(&latency);
-  metrics.install(server);
+  metrics.install(server, &offload);
   install_dashboard(server);
-  install_http_api(server, engine, std::move(feeds), std::move(recorder), &latency);
+  install_http_api(server, engine, std::move(feeds), std::move(recorder), &latency, &offload);
   install_fx_http_api(server, engine, cfg.fx, fx_stats, [this] { return fx_now(); });
   ws_api.set_fx(cfg.fx, &fx_stats, [this] { return fx_now(); });
 }

@@ -18,6 +18,7 @@
 #include "src/publish/ws_api.hpp"
 #include "src/engine/engine.hpp"
 #include "src/metrics/metrics.hpp"
+#include "src/net/offload.hpp"
 #include "src/net/server.hpp"
 
 namespace mdhub {
@@ -48,6 +49,10 @@ class ServeStack {
   net::Server server;
   WsApi ws_api;
   Metrics metrics;
+  /// Renders /metrics and book snapshots off the network thread, from copies ([server]
+  /// render_threads, render_queue). Last: it is joined first (its jobs answer; answers after
+  /// the server is gone are dropped).
+  net::Offload offload;
 };
 
 /// SIGINT/SIGTERM: calls `on_stop` once; the caller ends `io` as soon as its shutdown is done

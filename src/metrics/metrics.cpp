@@ -5,10 +5,12 @@
 #include <prometheus/text_serializer.h>
 
 #include <chrono>
+#include <optional>
 #include <sstream>
 
 #include "feeds/common/clock.hpp"
 #include "src/publish/ws_api.hpp"
+#include "src/net/offload.hpp"
 #include "src/net/server.hpp"
 
 #ifndef MDHUB_VERSION
@@ -195,10 +197,79 @@ void Metrics::on_raw(size_t f, RawKind kind, int, RecvTime, std::string_view pay
   }
 }
 
-std::string Metrics::render() const {
-  std::vector<MetricFamily> out = registry_->registry.Collect();
-  const int64_t now = mono_ns();
-  auto feeds = src_.feeds ? src_.feeds() : decltype(src_.feeds())();
+// Everything the exposition shows, copied out of the live state: plain data that the
+// serializer reads on any thread while the network thread goes on changing the originals.
+struct Metrics::State {
+  struct Feed {
+    std::string id;
+    FeedStats stats;
+  };
+  struct Book {
+    std::string venue, symbol;
+    uint64_t gaps = 0, resyncs = 0, dropped = 0;
+    bool has_book = false, in_sync = false, audited = false;
+    std::array<uint64_t, kAuditResults> audits{};
+  };
+  std::vector<MetricFamily> registry;
+  int64_t now = 0;
+  std::vector<Feed> feeds;
+  std::vector<std::string> venues;  ///< the engine's feeds, by index
+  std::vector<PerFeed> per_feed;
+  std::vector<Book> books;
+  LatencyHistogram tick_to_publish, parse_stage, apply_stage, parsed_to_applied, applied_to_published;
+  bool probe_active = false;
+  /// Per venue, kLatencyStages entries (an absent stage as nullopt); empty without a source.
+  std::vector<std::optional<LogHistogram::Snapshot>> latency;
+  bool has_latency = false;
+  std::optional<WsApiStats> ws;
+  std::optional<uint64_t> ws_queued_bytes;
+  std::optional<net::ServerStats> server;
+  std::optional<uint64_t> overloaded;
+  std::string extra;
+};
+
+std::shared_ptr<Metrics::State> Metrics::collect() const {
+  auto st = std::make_shared<State>();
+  State& s = *st;
+  s.registry = registry_->registry.Collect();
+  s.now = mono_ns();
+  if (src_.feeds) {
+    for (const auto& [cfg, fs] : src_.feeds()) s.feeds.push_back({cfg->id, *fs});
+  }
+  s.venues = src_.engine->feeds();
+  s.per_feed = feeds_;
+  s.books.reserve(src_.engine->instruments().size());
+  for (const auto& p : src_.engine->instruments()) {
+    s.books.push_back({p->info.venue, p->info.symbol, p->gaps, p->resyncs, p->dropped_out_of_sync, p->has_book,
+                       p->in_sync, p->audited, p->audits});
+  }
+  s.tick_to_publish = tick_to_publish_;
+  s.parse_stage = parse_stage_;
+  s.apply_stage = apply_stage_;
+  s.parsed_to_applied = parsed_to_applied_;
+  s.applied_to_published = applied_to_published_;
+  s.probe_active = probe_active_;
+  if (src_.latency) {
+    s.has_latency = true;
+    s.latency.reserve(s.venues.size() * kLatencyStages);
+    for (size_t i = 0; i < s.venues.size(); ++i) {
+      for (size_t k = 0; k < kLatencyStages; ++k) {
+        const LogHistogram* h = src_.latency->stage(i, static_cast<LatencyStage>(k));
+        s.latency.push_back(h ? std::optional(h->snapshot()) : std::nullopt);
+      }
+    }
+  }
+  if (src_.ws) s.ws = *src_.ws;
+  if (ws_queued_bytes_) s.ws_queued_bytes = ws_queued_bytes_();
+  if (server_stats_) s.server = *server_stats_;
+  if (offload_) s.overloaded = offload_->overloaded();
+  if (src_.extra) src_.extra(s.extra);
+  return st;
+}
+
+std::string Metrics::serialize(const State& s) {
+  std::vector<MetricFamily> out = s.registry;
+  const int64_t now = s.now;
 
   auto up = family("mdhub_feed_up", "1 when the feed is live", MetricType::Gauge);
   auto state = family("mdhub_feed_state", "Current feed state (1 for the state the feed is in)", MetricType::Gauge);
@@ -224,18 +295,19 @@ std::string Metrics::render() const {
   auto sub_fail = family("mdhub_feed_subscription_failures_total", "Subscriptions the venue refused", MetricType::Counter);
   auto detected = family("mdhub_feed_detected_total",
                          "Protocol variants recognised in the venue's payloads, by name (see README)", MetricType::Counter);
-  for (const auto& [cfg, st] : feeds) {
-    const std::vector<ClientMetric::Label> v = {{"venue", cfg->id}};
+  for (const State::Feed& f : s.feeds) {
+    const FeedStats* st = &f.stats;
+    const std::vector<ClientMetric::Label> v = {{"venue", f.id}};
     add(sub_fail, v, static_cast<double>(st->subscription_failures));
     for (const auto& [name, count] : st->detected)
-      add(detected, {{"venue", cfg->id}, {"what", name}}, static_cast<double>(count));
+      add(detected, {{"venue", f.id}, {"what", name}}, static_cast<double>(count));
     add(up, v, st->state == FeedState::live ? 1 : 0);
     for (auto fs : {FeedState::starting, FeedState::discovering, FeedState::connecting, FeedState::live,
                     FeedState::down, FeedState::stopped})
-      add(state, {{"venue", cfg->id}, {"state", std::string(to_string(fs))}}, st->state == fs ? 1 : 0);
+      add(state, {{"venue", f.id}, {"state", std::string(to_string(fs))}}, st->state == fs ? 1 : 0);
     add(reconnects, v, static_cast<double>(st->reconnects));
     add(parse_errors, v, static_cast<double>(st->parse_errors));
-    add(feed_errors, {{"venue", cfg->id}, {"kind", "exception"}}, static_cast<double>(st->exceptions));
+    add(feed_errors, {{"venue", f.id}, {"kind", "exception"}}, static_cast<double>(st->exceptions));
     if (st->last_message_mono_ns) add(age, v, static_cast<double>(now - st->last_message_mono_ns) / 1e9);
     add(rest, v, static_cast<double>(st->rest_requests));
     add(rest_err, v, static_cast<double>(st->rest_errors));
@@ -244,20 +316,21 @@ std::string Metrics::render() const {
     add(wait_s, v, static_cast<double>(st->rest.rate_wait_ns) / 1e9);
     add_histogram(rest_dur, v, st->rest.duration);
     for (size_t c = 0; c < kRestCodes; ++c)
-      add(rest_codes, {{"venue", cfg->id}, {"code", std::string(to_label(static_cast<RestCode>(c)))}},
+      add(rest_codes, {{"venue", f.id}, {"code", std::string(to_label(static_cast<RestCode>(c)))}},
           static_cast<double>(st->rest.codes[c]));
   }
 
   auto messages = family("mdhub_feed_messages_total", "Normalized events published, by data channel", MetricType::Counter);
   auto frames = family("mdhub_feed_frames_total", "Raw payloads received, by transport", MetricType::Counter);
   auto bytes = family("mdhub_feed_bytes_total", "Raw bytes received, by transport", MetricType::Counter);
-  const auto& venues = src_.engine->feeds();
-  for (size_t i = 0; i < feeds_.size() && i < venues.size(); ++i) {
+  const auto& venues = s.venues;
+  const auto& per_feed = s.per_feed;
+  for (size_t i = 0; i < per_feed.size() && i < venues.size(); ++i) {
     for (size_t c = 0; c < kChannels; ++c)
-      add(messages, {{"venue", venues[i]}, {"channel", kChannelNames[c]}}, static_cast<double>(feeds_[i].messages[c]));
+      add(messages, {{"venue", venues[i]}, {"channel", kChannelNames[c]}}, static_cast<double>(per_feed[i].messages[c]));
     for (size_t k = 0; k < 3; ++k) {
-      add(frames, {{"venue", venues[i]}, {"transport", kRawNames[k]}}, static_cast<double>(feeds_[i].frames[k]));
-      add(bytes, {{"venue", venues[i]}, {"transport", kRawNames[k]}}, static_cast<double>(feeds_[i].bytes[k]));
+      add(frames, {{"venue", venues[i]}, {"transport", kRawNames[k]}}, static_cast<double>(per_feed[i].frames[k]));
+      add(bytes, {{"venue", venues[i]}, {"transport", kRawNames[k]}}, static_cast<double>(per_feed[i].bytes[k]));
     }
   }
 
@@ -265,33 +338,33 @@ std::string Metrics::render() const {
   auto resyncs = family("mdhub_book_resyncs_total", "Book resynchronisations", MetricType::Counter);
   auto in_sync = family("mdhub_book_in_sync", "1 when the book is known good and served", MetricType::Gauge);
   auto dropped = family("mdhub_book_deltas_dropped_total", "Deltas dropped while a book was resynchronising", MetricType::Counter);
-  for (const auto& p : src_.engine->instruments()) {
-    const std::vector<ClientMetric::Label> l = {{"venue", p->info.venue}, {"symbol", p->info.symbol}};
-    add(gaps, l, static_cast<double>(p->gaps));
-    add(resyncs, l, static_cast<double>(p->resyncs));
-    add(dropped, l, static_cast<double>(p->dropped_out_of_sync));
-    if (p->has_book) add(in_sync, l, p->in_sync ? 1 : 0);
+  for (const State::Book& p : s.books) {
+    const std::vector<ClientMetric::Label> l = {{"venue", p.venue}, {"symbol", p.symbol}};
+    add(gaps, l, static_cast<double>(p.gaps));
+    add(resyncs, l, static_cast<double>(p.resyncs));
+    add(dropped, l, static_cast<double>(p.dropped));
+    if (p.has_book) add(in_sync, l, p.in_sync ? 1 : 0);
   }
   auto audits = family("mdhub_book_audits_total", "Book audits against REST snapshots, by result", MetricType::Counter);
-  for (const auto& p : src_.engine->instruments()) {
-    if (!p->audited) continue;  // only books that are audited: no series for venues that cannot be
+  for (const State::Book& p : s.books) {
+    if (!p.audited) continue;  // only books that are audited: no series for venues that cannot be
     for (size_t r = 0; r < kAuditResults; ++r) {
       const std::string result(to_string(static_cast<AuditResult>(r)));
-      add(audits, {{"venue", p->info.venue}, {"symbol", p->info.symbol}, {"result", result}},
-          static_cast<double>(p->audits[r]));
+      add(audits, {{"venue", p.venue}, {"symbol", p.symbol}, {"result", result}},
+          static_cast<double>(p.audits[r]));
     }
   }
 
   auto t2p = family("mdhub_tick_to_publish_seconds", "Frame received to every subscriber's message queued", MetricType::Histogram);
-  add_histogram(t2p, {}, tick_to_publish_);
+  add_histogram(t2p, {}, s.tick_to_publish);
   auto stages = family("mdhub_stage_seconds",
                        "Latency per pipeline stage, sampled: one payload in " + std::to_string(kStageSampleEvery),
                        MetricType::Histogram);
-  add_histogram(stages, {{"stage", "read_to_parsed"}}, parse_stage_);
-  add_histogram(stages, {{"stage", "parsed_to_published"}}, apply_stage_);
-  if (probe_active_) {
-    add_histogram(stages, {{"stage", "parsed_to_applied"}}, parsed_to_applied_);
-    add_histogram(stages, {{"stage", "applied_to_published"}}, applied_to_published_);
+  add_histogram(stages, {{"stage", "read_to_parsed"}}, s.parse_stage);
+  add_histogram(stages, {{"stage", "parsed_to_published"}}, s.apply_stage);
+  if (s.probe_active) {
+    add_histogram(stages, {{"stage", "parsed_to_applied"}}, s.parsed_to_applied);
+    add_histogram(stages, {{"stage", "applied_to_published"}}, s.applied_to_published);
   }
 
   for (auto* f : {&up, &state, &reconnects, &parse_errors, &feed_errors, &sub_fail, &detected, &age, &rest, &rest_err, &limited, &waits, &wait_s,
@@ -299,7 +372,7 @@ std::string Metrics::render() const {
                   &t2p, &stages})
     out.push_back(std::move(*f));
 
-  if (src_.latency) {
+  if (s.has_latency) {
     auto lat = family("mdhub_feed_latency_seconds",
                       "Per feed and stage, sampled: exchange_to_received (venue timestamp to receive), "
                       "received_to_parsed, parsed_to_applied, applied_to_written (first client's write done)",
@@ -307,15 +380,15 @@ std::string Metrics::render() const {
     for (size_t i = 0; i < venues.size(); ++i) {
       for (size_t k = 0; k < kLatencyStages; ++k) {
         const auto stage = static_cast<LatencyStage>(k);
-        if (const LogHistogram* h = src_.latency->stage(i, stage))
-          add_histogram(lat, {{"venue", venues[i]}, {"stage", std::string(stage_name(stage))}}, h->snapshot());
+        if (const auto& h = s.latency[i * kLatencyStages + k])
+          add_histogram(lat, {{"venue", venues[i]}, {"stage", std::string(stage_name(stage))}}, *h);
       }
     }
     out.push_back(std::move(lat));
   }
 
-  if (src_.ws) {
-    const WsApiStats& w = *src_.ws;
+  if (s.ws) {
+    const WsApiStats& w = *s.ws;
     auto clients = family("mdhub_ws_clients", "Websocket clients connected", MetricType::Gauge);
     add(clients, {}, static_cast<double>(w.clients));
     auto subs = family("mdhub_ws_subscriptions", "Concrete channel subscriptions", MetricType::Gauge);
@@ -337,15 +410,15 @@ std::string Metrics::render() const {
     add(ws_limited, {}, static_cast<double>(w.rate_limited));
     for (auto* f : {&clients, &subs, &streams, &sent, &drop, &bad, &ws_limited}) out.push_back(std::move(*f));
   }
-  if (ws_queued_bytes_) {
+  if (s.ws_queued_bytes) {
     auto queued = family("mdhub_ws_queued_bytes", "Bytes queued to websocket clients and not yet written, all clients",
                          MetricType::Gauge);
-    add(queued, {}, static_cast<double>(ws_queued_bytes_()));
+    add(queued, {}, static_cast<double>(*s.ws_queued_bytes));
     out.push_back(std::move(queued));
   }
 
-  if (server_stats_) {
-    const net::ServerStats& st = *server_stats_;
+  if (s.server) {
+    const net::ServerStats& st = *s.server;
     auto refused = family("mdhub_http_refused_total", "Requests and connections refused by the access rules, by reason",
                           MetricType::Counter);
     add(refused, {{"reason", "unauthorized"}}, static_cast<double>(st.unauthorized));
@@ -355,20 +428,36 @@ std::string Metrics::render() const {
     out.push_back(std::move(refused));
   }
 
-  std::ostringstream s;
-  prometheus::TextSerializer().Serialize(s, out);
-  std::string text = s.str();
-  if (src_.extra) src_.extra(text);
+  if (s.overloaded) {
+    auto overloaded = family("mdhub_http_overloaded_total",
+                             "Requests answered 503 overloaded: too many renders were waiting for the render worker",
+                             MetricType::Counter);
+    add(overloaded, {}, static_cast<double>(*s.overloaded));
+    out.push_back(std::move(overloaded));
+  }
+
+  std::ostringstream os;
+  prometheus::TextSerializer().Serialize(os, out);
+  std::string text = std::move(os).str();
+  text += s.extra;
   return text;
 }
 
-void Metrics::install(net::Server& server) {
+
+std::string Metrics::render() const { return serialize(*collect()); }
+
+void Metrics::install(net::Server& server, net::Offload* offload) {
   server_stats_ = &server.stats();
-  server.route("/metrics", [this](const net::HttpRequest&, net::Respond respond) {
-    net::HttpResponse r;
-    r.content_type = "text/plain; version=0.0.4; charset=utf-8";
-    r.body = render();
-    respond(std::move(r));
+  offload_ = offload;
+  server.route("/metrics", [this, offload](const net::HttpRequest&, net::Respond respond) {
+    auto answer = [](const State& state) {
+      net::HttpResponse r;
+      r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+      r.body = serialize(state);
+      return r;
+    };
+    if (!offload) return respond(answer(*collect()));
+    offload->answer(std::move(respond), [answer, state = collect()] { return answer(*state); });
   });
 }
 

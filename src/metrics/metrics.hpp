@@ -3,7 +3,8 @@
 // stats, engine state, websocket stats) are read at scrape time, so recording them costs
 // nothing per message; only per-event counts and latency histograms are updated on the
 // network thread, as plain integer increments. Served on the main HTTP port at /metrics.
-// Not thread-safe: everything runs on the network thread.
+// Not thread-safe: everything runs on the network thread, except serialize(), which reads
+// only its State (a scrape collects on the network thread and may serialize elsewhere).
 #include <array>
 #include <functional>
 #include <memory>
@@ -17,6 +18,7 @@
 namespace mdhub {
 
 namespace net {
+class Offload;
 class Server;
 struct ServerStats;
 }
@@ -41,8 +43,10 @@ class Metrics final : public EngineObserver {
   Metrics& operator=(const Metrics&) = delete;
 
   /// Registers GET /metrics, and exports the server's access refusals
-  /// (mdhub_http_refused_total); `server` must outlive this Metrics.
-  void install(net::Server& server);
+  /// (mdhub_http_refused_total); `server` must outlive this Metrics. With `offload`, a scrape
+  /// collects on the network thread and serializes on the render worker, and its refusals
+  /// are exported (mdhub_http_overloaded_total); `offload` must outlive this Metrics.
+  void install(net::Server& server, net::Offload* offload = nullptr);
   /// An observer to register with the engine *before* the publishers (websocket fan-out,
   /// NATS), while this Metrics itself is registered after them. It notes when the first
   /// change of a payload has been applied, which splits the parsed -> published stage into
@@ -61,8 +65,15 @@ class Metrics final : public EngineObserver {
   /// Total bytes queued to websocket clients and not yet written, read at scrape time and
   /// exported as the gauge mdhub_ws_queued_bytes. Optional; called on the network thread.
   void set_ws_queued_bytes(std::function<uint64_t()> f) { ws_queued_bytes_ = std::move(f); }
-  /// The full text exposition (what /metrics serves).
+  /// The full text exposition (what /metrics serves): serialize(*collect()).
   std::string render() const;
+  /// Everything the exposition shows, copied: plain data, which any thread may read.
+  struct State;
+  /// The cheap half of a scrape: copies the counters and state into a State. Network thread.
+  std::shared_ptr<State> collect() const;
+  /// The costly half: the text exposition of `state` (prometheus-cpp's text format, then the
+  /// `extra` text). Any thread; reads nothing but `state`.
+  static std::string serialize(const State& state);
 
   void on_events_begin(size_t feed, RecvTime t) override;
   void on_events_end(size_t feed) override;
@@ -89,6 +100,7 @@ class Metrics final : public EngineObserver {
   MetricsSources src_;
   std::function<uint64_t()> ws_queued_bytes_;
   const net::ServerStats* server_stats_ = nullptr;
+  const net::Offload* offload_ = nullptr;
   std::vector<PerFeed> feeds_;
   LatencyHistogram tick_to_publish_, parse_stage_, apply_stage_;
   LatencyHistogram parsed_to_applied_, applied_to_published_;

@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "feeds/common/clock.hpp"
+#include "src/net/offload.hpp"
 #include "src/publish/ws_channels.hpp"
 #include "src/publish/render.hpp"
 
@@ -21,15 +22,24 @@ net::HttpResponse api_json(unsigned status, std::string body) {
 net::HttpResponse api_error(unsigned status, std::string_view code, std::string_view message) {
   return api_json(status, render::error(code, message));
 }
-net::HttpHandler api_get_only(std::function<net::HttpResponse(const net::HttpRequest&)> answer) {
-  return [answer = std::move(answer)](const net::HttpRequest& req, net::Respond respond) {
+namespace {
+/// `handler` for GET and HEAD, 405 method_not_allowed for anything else.
+net::HttpHandler get_only(net::HttpHandler handler) {
+  return [handler = std::move(handler)](const net::HttpRequest& req, net::Respond respond) {
     if (req.method != "GET" && req.method != "HEAD") {
       auto r = api_error(405, "method_not_allowed", "only GET is supported here");
       r.headers.emplace_back("Allow", "GET");
       return respond(std::move(r));
     }
-    respond(answer(req));
+    handler(req, std::move(respond));
   };
+}
+}  // namespace
+
+net::HttpHandler api_get_only(std::function<net::HttpResponse(const net::HttpRequest&)> answer) {
+  return get_only([answer = std::move(answer)](const net::HttpRequest& req, net::Respond respond) {
+    respond(answer(req));
+  });
 }
 
 namespace {
@@ -339,21 +349,28 @@ class Api {
     return api_json(200, std::move(b));
   }
 
-  HttpResponse book(const HttpRequest& req) const {
+  /// The book answer: an error, returned, or in `job` the one that renders it from a copy
+  /// of the levels it shows, taken now (so that it may run later, on another thread).
+  HttpResponse book(const HttpRequest& req, std::function<HttpResponse()>& job) const {
     std::string venue, symbol;
     if (!venue_symbol(req, "/api/v1/book/", venue, symbol))
       return api_error(404, "not_found", "use /api/v1/book/{venue}/{symbol}");
     HttpResponse err;
     size_t depth = 0;
     if (!int_param(req, "depth", 50, 1, 5000, depth, err)) return err;
-    std::string b;
     if (venue == "all") {
       const ConsolidatedState* c = engine_.find_consolidated(symbol);
       if (!c) return api_error(404, "unknown_symbol", "no venue lists '" + symbol + "'");
       // Kept only while a websocket channel watches it; otherwise merged for this answer.
-      if (c->maintained()) render::consolidated(b, *c, engine_, depth);
-      else render::consolidated(b, engine_.merged(*c), engine_, depth);
-      return api_json(200, std::move(b));
+      auto copy = std::make_shared<const render::ConsolidatedCopy>(
+          c->maintained() ? render::copy_consolidated(*c, engine_, depth)
+                          : render::copy_consolidated(engine_.merged(*c), engine_, depth));
+      job = [copy] {
+        std::string b;
+        render::consolidated(b, *copy);
+        return api_json(200, std::move(b));
+      };
+      return {};
     }
     const InstrumentState* s = lookup(venue, symbol, err);
     if (!s) return err;
@@ -364,8 +381,13 @@ class Api {
       return api_error(503, "book_unavailable", "no " + venue + " " + s->info.symbol + " book has arrived yet");
     if (!s->in_sync)
       return api_error(503, "book_unavailable", "the " + venue + " " + s->info.symbol + " book is resynchronising");
-    render::book(b, *s, depth);
-    return api_json(200, std::move(b));
+    auto copy = std::make_shared<const render::BookCopy>(render::copy_book(*s, depth));
+    job = [copy] {
+      std::string b;
+      render::book(b, *copy);
+      return api_json(200, std::move(b));
+    };
+    return {};
   }
 
   HttpResponse ticker(const HttpRequest& req) const {
@@ -499,13 +521,20 @@ class Api {
 }  // namespace
 
 void install_http_api(net::Server& server, const Engine& engine, std::function<std::vector<FeedView>()> feeds,
-                      std::function<std::optional<RecorderView>()> recorder, const PipelineLatency* latency) {
+                      std::function<std::optional<RecorderView>()> recorder, const PipelineLatency* latency,
+                      net::Offload* offload) {
   auto api = std::make_shared<Api>(engine, std::move(feeds), std::move(recorder), latency);
   server.route("/healthz", api_get_only([api](const HttpRequest&) { return api->health(false); }));
   server.route("/readyz", api_get_only([api](const HttpRequest&) { return api->health(true); }));
   server.route("/api/v1/feeds", api_get_only([api](const HttpRequest&) { return api->feeds(); }));
   server.route("/api/v1/instruments", api_get_only([api](const HttpRequest&) { return api->instruments(); }));
-  server.route("/api/v1/book/", api_get_only([api](const HttpRequest& r) { return api->book(r); }));
+  server.route("/api/v1/book/", get_only([api, offload](const HttpRequest& r, net::Respond respond) {
+    std::function<HttpResponse()> job;
+    HttpResponse err = api->book(r, job);
+    if (!job) return respond(std::move(err));
+    if (!offload) return respond(job());
+    offload->answer(std::move(respond), std::move(job));
+  }));
   server.route("/api/v1/ticker/", api_get_only([api](const HttpRequest& r) { return api->ticker(r); }));
   server.route("/api/v1/trades/", api_get_only([api](const HttpRequest& r) { return api->trades(r); }));
   server.route("/api/v1/candles/", api_get_only([api](const HttpRequest& r) { return api->candles(r); }));

@@ -15,6 +15,10 @@
 
 namespace mdhub {
 
+namespace net {
+class Offload;
+}
+
 struct FeedView {
   const VenueConfig* config;
   const FeedStats* stats;
@@ -36,9 +40,11 @@ net::HttpHandler api_get_only(std::function<net::HttpResponse(const net::HttpReq
 /// Registers the API routes on `server`. `feeds()` lists the configured feeds in feed-index
 /// order; `recorder()`, when given, says how the recording goes (nullopt: not recording);
 /// `latency`, when given, the per-feed stage latencies /api/v1/feeds shows (else `null`).
-/// They and `engine` must outlive the server.
+/// They and `engine` must outlive the server. With `offload`, a book answer costs the network
+/// thread a copy of the levels it shows; the offload's worker renders the JSON (and answers
+/// 503 `overloaded` when too many wait); `offload` must outlive the server.
 void install_http_api(net::Server& server, const Engine& engine, std::function<std::vector<FeedView>()> feeds,
                       std::function<std::optional<RecorderView>()> recorder = {},
-                      const PipelineLatency* latency = nullptr);
+                      const PipelineLatency* latency = nullptr, net::Offload* offload = nullptr);
 
 }  // namespace mdhub

@@ -15,14 +15,17 @@ void head(std::string& out, const InstrumentState& s) {
 
 namespace {
 /// `["price","qty"]` (with a leading comma unless `first`).
-void level(std::string& out, const InstrumentState& s, int64_t price, int64_t qty, bool& first) {
+void level(std::string& out, int price_scale, int qty_scale, int64_t price, int64_t qty, bool& first) {
   if (!first) out += ',';
   first = false;
   out += '[';
-  dec(out, price, s.info.price_scale);
+  dec(out, price, price_scale);
   out += ',';
-  dec(out, qty, s.info.qty_scale);
+  dec(out, qty, qty_scale);
   out += ']';
+}
+void level(std::string& out, const InstrumentState& s, int64_t price, int64_t qty, bool& first) {
+  level(out, s.info.price_scale, s.info.qty_scale, price, qty, first);
 }
 }  // namespace
 
@@ -33,10 +36,33 @@ void levels(std::string& out, const InstrumentState& s, Side sd, size_t depth) {
   out += ']';
 }
 
-void book(std::string& out, const InstrumentState& s, size_t depth) {
+void book(std::string& out, const InstrumentState& s, size_t depth) { book(out, copy_book(s, depth)); }
+
+BookCopy copy_book(const InstrumentState& s, size_t depth) {
+  BookCopy b{s.info.venue, s.info.symbol, s.info.price_scale, s.info.qty_scale, book_stamp(s),
+             s.sequenced ? static_cast<int64_t>(s.book.seq()) : kNone, {}, {}};
+  s.book.for_each(Side::bid, depth, [&](const Level& l) { b.bids.push_back(l); });
+  s.book.for_each(Side::ask, depth, [&](const Level& l) { b.asks.push_back(l); });
+  return b;
+}
+
+void book(std::string& out, const BookCopy& b) {
+  // The same fields as book_payload() after head(), in the same order.
   out += '{';
-  head(out, s);
-  book_payload(out, s, s.book_seq, depth);
+  key(out, "venue", true);
+  str(out, b.venue);
+  key(out, "symbol");
+  str(out, b.symbol);
+  stamp(out, b.stamp);
+  key(out, "venue_seq");
+  num(out, b.venue_seq);
+  for (const auto* side : {&b.bids, &b.asks}) {
+    key(out, side == &b.bids ? "bids" : "asks");
+    out += '[';
+    bool first = true;
+    for (const Level& l : *side) level(out, b.price_scale, b.qty_scale, l.price, l.qty, first);
+    out += ']';
+  }
   out += '}';
 }
 
@@ -139,21 +165,35 @@ void updates(std::string& out, const InstrumentState& s, std::span<const LevelUp
   out += ']';
 }
 
-void consolidated_level(std::string& out, const ConsolidatedState& c, const Engine& e, int64_t price, int64_t qty,
-                        std::span<const VenueQty> per_venue) {
+namespace {
+/// `["price","qty",{"venue":"qty",...}]` with `parts` venue quantities: part(j) is the j-th
+/// as a VenueQty, venue(slot) names a member's venue.
+template <class Part, class VenueOf>
+void consolidated_row(std::string& out, int price_scale, int qty_scale, int64_t price, int64_t qty, size_t parts,
+                      const Part& part, size_t members, const VenueOf& venue) {
   out += '[';
-  dec(out, price, c.price_scale);
+  dec(out, price, price_scale);
   out += ',';
-  dec(out, qty, c.qty_scale);
+  dec(out, qty, qty_scale);
   out += ",{";
   bool first = true;
-  for (const VenueQty& v : per_venue) {
-    if (v.venue >= c.members.size()) continue;
-    key(out, e.instruments()[c.members[v.venue]]->info.venue, first);
+  for (size_t j = 0; j < parts; ++j) {
+    const VenueQty v = part(j);
+    if (v.venue >= members) continue;
+    key(out, venue(v.venue), first);
     first = false;
-    dec(out, v.qty, c.qty_scale);
+    dec(out, v.qty, qty_scale);
   }
   out += "}]";
+}
+}  // namespace
+
+void consolidated_level(std::string& out, const ConsolidatedState& c, const Engine& e, int64_t price, int64_t qty,
+                        std::span<const VenueQty> per_venue) {
+  consolidated_row(
+      out, c.price_scale, c.qty_scale, price, qty, per_venue.size(), [&](size_t j) { return per_venue[j]; },
+      c.members.size(),
+      [&](size_t slot) -> const std::string& { return e.instruments()[c.members[slot]]->info.venue; });
 }
 
 void consolidated_levels(std::string& out, const ConsolidatedState& c, const Engine& e, Side sd,
@@ -169,6 +209,49 @@ void consolidated_levels(std::string& out, const ConsolidatedState& c, const Eng
 }
 
 void consolidated(std::string& out, const ConsolidatedState& c, const Engine& e, size_t depth) {
+  consolidated(out, copy_consolidated(c, e, depth));
+}
+
+ConsolidatedCopy copy_consolidated(const ConsolidatedState& c, const Engine& e, size_t depth) {
+  ConsolidatedCopy k;
+  k.symbol = c.symbol;
+  k.seq = c.seq;
+  for (auto m : c.members) k.ts_received = std::max(k.ts_received, e.instruments()[m]->book_ts_received_us);
+  k.price_scale = c.price_scale;
+  k.qty_scale = c.qty_scale;
+  for (auto m : c.members) k.members.push_back(e.instruments()[m]->info.venue);
+  // The venues whose books are in it now (a resynchronising or stale book is not).
+  for (size_t m = 0; m < c.members.size() && m < kMaxConsolidatedVenues; ++m) {
+    const InstrumentState& i = *e.instruments()[c.members[m]];
+    if (e.book_served(i)) k.venues.push_back(i.info.venue);
+  }
+  // Sized first (walking the book is cheap): growing the vectors of a deep book is what
+  // would make this copy cost as much as the rendering it spares the caller.
+  size_t rows_of[2] = {0, 0}, parts = 0;
+  for (Side sd : {Side::bid, Side::ask}) {
+    c.book.for_each(sd, depth, [&](int64_t, int64_t, std::span<const VenueQty> per_venue) {
+      ++rows_of[sd == Side::ask];
+      parts += per_venue.size();
+    });
+  }
+  k.bids.reserve(rows_of[0]);
+  k.asks.reserve(rows_of[1]);
+  k.part_venue.reserve(parts);
+  k.part_qty.reserve(parts);
+  for (Side sd : {Side::bid, Side::ask}) {
+    auto& rows = sd == Side::bid ? k.bids : k.asks;
+    c.book.for_each(sd, depth, [&](int64_t price, int64_t qty, std::span<const VenueQty> per_venue) {
+      rows.push_back({price, qty, static_cast<uint32_t>(k.part_qty.size()), static_cast<uint32_t>(per_venue.size())});
+      for (const VenueQty& v : per_venue) {
+        k.part_venue.push_back(v.venue);
+        k.part_qty.push_back(v.qty);
+      }
+    });
+  }
+  return k;
+}
+
+void consolidated(std::string& out, const ConsolidatedCopy& c) {
   out += '{';
   key(out, "venue", true);
   str(out, "all");
@@ -179,25 +262,30 @@ void consolidated(std::string& out, const ConsolidatedState& c, const Engine& e,
   key(out, "ts_exchange");
   out += "null";
   key(out, "ts_received");
-  int64_t ts = kNone;
-  for (auto m : c.members) ts = std::max(ts, e.instruments()[m]->book_ts_received_us);
-  num(out, ts);
-  // The venues whose books are in it now (a resynchronising or stale book is not).
+  num(out, c.ts_received);
   key(out, "venues");
   out += '[';
   bool first = true;
-  for (size_t m = 0; m < c.members.size() && m < kMaxConsolidatedVenues; ++m) {
-    const InstrumentState& i = *e.instruments()[c.members[m]];
-    if (!e.book_served(i)) continue;
+  for (const std::string& v : c.venues) {
     if (!first) out += ',';
     first = false;
-    str(out, i.info.venue);
+    str(out, v);
   }
   out += ']';
-  key(out, "bids");
-  consolidated_levels(out, c, e, Side::bid, depth);
-  key(out, "asks");
-  consolidated_levels(out, c, e, Side::ask, depth);
+  for (const auto* rows : {&c.bids, &c.asks}) {
+    key(out, rows == &c.bids ? "bids" : "asks");
+    out += '[';
+    first = true;
+    for (const ConsolidatedCopy::Row& r : *rows) {
+      if (!first) out += ',';
+      first = false;
+      consolidated_row(
+          out, c.price_scale, c.qty_scale, r.price, r.qty, r.count,
+          [&](size_t j) { return VenueQty{c.part_venue[r.first + j], c.part_qty[r.first + j]}; }, c.members.size(),
+          [&](size_t slot) -> const std::string& { return c.members[slot]; });
+    }
+    out += ']';
+  }
   out += '}';
 }
 

@@ -5,6 +5,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "feeds/common/json_write.hpp"
 #include "src/engine/engine.hpp"
@@ -60,6 +61,42 @@ Stamp bbo_stamp(const InstrumentState& s);
 Stamp candle_stamp(const CandleRecord& r);
 /// `"seq","ts_exchange","ts_received"` (with a leading comma unless `first`).
 void stamp(std::string& out, const Stamp& st, bool first = false);
+
+/// What book() shows of a venue book, copied down to `depth` levels a side: plain data,
+/// rendered on any thread while the live book goes on changing (the HTTP API copies on
+/// the network thread and renders on its render worker).
+struct BookCopy {
+  std::string venue, symbol;
+  int price_scale = 0, qty_scale = 0;
+  Stamp stamp;
+  int64_t venue_seq = kNone;
+  std::vector<Level> bids, asks;
+};
+BookCopy copy_book(const InstrumentState& s, size_t depth);
+/// `{"venue","symbol",` book_payload() `}` of the copy; book(out, s, depth) renders through it.
+void book(std::string& out, const BookCopy& b);
+
+/// What consolidated() shows, copied likewise.
+struct ConsolidatedCopy {
+  std::string symbol;
+  uint64_t seq = 0;
+  int64_t ts_received = kNone;
+  int price_scale = 0, qty_scale = 0;
+  std::vector<std::string> members;  ///< the venue of each member, by venue slot
+  std::vector<std::string> venues;   ///< the venues whose books are in it now
+  struct Row {
+    int64_t price, qty;
+    uint32_t first, count;  ///< its per-venue quantities: [first, first + count) of the two below
+  };
+  std::vector<Row> bids, asks;
+  // Apart rather than as VenueQty (16 bytes with its padding): a 1,000-level copy of five
+  // venues then stays under the allocator's mmap threshold, whose page faults cost more
+  // than the copy itself.
+  std::vector<uint8_t> part_venue;  ///< venue slot
+  std::vector<int64_t> part_qty;
+};
+ConsolidatedCopy copy_consolidated(const ConsolidatedState& c, const Engine& e, size_t depth);
+void consolidated(std::string& out, const ConsolidatedCopy& c);
 
 /// The ticker as every interface shows it: the venue's ticker with best bid/ask from the
 /// freshest source (the live book, else the venue's L1, else the ticker's own fields).

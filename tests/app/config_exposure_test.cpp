@@ -53,6 +53,16 @@ TEST(AppConfigExposure, NonLoopbackListenWithoutTokenVariableIsWarned) {
   }
 }
 
+TEST(AppConfigExposure, RenderWorkerBounds) {
+  const Config c;
+  EXPECT_EQ(c.server.render_threads, 1u);
+  EXPECT_EQ(c.server.render_queue, 32u);
+  auto e = errors("[server]\nrender_threads = 0\nrender_queue = 1025\n");
+  ASSERT_EQ(e.size(), 2u);
+  EXPECT_EQ(e[0], "c.toml:2:18: 'render_threads' must be between 1 and 16");
+  EXPECT_EQ(e[1], "c.toml:3:16: 'render_queue' must be between 1 and 1024");
+}
+
 TEST(AppConfigExposure, ExposureErrorForTheCommandLine) {
   EXPECT_EQ(exposure_error("127.0.0.1:8080", ""), "");
   EXPECT_EQ(exposure_error("0.0.0.0:8080", "TOKEN_VAR"), "");

@@ -28,6 +28,8 @@ auth_token_env = "MDHUB_TOKEN"
 allowed_origins = ["https://dash.example"]
 max_connections_per_ip = 8
 header_timeout_ms = 2500
+render_threads = 3
+render_queue = 8
 [recording]
 dir = "/var/lib/mdhub"
 rotate_mb = 64
@@ -91,6 +93,8 @@ oss_url = "wss://ws.btse.com/ws/oss/spot"
   EXPECT_EQ(c.server.allowed_origins, (std::vector<std::string>{"https://dash.example"}));
   EXPECT_EQ(c.server.max_connections_per_ip, 8u);
   EXPECT_EQ(c.server.header_timeout_ms, 2500);
+  EXPECT_EQ(c.server.render_threads, 3u);
+  EXPECT_EQ(c.server.render_queue, 8u);
   EXPECT_EQ(c.server.auth_token, "");  // never from the file
   ASSERT_EQ(c.venues.size(), 2u);
   const VenueConfig& b = c.venues[0];  // sorted by id

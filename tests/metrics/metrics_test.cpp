@@ -82,6 +82,26 @@ TEST(Metrics, ApplyProbeSplitsParsedToPublished) {
   EXPECT_TRUE(has_line(text, R"(mdhub_feed_messages_total{venue="v",channel="trades"} 32)"));
 }
 
+TEST(Metrics, ACollectedStateSerializesAsRenderedAtCollectTime) {
+  Rig rig;
+  PipelineLatency latency;
+  Metrics m({&rig.engine, {}, nullptr, [](std::string& text) { text += "mdhub_extra_total 7\n"; }, &latency});
+  rig.engine.add_observer(&m.apply_probe());
+  rig.engine.add_observer(&m);
+  for (int i = 0; i < 20; ++i) rig.trade(100 + i);
+  const std::string at_collect = m.render();
+  const auto state = m.collect();
+  EXPECT_EQ(Metrics::serialize(*state), at_collect);
+  // The live counters move on; the collected state does not.
+  for (int i = 0; i < 20; ++i) rig.trade(200 + i);
+  const std::string later = m.render();
+  EXPECT_NE(later, at_collect);
+  EXPECT_TRUE(has_line(later, R"(mdhub_feed_messages_total{venue="v",channel="trades"} 40)")) << later;
+  EXPECT_EQ(Metrics::serialize(*state), at_collect);
+  EXPECT_TRUE(has_line(at_collect, R"(mdhub_feed_messages_total{venue="v",channel="trades"} 20)")) << at_collect;
+  EXPECT_TRUE(has_line(at_collect, "mdhub_extra_total 7"));
+}
+
 TEST(Metrics, WithoutTheProbeTheSplitIsNotExported) {
   Rig rig;
   Metrics m({&rig.engine, {}, nullptr, {}});
