@@ -255,15 +255,15 @@ ParseStatus l1(od::object& root, const InstrumentTable& table, RecvTime t, Txn& 
 
 }  // namespace
 
-ParseStatus parse_ws(json::Reader& reader, std::string_view frame, const InstrumentTable& table,
+ParseStatus parse_ws(json::Reader& reader, FrameView frame, const InstrumentTable& table,
                      RecvTime t, ParseOut& out) {
   Txn tx(out);
-  const std::string_view bare = json::trim(frame);
+  const std::string_view bare = json::trim(frame.text);
   // The keepalive answer is the plain text `pong`, not JSON.
   if (bare == "pong" || bare == "PONG" || bare == "ping") return ParseStatus::ignored;
   od::document doc;
   od::object root;
-  if (reader.iterate(frame).get(doc) || doc.get_object().get(root))
+  if (reader.iterate(frame.text, frame.room).get(doc) || doc.get_object().get(root))
     return tx.fail("btse: malformed frame (not a JSON object)");
 
   od::value sev;

@@ -16,12 +16,20 @@ TEST(BtseRobust, TruncatedAndCorruptedFixtures) {
   const InstrumentTable tab = test::table();
   ParseOut out;
   std::vector<Instrument> inst;
-  std::string err;
+  std::string err, padded;
   auto all = [&](std::string_view s) {
     out.clear();
     out.events.resize(1);  // something of the caller's that must survive errors
     check_parse(parse_ws(rd, s, tab, test::kRecv, out), out, 1, 0, tab.size());
     size_t ev = out.events.size(), lv = out.levels.size();
+    // Again where it lies, followed by exactly the padding (under ASan: nothing read beyond).
+    padded.assign(s);
+    padded.append(kFramePadding, '\0');
+    padded.shrink_to_fit();
+    check_parse(parse_ws(rd, FrameView(std::string_view(padded).substr(0, s.size()), kFramePadding), tab,
+                         test::kRecv, out),
+                out, ev, lv, tab.size());
+    ev = out.events.size(), lv = out.levels.size();
     check_parse(parse_market_summary(rd, s, tab, test::kRecv, out), out, ev, lv, tab.size());
     ev = out.events.size(), lv = out.levels.size();
     check_parse(parse_rest_l2(rd, s, tab, 0, test::kRecv, out), out, ev, lv, tab.size());
