@@ -5,7 +5,11 @@ namespace mdhub::btse::detail {
 namespace {
 
 // A price or size as the decimal reader would take it: a string or number text, else bad.
+// Strings, the websocket's form, are tried first: one call instead of a type check and one.
 LevelText::State text_of(od::value v, std::string_view& s) {
+  const auto e = v.get_string().get(s);
+  if (e == simdjson::SUCCESS) return LevelText::State::text;
+  if (e != simdjson::INCORRECT_TYPE) return LevelText::State::bad;
   return json::text(v, s) ? LevelText::State::text : LevelText::State::bad;
 }
 
@@ -22,26 +26,23 @@ LevelText::State object_field(od::object& lvl, std::string_view key, std::string
 
 bool convert_one(LevelText::State st, std::string_view s, int scale, const char* name,
                  int64_t& v, std::string& err) {
-  Result<int64_t, DecimalError> r = Unexpected{DecimalError::syntax};
-  switch (st) {
-    case LevelText::State::missing:
-      err = std::string("missing ") + name;
-      return false;
-    case LevelText::State::short_pair:
-      err = "level needs [price, size]";
-      return false;
-    case LevelText::State::bad:
-      break;
-    case LevelText::State::text:
-      r = parse_decimal(s, scale, Rounding::half_even);
-      break;
-  }
-  if (!r) {
-    err = std::string("bad ") + name + " (" + to_string(r.error()) + ')';
+  DecimalError e = DecimalError::syntax;
+  if (st == LevelText::State::text) {
+    const auto r = parse_decimal(s, scale, Rounding::half_even);
+    if (r) {
+      v = *r;
+      return true;
+    }
+    e = r.error();
+  } else if (st == LevelText::State::missing) {
+    err = std::string("missing ") + name;
+    return false;
+  } else if (st == LevelText::State::short_pair) {
+    err = "level needs [price, size]";
     return false;
   }
-  v = *r;
-  return true;
+  err = std::string("bad ") + name + " (" + to_string(e) + ')';
+  return false;
 }
 
 }  // namespace
@@ -49,18 +50,10 @@ bool convert_one(LevelText::State st, std::string_view s, int scale, const char*
 bool read_level_text(od::value lv, Side side, LevelText& out, std::string& err) {
   out = LevelText{};
   out.side = side;
-  od::json_type type;
-  if (lv.type().get(type)) {
-    err = "malformed level";
-    return false;
-  }
-  if (type == od::json_type::array) {
-    // [price, size]: what follows the size is ignored.
-    od::array pair;
-    if (lv.get_array().get(pair)) {
-      err = "malformed level";
-      return false;
-    }
+  // [price, size], the websocket's form, is tried first; what follows the size is ignored.
+  od::array pair;
+  const auto ae = lv.get_array().get(pair);
+  if (ae == simdjson::SUCCESS) {
     int n = 0;
     for (auto x : pair) {
       od::value xv;
@@ -76,6 +69,11 @@ bool read_level_text(od::value lv, Side side, LevelText& out, std::string& err) 
       ++n;
     }
     return true;
+  }
+  od::json_type type;
+  if (ae != simdjson::INCORRECT_TYPE || lv.type().get(type)) {
+    err = "malformed level";
+    return false;
   }
   if (type == od::json_type::object) {
     od::object lvl;
@@ -113,13 +111,14 @@ bool collect_levels(od::value v, Side side, std::vector<LevelText>& into, std::s
   }
   for (auto item : arr) {
     od::value lv;
-    LevelText lt;
     if (item.get(lv)) {
       err = "malformed level";
       return false;
     }
-    if (!read_level_text(lv, side, lt, err)) return false;
-    into.push_back(lt);
+    if (!read_level_text(lv, side, into.emplace_back(), err)) {
+      into.pop_back();
+      return false;
+    }
   }
   return true;
 }
