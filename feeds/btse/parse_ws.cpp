@@ -258,9 +258,12 @@ ParseStatus l1(od::object& root, const InstrumentTable& table, RecvTime t, Txn& 
 ParseStatus parse_ws(json::Reader& reader, FrameView frame, const InstrumentTable& table,
                      RecvTime t, ParseOut& out) {
   Txn tx(out);
-  const std::string_view bare = json::trim(frame.text);
-  // The keepalive answer is the plain text `pong`, not JSON.
-  if (bare == "pong" || bare == "PONG" || bare == "ping") return ParseStatus::ignored;
+  // The keepalive answer is the plain text `pong`, not JSON (a frame that opens with `{`,
+  // every other one, is not worth trimming).
+  if (!frame.text.empty() && frame.text.front() != '{') {
+    const std::string_view bare = json::trim(frame.text);
+    if (bare == "pong" || bare == "PONG" || bare == "ping") return ParseStatus::ignored;
+  }
   od::document doc;
   od::object root;
   if (reader.iterate(frame.text, frame.room).get(doc) || doc.get_object().get(root))
