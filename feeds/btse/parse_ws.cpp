@@ -181,10 +181,12 @@ void read_update(od::object& d, std::vector<LevelText>& scratch, UpdateRead& r) 
   }
 }
 
-ParseStatus book_update(json::Reader& reader, od::object& root, const InstrumentTable& table,
-                        RecvTime t, Txn& tx, ParseOut& out) {
+using Data = simdjson::simdjson_result<od::value>;  // a frame's `data`, or why there is none
+
+ParseStatus book_update(json::Reader& reader, Data data, const InstrumentTable& table, RecvTime t,
+                        Txn& tx, ParseOut& out) {
   od::object d;
-  if (root["data"].get_object().get(d)) return fail(tx, "update", "missing or bad data");
+  if (data.get_object().get(d)) return fail(tx, "update", "missing or bad data");
   std::vector<LevelText>& scratch = reader.level_texts();
   scratch.clear();
   UpdateRead r;
@@ -229,9 +231,9 @@ ParseStatus book_update(json::Reader& reader, od::object& root, const Instrument
   return ParseStatus::ok;
 }
 
-ParseStatus l1(od::object& root, const InstrumentTable& table, RecvTime t, Txn& tx, ParseOut& out) {
+ParseStatus l1(Data data, const InstrumentTable& table, RecvTime t, Txn& tx, ParseOut& out) {
   od::object d;
-  if (root["data"].get_object().get(d)) return fail(tx, "snapshotL1", "missing or bad data");
+  if (data.get_object().get(d)) return fail(tx, "snapshotL1", "missing or bad data");
   std::string err;
   std::optional<uint32_t> id;
   if (!data_instrument(d, table, id, err)) return fail(tx, "snapshotL1", err);
@@ -253,6 +255,30 @@ ParseStatus l1(od::object& root, const InstrumentTable& table, RecvTime t, Txn& 
   return ParseStatus::ok;
 }
 
+ParseStatus trades(Data data, const InstrumentTable& table, RecvTime t, Txn& tx, ParseOut& out) {
+  od::array rows;
+  if (data.get_array().get(rows)) return fail(tx, "trades", "missing or bad data");
+  std::string err;
+  for (auto item : rows) {
+    od::object r;
+    if (item.get_object().get(r)) return fail(tx, "trades", "trade is not an object");
+    if (!read_trade_row(r, table, kNoInstrument, "tradeId", t, out, err))
+      return fail(tx, "trades", err);
+  }
+  return out.events.size() == tx.events_begin() ? ParseStatus::ignored : ParseStatus::ok;
+}
+
+// Routes on the family only: the symbol (and grouping) suffix is not reliable - trade
+// pushes may carry the bare `tradeHistoryApi`, delta pushes may drop the grouping.
+ParseStatus route(std::string_view topic, Data data, json::Reader& reader, const InstrumentTable& table,
+                  RecvTime t, Txn& tx, ParseOut& out) {
+  const std::string_view family = topic.substr(0, topic.find(':'));
+  if (family == "update") return book_update(reader, data, table, t, tx, out);
+  if (family == "snapshotL1") return l1(data, table, t, tx, out);
+  if (family == "tradeHistoryApi" || family == "tradeHistory") return trades(data, table, t, tx, out);
+  return ParseStatus::ignored;
+}
+
 }  // namespace
 
 ParseStatus parse_ws(json::Reader& reader, FrameView frame, const InstrumentTable& table,
@@ -269,33 +295,44 @@ ParseStatus parse_ws(json::Reader& reader, FrameView frame, const InstrumentTabl
   if (reader.iterate(frame.text, frame.room).get(doc) || doc.get_object().get(root))
     return tx.fail("btse: malformed frame (not a JSON object)");
 
-  od::value sev;
-  const auto se = root["severity"].get(sev);
-  if (se == simdjson::SUCCESS) return error_frame(root, tx, out);
-  if (se != simdjson::NO_SUCH_FIELD) return tx.fail("btse: malformed frame");
-
+  // One walk over the root: `data` is read where it stands when the topic came before it
+  // (the venue's order), else looked up once the walk is over. A `severity` anywhere makes
+  // the frame an error frame, whatever was read before it (error frames carry no data; one
+  // whose data fails is reported as that failure).
   std::string_view topic;
-  if (!optional_text(root, "topic", topic)) return tx.fail("btse: bad topic");
+  bool topic_seen = false, topic_ok = true, routed = false, severity = false, broken = false;
+  ParseStatus st = ParseStatus::ignored;
+  for (auto field : root) {
+    od::raw_json_string key;
+    if (field.key().get(key)) {
+      broken = true;
+      break;
+    }
+    if (key == "severity") {
+      severity = true;
+      break;
+    }
+    if (key == "topic" && !topic_seen) {
+      topic_seen = true;
+      od::value v;
+      topic_ok = !field.value().get(v) && optional_text_value(v, topic);
+    } else if (key == "data" && topic_seen && topic_ok && !topic.empty() && !routed) {
+      routed = true;
+      st = route(topic, field.value(), reader, table, t, tx, out);
+      // A failed data may have left the document unreadable: nothing more is read.
+      if (st == ParseStatus::error) return st;
+    }
+  }
+  if (severity) {
+    if (routed) tx.fail(std::string());  // undoes what the data appended; the error frame decides
+    return error_frame(root, tx, out);
+  }
+  if (broken) return tx.fail("btse: malformed frame");
+  if (!topic_ok) return tx.fail("btse: bad topic");
   // No topic: subscribe acks ({"event":"subscribe",...}), JSON pongs ({"op":"pong"}).
   if (topic.empty()) return ParseStatus::ignored;
-  // Route on the family only: the symbol (and grouping) suffix is not reliable - trade
-  // pushes may carry the bare `tradeHistoryApi`, delta pushes may drop the grouping.
-  const std::string_view family = topic.substr(0, topic.find(':'));
-  if (family == "update") return book_update(reader, root, table, t, tx, out);
-  if (family == "snapshotL1") return l1(root, table, t, tx, out);
-  if (family == "tradeHistoryApi" || family == "tradeHistory") {
-    od::array rows;
-    if (root["data"].get_array().get(rows)) return fail(tx, "trades", "missing or bad data");
-    std::string err;
-    for (auto item : rows) {
-      od::object r;
-      if (item.get_object().get(r)) return fail(tx, "trades", "trade is not an object");
-      if (!read_trade_row(r, table, kNoInstrument, "tradeId", t, out, err))
-        return fail(tx, "trades", err);
-    }
-    return out.events.size() == tx.events_begin() ? ParseStatus::ignored : ParseStatus::ok;
-  }
-  return ParseStatus::ignored;
+  if (routed) return st;
+  return route(topic, root["data"], reader, table, t, tx, out);
 }
 
 }  // namespace mdhub::btse

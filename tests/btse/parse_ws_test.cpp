@@ -358,5 +358,56 @@ TEST(BtseWsOrder, LevelsOfOneUpdateFollowTheCallersLevels) {
   EXPECT_EQ(out.levels[2], (LevelUpdate{Side::ask, 300000000, 400000000}));
 }
 
+TEST(BtseWsOrder, RootFieldsInAnyOrder) {
+  json::Reader reader;
+  const InstrumentTable table = test::table();
+  const std::string data =
+      R"({"bids":[["59252.5","1"]],"asks":[],"seqNum":5,"prevSeqNum":4,"type":"delta","timestamp":1565135165600,"symbol":"BTC-USD"})";
+  const std::string want =
+      "status 0 error '' detected | book 0 1565135165600000 0 5 4 50 0+1 | b 59252.5 1";
+  for (const std::string& frame : {R"({"topic":"update:BTC-USD_0","data":)" + data + "}",
+                                  R"({"data":)" + data + R"(,"topic":"update:BTC-USD_0"})",
+                                  R"({"id":1,"data":)" + data + R"(,"x":[1,{}],"topic":"update:BTC-USD_0"})"}) {
+    ParseOut out;
+    EXPECT_EQ(describe(parse_ws(reader, frame, table, kRecv, out), out), want) << frame;
+  }
+  ParseOut out;
+  EXPECT_EQ(parse_ws(reader, R"({"data":)" + data + R"(,"topic":["update"]})", table, kRecv, out),
+            ParseStatus::error);
+  EXPECT_EQ(out.error, "btse: bad topic");
+}
+
+TEST(BtseWsOrder, ASeverityAfterTheDataMakesAnErrorFrameAndDropsTheData) {
+  json::Reader reader;
+  const InstrumentTable table = test::table();
+  ParseOut out;
+  out.events.resize(1);  // the caller's: kept
+  const std::string frame =
+      R"({"topic":"update:BTC-USD_0","data":{"bids":[["1","2"]],"asks":[],"seqNum":5,"prevSeqNum":4,)"
+      R"("type":"delta","symbol":"BTC-USD"},"severity":"ERROR",)"
+      R"("errors":[{"arg":"update:BTC-USD_0","error":{"code":1000,"message":"no"}}]})";
+  EXPECT_EQ(parse_ws(reader, frame, table, kRecv, out), ParseStatus::ignored);
+  EXPECT_EQ(out.subscription_error, "btse error 1000 (update:BTC-USD_0): no");
+  EXPECT_EQ(out.error, "");
+  EXPECT_EQ(out.events.size(), 1u);
+  EXPECT_TRUE(out.levels.empty());
+}
+
+TEST(BtseWsOrder, TradesWithTheirDataFirst) {
+  json::Reader reader;
+  const InstrumentTable table = test::table();
+  ParseOut out;
+  ASSERT_EQ(parse_ws(reader,
+                     R"({"data":[{"symbol":"BTC-USD","side":"SELL","price":5302.8,"size":0.007,)"
+                     R"("tradeId":118974855,"timestamp":1584446020295}],"topic":"tradeHistoryApi:BTC-USD"})",
+                     table, kRecv, out),
+            ParseStatus::ok)
+      << out.error;
+  ASSERT_EQ(out.events.size(), 1u);
+  const auto& tr = std::get<TradeMsg>(out.events[0].body);
+  EXPECT_EQ(dec(tr.price), "5302.8");
+  EXPECT_EQ(tr.trade_id, 118974855);
+}
+
 }  // namespace
 }  // namespace mdhub::btse
