@@ -117,7 +117,7 @@ std::string BitexbitFeed::poll_target(size_t index) {
   return "/pairs";
 }
 
-ParseStatus BitexbitFeed::on_frame(size_t, std::string_view, RecvTime, ParseOut&) {
+ParseStatus BitexbitFeed::on_frame(size_t, FrameView, RecvTime, ParseOut&) {
   return ParseStatus::ignored;  // no websocket
 }
 

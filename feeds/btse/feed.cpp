@@ -129,7 +129,7 @@ class BtseFeed final : public VenueFeed {
     return {};
   }
 
-  ParseStatus on_frame(size_t /*stream*/, std::string_view frame, RecvTime t,
+  ParseStatus on_frame(size_t /*stream*/, FrameView frame, RecvTime t,
                        ParseOut& out) override {
     // Topics route the frame, so both sockets share one parser.
     const size_t begin = out.events.size();

@@ -30,7 +30,8 @@ namespace mdhub::btse {
 /// message); others -> error with the venue's code and message.
 /// Text `pong`, JSON pongs, subscribe acks, frames without a topic, unknown topics and
 /// unknown symbols -> ignored.
-ParseStatus parse_ws(json::Reader& reader, std::string_view frame, const InstrumentTable& table,
+/// The frame is parsed where it lies when its room allows (see FrameView).
+ParseStatus parse_ws(json::Reader& reader, FrameView frame, const InstrumentTable& table,
                      RecvTime t, ParseOut& out);
 
 /// `GET /api/v3.x/market_summary` as discovery: spot markets only (`futures: true` and

@@ -2,6 +2,127 @@
 
 namespace mdhub::btse::detail {
 
+namespace {
+
+// A price or size as the decimal reader would take it: a string or number text, else bad.
+// Strings, the websocket's form, are tried first: one call instead of a type check and one.
+LevelText::State text_of(od::value v, std::string_view& s) {
+  const auto e = v.get_string().get(s);
+  if (e == simdjson::SUCCESS) return LevelText::State::text;
+  if (e != simdjson::INCORRECT_TYPE) return LevelText::State::bad;
+  return json::text(v, s) ? LevelText::State::text : LevelText::State::bad;
+}
+
+// An object level's field: absent or null is missing (a lookup that fails is bad).
+LevelText::State object_field(od::object& lvl, std::string_view key, std::string_view& s) {
+  od::value v;
+  const auto e = lvl[key].get(v);
+  if (e == simdjson::NO_SUCH_FIELD) return LevelText::State::missing;
+  if (e) return LevelText::State::bad;
+  bool is_null = false;
+  if (!v.is_null().get(is_null) && is_null) return LevelText::State::missing;
+  return text_of(v, s);
+}
+
+bool convert_one(LevelText::State st, std::string_view s, int scale, const char* name,
+                 int64_t& v, std::string& err) {
+  DecimalError e = DecimalError::syntax;
+  if (st == LevelText::State::text) {
+    const auto r = parse_decimal(s, scale, Rounding::half_even);
+    if (r) {
+      v = *r;
+      return true;
+    }
+    e = r.error();
+  } else if (st == LevelText::State::missing) {
+    err = std::string("missing ") + name;
+    return false;
+  } else if (st == LevelText::State::short_pair) {
+    err = "level needs [price, size]";
+    return false;
+  }
+  err = std::string("bad ") + name + " (" + to_string(e) + ')';
+  return false;
+}
+
+}  // namespace
+
+bool read_level_text(od::value lv, Side side, LevelText& out, std::string& err) {
+  out = LevelText{};
+  out.side = side;
+  // [price, size], the websocket's form, is tried first; what follows the size is ignored.
+  od::array pair;
+  const auto ae = lv.get_array().get(pair);
+  if (ae == simdjson::SUCCESS) {
+    int n = 0;
+    for (auto x : pair) {
+      od::value xv;
+      if (x.get(xv)) {
+        err = "malformed level";
+        return false;
+      }
+      if (n == 0) out.price_state = text_of(xv, out.price);
+      else if (n == 1) out.qty_state = text_of(xv, out.qty);
+      // The level fails on its first bad value: nothing after it is read, as a value that
+      // is not what it seems may have left the document unreadable.
+      if (n > 1 || (n == 0 ? out.price_state : out.qty_state) != LevelText::State::text) break;
+      ++n;
+    }
+    return true;
+  }
+  od::json_type type;
+  if (ae != simdjson::INCORRECT_TYPE || lv.type().get(type)) {
+    err = "malformed level";
+    return false;
+  }
+  if (type == od::json_type::object) {
+    od::object lvl;
+    if (lv.get_object().get(lvl)) {
+      err = "malformed level";
+      return false;
+    }
+    out.price_state = object_field(lvl, "price", out.price);
+    if (out.price_state == LevelText::State::text) out.qty_state = object_field(lvl, "size", out.qty);
+    return true;
+  }
+  err = "level is neither [price, size] nor an object";
+  return false;
+}
+
+bool convert_level(const LevelText& lt, const Instrument& inst, LevelUpdate& out,
+                   std::string& err) {
+  int64_t price = kNone, qty = kNone;
+  if (!convert_one(lt.price_state, lt.price, inst.price_scale, "price", price, err) ||
+      !convert_one(lt.qty_state, lt.qty, inst.qty_scale, "size", qty, err))
+    return false;
+  if (price < 0 || qty < 0) {
+    err = "negative price or size in a level";
+    return false;
+  }
+  out = LevelUpdate{lt.side, price, qty};
+  return true;
+}
+
+bool collect_levels(od::value v, Side side, std::vector<LevelText>& into, std::string& err) {
+  od::array arr;
+  if (v.get_array().get(arr)) {
+    err = "levels are not an array";
+    return false;
+  }
+  for (auto item : arr) {
+    od::value lv;
+    if (item.get(lv)) {
+      err = "malformed level";
+      return false;
+    }
+    if (!read_level_text(lv, side, into.emplace_back(), err)) {
+      into.pop_back();
+      return false;
+    }
+  }
+  return true;
+}
+
 bool parse_levels(od::value v, Side side, const Instrument& inst, ParseOut& out,
                   std::string& err) {
   od::array arr;
@@ -11,56 +132,14 @@ bool parse_levels(od::value v, Side side, const Instrument& inst, ParseOut& out,
   }
   for (auto item : arr) {
     od::value lv;
-    od::json_type type;
-    if (item.get(lv) || lv.type().get(type)) {
+    LevelText lt;
+    LevelUpdate l;
+    if (item.get(lv)) {
       err = "malformed level";
       return false;
     }
-    int64_t price = kNone, qty = kNone;
-    if (type == od::json_type::array) {
-      // [price, size]
-      od::array pair;
-      if (lv.get_array().get(pair)) {
-        err = "malformed level";
-        return false;
-      }
-      int n = 0;
-      for (auto x : pair) {
-        od::value xv;
-        if (x.get(xv)) {
-          err = "malformed level";
-          return false;
-        }
-        if (n < 2) {
-          auto r = json::decimal(xv, n == 0 ? inst.price_scale : inst.qty_scale);
-          if (!r) {
-            err = std::string(n == 0 ? "bad price (" : "bad size (") + to_string(r.error()) + ')';
-            return false;
-          }
-          (n == 0 ? price : qty) = *r;
-        }
-        ++n;
-      }
-      if (n < 2) {
-        err = "level needs [price, size]";
-        return false;
-      }
-    } else if (type == od::json_type::object) {
-      od::object lvl;
-      if (lv.get_object().get(lvl) || !require_decimal(lvl, "price", inst.price_scale, price, err) ||
-          !require_decimal(lvl, "size", inst.qty_scale, qty, err)) {
-        if (err.empty()) err = "malformed level";
-        return false;
-      }
-    } else {
-      err = "level is neither [price, size] nor an object";
-      return false;
-    }
-    if (price < 0 || qty < 0) {
-      err = "negative price or size in a level";
-      return false;
-    }
-    out.levels.push_back(LevelUpdate{side, price, qty});
+    if (!read_level_text(lv, side, lt, err) || !convert_level(lt, inst, l, err)) return false;
+    out.levels.push_back(l);
   }
   return true;
 }

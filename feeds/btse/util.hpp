@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "feeds/common/events.hpp"
 #include "feeds/common/instruments.hpp"
@@ -21,6 +22,17 @@ inline constexpr const char* kSizeOverflow = "level size overflow";
 /// `[{"price":..,"size":..}, ...]` (REST), strings or numbers.
 bool parse_levels(od::value v, Side side, const Instrument& inst, ParseOut& out,
                   std::string& err);
+
+/// One level, `[price, size]` or `{"price":..,"size":..}`, as texts: false (err set) when
+/// it has neither shape. Values that are not decimals are found by convert_level().
+bool read_level_text(od::value lv, Side side, LevelText& out, std::string& err);
+/// A level read as text at `inst`'s scales, worded as parse_levels() words it.
+bool convert_level(const LevelText& lt, const Instrument& inst, LevelUpdate& out,
+                   std::string& err);
+/// One side's levels appended to `into` as texts. On false (err set), `into` holds the
+/// levels read before the bad one: converted first, they may fail first, as in
+/// parse_levels().
+bool collect_levels(od::value v, Side side, std::vector<LevelText>& into, std::string& err);
 
 /// A non-negative integer from a JSON integer, a numeric string, or a JSON double whose
 /// value is integral (`1.2345e5`, `123.0`: some encoders type every number as a double);

@@ -122,13 +122,13 @@ std::string CoinbtrFeed::poll_target(size_t index) {
   return "/v2/trading/" + lower(inst.native) + (book ? "/orderbook/" : "/trades/");
 }
 
-ParseStatus CoinbtrFeed::on_frame(size_t, std::string_view frame, RecvTime t, ParseOut& out) {
+ParseStatus CoinbtrFeed::on_frame(size_t, FrameView frame, RecvTime t, ParseOut& out) {
   if (!started_) {
     out.error = "feed not started";
     return ParseStatus::error;
   }
   const size_t from = out.events.size(), seen = out.detected.size();
-  const ParseStatus st = parse_ws_frame(reader_, frame, table_, opt_, t, out);
+  const ParseStatus st = parse_ws_frame(reader_, frame.text, table_, opt_, t, out);
   if (st != ParseStatus::ok) return st;
   dedup(from, out);
   // A REST book (resync) must show the window the pushes show, or each push and each

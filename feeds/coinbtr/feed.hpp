@@ -29,7 +29,7 @@ class CoinbtrFeed final : public VenueFeed {
   std::vector<StreamPlan> streams() override;
   std::vector<PollPlan> polls() override;
   std::string poll_target(size_t index) override;
-  ParseStatus on_frame(size_t stream, std::string_view frame, RecvTime t, ParseOut& out) override;
+  ParseStatus on_frame(size_t stream, FrameView frame, RecvTime t, ParseOut& out) override;
   ParseStatus on_poll(size_t index, std::string_view body, RecvTime t, ParseOut& out) override;
   ResyncAction resync(uint32_t instrument) override;
   /// The pushed order book against the REST book its resync uses (cut to the same window).

@@ -31,7 +31,7 @@ void CoinmotionFeed::start(const InstrumentTable& table) {
 
 std::vector<PollPlan> CoinmotionFeed::polls() { return {{"rates", every_}}; }
 
-ParseStatus CoinmotionFeed::on_frame(size_t, std::string_view, RecvTime, ParseOut&) {
+ParseStatus CoinmotionFeed::on_frame(size_t, FrameView, RecvTime, ParseOut&) {
   return ParseStatus::ignored;  // no websocket
 }
 

@@ -23,7 +23,7 @@ class CoinmotionFeed final : public VenueFeed {
   std::vector<StreamPlan> streams() override { return {}; }
   std::vector<PollPlan> polls() override;
   std::string poll_target(size_t) override { return "/v2/rates"; }
-  ParseStatus on_frame(size_t stream, std::string_view frame, RecvTime t, ParseOut& out) override;
+  ParseStatus on_frame(size_t stream, FrameView frame, RecvTime t, ParseOut& out) override;
   ParseStatus on_poll(size_t index, std::string_view body, RecvTime t, ParseOut& out) override;
   /// No book to repair: a resync just fetches fresh quotes.
   ResyncAction resync(uint32_t instrument) override;

@@ -2,6 +2,7 @@
 // Normalized market-data events: what every venue parser produces and the engine consumes.
 // Plain copyable structs; prices and quantities are fixed-point mantissas at the scales of
 // the instrument they belong to (see Instrument), kNone where the venue gives no value.
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -92,6 +93,23 @@ enum class ParseStatus : uint8_t {
   ok,       ///< events (possibly none) appended
   ignored,  ///< a control frame (ack, pong, subscription list): nothing to do
   error,    ///< bad input; `ParseOut::error` says why, nothing was appended
+};
+
+/// Bytes a JSON reader may read past the end of its input (simdjson::SIMDJSON_PADDING,
+/// checked where the reader is built).
+inline constexpr size_t kFramePadding = 64;
+
+/// A received text and how many readable bytes its buffer holds past the text's end. A
+/// JSON reader parses the text where it lies when `room` covers kFramePadding and copies it
+/// otherwise, so the room changes the cost of a parse, never its result. Any text converts
+/// to it with no room: a literal, a std::string or a view is simply copied.
+struct FrameView {
+  std::string_view text;
+  size_t room = 0;
+  FrameView(std::string_view t, size_t r) : text(t), room(r) {}
+  FrameView(std::string_view t) : text(t) {}  // NOLINT(google-explicit-constructor): any text
+  FrameView(const char* t) : text(t) {}       // NOLINT(google-explicit-constructor)
+  FrameView(const std::string& t) : text(t) {}  // NOLINT(google-explicit-constructor)
 };
 
 /// Caller-owned output buffer, reused across frames (clear() keeps the capacity).

@@ -8,9 +8,14 @@
 
 namespace mdhub::json {
 
-simdjson::simdjson_result<od::document> Reader::iterate(std::string_view text) {
-  // One padded copy per frame: cheaper than reasoning about the padding of every caller's
-  // buffer, and the copy is reused.
+static_assert(kFramePadding >= simdjson::SIMDJSON_PADDING, "FrameView room must cover simdjson's padding");
+
+simdjson::simdjson_result<od::document> Reader::iterate(std::string_view text) { return iterate(text, 0); }
+
+simdjson::simdjson_result<od::document> Reader::iterate(std::string_view text, size_t room) {
+  in_place_ = room >= simdjson::SIMDJSON_PADDING;
+  if (in_place_) return parser_.iterate(text.data(), text.size(), text.size() + room);
+  // Otherwise one padded copy, reused from frame to frame.
   buf_.assign(text);
   buf_.append(simdjson::SIMDJSON_PADDING, '\0');
   return parser_.iterate(buf_.data(), text.size(), buf_.size());

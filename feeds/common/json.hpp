@@ -21,15 +21,39 @@ namespace mdhub::json {
 
 namespace od = simdjson::ondemand;
 
+/// A book level read before its instrument's scales are known (a field may come after the
+/// levels): the price and size texts, views valid until the next Reader::iterate().
+struct LevelText {
+  /// `text`: a string or number text; `bad`: some other JSON value; `missing`: absent or
+  /// null; `short_pair`: a `[price, size]` pair that ended before it.
+  enum class State : uint8_t { text, bad, missing, short_pair };
+  Side side = Side::bid;
+  State price_state = State::short_pair;
+  State qty_state = State::short_pair;
+  std::string_view price;
+  std::string_view qty;
+};
+
 /// Owns a parser and a padded copy of the current input. Not thread-safe.
 class Reader {
  public:
   /// Parses `text`; the document is valid until the next call.
   simdjson::simdjson_result<od::document> iterate(std::string_view text);
+  /// Same, for a text followed by `room` readable bytes in its buffer: parsed where it lies
+  /// when they cover the padding simdjson reads past the end, copied otherwise. The text
+  /// must then outlive the document too.
+  simdjson::simdjson_result<od::document> iterate(std::string_view text, size_t room);
+  /// Whether the last iterate() parsed the text in place (no copy).
+  bool in_place() const { return in_place_; }
+  /// Scratch for a parser that keeps levels as text until it can convert them: reused from
+  /// frame to frame, so it stops allocating once it has seen the largest frame.
+  std::vector<LevelText>& level_texts() { return level_texts_; }
 
  private:
   od::parser parser_;
   std::string buf_;
+  std::vector<LevelText> level_texts_;
+  bool in_place_ = false;
 };
 
 /// A body that must be a JSON object (or array); false with "body is not a JSON object"

@@ -122,8 +122,9 @@ class VenueFeed {
   /// Target for the next run of poll `index` (may depend on state, e.g. a since-id).
   virtual std::string poll_target(size_t index) = 0;
 
-  /// A websocket text frame from stream `stream`.
-  virtual ParseStatus on_frame(size_t stream, std::string_view frame, RecvTime t,
+  /// A websocket text frame from stream `stream` (with the room its buffer has past it, which
+  /// a parser may use to read it in place; see FrameView).
+  virtual ParseStatus on_frame(size_t stream, FrameView frame, RecvTime t,
                                ParseOut& out) = 0;
   /// A REST response (HTTP 2xx body) for poll `index`.
   virtual ParseStatus on_poll(size_t index, std::string_view body, RecvTime t,

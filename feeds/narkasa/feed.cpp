@@ -123,10 +123,10 @@ class NarkasaFeed final : public VenueFeed {
     return {};
   }
 
-  ParseStatus on_frame(size_t /*stream*/, std::string_view frame, RecvTime t,
+  ParseStatus on_frame(size_t /*stream*/, FrameView frame, RecvTime t,
                        ParseOut& out) override {
     const size_t begin = out.events.size();
-    const ParseStatus st = parse_ws(reader_, frame, table_, t, opt_, out);
+    const ParseStatus st = parse_ws(reader_, frame.text, table_, t, opt_, out);
     if (st == ParseStatus::ok) after_parse(out, begin);
     return st;
   }

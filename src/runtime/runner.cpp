@@ -271,23 +271,23 @@ void FeedRunner::Impl::set_state(FeedState st) {
   sink_.on_state(index_, st);  // the sink logs it (rate-limited), once
 }
 
-void FeedRunner::Impl::handle_payload(RawKind kind, size_t index, std::string_view payload, RecvTime t) {
+void FeedRunner::Impl::handle_payload(RawKind kind, size_t index, FrameView payload, RecvTime t) {
   ++stats_.messages;
-  stats_.bytes += payload.size();
+  stats_.bytes += payload.text.size();
   stats_.last_message_mono_ns = t.mono_ns;
   if (kind == RawKind::ws) {
     ++stream_stats_[index].messages;
-    stream_stats_[index].bytes += payload.size();
+    stream_stats_[index].bytes += payload.text.size();
   }
-  sink_.on_raw(index_, kind, static_cast<int>(index), t, payload);
+  sink_.on_raw(index_, kind, static_cast<int>(index), t, payload.text);
   if (stopped_) return;
   contain(kind == RawKind::ws ? "frame" : "poll", [&] { parse_and_apply(kind, index, payload, t); });
 }
 
-void FeedRunner::Impl::parse_and_apply(RawKind kind, size_t index, std::string_view payload, RecvTime t) {
+void FeedRunner::Impl::parse_and_apply(RawKind kind, size_t index, FrameView payload, RecvTime t) {
   out_.clear();
   const ParseStatus st = kind == RawKind::ws ? feed_->on_frame(index, payload, t, out_)
-                                             : feed_->on_poll(index, payload, t, out_);
+                                             : feed_->on_poll(index, payload.text, t, out_);
   if (st == ParseStatus::error) {
     ++stats_.parse_errors;
     std::string where = kind == RawKind::ws ? streams_[index]->plan.name : polls_[index]->plan.name;

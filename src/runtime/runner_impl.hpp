@@ -73,8 +73,9 @@ struct FeedRunner::Impl : std::enable_shared_from_this<FeedRunner::Impl> {
   void begin_plans();
   void update_state();
   void set_state(FeedState st);
-  void handle_payload(RawKind kind, size_t index, std::string_view payload, RecvTime t);
-  void parse_and_apply(RawKind kind, size_t index, std::string_view payload, RecvTime t);
+  /// `payload` carries the room past it a websocket frame's buffer has (see FrameView).
+  void handle_payload(RawKind kind, size_t index, FrameView payload, RecvTime t);
+  void parse_and_apply(RawKind kind, size_t index, FrameView payload, RecvTime t);
   void do_resync(uint32_t instrument);
   void note_error(std::string msg);
 

@@ -47,8 +47,9 @@ void FeedRunner::Impl::connect_stream(size_t i) {
   const uint64_t gen = ++s.gen;
   WsCallbacks cb;
   cb.on_open = guarded([i, gen](Impl& self) { self.on_stream_open(i, gen); });
-  cb.on_message = guarded([i, gen](Impl& self, std::string_view msg) {
-    if (self.streams_[i]->gen == gen) self.handle_payload(RawKind::ws, i, msg, now());
+  o.read_padding = kFramePadding;  // the feed's JSON reader parses frames where they lie
+  cb.on_message = guarded([i, gen](Impl& self, std::string_view msg, size_t room) {
+    if (self.streams_[i]->gen == gen) self.handle_payload(RawKind::ws, i, FrameView(msg, room), now());
   });
   cb.on_closed = guarded([i, gen](Impl& self, WsError e, const std::string& msg) {
     self.on_stream_closed(i, gen, e, msg);

@@ -2,6 +2,8 @@
 
 #include <openssl/ssl.h>
 
+#include <cstring>
+
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
@@ -203,8 +205,20 @@ class WsClientSession final : public WsConnection, public std::enable_shared_fro
       return fail(WsError::io, "read: " + ec.message());
     }
     on_rx();
+    // The padding is reserved before the message is looked at: prepare() may move it.
+    const char* pad_at = nullptr;
+    size_t room = 0;
+    if (opt_.read_padding != 0) {
+      const auto pad = buf_.prepare(opt_.read_padding);
+      std::memset(pad.data(), 0, pad.size());
+      pad_at = static_cast<const char*>(pad.data());
+      room = pad.size();
+    }
     const auto data = buf_.data();
-    if (cb_.on_message) cb_.on_message(std::string_view(static_cast<const char*>(data.data()), data.size()));
+    const std::string_view msg(static_cast<const char*>(data.data()), data.size());
+    // A flat_buffer's writable bytes follow its readable ones; checked rather than assumed.
+    if (msg.data() + msg.size() != pad_at) room = 0;
+    if (cb_.on_message) cb_.on_message(msg, room);
     buf_.consume(buf_.size());
     if (buf_.capacity() > kKeepBuffer) buf_.shrink_to_fit();
     if (phase_ == Phase::open) do_read();

@@ -34,6 +34,9 @@ struct WsOptions {
   std::string ping_text;  ///< app-level ping sent every ping_interval; empty = none
   std::chrono::milliseconds ping_interval{20000};
   size_t max_message = size_t{16} << 20;  ///< larger incoming messages fail the connection
+  /// Zeroed bytes kept readable after each message handed to on_message, so that a reader
+  /// needing padding past its input (simdjson) can parse the message where it lies.
+  size_t read_padding = 0;
   size_t max_queued_frames = 4096;        ///< send queue bound
   std::string user_agent = "mdhub/0.1";
 };
@@ -54,7 +57,9 @@ std::string_view to_string(WsError e);
 
 struct WsCallbacks {
   std::function<void()> on_open;                      ///< handshake done; send() works
-  std::function<void(std::string_view)> on_message;   ///< each complete text/binary message
+  /// Each complete text/binary message, and how many readable bytes follow it in the
+  /// connection's buffer (WsOptions::read_padding), both valid during the call only.
+  std::function<void(std::string_view, size_t room)> on_message;
   /// The connection is over (called at most once, never after close()).
   std::function<void(WsError, const std::string&)> on_closed;
 };

@@ -1,5 +1,10 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <sstream>
+#include <utility>
+#include <vector>
+
 #include "feeds/btse/parse.hpp"
 #include "tests/btse/fixtures.hpp"
 
@@ -199,6 +204,209 @@ TEST_F(BtseWs, BadSizeRollsBack) {
 TEST_F(BtseWs, NonJsonTextIsAnError) {
   EXPECT_EQ(parse_ws(reader_, "Bad request", table_, kRecv, out_), ParseStatus::error);
   EXPECT_EQ(out_.error, "btse: malformed frame (not a JSON object)");
+}
+
+// ---- Field order: BTSE does not promise one, so every order of an update's fields must
+// give the same ParseOut (events, levels, detected variants) or the same error.
+
+using Fields = std::vector<std::pair<std::string, std::string>>;  // key, JSON value
+
+std::string update_frame(const Fields& fields) {
+  std::string f = R"({"topic":"update:BTC-USD_0","data":{)";
+  for (size_t i = 0; i < fields.size(); ++i) {
+    if (i) f += ',';
+    f += '"' + fields[i].first + "\":" + fields[i].second;
+  }
+  return f + "}}";
+}
+
+std::string describe(ParseStatus st, const ParseOut& out) {
+  std::ostringstream s;
+  s << "status " << static_cast<int>(st) << " error '" << out.error << "' detected";
+  for (auto d : out.detected) s << ' ' << d;
+  for (const Event& e : out.events) {
+    const auto& b = std::get<BookMsg>(e.body);
+    s << " | book " << e.instrument << ' ' << e.ts_exchange_us << ' ' << static_cast<int>(b.type)
+      << ' ' << b.seq << ' ' << b.prev_seq << ' ' << b.window << ' ' << b.level_begin << '+'
+      << b.level_count;
+  }
+  for (const LevelUpdate& l : out.levels)
+    s << " | " << (l.side == Side::bid ? 'b' : 'a') << ' ' << dec(l.price) << ' ' << dec(l.qty);
+  return s.str();
+}
+
+/// Parses `fields` in every order with one reader (as a feed does) and expects each to be
+/// described as `want`.
+void expect_every_order(Fields fields, const std::string& want) {
+  json::Reader reader;
+  const InstrumentTable table = test::table();
+  std::sort(fields.begin(), fields.end());
+  size_t orders = 0;
+  do {
+    ParseOut out;
+    const std::string frame = update_frame(fields);
+    const ParseStatus st = parse_ws(reader, frame, table, kRecv, out);
+    ASSERT_FALSE(reader.in_place());
+    ASSERT_EQ(describe(st, out), want) << frame;
+    // The same bytes followed by room for the padding: parsed in place, same result.
+    std::string padded = frame + std::string(kFramePadding, '\0');
+    out.clear();
+    const ParseStatus st2 =
+        parse_ws(reader, FrameView(std::string_view(padded.data(), frame.size()), kFramePadding), table, kRecv, out);
+    ASSERT_TRUE(reader.in_place());
+    ASSERT_EQ(describe(st2, out), want) << frame;
+    ++orders;
+  } while (std::next_permutation(fields.begin(), fields.end()));
+  EXPECT_EQ(orders, 5040u);  // 7 fields
+}
+
+Fields update(std::string bids, std::string asks) {
+  return {{"symbol", R"("BTC-USD")"}, {"type", R"("delta")"}, {"seqNum", "628283"},
+          {"prevSeqNum", "628282"}, {"timestamp", "1565135165600"}, {"bids", std::move(bids)},
+          {"asks", std::move(asks)}};
+}
+
+Fields with(Fields f, const std::string& key, std::string value) {
+  for (auto& [k, v] : f)
+    if (k == key) v = std::move(value);
+  return f;
+}
+
+TEST(BtseWsOrder, SnapshotInEveryFieldOrder) {
+  const Fields f = with(update(R"([["59249.0","0.24"],["59252.5","0.06865"],["59249.0","0.01"]])",
+                               R"([["59282.5","0.06829"],["59278.5","0.01472"]])"),
+                        "type", R"("snapshot")");
+  // Sorted, equal prices summed: the merged snapshot.
+  expect_every_order(f,
+                     "status 0 error '' detected | book 0 1565135165600000 1 628283 628282 50 0+4"
+                     " | b 59252.5 0.06865 | b 59249 0.25 | a 59278.5 0.01472 | a 59282.5 0.06829");
+}
+
+TEST(BtseWsOrder, DeltaInEveryFieldOrder) {
+  expect_every_order(update("[]", R"([["59367.5","2.15622"],["59325.5","0"]])"),
+                     "status 0 error '' detected | book 0 1565135165600000 0 628283 628282 50 0+2"
+                     " | a 59367.5 2.15622 | a 59325.5 0");
+}
+
+TEST(BtseWsOrder, VariantsAreDetectedInTheSameOrderWhateverTheFieldOrder) {
+  Fields f = update("null", R"([["59252.5","0.5"]])");
+  f = with(with(f, "seqNum", "1.2345e5"), "prevSeqNum", "123449.0");
+  expect_every_order(f,
+                     "status 0 error '' detected seq_as_double null_side"
+                     " | book 0 1565135165600000 0 123450 123449 50 0+1 | a 59252.5 0.5");
+}
+
+TEST(BtseWsOrder, EachBadFieldKeepsItsErrorInEveryOrder) {
+  const Fields good = update(R"([["59252.5","1"]])", R"([["59260","2"]])");
+  const std::pair<Fields, std::string> cases[] = {
+      {with(good, "bids", R"([["59252.5","abc"]])"), "bad size (not a decimal number)"},
+      {with(good, "asks", R"([[true,"1"]])"), "bad price (not a decimal number)"},
+      {with(good, "bids", "nul"), "bad bids"},
+      {with(good, "asks", R"({"price":"1"})"), "levels are not an array"},
+      {with(good, "asks", R"([["59260","2"],"x"])"), "level is neither [price, size] nor an object"},
+      {with(good, "asks", R"([["59260"]])"), "level needs [price, size]"},
+      {with(good, "bids", R"([{"size":"1"}])"), "missing price"},
+      {with(good, "bids", R"([["-1","1"]])"), "negative price or size in a level"},
+      {with(good, "seqNum", "123450.5"), "missing or bad seqNum"},
+      {with(good, "prevSeqNum", R"("x")"), "missing or bad prevSeqNum"},
+      {with(good, "type", R"("partial")"), "unknown type partial"},
+      {with(good, "type", "[]"), "bad type"},
+      {with(good, "timestamp", R"("soon")"), "bad timestamp (not a decimal number)"},
+      {with(good, "symbol", R"("")"), "missing symbol"},
+  };
+  for (const auto& [fields, err] : cases) {
+    SCOPED_TRACE(err);
+    expect_every_order(fields, "status 2 error 'btse update: " + err + "' detected");
+  }
+}
+
+TEST(BtseWsOrder, TheFirstErrorIsChosenByPrecedenceNotByPosition) {
+  const Fields good = update(R"([["59252.5","1"]])", R"([["59260","2"]])");
+  // A bad level loses to a bad sequence number, wherever each stands.
+  expect_every_order(with(with(good, "bids", R"([["59252.5","abc"]])"), "prevSeqNum", "null"),
+                     "status 2 error 'btse update: missing or bad prevSeqNum' detected");
+  // Within a side the levels fail in their order: a bad price before a level of no shape.
+  expect_every_order(with(good, "asks", R"([["x","1"],7])"),
+                     "status 2 error 'btse update: bad price (not a decimal number)' detected");
+  // Bids are judged before asks.
+  expect_every_order(with(with(good, "asks", "[7]"), "bids", "nul"),
+                     "status 2 error 'btse update: bad bids' detected");
+}
+
+TEST(BtseWsOrder, AnUnknownSymbolIsIgnoredWhateverElseIsWrong) {
+  Fields f = with(update(R"([["0.1","abc"]])", "[7]"), "symbol", R"("DOGE-USD")");
+  expect_every_order(with(f, "seqNum", "1.5"), "status 1 error '' detected");
+}
+
+TEST(BtseWsOrder, LevelsOfOneUpdateFollowTheCallersLevels) {
+  json::Reader reader;
+  const InstrumentTable table = test::table();
+  ParseOut out;
+  // Symbol last, levels first: the levels wait for the instrument, then land after the
+  // caller's earlier ones.
+  const Fields first = update(R"([["1","2"]])", "[]");
+  Fields reversed(first.rbegin(), first.rend());
+  ASSERT_EQ(parse_ws(reader, update_frame(first), table, kRecv, out), ParseStatus::ok) << out.error;
+  ASSERT_EQ(parse_ws(reader, update_frame(with(reversed, "asks", R"([["3","4"]])")), table, kRecv, out),
+            ParseStatus::ok)
+      << out.error;
+  ASSERT_EQ(out.events.size(), 2u);
+  const auto& b = std::get<BookMsg>(out.events[1].body);
+  EXPECT_EQ(b.level_begin, 1u);
+  EXPECT_EQ(b.level_count, 2u);
+  EXPECT_EQ(out.levels[1], (LevelUpdate{Side::bid, 100000000, 200000000}));
+  EXPECT_EQ(out.levels[2], (LevelUpdate{Side::ask, 300000000, 400000000}));
+}
+
+TEST(BtseWsOrder, RootFieldsInAnyOrder) {
+  json::Reader reader;
+  const InstrumentTable table = test::table();
+  const std::string data =
+      R"({"bids":[["59252.5","1"]],"asks":[],"seqNum":5,"prevSeqNum":4,"type":"delta","timestamp":1565135165600,"symbol":"BTC-USD"})";
+  const std::string want =
+      "status 0 error '' detected | book 0 1565135165600000 0 5 4 50 0+1 | b 59252.5 1";
+  for (const std::string& frame : {R"({"topic":"update:BTC-USD_0","data":)" + data + "}",
+                                  R"({"data":)" + data + R"(,"topic":"update:BTC-USD_0"})",
+                                  R"({"id":1,"data":)" + data + R"(,"x":[1,{}],"topic":"update:BTC-USD_0"})"}) {
+    ParseOut out;
+    EXPECT_EQ(describe(parse_ws(reader, frame, table, kRecv, out), out), want) << frame;
+  }
+  ParseOut out;
+  EXPECT_EQ(parse_ws(reader, R"({"data":)" + data + R"(,"topic":["update"]})", table, kRecv, out),
+            ParseStatus::error);
+  EXPECT_EQ(out.error, "btse: bad topic");
+}
+
+TEST(BtseWsOrder, ASeverityAfterTheDataMakesAnErrorFrameAndDropsTheData) {
+  json::Reader reader;
+  const InstrumentTable table = test::table();
+  ParseOut out;
+  out.events.resize(1);  // the caller's: kept
+  const std::string frame =
+      R"({"topic":"update:BTC-USD_0","data":{"bids":[["1","2"]],"asks":[],"seqNum":5,"prevSeqNum":4,)"
+      R"("type":"delta","symbol":"BTC-USD"},"severity":"ERROR",)"
+      R"("errors":[{"arg":"update:BTC-USD_0","error":{"code":1000,"message":"no"}}]})";
+  EXPECT_EQ(parse_ws(reader, frame, table, kRecv, out), ParseStatus::ignored);
+  EXPECT_EQ(out.subscription_error, "btse error 1000 (update:BTC-USD_0): no");
+  EXPECT_EQ(out.error, "");
+  EXPECT_EQ(out.events.size(), 1u);
+  EXPECT_TRUE(out.levels.empty());
+}
+
+TEST(BtseWsOrder, TradesWithTheirDataFirst) {
+  json::Reader reader;
+  const InstrumentTable table = test::table();
+  ParseOut out;
+  ASSERT_EQ(parse_ws(reader,
+                     R"({"data":[{"symbol":"BTC-USD","side":"SELL","price":5302.8,"size":0.007,)"
+                     R"("tradeId":118974855,"timestamp":1584446020295}],"topic":"tradeHistoryApi:BTC-USD"})",
+                     table, kRecv, out),
+            ParseStatus::ok)
+      << out.error;
+  ASSERT_EQ(out.events.size(), 1u);
+  const auto& tr = std::get<TradeMsg>(out.events[0].body);
+  EXPECT_EQ(dec(tr.price), "5302.8");
+  EXPECT_EQ(tr.trade_id, 118974855);
 }
 
 }  // namespace

@@ -2,6 +2,9 @@
 // no crash, a clear error with nothing appended, or consistent events.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <vector>
+
 #include "feeds/btse/parse.hpp"
 #include "fixtures.hpp"
 #include "tests/feeds_common/robust.hpp"
@@ -22,6 +25,14 @@ TEST(BtseRobust, TruncatedAndCorruptedFixtures) {
     out.events.resize(1);  // something of the caller's that must survive errors
     check_parse(parse_ws(rd, s, tab, test::kRecv, out), out, 1, 0, tab.size());
     size_t ev = out.events.size(), lv = out.levels.size();
+    // Again where it lies, in an allocation of exactly the text and the padding (under
+    // ASan: nothing is read beyond it).
+    std::vector<char> padded(s.size() + kFramePadding, '\0');
+    std::copy(s.begin(), s.end(), padded.begin());
+    check_parse(parse_ws(rd, FrameView(std::string_view(padded.data(), s.size()), kFramePadding), tab,
+                         test::kRecv, out),
+                out, ev, lv, tab.size());
+    ev = out.events.size(), lv = out.levels.size();
     check_parse(parse_market_summary(rd, s, tab, test::kRecv, out), out, ev, lv, tab.size());
     ev = out.events.size(), lv = out.levels.size();
     check_parse(parse_rest_l2(rd, s, tab, 0, test::kRecv, out), out, ev, lv, tab.size());

@@ -37,6 +37,34 @@ TEST_F(JsonFields, FieldTellsValueAbsentAndBad) {
   EXPECT_EQ(string_field(o3, "num", s), Got::bad);
 }
 
+// With room for simdjson's padding after the text the Reader parses it where it lies (its
+// views point into the caller's buffer); without, it parses a copy. Same document either way.
+TEST(JsonReader, ParsesInPlaceOnlyWhenTheRoomCoversThePadding) {
+  const std::string_view json = R"({"p":12.50,"s":"x"})";
+  std::string buf(json);
+  buf.append(simdjson::SIMDJSON_PADDING, '\0');
+  const std::string_view text(buf.data(), json.size());
+  Reader reader;
+  for (size_t room : {size_t{0}, simdjson::SIMDJSON_PADDING - 1, simdjson::SIMDJSON_PADDING}) {
+    SCOPED_TRACE(room);
+    od::document doc;
+    od::object o;
+    ASSERT_FALSE(reader.iterate(text, room).get(doc));
+    const bool in_place = room >= simdjson::SIMDJSON_PADDING;
+    EXPECT_EQ(reader.in_place(), in_place);
+    ASSERT_FALSE(doc.get_object().get(o));
+    std::string_view p;
+    ASSERT_EQ(text_field(o, "p", p), Got::value);
+    EXPECT_EQ(p, "12.50");
+    EXPECT_EQ(p.data() >= buf.data() && p.data() < buf.data() + buf.size(), in_place);
+  }
+  od::document doc;
+  ASSERT_FALSE(reader.iterate(text).get(doc));
+  EXPECT_FALSE(reader.in_place());
+  ASSERT_FALSE(reader.iterate(FrameView(text, kFramePadding).text, kFramePadding).get(doc));
+  EXPECT_TRUE(reader.in_place());
+}
+
 TEST_F(JsonFields, OptionalTextFoldsAbsence) {
   auto& o = parse(R"({"a":"x","n":null,"o":{}})");
   std::string_view s = "stale";

@@ -24,6 +24,7 @@ struct FakeScript {
   ResyncAction resync_action;
 
   std::vector<std::pair<size_t, std::string>> frames;  ///< (stream, frame) given to on_frame
+  std::vector<size_t> frame_rooms;                     ///< the room of each of those frames
   std::vector<std::pair<size_t, std::string>> polled;  ///< (poll, body) given to on_poll
   std::vector<uint32_t> resyncs;
   int starts = 0;
@@ -48,9 +49,10 @@ class FakeFeed final : public VenueFeed {
   std::vector<StreamPlan> streams() override { return s_->streams; }
   std::vector<PollPlan> polls() override { return s_->polls; }
   std::string poll_target(size_t index) override { return "/poll/" + std::to_string(index); }
-  ParseStatus on_frame(size_t stream, std::string_view frame, RecvTime t, ParseOut& out) override {
-    s_->frames.emplace_back(stream, std::string(frame));
-    return parse(frame, t, out);
+  ParseStatus on_frame(size_t stream, FrameView frame, RecvTime t, ParseOut& out) override {
+    s_->frames.emplace_back(stream, std::string(frame.text));
+    s_->frame_rooms.push_back(frame.room);
+    return parse(frame.text, t, out);
   }
   ParseStatus on_poll(size_t index, std::string_view body, RecvTime t, ParseOut& out) override {
     s_->polled.emplace_back(index, std::string(body));

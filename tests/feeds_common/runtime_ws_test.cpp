@@ -86,6 +86,8 @@ TEST_F(RuntimeWs, FramesReachFeedAndEventsReachSink) {
   EXPECT_EQ(sink.trades[0].instrument, 1u);
   EXPECT_EQ(sink.trades[0].price, 4200000);
   EXPECT_EQ(script->frames[0], (std::pair<size_t, std::string>{0, "trade:1:4200000"}));
+  // Each frame reaches the feed with room for a JSON reader to parse it where it lies.
+  EXPECT_EQ(script->frame_rooms, (std::vector<size_t>{kFramePadding, kFramePadding}));
   const auto& st = r->stats();
   EXPECT_EQ(st.messages, 2u);
   EXPECT_EQ(st.bytes, 15u + 4u);
