@@ -3,7 +3,8 @@
 // (boost::circular_buffer) that doubles when full. Unlike std::deque, which allocates and
 // frees a block every few elements as they pass through, a queue in steady state reuses its
 // ring and allocates nothing; once it is empty again after a backlog, the ring goes back to
-// its first size, so a burst does not keep its memory.
+// its first size, so a burst does not keep its memory. Growing moves the elements: nothing may
+// keep a pointer into one (the gathered write's buffers do, so its queue stays a deque).
 #include <boost/circular_buffer.hpp>
 
 #include <algorithm>

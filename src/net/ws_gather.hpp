@@ -17,6 +17,7 @@
 
 #include <array>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <string>
@@ -24,7 +25,6 @@
 #include <vector>
 
 #include "feeds/common/pipeline_latency.hpp"
-#include "src/net/fifo.hpp"
 #include "src/net/handler_memory.hpp"
 #include "src/net/server.hpp"
 
@@ -203,7 +203,9 @@ class GatherStream {
   static constexpr size_t kWriteMemory = 512;
   std::shared_ptr<HandlerMemory<kWriteMemory>> write_memory_ = std::make_shared<HandlerMemory<kWriteMemory>>();
   Next next_;
-  Fifo<Segment> queue_;
+  // A deque, not a Fifo: the pending write's buffers point into the segments (their
+  // headers, Beast's copied bytes), which must not move when frames are queued meanwhile.
+  std::deque<Segment> queue_;
   std::vector<boost::asio::const_buffer> bufs_;  // of the pending write
   size_t offset_ = 0;  // bytes of queue_.front() already written
   size_t frames_ = 0;  // data frames in queue_

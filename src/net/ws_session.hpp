@@ -27,6 +27,7 @@
 #include <utility>
 
 #include "feeds/common/clock.hpp"
+#include "src/net/fifo.hpp"
 #include "src/net/server_core.hpp"
 #include "src/net/ws_gather.hpp"
 #include "src/net/ws_shard.hpp"
