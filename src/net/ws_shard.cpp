@@ -60,9 +60,8 @@ void WsShard::schedule() {
   // pushed; if earlier, this swap reads its false and posts a new drain. No wake-up is lost,
   // without fences (which ThreadSanitizer cannot check).
   if (scheduled_.exchange(true, std::memory_order_acq_rel)) return;
-  // On the server's own io_context (no thread of its own), Asio's per-thread recycling
-  // already reuses the memory, and a drain still pending when the shard goes must not
-  // point into it.
+  // A drain posted across threads takes the shard's slot; on the server's own io_context (no
+  // thread of its own) Asio's per-thread recycling already reuses the memory.
   if (threaded()) {
     asio::post(*io_, asio::bind_allocator(HandlerAllocator<void, 256>(drain_memory_), [this] { drain(); }));
   } else {
