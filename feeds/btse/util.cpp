@@ -103,7 +103,11 @@ bool convert_level(const LevelText& lt, const Instrument& inst, LevelUpdate& out
   return true;
 }
 
-bool collect_levels(od::value v, Side side, std::vector<LevelText>& into, std::string& err) {
+namespace {
+
+/// Walks a levels array, handing each level's value to `each` (which words its own errors).
+template <class Each>
+bool each_level(od::value v, std::string& err, Each&& each) {
   od::array arr;
   if (v.get_array().get(arr)) {
     err = "levels are not an array";
@@ -115,33 +119,30 @@ bool collect_levels(od::value v, Side side, std::vector<LevelText>& into, std::s
       err = "malformed level";
       return false;
     }
-    if (!read_level_text(lv, side, into.emplace_back(), err)) {
-      into.pop_back();
-      return false;
-    }
+    if (!each(lv)) return false;
   }
   return true;
 }
 
+}  // namespace
+
+bool collect_levels(od::value v, Side side, std::vector<LevelText>& into, std::string& err) {
+  return each_level(v, err, [&](od::value lv) {
+    if (read_level_text(lv, side, into.emplace_back(), err)) return true;
+    into.pop_back();
+    return false;
+  });
+}
+
 bool parse_levels(od::value v, Side side, const Instrument& inst, ParseOut& out,
                   std::string& err) {
-  od::array arr;
-  if (v.get_array().get(arr)) {
-    err = "levels are not an array";
-    return false;
-  }
-  for (auto item : arr) {
-    od::value lv;
+  return each_level(v, err, [&](od::value lv) {
     LevelText lt;
     LevelUpdate l;
-    if (item.get(lv)) {
-      err = "malformed level";
-      return false;
-    }
     if (!read_level_text(lv, side, lt, err) || !convert_level(lt, inst, l, err)) return false;
     out.levels.push_back(l);
-  }
-  return true;
+    return true;
+  });
 }
 
 bool integral(od::value v, int64_t& out, bool& as_double) {
